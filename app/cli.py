@@ -1,0 +1,186 @@
+"""The ``talkqa`` command line.
+
+Every command builds the one ``Settings`` object here and passes it down.
+Errors a user can act on print one line, ``error: ...``, and exit with the
+code of their kind (see app/errors.py and the README); nothing prints a
+traceback unless ``TALKQA_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from app.config import Settings
+from app.errors import InputError, TalkqaError
+
+EXIT_CODES = """Exit codes: 0 ok, 1 unexpected error, 2 bad input (file, question, option),
+3 no usable index (run `talkqa ingest`, or --rebuild after changing the embedding model),
+4 LLM unreachable or timed out, 5 a model file missing or corrupt, 130 interrupted."""
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(command):
+    """One line and an exit code for every failure, instead of a traceback."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except TalkqaError as err:
+            _fail(str(err), err.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:  # `talkqa talks | head`: the reader left, nothing to report
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as err:  # a bug: say so, keep it to one line
+            if os.environ.get("TALKQA_DEBUG"):
+                raise
+            _fail(f"unexpected {err.__class__.__name__}: {err} (set TALKQA_DEBUG=1 for a traceback)", 1)
+
+    return wrapper
+
+
+class Context:
+    """What every command gets: the settings, and the components built from them on first use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._store = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from app.embeddings import cached_embeddings
+            from app.store import TalkStore
+
+            self._store = TalkStore(self.settings, cached_embeddings(self.settings))
+        return self._store
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(package_name="talkqa")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Answers questions about a collection of research-talk abstracts, citing the talks."""
+    try:
+        settings = Settings()
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        _fail(f"bad setting {where}: {first['msg']} (check TALKQA_* variables and .env)", 2)
+    ctx.obj = Context(settings)
+
+
+# ------------------------------------------------------------------ ingest
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["txt", "jsonl", "csv", "dir"]), help="Override detection by extension.")
+@click.option("--rebuild", is_flag=True, help="Delete the index and build it again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+@handle_errors
+def ingest(obj: Context, paths: tuple[Path, ...], fmt: str | None, rebuild: bool, as_json: bool) -> None:
+    """Index talks from PATHS (default: the bundled seminar abstracts)."""
+    from tqdm import tqdm
+
+    from ingest.indexer import ingest as run_ingest
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total:
+            bar = tqdm(total=total, desc="embedding chunks", unit="chunk", file=sys.stderr, disable=None)
+        if bar is not None:
+            bar.n = done
+            bar.refresh()
+
+    try:
+        report = run_ingest(obj.settings, obj.store, list(paths) or None, fmt=fmt, rebuild=rebuild, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    click.echo(
+        f"{report.talks} talks, {report.chunks} chunks, {report.duplicates} duplicate occurrences merged; "
+        f"{len(report.new)} new, {len(report.changed)} changed, {len(report.removed)} removed, {report.unchanged} unchanged; "
+        f"{report.embedded_chunks} chunks embedded, {report.deleted_chunks} deleted; {report.seconds:.2f} s"
+    )
+
+
+# ------------------------------------------------------------------ browsing
+
+
+def _ranges(lines) -> str:
+    return ", ".join(f"{s}" if s == e else f"{s}-{e}" for s, e in lines)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object a talk.")
+@click.pass_obj
+@handle_errors
+def talks(obj: Context, as_json: bool) -> None:
+    """List the indexed talks."""
+    catalog = obj.store.catalog()
+    if as_json:
+        click.echo(json.dumps([t.summary() for t in catalog.talks], indent=1, ensure_ascii=False))
+        return
+    for talk in catalog.talks:
+        speaker = f" — {talk.speaker}" if talk.speaker else ""
+        click.echo(f"{talk.id}  {Path(talk.source).name}:{_ranges(talk.lines):<9} {talk.title}{speaker}")
+    click.echo(f"{len(catalog.talks)} talks", err=True)
+
+
+@cli.command()
+@click.argument("talk_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@handle_errors
+def talk(obj: Context, talk_id: str, as_json: bool) -> None:
+    """Show one talk in full (an unambiguous id prefix is enough)."""
+    catalog = obj.store.catalog()
+    matches = [t for t in catalog.talks if t.id.startswith(talk_id)]
+    if len(matches) != 1:
+        raise InputError(f"no talk with id {talk_id!r}" if not matches else f"{talk_id!r} matches {len(matches)} talks")
+    found = matches[0]
+    if as_json:
+        click.echo(found.model_dump_json(indent=1))
+        return
+    click.echo(click.style(found.title, bold=True))
+    click.echo(f"id: {found.id}")
+    if found.speaker:
+        click.echo(f"speaker: {found.speaker}")
+    if found.coauthors:
+        click.echo(f"with: {', '.join(found.coauthors)}")
+    click.echo(f"source: {found.source} lines {_ranges(found.lines)}")
+    for link in found.links:
+        click.echo(f"link: {link}")
+    click.echo("")
+    click.echo(found.abstract)
+    for note in found.notes:
+        click.echo("")
+        click.echo(note)
+
+
+def main() -> None:
+    cli(prog_name="talkqa")
+
+
+if __name__ == "__main__":
+    main()

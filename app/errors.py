@@ -1,0 +1,37 @@
+"""Errors a user can act on, each with its own exit code.
+
+The CLI prints ``error: <message>`` on one line and exits with ``exit_code``;
+anything else is a bug and still gets one line, not a traceback.
+"""
+
+from __future__ import annotations
+
+
+class TalkqaError(Exception):
+    """Base class: a clear message and a documented exit code."""
+
+    exit_code = 1
+
+
+class InputError(TalkqaError):
+    """A corpus file or a question we cannot use (missing, empty, binary, malformed, too long)."""
+
+    exit_code = 2
+
+
+class IndexStateError(TalkqaError):
+    """No index yet, or one built with another embedding model: re-run ``talkqa ingest``."""
+
+    exit_code = 3
+
+
+class LLMUnavailableError(TalkqaError):
+    """The chat model could not be reached, timed out, or could not be loaded."""
+
+    exit_code = 4
+
+
+class ModelFileError(TalkqaError):
+    """A model file shipped in a package is missing or fails its checksum."""
+
+    exit_code = 5

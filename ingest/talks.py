@@ -1,0 +1,210 @@
+"""The Talk record and what we derive from a talk's text without an LLM.
+
+A talk is its abstract (one or more paragraphs) plus notes (biography, joint
+work, references, links). From those we derive a stable id (a hash of the
+normalised abstract, so an unchanged talk keeps its id across ingests and
+wherever it sits in the file), a short title, the speaker where a biography
+names one, co-authors, and normalised links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from pydantic import BaseModel, Field
+
+LineRange = tuple[int, int]
+
+
+class Talk(BaseModel):
+    """One talk, ready to chunk and index. ``lines`` holds every occurrence in ``source``."""
+
+    id: str
+    title: str
+    abstract: str
+    notes: list[str] = Field(default_factory=list)
+    speaker: str | None = None
+    coauthors: list[str] = Field(default_factory=list)
+    links: list[str] = Field(default_factory=list)
+    date: str | None = None
+    source: str
+    lines: list[LineRange] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """Abstract and notes, as a reader sees the talk."""
+        return "\n\n".join([self.abstract, *self.notes])
+
+    def summary(self) -> dict:
+        """The stable JSON shape of ``talkqa talks --json`` (other tools read it)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "speaker": self.speaker,
+            "source": self.source,
+            "lines": [list(r) for r in self.lines],
+            "links": self.links,
+        }
+
+
+# ---------------------------------------------------------------- ids
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and spacing-insensitive form used for ids and duplicate detection."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"\W+", " ", text).strip()
+
+
+def talk_id(abstract: str) -> str:
+    """A content id: the same abstract always gets the same id."""
+    return "t" + hashlib.sha256(normalise(abstract).encode()).hexdigest()[:11]
+
+
+# ---------------------------------------------------------------- titles
+
+#: "In this talk, I will discuss X" -> X. The statement of what a talk does names its topic.
+_STATEMENT = re.compile(
+    r"^(?:(?:in|during) this (?:talk|presentation|lecture|work),?\s*)?"
+    r"(?:(?:i|we)(?:\s+will\s+|\s+would\s+|\s+shall\s+|[’']ll\s+|\s+)(?:first\s+|briefly\s+|mainly\s+|also\s+)?"
+    r"(?:talk about|speak about|see|discuss|present|introduce|study|consider|explore|revisit|investigate|propose|examine|"
+    r"describe|review|overview|focus on|analy[sz]e|characteri[sz]e|give an overview of)"
+    r"|this talk (?:will\s+)?(?:discuss(?:es)?|present(?:s)?|explore(?:s)?|introduce(?:s)?|focus(?:es)? on|is about|"
+    r"highlight(?:s)?|examine(?:s)?|review(?:s)?|will talk about))\s+"
+    r"(?:that\s+)?(?:some of\s+)?(?:(?:my|our)\s+(?:recent\s+)?(?:work|research|results)\s+on\s+)?(?:the problem of\s+)?",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"\s*(?:[,;:(\u2014]|\s--?\s|\s(?:which|where|whereby|that is|i\.e\.|e\.g\.)\s)")
+_MAX_TITLE_WORDS = 12
+
+
+def derive_title(abstract: str) -> str:
+    """A readable title of at most 12 words, without an LLM.
+
+    The sentence that states what the talk does ("In this talk we study X
+    ...") names its topic better than a motivating first sentence, so we take
+    its object; otherwise the first sentence. Then we cut at the first clause
+    break after a few words, and at 12 words at most.
+    """
+    sentences = split_sentences(abstract) or [abstract.strip()]
+    candidate = sentences[0]
+    for sentence in sentences[:4]:
+        if match := _STATEMENT.match(sentence):
+            if len(sentence[match.end() :].split()) >= 3:
+                candidate = sentence[match.end() :]
+                break
+    candidate = candidate.strip().rstrip(".?! ")
+    words = candidate.split()
+    # Cut at a clause break that leaves at least four words.
+    for match in _CLAUSE_BREAK.finditer(candidate):
+        head = candidate[: match.start()].split()
+        if len(head) >= 4:
+            words = head
+            break
+    clipped = len(words) > _MAX_TITLE_WORDS
+    if clipped:
+        words = words[:_MAX_TITLE_WORDS]
+        while words and words[-1].lower().strip(",;:") in _STOP_WORDS:  # no dangling "of the"
+            words.pop()
+    title = " ".join(words).rstrip(",;:")
+    if not title:
+        return "Untitled talk"
+    return title[:1].upper() + title[1:] + (" …" if clipped else "")
+
+
+_STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or that the their this to was were which with "
+    "we our can how what when where why while".split()
+)
+
+
+# ---------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = r"(?:e\.g|i\.e|et al|cf|vs|resp|Dr|Prof|Mr|Ms|Fig|Eq|approx|ca|St|Jr|Sr|No|a\.k\.a)"
+_SENTENCE_END = re.compile(r"(?<!\b" + r")(?<!\b".join(["e.g", "i.e", "cf", "vs", "Dr", "Prof", "Mr", "Ms", "Fig", "Eq", "al", "St"]) + r")(?<=[.?!])\s+(?=[A-Z\[(\"“'0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping abbreviations like "e.g." and "et al." intact."""
+    parts: list[str] = []
+    for paragraph in re.split(r"\n+", text.strip()):
+        for piece in _SENTENCE_END.split(paragraph.strip()):
+            if not piece:
+                continue
+            # A lone initial ("J. Smith") or a numbered item ("1.") is not a sentence end.
+            if parts and re.search(r"(?:^|\s)(?:[A-Z]|\d{1,2})\.$", parts[-1]) and len(parts[-1]) < 400:
+                parts[-1] = parts[-1] + " " + piece
+            else:
+                parts.append(piece)
+    return [p.strip() for p in parts if p.strip()]
+
+
+# ---------------------------------------------------------------- links
+
+_URL = re.compile(r"https?://[^\s<>()\"'\]]+[^\s<>()\"'\].,;:]")
+_ARXIV_ID = re.compile(r"(?:arxiv(?:\.org/(?:abs|pdf)/|:\s*|\s+))(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.IGNORECASE)
+
+
+def normalise_link(url: str) -> str:
+    """arXiv links become ``https://arxiv.org/abs/<id>`` (no version, no pdf); others keep their form."""
+    match = _ARXIV_ID.search(url)
+    if match and "arxiv" in url.lower():
+        return f"https://arxiv.org/abs/{match.group(1)}"
+    return url.rstrip("/") if url.count("/") > 3 else url
+
+
+def extract_links(text: str) -> list[str]:
+    """URLs and bare arXiv ids in ``text``, normalised, first occurrence order, no duplicates."""
+    found: list[str] = []
+    for url in _URL.findall(text):
+        found.append(normalise_link(url))
+    for match in _ARXIV_ID.finditer(text):
+        if "arxiv.org" not in match.group(0).lower():
+            found.append(f"https://arxiv.org/abs/{match.group(1)}")
+    return list(dict.fromkeys(found))
+
+
+# ---------------------------------------------------------------- people
+
+_NAME = r"(?:[A-Z][a-zA-Z\u00C0-\u024F'’\-]+\.?(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-zA-Z\u00C0-\u024F'’\-]+)*)"
+_BIO_SUBJECT = re.compile(
+    r"^(?:bio(?:graphy)?\s*:?\s*)?(?:Dr\.?\s+|Prof\.?\s+)?(" + _NAME + r")\s+(?:\([^)]*\)\s+)?"
+    r"(?:is|was|received|obtained|holds|joined|currently|works|leads|graduated)\b",
+)
+
+
+def speaker_from_bio(bio: str) -> str | None:
+    """The person a third-person biography is about ("Bio: Mariya Toneva is ..." -> "Mariya Toneva")."""
+    text = re.sub(r"^\s*(?:short\s+)?bio(?:graphy)?\s*:?\s*", "", bio.strip(), flags=re.IGNORECASE)
+    match = _BIO_SUBJECT.match(text)
+    if not match:
+        return None
+    name = match.group(1).strip()
+    if name.lower() in {"he", "she", "they", "i", "we", "this", "the"}:
+        return None
+    return name
+
+
+_COAUTHOR_LEAD = re.compile(
+    r"(?:joint work(?:s)?|in collaboration|work(?:ed)? together|based on (?:a )?joint work(?:s)?|collaboration)"
+    r"\s*(?:with)?\s*:?\s*(.+)",
+    re.IGNORECASE,
+)
+
+
+def extract_coauthors(note: str) -> list[str]:
+    """Names after "joint work with" / "in collaboration with": split on commas and "and"."""
+    match = _COAUTHOR_LEAD.search(note)
+    if not match:
+        return []
+    tail = match.group(1)
+    tail = re.sub(r"\([^)]*\)", "", tail)  # affiliations
+    tail = re.sub(r"\b(?:my advisor|my supervisor|our|his|her|prof\.?|dr\.?)\s+", "", tail, flags=re.I)
+    names = []
+    for part in re.split(r",|\band\b|;|&", tail):
+        part = part.strip(" .")
+        if re.fullmatch(_NAME, part) and 1 <= len(part.split()) <= 4:
+            names.append(part)
+    return list(dict.fromkeys(names))
