@@ -178,6 +178,120 @@ def talk(obj: Context, talk_id: str, as_json: bool) -> None:
         click.echo(note)
 
 
+# ------------------------------------------------------------------ answering
+
+
+def _retrieval_only(chain, question: str):
+    """The --no-llm / --fallback answer: top talks with their best sentences, no model."""
+    from app.chain import Answer
+
+    answer = Answer(question=question, query=question)
+    for kind, value in chain.stream(question):
+        if kind == "answer":
+            answer = value
+    return answer
+
+
+def _print_sources(answer) -> None:
+    if not answer.sources:
+        return
+    cited = set(answer.cited) or {s.n for s in answer.sources}
+    click.echo("\nSources:")
+    for source in answer.sources:
+        if source.n not in cited:
+            continue
+        talk = source.talk
+        speaker = f" — {talk.speaker}" if talk.speaker else ""
+        link = f"  {talk.links[0]}" if talk.links else ""
+        click.echo(f"[{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {_ranges(talk.lines)}){link}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--k", type=click.IntRange(1, 50), help="How many talks to retrieve (default: settings).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (stable shape) instead of streaming.")
+@click.option("--backend", type=click.Choice(["local", "openai"]), help="Override the LLM backend.")
+@click.option("--no-llm", is_flag=True, help="Retrieval only: the top talks and their best sentences, instantly.")
+@click.option("--fallback", is_flag=True, help="If the LLM is unreachable, give the retrieval-only answer instead of failing.")
+@click.pass_obj
+@handle_errors
+def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str | None, no_llm: bool, fallback: bool) -> None:
+    """Answer QUESTION from the talks, citing them."""
+    from app.errors import LLMUnavailableError
+    from app.service import build_chain
+
+    settings = obj.settings
+    if backend:
+        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend})})
+    retrieval = build_chain(settings, with_llm=False, k=k, store=obj.store)
+    retrieval.check_question(question)
+    if no_llm:
+        _emit_retrieval_only(_retrieval_only(retrieval, question), as_json)
+        return
+    try:
+        chain = build_chain(settings, k=k, store=obj.store)
+        answer = None
+        for kind, value in chain.stream(question):
+            if kind == "token" and not as_json:
+                click.echo(value, nl=False)
+            elif kind == "answer":
+                answer = value
+    except LLMUnavailableError as err:
+        if not fallback:
+            raise
+        click.echo(f"warning: {err}; showing the retrieval-only answer", err=True)
+        _emit_retrieval_only(_retrieval_only(retrieval, question), as_json)
+        return
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo("")
+    weak = [s for s in answer.sentences if s["support"] < 0.5]
+    if not answer.abstained:
+        note = f" ({len(weak)} of {len(answer.sentences)} sentences weakly supported)" if weak else ""
+        click.echo(f"\nSupport: {answer.support:.2f}{note}")
+    _print_sources(answer)
+
+
+def _emit_retrieval_only(answer, as_json: bool) -> None:
+    if as_json:
+        payload = answer.to_json()
+        payload["citations"] = [s.citation() for s in answer.sources]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not answer.sources:
+        click.echo("No talk matches the question.")
+        return
+    for source in answer.sources:
+        talk = source.talk
+        speaker = f" — {talk.speaker}" if talk.speaker else ""
+        click.echo(click.style(f"[{source.n}] {talk.title}{speaker}", bold=True) + f"  ({Path(talk.source).name} lines {_ranges(talk.lines)})")
+        for sentence in source.sentences:
+            click.echo(f"    {sentence}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--k", type=click.IntRange(1, 50), help="How many talks (default: settings).")
+@click.option("--json", "as_json", is_flag=True, help="Print {query, results: [...]} as JSON.")
+@click.pass_obj
+@handle_errors
+def search(obj: Context, query: str, k: int | None, as_json: bool) -> None:
+    """Retrieval only: the talks that best match QUERY."""
+    from app.service import build_chain
+
+    chain = build_chain(obj.settings, with_llm=False, k=k, store=obj.store)
+    answer = _retrieval_only(chain, query)
+    if as_json:
+        results = [
+            {"talk_id": s.talk.id, "title": s.talk.title, "lines": [list(r) for r in s.talk.lines], "score": s.score, "snippet": s.snippet}
+            for s in answer.sources
+        ]
+        click.echo(json.dumps({"query": query, "results": results}, indent=2, ensure_ascii=False))
+        return
+    _emit_retrieval_only(answer, False)
+
+
 def main() -> None:
     cli(prog_name="talkqa")
 

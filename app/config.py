@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root: the default corpus ships in ``data/`` beside the code.
@@ -53,7 +53,13 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(60, ge=1)
     #: A talk stays in an open-ended list while its score is at least this share of the best one.
     relative_cut: float = Field(0.6, gt=0, le=1)
+    #: Any question: drop talks whose relevance is below this share of the best one.
+    closed_cut: float = Field(0.5, ge=0, le=1)
     sentences_per_talk: int = Field(3, ge=1, le=10)
+    #: Prompt budget for the numbered passages (cl100k tokens): the local model reads ~38 tokens/s.
+    context_tokens: int = Field(260, ge=50, le=8000)
+    #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
+    min_dense: float = Field(0.25, ge=0, le=1)
 
 
 class LLMSettings(BaseModel):
@@ -96,8 +102,17 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
+    #: OPENAI_API_KEY is honoured as the conventional name of the key.
+    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("TALKQA_OPENAI_API_KEY", "OPENAI_API_KEY"))
+
     #: Longest question accepted, in cl100k tokens.
     max_question_tokens: int = Field(256, ge=8)
+
+    @model_validator(mode="after")
+    def _openai_key_into_llm(self) -> "Settings":
+        if self.openai_api_key and not self.llm.api_key:
+            self.llm.api_key = self.openai_api_key
+        return self
 
     @property
     def chroma_dir(self) -> Path:

@@ -33,6 +33,7 @@ from ingest.talks import (
     extract_links,
     normalise,
     speaker_from_bio,
+    speaker_from_inline_bio,
     talk_id,
 )
 
@@ -81,6 +82,10 @@ def _talk_from_segment(seg: Segment, source: str) -> Talk:
     for line, kind in zip(seg.lines, seg.kinds):
         if kind is Kind.BIO and (speaker := speaker_from_bio(line.text)):
             break
+    else:
+        for line in seg.lines:
+            if speaker := speaker_from_inline_bio(line.text):
+                break
     coauthors: list[str] = []
     for text in [*notes, abstract]:
         coauthors += [n for n in extract_coauthors(text) if n not in coauthors]

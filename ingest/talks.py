@@ -159,7 +159,8 @@ def extract_links(text: str) -> list[str]:
     """URLs and bare arXiv ids in ``text``, normalised, first occurrence order, no duplicates."""
     found: list[str] = []
     for url in _URL.findall(text):
-        found.append(normalise_link(url))
+        # URLs pasted without a space between them ("...12692https://arxiv.org/...") are several links.
+        found += [normalise_link(part) for part in re.split(r"(?<=\w)(?=https?://)", url) if part]
     for match in _ARXIV_ID.finditer(text):
         if "arxiv.org" not in match.group(0).lower():
             found.append(f"https://arxiv.org/abs/{match.group(1)}")
@@ -168,7 +169,7 @@ def extract_links(text: str) -> list[str]:
 
 # ---------------------------------------------------------------- people
 
-_NAME = r"(?:[A-Z][a-zA-Z\u00C0-\u024F'’\-]+\.?(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-zA-Z\u00C0-\u024F'’\-]+)*)"
+_NAME = r"(?:[A-Z](?:[a-zA-Z\u00C0-\u024F'’\-]+\.?|\.)(?:\s+(?:[A-Z]\.\s*)*[A-Z][a-zA-Z\u00C0-\u024F'’\-]+)*)"
 _BIO_SUBJECT = re.compile(
     r"^(?:bio(?:graphy)?\s*:?\s*)?(?:Dr\.?\s+|Prof\.?\s+)?(" + _NAME + r")\s+(?:\([^)]*\)\s+)?"
     r"(?:is|was|received|obtained|holds|joined|currently|works|leads|graduated)\b",
@@ -187,24 +188,35 @@ def speaker_from_bio(bio: str) -> str | None:
     return name
 
 
+_INLINE_BIO = re.compile(r"(?<=[.!?)\]])\s+(?i:short\s+)?(?i:bio(?:graphy)?)\s*:\s*")
+
+
+def speaker_from_inline_bio(text: str) -> str | None:
+    """The speaker of a biography inside a paragraph: "... (ICML 2022). Bio: Wei Hu is a postdoc ..."."""
+    for match in _INLINE_BIO.finditer(text):
+        if name := speaker_from_bio(text[match.end() :]):
+            return name
+    return None
+
+
 _COAUTHOR_LEAD = re.compile(
-    r"(?:joint work(?:s)?|in collaboration|work(?:ed)? together|based on (?:a )?joint work(?:s)?|collaboration)"
+    r"(?:joint work(?:s)?|joint(?= with)|in collaboration|work(?:ed)? together|based on (?:a )?joint work(?:s)?|collaboration)"
     r"\s*(?:with)?\s*:?\s*(.+)",
     re.IGNORECASE,
 )
+#: Not a person: an acronym ("IBM", "CVPR") or an institution word.
+_NOT_A_PERSON = re.compile(r"\b(?:[A-Z]{2,}|Research|University|Institute|Lab(?:s|oratory)?|Inc|Labs)\b")
 
 
 def extract_coauthors(note: str) -> list[str]:
-    """Names after "joint work with" / "in collaboration with": split on commas and "and"."""
-    match = _COAUTHOR_LEAD.search(note)
-    if not match:
-        return []
-    tail = match.group(1)
-    tail = re.sub(r"\([^)]*\)", "", tail)  # affiliations
-    tail = re.sub(r"\b(?:my advisor|my supervisor|our|his|her|prof\.?|dr\.?)\s+", "", tail, flags=re.I)
+    """Names after "joint work with" / "joint with" / "in collaboration with", up to the end of that sentence."""
     names = []
-    for part in re.split(r",|\band\b|;|&", tail):
-        part = part.strip(" .")
-        if re.fullmatch(_NAME, part) and 1 <= len(part.split()) <= 4:
-            names.append(part)
+    for match in _COAUTHOR_LEAD.finditer(note):
+        tail = re.sub(r"\([^)]*\)", "", match.group(1))  # affiliations, links
+        tail = re.split(r"(?<=[a-z]{2})[.;!?](?=\s|$|\))", tail, maxsplit=1)[0]  # this sentence only
+        tail = re.sub(r"\b(?:my advisor|my supervisor|our|his|her|prof\.?|dr\.?)\s+", "", tail, flags=re.I)
+        for part in re.split(r",|\band\b|;|&", tail):
+            part = re.sub(r"\s+(?:at|from)\s+.*$", "", part.strip(" .)"))  # "Ziyu Chen at UMass Amherst"
+            if re.fullmatch(_NAME, part) and 1 <= len(part.split()) <= 4 and not _NOT_A_PERSON.search(part):
+                names.append(part)
     return list(dict.fromkeys(names))

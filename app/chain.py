@@ -1,0 +1,316 @@
+"""The answer chain: question -> retrieve -> select context -> prompt -> LLM -> citations.
+
+Read top to bottom in ``AnswerChain.prepare`` (an LCEL pipeline up to the
+prompt) and ``AnswerChain.stream`` (the LLM's tokens, then citations).
+The embedded model reads prompts at about 38 tokens a second on 2 cores, so
+the context is not whole abstracts: each retrieved talk contributes its title
+and its sentences most relevant to the question, numbered [1]..[n] (one
+number a talk), within ``retrieval.context_tokens``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from app.config import PROJECT_ROOT, Settings
+from app.errors import InputError, LLMUnavailableError
+from app.grounding import support_scores
+from app.retrieval import TalkRetriever, best_sentences, content_words
+from app.store import Catalog
+from app.tokens import encoding
+from ingest.talks import Talk, split_sentences
+
+PROMPTS = PROJECT_ROOT / "prompts"
+
+
+def load_prompt(name: str, prompts_dir: Path = PROMPTS) -> str:
+    return (prompts_dir / f"{name}.txt").read_text(encoding="utf-8").strip()
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass
+class Source:
+    """One numbered passage given to the model: a talk and its selected sentences."""
+
+    n: int
+    talk: Talk
+    sentences: list[str]
+    score: float
+    dense: float
+
+    @property
+    def snippet(self) -> str:
+        return " ".join(self.sentences)
+
+    def citation(self) -> dict:
+        return {
+            "n": self.n,
+            "talk_id": self.talk.id,
+            "title": self.talk.title,
+            "speaker": self.talk.speaker,
+            "lines": [list(r) for r in self.talk.lines],
+            "links": self.talk.links,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    query: str
+    answer: str = ""
+    abstained: bool = False
+    sources: list[Source] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    prompt_tokens: int = 0
+    backend: str = ""
+
+    @property
+    def support(self) -> float:
+        """Share-weighted support of the answer: mean support over its sentences (0 when abstained)."""
+        if self.abstained or not self.sentences:
+            return 0.0
+        return round(sum(s["support"] for s in self.sentences) / len(self.sentences), 4)
+
+    def to_json(self) -> dict:
+        """The stable shape of ``talkqa ask --json``."""
+        by_n = {s.n: s for s in self.sources}
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [by_n[n].citation() for n in self.cited if n in by_n],
+            "sentences": self.sentences,
+            "timings": self.timings,
+        }
+
+
+# ------------------------------------------------------------------ citations
+
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_REFUSAL = re.compile(
+    r"\b(?:(?:do(?:es)?n[’']?t|do(?:es)? not|never) (?:cover|mention|address|discuss|say|contain|provide)|"
+    r"not (?:covered|mentioned|addressed|discussed|available|stated)|no information|cannot (?:answer|find)|"
+    r"can[’']?t (?:answer|find)|unable to (?:answer|find)|there is no (?:talk|source|mention))\b",
+    re.IGNORECASE,
+)
+
+
+def parse_citations(text: str, valid: set[int]) -> tuple[list[dict], list[int]]:
+    """Split an answer into sentences with their [n] markers; numbers outside ``valid`` are dropped.
+
+    A marker right after a sentence's full stop ("... data. [2]") belongs to that sentence.
+    """
+    text = re.sub(r"([.?!])\s+((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)(?=\s|$)", r" \2\1 ", text.strip())
+    sentences, order = [], []
+    for raw in split_sentences(text):
+        numbers = [int(n) for group in _MARKER.findall(raw) for n in re.split(r"[,;]", group)]
+        cited = [n for n in dict.fromkeys(numbers) if n in valid]
+        clean = re.sub(r"\s+([.?!,;:])", r"\1", _MARKER.sub("", raw)).strip()
+        if not clean or not re.search(r"\w", clean):
+            continue
+        sentences.append({"text": clean, "citations": cited})
+        order += [n for n in cited if n not in order]
+    return sentences, order
+
+
+def is_refusal(text: str) -> bool:
+    return bool(_REFUSAL.search(text))
+
+
+# ------------------------------------------------------------------ the chain
+
+
+class AnswerChain:
+    """Retrieval-augmented answering with cited talks (one per process; cheap to call)."""
+
+    def __init__(self, settings: Settings, retriever: TalkRetriever, llm: BaseChatModel | None, embeddings: Embeddings):
+        self.settings = settings
+        self.retriever = retriever
+        self.llm = llm
+        self.embeddings = embeddings
+        self.enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
+        self.prompt = ChatPromptTemplate.from_messages(
+            [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
+        )
+        self.abstain_text = load_prompt("abstain")
+        self.condense_prompt = PromptTemplate.from_template(load_prompt("condense"))
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.retriever.catalog
+
+    # -- the pipeline, top to bottom --------------------------------------
+
+    def prepare(self) -> Runnable:
+        """{question, history} -> {query, talks, sources, messages}: everything before the LLM."""
+        return (
+            RunnablePassthrough.assign(query=RunnableLambda(self.condense))
+            | RunnablePassthrough.assign(talks=itemgetter("query") | self.retriever)
+            | RunnablePassthrough.assign(sources=RunnableLambda(self.select_context))
+            | RunnablePassthrough.assign(messages=RunnableLambda(self.build_messages))
+        )
+
+    def generate(self) -> Runnable:
+        return self.llm | StrOutputParser()
+
+    def condense(self, inputs: dict) -> str:
+        """The standalone question for retrieval: the question itself unless there is history."""
+        history = inputs.get("history") or []
+        if not history or self.llm is None:
+            return inputs["question"]
+        lines = [f"{role.capitalize()}: {text}" for role, text in history[-6:]]
+        prompt = self.condense_prompt.format(history="\n".join(lines), question=inputs["question"])
+        rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)]).strip().split("\n")[0]
+        return rewritten.strip(' "') or inputs["question"]
+
+    def select_context(self, inputs: dict) -> list[Source]:
+        """Each talk's title plus its sentences most relevant to the query, within the token budget."""
+        docs = inputs["talks"]
+        if not docs:
+            return []
+        query = inputs["query"]
+        query_vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+        terms = content_words(query)
+        pools = []
+        for doc in docs:
+            talk = self.catalog.by_id[doc.metadata["talk_id"]]
+            sentences = split_sentences(talk.abstract) + [s for note in talk.notes for s in split_sentences(note)]
+            pools.append((doc, talk, sentences))
+        all_sentences = list(dict.fromkeys(s for _, _, pool in pools for s in pool))
+        vectors = dict(zip(all_sentences, np.asarray(self.embeddings.embed_documents(all_sentences), dtype=np.float32)))
+        budget = self.settings.retrieval.context_tokens
+        per_talk = self.settings.retrieval.sentences_per_talk
+        ranked: list[list[tuple[int, float]]] = []
+        for _, _, pool in pools:
+            vecs = np.stack([vectors[s] for s in pool]) if pool else np.zeros((0, 384), dtype=np.float32)
+            ranked.append(sorted(best_sentences(query_vector, pool, vecs, per_talk, terms), key=lambda x: -x[1]))
+        # Round-robin: every talk's best sentence first, then second-best ones, until the budget is spent.
+        chosen: list[list[int]] = [[] for _ in pools]
+        used = sum(len(self.enc.encode(t.title)) + 4 for _, t, _ in pools)
+        for depth in range(per_talk):
+            for i, (_, _, pool) in enumerate(pools):
+                if depth < len(ranked[i]):
+                    index = ranked[i][depth][0]
+                    cost = len(self.enc.encode(pool[index]))
+                    if depth == 0 or used + cost <= budget:
+                        chosen[i].append(index)
+                        used += cost
+        return [
+            Source(
+                n=i + 1,
+                talk=talk,
+                sentences=[pool[j] for j in sorted(chosen[i])],
+                score=doc.metadata["score"],
+                dense=doc.metadata["dense"],
+            )
+            for i, (doc, talk, pool) in enumerate(pools)
+        ]
+
+    def build_messages(self, inputs: dict) -> list:
+        blocks = []
+        for source in inputs["sources"]:
+            speaker = f" (speaker: {source.talk.speaker})" if source.talk.speaker else ""
+            blocks.append(f"[{source.n}] {source.talk.title}{speaker}\n{source.snippet}")
+        return self.prompt.format_messages(context="\n\n".join(blocks), question=inputs["question"])
+
+    def should_abstain_early(self, sources: list[Source]) -> bool:
+        """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
+        return not sources or max(s.dense for s in sources) < self.settings.retrieval.min_dense
+
+    # -- running it ---------------------------------------------------------
+
+    def check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise InputError("the question is empty")
+        tokens = len(self.enc.encode(question))
+        if tokens > self.settings.max_question_tokens:
+            raise InputError(f"the question is {tokens} tokens long; the limit is {self.settings.max_question_tokens}")
+        return question
+
+    def stream(self, question: str, history: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, object]]:
+        """Events: ("sources", [Source]) as soon as retrieval is done, ("token", str)..., ("answer", Answer)."""
+        started = time.perf_counter()
+        question = self.check_question(question)
+        prepared = self.prepare().invoke({"question": question, "history": history or []})
+        answer = Answer(question=question, query=prepared["query"], sources=prepared["sources"])
+        answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        yield "sources", answer.sources
+
+        if self.llm is None or self.should_abstain_early(answer.sources):
+            answer.answer = self.abstain_text if self.llm is not None else ""
+            answer.abstained = self.llm is not None
+            yield from self._finish(answer, started, streamed_text=answer.answer)
+            return
+
+        messages = prepared["messages"]
+        answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in messages)
+        parts: list[str] = []
+        try:
+            for token in self.generate().stream(messages):
+                if not parts:
+                    answer.timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                parts.append(token)
+                yield "token", token
+        except LLMUnavailableError:
+            raise
+        except Exception as err:
+            raise LLMUnavailableError(describe_llm_error(err)) from None
+        answer.answer = "".join(parts).strip()
+        yield from self._finish(answer, started)
+
+    def _finish(self, answer: Answer, started: float, streamed_text: str | None = None) -> Iterator[tuple[str, object]]:
+        valid = {s.n for s in answer.sources}
+        if streamed_text:
+            yield "token", streamed_text
+        if answer.abstained or is_refusal(answer.answer):
+            answer.abstained = self.llm is not None
+            answer.sentences, answer.cited = [], []
+        else:
+            answer.sentences, answer.cited = parse_citations(answer.answer, valid)
+            by_n = {s.n: s for s in answer.sources}
+            scores = support_scores(
+                [s["text"] for s in answer.sentences],
+                [[by_n[n].snippet for n in s["citations"]] for s in answer.sentences],
+                self.embeddings,
+            )
+            for sentence, score in zip(answer.sentences, scores):
+                sentence["support"] = score
+        answer.timings.setdefault("first_token_ms", None)
+        answer.timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        yield "answer", answer
+
+    def invoke(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
+        """The whole answer at once (the evaluation and the JSON output use this)."""
+        for kind, value in self.stream(question, history):
+            if kind == "answer":
+                return value
+        raise RuntimeError("the answer stream ended without an answer")
+
+
+def describe_llm_error(err: Exception) -> str:
+    """One line for a failed LLM call: unreachable, timed out, or refused."""
+    name = err.__class__.__name__
+    if "Timeout" in name:
+        return f"the LLM endpoint timed out ({name})"
+    if "Connection" in name or isinstance(err, (ConnectionError, OSError)):
+        return f"the LLM endpoint is unreachable ({name}: {err})"
+    return f"the LLM call failed ({name}: {err})"

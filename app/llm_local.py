@@ -1,0 +1,100 @@
+"""A LangChain chat model over llama.cpp, in-process.
+
+langchain-community's ``ChatLlamaCpp`` would do, but that package is being
+sunset (it warns so on import) and pulls SQLAlchemy and aiohttp; this is the
+small part we need: ``llama_cpp.Llama.create_chat_completion`` (which applies
+the GGUF's own chat template) behind ``BaseChatModel``, with streaming.
+A lock serialises generations: one llama.cpp context is not re-entrant.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterator
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+class LlamaCppChatModel(BaseChatModel):
+    """Chat with a GGUF model through llama-cpp-python."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int = 2
+    temperature: float = 0.0
+    max_tokens: int = 320
+    seed: int = 0
+    _llama: Any = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-in-process"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def load(self) -> "LlamaCppChatModel":
+        """Load the weights now (otherwise on first use)."""
+        if self._llama is None:
+            from llama_cpp import Llama
+
+            self._llama = Llama(
+                model_path=self.model_path,
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                n_batch=512,
+                seed=self.seed,
+                verbose=False,
+            )
+        return self
+
+    def count_tokens(self, text: str) -> int:
+        self.load()
+        return len(self._llama.tokenize(text.encode(), add_bos=False))
+
+    def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
+        return {
+            "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.content} for m in messages],
+            "temperature": self.temperature,
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "stop": stop or [],
+            "seed": self.seed,
+        }
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(chunk.message.content for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        self.load()
+        with self._lock:
+            for part in self._llama.create_chat_completion(stream=True, **self._request(messages, stop, **kwargs)):
+                delta = part["choices"][0].get("delta", {}).get("content")
+                if not delta:
+                    continue
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                if run_manager:
+                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                yield chunk

@@ -1,0 +1,202 @@
+"""Hybrid retrieval of talks: dense (Chroma) + BM25 (bm25s), fused, grouped by talk.
+
+A LangChain ``BaseRetriever``: ``invoke(query)`` returns one ``Document`` per
+talk, best first, whose metadata carries the talk id, the fused score, the
+dense similarity of its best chunk and which retrievers found it. A talk's
+duplicate occurrences are one talk already (ingest merged them), and its
+chunks collapse into it here.
+
+Fusion is reciprocal rank fusion over chunk ranks (kept over a weighted sum
+of normalised scores on our dev questions: see docs/benchmarks.md). Scores
+that mean something on their own (dense cosine similarity, BM25 presence)
+decide how many talks an open-ended question gets ("Which talks ...?":
+keep talks while their relevance stays near the best, up to ``max_k``) and
+feed the abstention decision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+from bm25s.tokenization import Tokenizer
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from app.config import RetrievalSettings
+from app.store import Catalog, TalkStore
+
+#: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
+_OPEN_ENDED = re.compile(
+    r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+\w+){0,3}?\s+(?:talks?|speakers?|abstracts?|presentations?|seminars?)\b"
+    r"|\b(?:talks|speakers|abstracts)\s+(?:that|which|about|on|discussing|covering)\b",
+    re.IGNORECASE,
+)
+
+
+def is_open_ended(query: str) -> bool:
+    """Does the question ask for every talk on a subject?"""
+    return bool(_OPEN_ENDED.search(query))
+
+
+def _stemmer():
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english").stemWord
+    except ImportError:  # PyStemmer is optional; unstemmed BM25 still works
+        return None
+
+
+@dataclass
+class ChunkHit:
+    doc: Document
+    dense: float = 0.0  # cosine similarity, 0 when the dense retriever did not return it
+    bm25: float = 0.0
+    fused: float = 0.0
+
+
+class TalkRetriever(BaseRetriever):
+    """Dense + BM25 over chunks, fused and grouped into talks."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: TalkStore
+    settings: RetrievalSettings
+    k: int | None = None  # overrides settings.k (e.g. --k)
+    _catalog: Catalog = PrivateAttr()
+    _chunks: list[Document] = PrivateAttr()
+    _bm25: bm25s.BM25 = PrivateAttr()
+    _tokenizer: Tokenizer = PrivateAttr()
+    _row_of: dict[str, int] = PrivateAttr()
+
+    def model_post_init(self, __context) -> None:
+        self._catalog = self.store.catalog()
+        self._chunks = self.store.chunks(self._catalog)
+        self._row_of = {doc.id: i for i, doc in enumerate(self._chunks)}
+        self._tokenizer = Tokenizer(stopwords="en", stemmer=_stemmer())
+        corpus = [self._index_text(doc) for doc in self._chunks]
+        tokens = self._tokenizer.tokenize(corpus, return_as="tuple", show_progress=False)
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(tokens, show_progress=False)
+
+    @staticmethod
+    def _index_text(doc: Document) -> str:
+        meta = doc.metadata
+        return " ".join([meta.get("title", ""), meta.get("speaker", ""), doc.page_content])
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    # ----------------------------------------------------------- the two retrievers
+
+    def _dense(self, query: str, n: int) -> list[ChunkHit]:
+        hits = self.store.vectorstore.similarity_search_with_score(query, k=min(n, len(self._chunks)))
+        live = self._catalog.by_id
+        return [ChunkHit(doc=doc, dense=1.0 - float(distance)) for doc, distance in hits if doc.metadata.get("talk_id") in live]
+
+    def _lexical(self, query: str, n: int) -> list[ChunkHit]:
+        tokens = self._tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
+        if not tokens or not tokens[0]:
+            return []
+        rows, scores = self._bm25.retrieve(tokens, k=min(n, len(self._chunks)), show_progress=False, n_threads=1)
+        return [ChunkHit(doc=self._chunks[int(r)], bm25=float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+
+    # ----------------------------------------------------------- fusion and grouping
+
+    def rank_talks(self, query: str) -> list[dict]:
+        """Every candidate talk with its scores, best first (before the top-k cut)."""
+        n = self.settings.candidates
+        dense, lexical = self._dense(query, n), self._lexical(query, n)
+        merged: dict[str, ChunkHit] = {}
+        for ranked in (dense, lexical):
+            for rank, hit in enumerate(ranked):
+                entry = merged.setdefault(hit.doc.id, ChunkHit(doc=hit.doc))
+                entry.dense = max(entry.dense, hit.dense)
+                entry.bm25 = max(entry.bm25, hit.bm25)
+                entry.fused += 1.0 / (self.settings.rrf_k + rank + 1)
+        best_bm25 = max((h.bm25 for h in lexical), default=0.0) or 1.0
+        talks: dict[str, dict] = {}
+        for hit in merged.values():
+            talk_id = hit.doc.metadata["talk_id"]
+            entry = talks.setdefault(talk_id, {"talk_id": talk_id, "score": 0.0, "dense": 0.0, "bm25": 0.0, "chunks": []})
+            entry["score"] = max(entry["score"], hit.fused)
+            entry["dense"] = max(entry["dense"], hit.dense)
+            entry["bm25"] = max(entry["bm25"], hit.bm25 / best_bm25)
+            entry["chunks"].append(hit.doc)
+        return sorted(talks.values(), key=lambda t: t["score"], reverse=True)
+
+    def select(self, ranked: list[dict], query: str) -> list[dict]:
+        """The top-k talks; for an open-ended question, every talk whose relevance holds, up to max_k."""
+        k = self.k or self.settings.k
+        if not ranked:
+            return []
+        relevance = [0.5 * t["dense"] + 0.5 * t["bm25"] for t in ranked]
+        best = max(relevance)
+        if not is_open_ended(query):
+            # A talk far below the best one is noise the model would try to use.
+            return [t for t, r in zip(ranked[:k], relevance) if r >= self.settings.closed_cut * best]
+        keep = [t for t, r in zip(ranked, relevance) if r >= self.settings.relative_cut * best]
+        return keep[: self.settings.max_k] if len(keep) > k else ranked[: max(k, len(keep))]
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        selected = self.select(self.rank_talks(query), query)
+        docs = []
+        for entry in selected:
+            talk = self._catalog.by_id[entry["talk_id"]]
+            docs.append(
+                Document(
+                    id=talk.id,
+                    page_content=talk.abstract,
+                    metadata={
+                        "talk_id": talk.id,
+                        "score": round(entry["score"], 5),
+                        "dense": round(entry["dense"], 4),
+                        "bm25": round(entry["bm25"], 4),
+                        "chunks": [c.page_content for c in entry["chunks"]],
+                    },
+                )
+            )
+        return docs
+
+
+def best_sentences(
+    query_vector: np.ndarray, sentences: list[str], vectors: np.ndarray, n: int, query_terms: set[str]
+) -> list[tuple[int, float]]:
+    """Indices and scores of the ``n`` sentences most relevant to the query, in text order.
+
+    Relevance: cosine similarity plus a small bonus for sharing the query's content words.
+    """
+    if not sentences:
+        return []
+    sims = vectors @ query_vector
+    overlap = np.array([len(query_terms & content_words(s)) / (len(query_terms) or 1) for s in sentences])
+    scores = sims + 0.3 * overlap
+    top = sorted(np.argsort(-scores)[:n].tolist())
+    return [(i, float(scores[i])) for i in top]
+
+
+_WORD = re.compile(r"[a-z][a-z0-9\-]+")
+STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below between both
+    but by can could did do does doing down during each few for from further had has have having he her here hers him his how
+    i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own same
+    she should so some such than that the their theirs them then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your talk talks speaker discuss discusses
+    discussed present presents presented show shows paper work works using use used based via one two new""".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words that carry meaning (stop words and talk boilerplate removed), crudely stemmed."""
+    words = set()
+    for w in _WORD.findall(text.lower()):
+        if w in STOP or len(w) < 3:
+            continue
+        words.add(w[:-1] if w.endswith("s") and not w.endswith("ss") else w)
+    return words

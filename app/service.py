@@ -1,0 +1,37 @@
+"""Build the answering pipeline from settings: the one place components are wired together.
+
+The CLI, the web app and the evaluation all call ``build_chain``; tests build
+the same pieces with a fake or small chat model.
+"""
+
+from __future__ import annotations
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from app.chain import AnswerChain
+from app.config import Settings
+from app.embeddings import cached_embeddings
+from app.retrieval import TalkRetriever
+from app.store import TalkStore
+
+
+def build_chain(
+    settings: Settings,
+    llm: BaseChatModel | None = None,
+    *,
+    with_llm: bool = True,
+    k: int | None = None,
+    store: TalkStore | None = None,
+) -> AnswerChain:
+    """An ``AnswerChain`` over the configured index and chat model.
+
+    ``with_llm=False`` gives the retrieval-only chain (``--no-llm``, ``search``).
+    Raises ``IndexStateError`` when there is no usable index, before loading any model.
+    """
+    store = store or TalkStore(settings, cached_embeddings(settings))
+    retriever = TalkRetriever(store=store, settings=settings.retrieval, k=k)
+    if with_llm and llm is None:
+        from app.llm import chat_model
+
+        llm = chat_model(settings)
+    return AnswerChain(settings, retriever, llm if with_llm else None, store.embeddings)

@@ -1,0 +1,351 @@
+"""Shared fixtures: settings on a tmp data dir, the real embedding model (loaded
+once), stores on real Chroma, a small corpus cut from the seed, the seed indexed
+once per session, a `chroma run` server, the CLI, and a network block.
+
+Nothing here downloads anything: the model and tiktoken tables come from
+installed packages (see app/embeddings.py, app/tokens.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from langchain_core.embeddings import Embeddings
+
+import app.embeddings
+from app.config import DEFAULT_CORPUS, Settings
+from app.embeddings import MiniLMEmbeddings, cached_embeddings
+from app.store import TalkStore
+
+TESTS = Path(__file__).resolve().parent
+SEED_SEGMENTS = TESTS / "data" / "seed_segments.json"
+
+
+# ------------------------------------------------------------------ environment
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch):
+    """A developer's TALKQA_* variables (a Chroma host, a data dir) must not leak into tests."""
+    for name in list(os.environ):
+        if name.startswith("TALKQA_"):
+            monkeypatch.delenv(name)
+
+
+def make_settings(data_dir: Path, corpus: list[Path] | None = None, **overrides) -> Settings:
+    """Settings that read neither `.env` nor TALKQA_* variables for what we set here."""
+    values = {"data_dir": data_dir, "corpus": corpus or [DEFAULT_CORPUS], "chroma_host": None, **overrides}
+    return Settings(_env_file=None, **values)
+
+
+# ------------------------------------------------------------------ embeddings
+
+
+@pytest.fixture(scope="session")
+def embedding_model() -> MiniLMEmbeddings:
+    """The real all-MiniLM-L6-v2 int8 model, loaded once per session (loading costs a second)."""
+    model = MiniLMEmbeddings()
+    model.embed_query("warm-up")
+    return model
+
+
+class CountingEmbeddings(Embeddings):
+    """Wraps a model and counts the texts it really embeds (behind the cache: model runs)."""
+
+    def __init__(self, inner: Embeddings):
+        self.inner = inner
+        self.model_name = getattr(inner, "model_name", type(inner).__name__)
+        self.dimension = getattr(inner, "dimension", 0)
+        self.texts_embedded = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts_embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        self.texts_embedded += 1
+        return self.inner.embed_query(text)
+
+
+class OtherModel(Embeddings):
+    """A different embedding model (8 dims, deterministic): its vectors do not compare with MiniLM's."""
+
+    model_name = "other-model"
+    dimension = 8
+
+    def _vector(self, text: str) -> list[float]:
+        rng = np.random.default_rng(abs(hash(text)) % (2**32))
+        v = rng.normal(size=self.dimension)
+        return (v / np.linalg.norm(v)).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+# ------------------------------------------------------------------ corpora
+
+#: Seed lines (1-based) making the small corpus: single-line talks (1, 2), a
+#: continuation ("In the second part of the talk", 5-6), motivation + "In this
+#: talk" + joint-work note + two links (7-11), a "Biography" heading and bio
+#: (17-19), an inline "Bio: Name is ..." (41-42), and an abstract twice (59).
+SMALL_PICK = [1, 5, 6, 7, 8, 9, 10, 11, 59, 17, 18, 19, 2, 41, 42, 59]
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """What the small corpus must segment into (line ranges in the small file)."""
+
+    lines: list[tuple[int, int]]
+    speaker: str | None = None
+
+
+#: The expected segmentation of the small corpus: 7 talks, one duplicate.
+SMALL_TALKS = [
+    SmallTalk([(1, 1)]),
+    SmallTalk([(2, 3)]),
+    SmallTalk([(4, 8)]),
+    SmallTalk([(9, 9), (16, 16)]),
+    SmallTalk([(10, 12)], "Petros Maragos"),
+    SmallTalk([(13, 13)]),
+    SmallTalk([(14, 15)], "Mariya Toneva"),
+]
+
+
+@pytest.fixture(scope="session")
+def seed_lines() -> list[str]:
+    """The seed corpus, one paragraph a line (323 lines, the last without newline)."""
+    return DEFAULT_CORPUS.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def small_lines(seed_lines) -> list[str]:
+    return [seed_lines[n - 1] for n in SMALL_PICK]
+
+
+def write_corpus(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def corpus_path(tmp_path, small_lines) -> Path:
+    """A fresh, editable copy of the small corpus."""
+    return write_corpus(tmp_path / "talks.txt", small_lines)
+
+
+@pytest.fixture
+def settings(tmp_path, corpus_path) -> Settings:
+    return make_settings(tmp_path / "data", [corpus_path])
+
+
+def make_store(settings: Settings, model: Embeddings) -> TalkStore:
+    """A store as the CLI builds it: the model behind the file cache, Chroma from settings."""
+    return TalkStore(settings, cached_embeddings(settings, model))
+
+
+@pytest.fixture
+def model(embedding_model) -> CountingEmbeddings:
+    """The session model, counting the texts this test makes it embed."""
+    return CountingEmbeddings(embedding_model)
+
+
+@pytest.fixture
+def store(settings, model) -> TalkStore:
+    """A TalkStore on an embedded PersistentClient under the test's data dir."""
+    return make_store(settings, model)
+
+
+@dataclass
+class SeedIndex:
+    settings: Settings
+    store: TalkStore
+    report: object  # ingest.indexer.IngestReport of the first (cold) ingest
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("seed") / "data", [DEFAULT_CORPUS])
+
+
+@pytest.fixture(scope="session")
+def seed_embeddings(seed_settings, embedding_model) -> Embeddings:
+    """The real model behind the seed index's cache: every seed text is embedded at most once per session."""
+    return cached_embeddings(seed_settings, embedding_model)
+
+
+@pytest.fixture(scope="session")
+def seed_embed(seed_embeddings):
+    """The ``embed`` callable the segmenter takes, over the seed's cache."""
+    return lambda texts: np.asarray(seed_embeddings.embed_documents(texts), dtype=np.float32)
+
+
+@pytest.fixture(scope="session")
+def seed_index(seed_settings, seed_embeddings) -> SeedIndex:
+    """The whole seed ingested once into a tmp Chroma store, shared by the session (read-only use)."""
+    from ingest.indexer import ingest
+
+    store = TalkStore(seed_settings, seed_embeddings)
+    report = ingest(seed_settings, store)
+    return SeedIndex(seed_settings, store, report)
+
+
+# ------------------------------------------------------------------ CLI
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(monkeypatch, tmp_path, embedding_model):
+    """Run `talkqa ARGS` in-process (click's CliRunner) against ``data_dir``.
+
+    The CLI builds its own Settings from TALKQA_* variables, as in production;
+    only the model is shared with the session so that it is not loaded again.
+    """
+    from app.cli import cli
+
+    real = app.embeddings.cached_embeddings
+    monkeypatch.setattr(app.embeddings, "cached_embeddings", lambda s, model=None: real(s, model or embedding_model))
+    monkeypatch.chdir(tmp_path)  # no developer `.env` is read
+
+    def run(*args, data_dir: Path, env: dict | None = None) -> CliResult:
+        result = CliRunner().invoke(cli, [str(a) for a in args], env={"TALKQA_DATA_DIR": str(data_dir), **(env or {})})
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception  # a traceback would have escaped: fail loudly
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+# ------------------------------------------------------------------ network
+
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost", "0:0:0:0:0:0:0:1"}
+
+
+def _is_local(family, address) -> bool:
+    if family == getattr(socket, "AF_UNIX", object()) or isinstance(address, (str, bytes)):
+        return True  # a Unix socket path
+    host = address[0] if isinstance(address, tuple) and address else address
+    if isinstance(host, bytes):
+        host = host.decode()
+    return isinstance(host, str) and (host in _LOOPBACK or host.startswith("127."))
+
+
+class NetworkBlocked(OSError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch) -> list:
+    """Every non-loopback connection (and name lookup) raises; returns the list of attempts.
+
+    The list matters as much as the exception: a library that swallows a
+    failed connection (telemetry, a download fallback) still shows up there.
+    """
+    attempts: list = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_create, real_getaddrinfo = socket.create_connection, socket.getaddrinfo
+
+    def refuse(what, address):
+        attempts.append((what, address))
+        raise NetworkBlocked(f"network blocked in tests: {what} {address!r}")
+
+    def connect(self, address):
+        if not _is_local(self.family, address):
+            refuse("connect", address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        if not _is_local(self.family, address):
+            refuse("connect_ex", address)
+        return real_connect_ex(self, address)
+
+    def create_connection(address, *args, **kwargs):
+        if not _is_local(None, address):
+            refuse("create_connection", address)
+        return real_create(address, *args, **kwargs)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host is not None and not _is_local(None, (host,)):
+            refuse("getaddrinfo", host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return attempts
+
+
+# ------------------------------------------------------------------ chroma server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class ChromaServer:
+    host: str
+    port: int
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """`chroma run` from the venv on 127.0.0.1 and a free port; stopped at the end of the session."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        chroma = Path(shutil.which("chroma") or chroma)
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = path.parent / "chroma-server.log"
+    port = _free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"chroma run exited with {proc.returncode}:\n{log.read_text(errors='replace')[-2000:]}")
+            try:
+                with direct.open(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"chroma run did not answer heartbeat on port {port} within 60 s")
+            time.sleep(0.2)
+        yield ChromaServer("127.0.0.1", port)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
