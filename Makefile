@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt requirements-models.txt scripts/install
 
 run: install
 	$(VENV)/bin/talkqa ingest
-	$(VENV)/bin/talkqa talks
+	$(VENV)/bin/talkqa chat
 
 test: install
 	bash scripts/install-test-deps.sh $(VENV)

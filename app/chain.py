@@ -28,7 +28,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from app.config import PROJECT_ROOT, Settings
 from app.errors import InputError, LLMUnavailableError
 from app.grounding import support_scores
-from app.retrieval import TalkRetriever, best_sentences, content_words
+from app.retrieval import TalkRetriever, best_sentences, content_words, is_open_ended
 from app.store import Catalog
 from app.tokens import encoding
 from ingest.talks import Talk, split_sentences
@@ -80,7 +80,6 @@ class Answer:
     cited: list[int] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     prompt_tokens: int = 0
-    backend: str = ""
 
     @property
     def support(self) -> float:
@@ -147,9 +146,11 @@ class AnswerChain:
         self.llm = llm
         self.embeddings = embeddings
         self.enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
-        self.prompt = ChatPromptTemplate.from_messages(
-            [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
-        )
+        system = load_prompt("answer_system")
+        self.prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user"))])
+        #: "Which talks ...?": a list, one cited line per matching talk (same system prompt, so
+        #: llama.cpp reuses its cached prefix).
+        self.list_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_list"))])
         self.abstain_text = load_prompt("abstain")
         self.condense_prompt = PromptTemplate.from_template(load_prompt("condense"))
 
@@ -229,7 +230,8 @@ class AnswerChain:
         for source in inputs["sources"]:
             speaker = f" (speaker: {source.talk.speaker})" if source.talk.speaker else ""
             blocks.append(f"[{source.n}] {source.talk.title}{speaker}\n{source.snippet}")
-        return self.prompt.format_messages(context="\n\n".join(blocks), question=inputs["question"])
+        prompt = self.list_prompt if is_open_ended(inputs.get("query") or inputs["question"]) else self.prompt
+        return prompt.format_messages(context="\n\n".join(blocks), question=inputs["question"])
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
@@ -247,12 +249,14 @@ class AnswerChain:
         return question
 
     def stream(self, question: str, history: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, object]]:
-        """Events: ("sources", [Source]) as soon as retrieval is done, ("token", str)..., ("answer", Answer)."""
+        """Events: ("query", the standalone query) and ("sources", [Source]) as soon as retrieval is done,
+        then ("token", str)..., then ("answer", Answer)."""
         started = time.perf_counter()
         question = self.check_question(question)
         prepared = self.prepare().invoke({"question": question, "history": history or []})
         answer = Answer(question=question, query=prepared["query"], sources=prepared["sources"])
         answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        yield "query", answer.query
         yield "sources", answer.sources
 
         if self.llm is None or self.should_abstain_early(answer.sources):
@@ -285,6 +289,8 @@ class AnswerChain:
             answer.abstained = self.llm is not None
             answer.sentences, answer.cited = [], []
         else:
+            if answer.answer and not re.search(r"[A-Za-z]", _MARKER.sub("", answer.answer)):
+                answer.answer = self.render_choice(answer)
             answer.sentences, answer.cited = parse_citations(answer.answer, valid)
             by_n = {s.n: s for s in answer.sources}
             scores = support_scores(
@@ -297,6 +303,14 @@ class AnswerChain:
         answer.timings.setdefault("first_token_ms", None)
         answer.timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
         yield "answer", answer
+
+    @staticmethod
+    def render_choice(answer: Answer) -> str:
+        """The model answered with source numbers only ("[1][3]"): name the talks it chose."""
+        by_n = {s.n: s for s in answer.sources}
+        chosen = [int(n) for group in _MARKER.findall(answer.answer) for n in re.split(r"[,;]", group)]
+        lines = [f"- {by_n[n].talk.title.rstrip(' …')} [{n}]" for n in dict.fromkeys(chosen) if n in by_n]
+        return "\n".join(lines)
 
     def invoke(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""

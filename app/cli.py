@@ -181,6 +181,13 @@ def talk(obj: Context, talk_id: str, as_json: bool) -> None:
 # ------------------------------------------------------------------ answering
 
 
+def with_backend(settings: Settings, backend: str | None) -> Settings:
+    """The settings with ``--backend`` applied (a copy: the original is shared)."""
+    if not backend:
+        return settings
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend})})
+
+
 def _retrieval_only(chain, question: str):
     """The --no-llm / --fallback answer: top talks with their best sentences, no model."""
     from app.chain import Answer
@@ -220,9 +227,7 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
     from app.errors import LLMUnavailableError
     from app.service import build_chain
 
-    settings = obj.settings
-    if backend:
-        settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend})})
+    settings = with_backend(obj.settings, backend)
     retrieval = build_chain(settings, with_llm=False, k=k, store=obj.store)
     retrieval.check_question(question)
     if no_llm:
@@ -290,6 +295,57 @@ def search(obj: Context, query: str, k: int | None, as_json: bool) -> None:
         click.echo(json.dumps({"query": query, "results": results}, indent=2, ensure_ascii=False))
         return
     _emit_retrieval_only(answer, False)
+
+
+# ------------------------------------------------------------------ browser chat
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; other hosts only when asked.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--share", is_flag=True, help="Also open a public Gradio share link (off unless asked).")
+@click.pass_obj
+@handle_errors
+def chat(obj: Context, host: str, port: int, share: bool) -> None:
+    """Open the browser chat: streamed cited answers, a sources panel, a talk browser.
+
+    Login: TALKQA_AUTH="user:password" or the path of a file of such lines.
+    """
+    from app.web import serve
+
+    serve(obj.settings, host=host, port=port, share=share)
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+@cli.command("eval")
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Questions JSONL (default: eval/data/questions.jsonl).")
+@click.option("--limit", type=click.IntRange(0), help="Answer only N questions (round-robin over types); retrieval still covers all.")
+@click.option("--backend", type=click.Choice(["local", "openai"]), help="Override the LLM backend.")
+@click.option("--judge", type=click.Choice(["deterministic", "llm", "both"]), default="deterministic", show_default=True)
+@click.option("--judge-pairs", type=click.IntRange(1), default=60, show_default=True, help="Labelled pairs to check the LLM judge on.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/runs/latest"), show_default=True,
+              help="Report folder; a re-run with the same folder reuses finished answers.")
+@click.option("--fast", is_flag=True, help="CI mode: retrieval over every question, one answer per type from smollm2-135m.")
+@click.pass_obj
+@handle_errors
+def eval_command(obj: Context, questions: Path | None, limit: int | None, backend: str | None, judge: str,
+                 judge_pairs: int, out: Path, fast: bool) -> None:
+    """Evaluate retrieval, citations and grounding against the bundled questions, beside a naive baseline."""
+    from eval.harness import EvalOptions, run_eval
+
+    settings = with_backend(obj.settings, backend)
+    options = EvalOptions(out=out, limit=limit, judge=judge, fast=fast, llm_judge_pairs=judge_pairs)
+    if questions:
+        options.questions = questions
+    metrics = run_eval(settings, obj.store, options)
+    ours, base = metrics["retrieval"]["ours"]["all"], metrics["retrieval"]["baseline"]["all"]
+    click.echo(f"retrieval recall@5 {ours['recall@5']:.3f} (baseline {base['recall@5']:.3f}), "
+               f"MRR {ours['mrr']:.3f} (baseline {base['mrr']:.3f})")
+    for name, a in metrics["judges"].items():
+        click.echo(f"judge {name}: accuracy {a['accuracy']:.3f}, kappa {a['kappa']:.3f} on {a['n']} labelled pairs")
+    click.echo(f"report: {out / 'report.md'}")
 
 
 def main() -> None:

@@ -55,7 +55,8 @@ class RetrievalSettings(BaseModel):
     relative_cut: float = Field(0.6, gt=0, le=1)
     #: Any question: drop talks whose relevance is below this share of the best one.
     closed_cut: float = Field(0.5, ge=0, le=1)
-    sentences_per_talk: int = Field(3, ge=1, le=10)
+    #: At most this many sentences a talk; fewer talks retrieved leave room for more of each.
+    sentences_per_talk: int = Field(6, ge=1, le=20)
     #: Prompt budget for the numbered passages (cl100k tokens): the local model reads ~38 tokens/s.
     context_tokens: int = Field(260, ge=50, le=8000)
     #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
@@ -107,6 +108,9 @@ class Settings(BaseSettings):
 
     #: Longest question accepted, in cl100k tokens.
     max_question_tokens: int = Field(256, ge=8)
+
+    #: Login for ``talkqa chat``: "user:password", or the path of a file of such lines. None: no login.
+    auth: str | None = None
 
     @model_validator(mode="after")
     def _openai_key_into_llm(self) -> "Settings":

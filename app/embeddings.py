@@ -114,4 +114,6 @@ def cached_embeddings(settings, model: Embeddings | None = None) -> Embeddings:
 
     model = model or MiniLMEmbeddings(settings.embedding)
     store = LocalFileStore(settings.cache_dir / "embeddings")
-    return CacheBackedEmbeddings.from_bytes_store(model, store, namespace=MODEL_NAME, key_encoder="sha256")
+    # The namespace is the model's own name: vectors cached for one model are never served for another.
+    namespace = getattr(model, "model_name", type(model).__name__)
+    return CacheBackedEmbeddings.from_bytes_store(model, store, namespace=namespace, key_encoder="sha256")

@@ -11,8 +11,6 @@ pairs, so the figure comes with its own error bar.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
@@ -49,5 +47,3 @@ def support_scores(sentences: list[str], passages: list[list[str]], embeddings: 
 def is_supported(score: float) -> bool:
     return score >= WEAK_SUPPORT
 
-
-_NUMBER = re.compile(r"\d+")

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
@@ -105,6 +106,13 @@ def backend_name(settings: Settings) -> str:
 
 _local_models: dict[tuple, BaseChatModel] = {}
 _local_lock = threading.Lock()
+
+
+@atexit.register
+def _close_local_models() -> None:
+    for model in _local_models.values():
+        model.close()
+    _local_models.clear()
 
 
 def _local_chat_model(settings: Settings) -> BaseChatModel:

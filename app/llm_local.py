@@ -58,6 +58,12 @@ class LlamaCppChatModel(BaseChatModel):
             )
         return self
 
+    def close(self) -> None:
+        """Free the weights now; llama.cpp's own finaliser fails noisily at interpreter exit."""
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
+
     def count_tokens(self, text: str) -> int:
         self.load()
         return len(self._llama.tokenize(text.encode(), add_bos=False))

@@ -111,7 +111,9 @@ def ingest(
     generation = int((collection.metadata or {}).get("generation", 0))
 
     existing = store.all_chunk_ids(collection)
-    to_add = [d for d in docs if d.id not in existing]
+    # Shortest first: each write batch then holds texts of similar length, so the model
+    # pads little (it pads to the batch's longest); the order of writes does not matter.
+    to_add = sorted((d for d in docs if d.id not in existing), key=lambda d: len(d.page_content))
     moved = [d for d in docs if d.id in existing and existing[d.id] != d.metadata]
 
     batch = settings.embedding.batch_size * 2

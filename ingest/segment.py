@@ -19,7 +19,7 @@ are inferred. Two kinds of evidence, applied in this order:
 Prose after a note always starts a new talk: notes close a talk.
 The rules are documented with their reasons in docs/segmentation.md; the
 boundary F1 on our labelled dev set (tests/data/seed_segments.json) is
-measured by ``tests/test_segment.py`` and bench/segmentation.py.
+measured by ``tests/test_segment.py`` and bench/ingest.py.
 """
 
 from __future__ import annotations
@@ -243,8 +243,10 @@ def segment(
     prose_pairs = [i for i in range(1, len(lines)) if kinds[i] is Kind.PROSE and kinds[i - 1] is Kind.PROSE]
     if embed is not None and len(prose_pairs) >= 5:
         needed = sorted({j for i in prose_pairs for j in (i - 1, i)})
-        vectors = np.asarray(embed([lines[j].text for j in needed]), dtype=np.float32)
-        row = {j: n for n, j in enumerate(needed)}
+        texts = list(dict.fromkeys(lines[j].text for j in needed))  # a repeated abstract is embedded once
+        vectors = np.asarray(embed(texts), dtype=np.float32)
+        position = {text: n for n, text in enumerate(texts)}
+        row = {j: position[lines[j].text] for j in needed}
         sims = np.array([float(vectors[row[i]] @ vectors[row[i - 1]]) for i in prose_pairs])
         centre, spread = float(np.median(sims)), float(np.std(sims)) or 1.0
         z[prose_pairs] = (sims - centre) / spread

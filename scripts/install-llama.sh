@@ -13,6 +13,8 @@ wheelhouse=${TALKQA_WHEELHOUSE:-$HOME/.cache/talkqa/wheels-avx2}
 pip="$venv/bin/python -m pip"
 
 if $venv/bin/python -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '$version')" 2>/dev/null; then
+  # Installed already: make sure the [server] extra's dependencies are there too (no rebuild).
+  $pip install -q "llama-cpp-python[server]==$version"
   exit 0
 fi
 mkdir -p "$wheelhouse"

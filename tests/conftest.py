@@ -1,6 +1,7 @@
 """Shared fixtures: settings on a tmp data dir, the real embedding model (loaded
 once), stores on real Chroma, a small corpus cut from the seed, the seed indexed
-once per session, a `chroma run` server, the CLI, and a network block.
+once per session, a `chroma run` server, the CLI, a network block, an
+OpenAI-compatible llama.cpp server, and the live chat app.
 
 Nothing here downloads anything: the model and tiktoken tables come from
 installed packages (see app/embeddings.py, app/tokens.py).
@@ -147,9 +148,23 @@ def corpus_path(tmp_path, small_lines) -> Path:
     return write_corpus(tmp_path / "talks.txt", small_lines)
 
 
+@pytest.fixture(scope="session")
+def small_embedding_cache(tmp_path_factory, small_lines, embedding_model) -> Path:
+    """The embedding cache of the small corpus, filled once: tests copy it instead of running the model again."""
+    from ingest.indexer import ingest
+
+    root = tmp_path_factory.mktemp("small-cache")
+    settings = make_settings(root / "data", [write_corpus(root / "talks.txt", small_lines)])
+    ingest(settings, make_store(settings, embedding_model))
+    return settings.cache_dir / "embeddings"
+
+
 @pytest.fixture
-def settings(tmp_path, corpus_path) -> Settings:
-    return make_settings(tmp_path / "data", [corpus_path])
+def settings(tmp_path, corpus_path, small_embedding_cache) -> Settings:
+    """Settings on a fresh data dir (no index) whose embedding cache already knows the small corpus."""
+    settings = make_settings(tmp_path / "data", [corpus_path])
+    shutil.copytree(small_embedding_cache, settings.cache_dir / "embeddings")
+    return settings
 
 
 def make_store(settings: Settings, model: Embeddings) -> TalkStore:
@@ -349,3 +364,110 @@ def chroma_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# ------------------------------------------------------------------ chat models and the web app
+
+
+@pytest.fixture(scope="session")
+def openai_compatible_server(tmp_path_factory):
+    """llama.cpp's OpenAI-compatible server with the small model on a free 127.0.0.1 port; stopped after."""
+    from app.llm import local_model_path
+
+    port = _free_port()
+    model = local_model_path(Settings(_env_file=None, llm={"local_model": "smollm2-135m"}))
+    log = (tmp_path_factory.mktemp("llm-server") / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "smollm2",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + "/models", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"llama_cpp.server did not start (see {log.name})")
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+#: Seed lines (1-based): the first 14 (RevThink, feature learning, a talk with a
+#: paper and a code link, ...), Mariya Toneva's talk with its "Bio:" (41-42)
+#: and Yiqiao Zhong's with a paper link and bio (43-47): 11 talks.
+WEB_PICK = list(range(1, 15)) + list(range(41, 48))
+
+#: The small real model, short answers: a generation takes seconds on 2 cores.
+SMALL_LLM = {"backend": "local", "local_model": "smollm2-135m", "max_tokens": 96}
+
+
+@dataclass
+class WebIndex:
+    settings: Settings
+    store: TalkStore
+
+
+@dataclass
+class LiveServer:
+    url: str
+    demo: object
+    index: WebIndex
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory, embedding_model) -> WebIndex:
+    """About ten seed talks ingested into a tmp data dir, with the small local model configured."""
+    from ingest.indexer import ingest
+
+    root = tmp_path_factory.mktemp("web")
+    lines = DEFAULT_CORPUS.read_text(encoding="utf-8").splitlines()
+    corpus = root / "talks.txt"
+    corpus.write_text("\n".join(lines[n - 1] for n in WEB_PICK) + "\n", encoding="utf-8")
+    settings = make_settings(root / "data", [corpus], llm=SMALL_LLM)
+    store = TalkStore(settings, cached_embeddings(settings, embedding_model))
+    report = ingest(settings, store)
+    assert 8 <= report.talks <= 12, report.talks
+    return WebIndex(settings, store)
+
+
+def start_server(settings: Settings, chain_factory=None) -> tuple[str, object]:
+    """``build_app`` + ``launch_app`` on 127.0.0.1:<free port>, not blocking; returns (url, demo)."""
+    from app.web import build_app, launch_app
+
+    demo = build_app(settings, chain_factory=chain_factory)
+    port = _free_port()
+    launch_app(demo, host="127.0.0.1", port=port, block=False)
+    url = f"http://127.0.0.1:{port}/"
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with direct.open(url + "config", timeout=2) as response:
+                if response.status == 200:
+                    return url, demo
+        except OSError:
+            if time.monotonic() > deadline:
+                demo.close()
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_index) -> LiveServer:
+    """The chat app with the real chain (small model) over ``web_index``; closed at the end."""
+    from app.service import build_chain
+
+    chain = build_chain(web_index.settings, store=web_index.store)  # load the model before the first request
+    url, demo = start_server(web_index.settings, chain_factory=lambda: chain)
+    try:
+        yield LiveServer(url, demo, web_index)
+    finally:
+        demo.close()

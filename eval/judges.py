@@ -1,0 +1,179 @@
+"""Judges: does a passage (or the union of several) support a sentence?
+
+* ``DeterministicJudge``: ``app.grounding.support_scores`` (embedding similarity
+  to the closest passage sentence + content-word overlap) against a threshold.
+  Fast and reproducible; blind to negation and swapped numbers.
+* ``LLMJudge``: a yes/no question (prompts/judge.txt) to the configured chat
+  model, temperature 0. Verdicts are cached on disk by model, prompt and text.
+
+``agreement`` measures either against the labelled pairs in eval/data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import defaultdict
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+from langchain_core.output_parsers import StrOutputParser
+
+from app.chain import PROMPTS, load_prompt
+from app.grounding import WEAK_SUPPORT, support_scores
+from eval.dataset import JudgePair
+from eval.metrics import accuracy, cohen_kappa
+
+
+class Judge:
+    name = "judge"
+
+    def supports(self, sentence: str, passages: list[str]) -> bool:
+        raise NotImplementedError
+
+    def covers(self, fact: str, answer: str) -> bool:
+        """Does the answer state the key fact? (the answer is the passage, the fact the claim)"""
+        return self.supports(fact, [answer])
+
+
+class DeterministicJudge(Judge):
+    """Support score >= threshold; scores memoised per (sentence, passages)."""
+
+    name = "det"
+
+    def __init__(self, embeddings: Embeddings, threshold: float = WEAK_SUPPORT):
+        self.embeddings = embeddings
+        self.threshold = threshold
+        self._scores: dict[tuple, float] = {}
+
+    def score(self, sentence: str, passages: list[str]) -> float:
+        key = (sentence, tuple(passages))
+        if key not in self._scores:
+            self._scores[key] = support_scores([sentence], [list(passages)], self.embeddings)[0]
+        return self._scores[key]
+
+    def scores(self, items: list[tuple[str, list[str]]]) -> list[float]:
+        """Many at once (one embedding batch)."""
+        todo = [(s, list(p)) for s, p in dict.fromkeys((s, tuple(p)) for s, p in items) if (s, tuple(p)) not in self._scores]
+        if todo:
+            for (s, p), v in zip(todo, support_scores([s for s, _ in todo], [p for _, p in todo], self.embeddings)):
+                self._scores[(s, tuple(p))] = v
+        return [self._scores[(s, tuple(p))] for s, p in items]
+
+    def supports(self, sentence: str, passages: list[str]) -> bool:
+        return bool(passages) and self.score(sentence, passages) >= self.threshold
+
+
+_VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
+
+
+def parse_verdict(text: str) -> bool | None:
+    """YES -> True, NO -> False (the first of the two words that appears), None when neither does."""
+    match = _VERDICT.search(text or "")
+    return None if match is None else match.group(1).lower() == "yes"
+
+
+class LLMJudge(Judge):
+    """A yes/no support question to a chat model; verdicts cached in a JSON Lines file."""
+
+    name = "llm"
+
+    def __init__(self, llm: BaseChatModel, model_name: str, cache_path: Path | None = None, prompts_dir: Path = PROMPTS):
+        self.llm = llm
+        self.model_name = model_name
+        self.template = load_prompt("judge", prompts_dir)
+        self.cache_path = cache_path
+        self.unparsed = 0
+        self.calls = 0
+        self._lock = threading.Lock()
+        self._cache: dict[str, bool] = {}
+        if cache_path and cache_path.exists():
+            for line in cache_path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    self._cache[row["key"]] = row["verdict"]
+
+    def _key(self, prompt: str) -> str:
+        return hashlib.sha256(f"{self.model_name}\n{prompt}".encode()).hexdigest()
+
+    def supports(self, sentence: str, passages: list[str]) -> bool:
+        if not passages:
+            return False
+        # Passage first, claim last: consecutive checks against one passage reuse llama.cpp's prompt cache.
+        prompt = self.template.format(passage="\n\n".join(passages), claim=sentence)
+        key = self._key(prompt)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        raw = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], max_tokens=4)
+        self.calls += 1
+        verdict = parse_verdict(raw)
+        if verdict is None:
+            self.unparsed += 1
+            verdict = False  # not a clear yes: not supported
+        with self._lock:
+            self._cache[key] = verdict
+            if self.cache_path:
+                self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+                with self.cache_path.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps({"key": key, "verdict": verdict, "raw": raw[:40]}) + "\n")
+        return verdict
+
+
+# ------------------------------------------------------------------ agreement with the labelled pairs
+
+
+def stratified_subset(pairs: list[JudgePair], n: int) -> list[JudgePair]:
+    """Up to ``n`` pairs, taken round-robin over kinds in id order (every kind represented)."""
+    if n >= len(pairs):
+        return list(pairs)
+    by_kind: dict[str, list[JudgePair]] = defaultdict(list)
+    for p in pairs:
+        by_kind[p.kind].append(p)
+    queues = [list(v) for _, v in sorted(by_kind.items())]
+    chosen: list[JudgePair] = []
+    while len(chosen) < n and any(queues):
+        for q in queues:
+            if q and len(chosen) < n:
+                chosen.append(q.pop(0))
+    return sorted(chosen, key=lambda p: p.id)
+
+
+def agreement(judge: Judge, pairs: list[JudgePair], progress=None) -> dict:
+    """Accuracy and Cohen's kappa of the judge against the labels; accuracy by kind of pair."""
+    if isinstance(judge, DeterministicJudge):
+        scores = judge.scores([(p.sentence, [p.passage]) for p in pairs])
+        predicted = [s >= judge.threshold for s in scores]
+    else:
+        predicted = []
+        for p in pairs:
+            predicted.append(judge.supports(p.sentence, [p.passage]))
+            if progress:
+                progress()
+    truth = [p.supported for p in pairs]
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    for p, pred in zip(pairs, predicted):
+        by_kind[p.kind].append(pred == p.supported)
+    out = {
+        "judge": judge.name,
+        "n": len(pairs),
+        "accuracy": round(accuracy(truth, predicted), 4),
+        "kappa": round(cohen_kappa(truth, predicted), 4),
+        "predicted_supported": round(sum(predicted) / len(pairs), 4),
+        "accuracy_by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(by_kind.items())},
+    }
+    if isinstance(judge, DeterministicJudge):
+        out["threshold"] = judge.threshold
+        # For information only: the best threshold on these same pairs (in-sample, optimistic).
+        best = max(
+            ((t / 100, cohen_kappa(truth, [s >= t / 100 for s in scores])) for t in range(20, 96)),
+            key=lambda x: x[1],
+        )
+        out["best_threshold_in_sample"] = {"threshold": best[0], "kappa": round(best[1], 4)}
+    if isinstance(judge, LLMJudge):
+        out["unparsed"] = judge.unparsed
+    return out

@@ -1,0 +1,185 @@
+"""The report folder: report.md (tables), metrics.json, results.jsonl, PNG plots."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+SYSTEMS = ("ours", "baseline")
+PLOT_METRICS = (
+    ("retrieval", "recall@5", "retrieval recall@5"),
+    ("answers", "citation_recall", "citation recall (gold talks)"),
+    ("answers", "key_fact_coverage[{j}]", "key-fact coverage [{j}]"),
+    ("answers", "alce_citation_recall[{j}]", "ALCE citation recall [{j}]"),
+)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3f}"
+    return str(value)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _side_by_side(section: dict, keys: list[str]) -> str:
+    """Overall: one row a metric, ours beside the baseline."""
+    rows = [[k, section["ours"]["all"].get(k), section["baseline"]["all"].get(k)] for k in keys]
+    return _table(["metric", "ours", "baseline"], rows)
+
+
+def _by_type(section: dict, keys: list[str]) -> str:
+    """Per type: one row a type, each metric as ours / baseline."""
+    types = list(section["ours"]["by_type"])
+    header = ["type", "n"] + [f"{k} (ours / base)" for k in keys]
+    rows = []
+    for t in types:
+        o, b = section["ours"]["by_type"][t], section["baseline"]["by_type"].get(t, {})
+        rows.append([t, o.get("n")] + [f"{_fmt(o.get(k))} / {_fmt(b.get(k))}" for k in keys])
+    return _table(header, rows)
+
+
+def judge_names(metrics: dict) -> list[str]:
+    keys = metrics["answers"]["ours"]["all"].keys()
+    return [j for j in ("det", "llm") if any(k.endswith(f"[{j}]") for k in keys)]
+
+
+def render_markdown(metrics: dict) -> str:
+    meta = metrics["meta"]
+    judges = judge_names(metrics)
+    out = [
+        "# talkqa evaluation report",
+        "",
+        f"Chat model: `{meta['model']}` · questions: {meta['questions']} (retrieval), "
+        f"{meta.get('answered_done', 0)} of {meta['answered']} answered by both systems · judge: {meta['judge']} · "
+        f"fast mode: {meta['fast']} · run {'finished' if meta.get('finished') else 'IN PROGRESS (partial figures)'} "
+        f"after {meta.get('seconds', 0):.0f} s · settings/prompts fingerprint `{meta['fingerprint']}`.",
+        "",
+        "*ours*: hybrid retrieval (dense + BM25, grouped by talk), selected sentences, citations per talk. "
+        f"*baseline*: LangChain-quickstart RAG — 1000-char chunks (200 overlap) of the raw file ({meta.get('baseline_chunks')} chunks), "
+        "dense top-4, one prompt; same embeddings and chat model.",
+        "",
+        "## Judges against the labelled pairs",
+        "",
+        "How far the grounding figures below can be trusted: each judge's verdicts against hand labels.",
+        "",
+    ]
+    rows = []
+    for name, a in metrics["judges"].items():
+        extra = f"threshold {a['threshold']}" if "threshold" in a else (f"{a.get('unparsed', 0)} unparsed replies" if name == "llm" else "")
+        rows.append([name, a["n"], a["accuracy"], a["kappa"], a["predicted_supported"], extra])
+    out += [_table(["judge", "pairs", "accuracy", "Cohen's κ", "says supported", "notes"], rows), ""]
+    kinds = sorted({k for a in metrics["judges"].values() for k in a["accuracy_by_kind"]})
+    out += [
+        "Accuracy by kind of pair:",
+        "",
+        _table(["judge"] + kinds, [[n] + [a["accuracy_by_kind"].get(k) for k in kinds] for n, a in metrics["judges"].items()]),
+        "",
+    ]
+    if "llm" in metrics["judges"]:
+        out += [f"The LLM judge was checked on a stratified subset of {metrics['judges']['llm']['n']} pairs (it is slow on CPU); "
+                "`det_on_llm_subset` is the deterministic judge on the same subset.", ""]
+    det = metrics["judges"].get("det", {})
+    if det.get("best_threshold_in_sample"):
+        b = det["best_threshold_in_sample"]
+        out += [f"(In-sample best deterministic threshold: {b['threshold']} with κ {b['kappa']}; optimistic, not used.)", ""]
+
+    ret_keys = ["recall@5", "recall@10", "mrr", "ndcg@10", "context_recall"]
+    out += ["## Retrieval (talk level, every question with gold talks)", "", _side_by_side(metrics["retrieval"], ret_keys), "",
+            _by_type(metrics["retrieval"], ret_keys), ""]
+
+    base = ["citation_precision", "citation_recall", "abstention_correct", "false_abstention"]
+    judged = [f"{k}[{j}]" for j in judges for k in ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage")]
+    if metrics["answers"]["ours"]["all"].get("n"):
+        out += ["## Answers", "", _side_by_side(metrics["answers"], base + judged + ["sentences"]), "",
+                _by_type(metrics["answers"], base[:2] + judged[:4]), ""]
+        if len(judged) > 4:
+            out += [_by_type(metrics["answers"], judged[4:]), ""]
+        lat_rows = []
+        for key in ("first_token_ms", "total_ms", "prompt_tokens"):
+            for stat in ("mean", "p50", "p90"):
+                lat_rows.append([f"{key} {stat}", metrics["latency"]["ours"][key][stat], metrics["latency"]["baseline"][key][stat]])
+        out += ["## Latency and prompt size", "", _table(["", "ours", "baseline"], lat_rows), "",
+                "Ours answers some questions without calling the model (nothing retrieved is close enough); those have no first-token time or prompt tokens.", ""]
+    out += [
+        "## Definitions",
+        "",
+        "- recall@k, MRR, nDCG@10: over each system's talk ranking (ours: fused ranking before the top-k cut; baseline: talks in the order their chunks come in a dense top-40). context_recall: gold talks among the passages given to the model.",
+        "- citation precision / recall: cited talks against gold talks (an abstention on an answerable question has recall 0). Baseline chunks map to the talk holding most of their characters.",
+        "- ALCE citation recall: sentences supported by the union of their cited passages / sentences. ALCE citation precision: citations not irrelevant / citations (irrelevant: does not support the sentence alone while the other citations still do; citations of unsupported sentences count as imprecise).",
+        "- faithfulness: sentences supported by the whole context the model saw / sentences.",
+        "- key-fact coverage: key facts the judge finds stated in the answer / key facts (0 for an abstention).",
+        "- abstention_correct: unanswerable questions the system declined; false_abstention: answerable questions it declined.",
+        "",
+        "Plots: `by_type.png` (ours vs baseline per question type), `latency.png` (distributions).",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def plot_by_type(metrics: dict, path: Path) -> None:
+    judges = judge_names(metrics) or ["det"]
+    j = judges[0]
+    fig, axes = plt.subplots(2, 2, figsize=(13, 8), sharey=True)
+    for ax, (section, key, title) in zip(axes.flat, PLOT_METRICS):
+        key, title = key.format(j=j), title.format(j=j)
+        data = metrics[section]
+        types = list(data["ours"]["by_type"])
+        x = range(len(types))
+        for offset, system, color in ((-0.2, "ours", "#1f77b4"), (0.2, "baseline", "#ff7f0e")):
+            values = [data[system]["by_type"].get(t, {}).get(key) for t in types]
+            ax.bar([i + offset for i in x], [v if v is not None else 0 for v in values], width=0.4, label=system, color=color)
+        ax.set_title(title)
+        ax.set_xticks(list(x))
+        ax.set_xticklabels([t.replace("_", "\n") for t in types], fontsize=8)
+        ax.set_ylim(0, 1.05)
+    axes.flat[0].legend()
+    fig.suptitle(f"talkqa vs baseline by question type ({metrics['meta']['model']})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_latency(rows: list[dict], path: Path) -> None:
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    for ax, key in zip(axes, ("first_token_ms", "total_ms")):
+        series = []
+        for system in SYSTEMS:
+            series.append([r["systems"][system]["metrics"][key] / 1000 for r in rows
+                           if r["systems"][system].get("metrics") and r["systems"][system]["metrics"].get(key) is not None])
+        if any(series):
+            ax.boxplot([s or [0] for s in series], orientation="horizontal")
+            ax.set_yticks([1, 2], list(SYSTEMS))
+            for i, s in enumerate(series, start=1):
+                ax.scatter(s, [i] * len(s), alpha=0.4, s=12)
+        ax.set_xlabel("seconds")
+        ax.set_title(key.replace("_ms", "").replace("_", " "))
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_report(out: Path, metrics: dict, rows: list[dict]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "metrics.json", json.dumps(metrics, indent=1, ensure_ascii=False))
+    _atomic_write(out / "results.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    _atomic_write(out / "report.md", render_markdown(metrics))
+    plot_by_type(metrics, out / "by_type.png")
+    plot_latency(rows, out / "latency.png")

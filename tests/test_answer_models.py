@@ -1,0 +1,62 @@
+"""Answers through real chat models: the small SmolLM2, the embedded Qwen 1.5B, and an
+OpenAI-compatible server (llama.cpp's) on 127.0.0.1. All slow: `pytest -m "not slow"` skips them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.llm import chat_model, local_model_path
+from app.service import build_chain
+
+pytestmark = pytest.mark.slow
+
+TROPICAL = "How is tropical geometry used to study neural networks?"
+TROPICAL_TALK_LINES = ([[17, 19]], [[285, 285]])
+
+
+def with_llm(settings, **llm):
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update=llm)})
+
+
+def test_the_small_model_answers_through_the_cli_and_prints_sources(run_cli, seed_index):
+    env = {"TALKQA_LLM__BACKEND": "local", "TALKQA_LLM__LOCAL_MODEL": "smollm2-135m"}
+    result = run_cli("ask", "--json", TROPICAL, data_dir=seed_index.settings.data_dir, env=env)
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["answer"] and payload["timings"]["first_token_ms"] is not None
+
+
+def test_the_embedded_model_answers_with_a_citation_of_the_right_talk(seed_index):
+    settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
+    answer = build_chain(settings, store=seed_index.store).invoke(TROPICAL)
+    assert not answer.abstained
+    cited_lines = [c["lines"] for c in answer.to_json()["citations"]]
+    assert any(lines in TROPICAL_TALK_LINES for lines in cited_lines), answer.answer
+    assert max(s["support"] for s in answer.sentences) >= 0.5
+
+
+def test_the_embedded_model_says_when_the_corpus_does_not_cover_a_question(seed_index):
+    settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
+    answer = build_chain(settings, store=seed_index.store).invoke("What did the speakers say about federated learning on mobile phones?")
+    assert answer.abstained and answer.to_json()["citations"] == []
+
+
+def test_an_openai_compatible_server_answers_with_streaming(seed_index, openai_compatible_server):
+    settings = with_llm(seed_index.settings, backend="openai", base_url=openai_compatible_server, model="smollm2", timeout_s=120)
+    tokens = [value for kind, value in build_chain(settings, store=seed_index.store).stream(TROPICAL) if kind == "token"]
+    assert len(tokens) > 1 and "".join(tokens).strip()
+
+
+def test_the_assembled_model_file_matches_the_pinned_hash(seed_index):
+    from app.llm import QWEN_SHA256, _sha256
+
+    path = local_model_path(with_llm(seed_index.settings, local_model="qwen-1.5b"))
+    assert _sha256(path) == QWEN_SHA256
+
+
+def test_one_model_instance_is_shared_by_every_chain(seed_index):
+    settings = with_llm(seed_index.settings, backend="local", local_model="smollm2-135m")
+    assert chat_model(settings) is chat_model(settings)

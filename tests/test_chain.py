@@ -1,0 +1,219 @@
+"""The answer chain: retrieval, context selection, citations, abstention, errors.
+
+Fast tests use LangChain's fake chat models over the real seed index; the
+real-model tests (marked slow) are in tests/test_answer_models.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from app.chain import parse_citations, is_refusal
+from app.errors import InputError, LLMUnavailableError
+from app.retrieval import is_open_ended
+from app.service import build_chain
+
+TROPICAL = "How is tropical geometry used to study neural networks?"
+
+
+def chain_with(seed_index, *replies: str, **kwargs):
+    """The real chain over the seed index, with a fake model that gives ``replies`` in order."""
+    llm = FakeListChatModel(responses=list(replies)) if replies else None
+    return build_chain(seed_index.settings, llm=llm, with_llm=llm is not None, store=seed_index.store, **kwargs)
+
+
+class ExplodingModel(FakeListChatModel):
+    """A chat model whose endpoint cannot be reached."""
+
+    def _call(self, *args, **kwargs):
+        raise ConnectionError("connection refused")
+
+    def _stream(self, *args, **kwargs):
+        raise ConnectionError("connection refused")
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def test_citation_markers_are_attached_to_their_sentence():
+    sentences, cited = parse_citations("Tropical maps describe ReLU nets [2]. They use max-plus algebra [1][2].", {1, 2})
+    assert [s["citations"] for s in sentences] == [[2], [1, 2]]
+    assert cited == [2, 1]
+
+
+def test_citation_numbers_without_a_source_are_dropped():
+    sentences, cited = parse_citations("A claim [1]. Another claim [7].", {1, 2})
+    assert [s["citations"] for s in sentences] == [[1], []]
+    assert cited == [1]
+
+
+def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before():
+    sentences, _ = parse_citations("First claim. [1] Second claim [2].", {1, 2})
+    assert [(s["text"], s["citations"]) for s in sentences] == [("First claim.", [1]), ("Second claim.", [2])]
+
+
+def test_comma_separated_markers_are_read():
+    sentences, _ = parse_citations("Both talks agree [1, 2].", {1, 2})
+    assert sentences[0]["citations"] == [1, 2]
+
+
+def test_refusals_are_recognised():
+    assert is_refusal("The talks in this collection don't cover this.")
+    assert not is_refusal("The talk covers tropical geometry [1].")
+
+
+def test_which_talks_questions_are_open_ended():
+    assert is_open_ended("Which talks discuss the neural tangent kernel?")
+    assert not is_open_ended("What does the tropical geometry talk show?")
+
+
+# ------------------------------------------------------------------ retrieval and context
+
+
+def test_the_talk_that_answers_is_retrieved_first(seed_index):
+    chain = chain_with(seed_index)
+    top = chain.retriever.invoke(TROPICAL)[0]
+    assert top.metadata["talk_id"] == _talk_at(seed_index, 17).id
+
+
+def test_open_ended_questions_get_more_than_the_top_k(seed_index):
+    chain = chain_with(seed_index)
+    assert len(chain.retriever.invoke("Which talks discuss the neural tangent kernel?")) > seed_index.settings.retrieval.k
+
+
+def test_context_is_numbered_passages_within_the_token_budget(seed_index):
+    chain = chain_with(seed_index, "Unused [1].")
+    prepared = chain.prepare().invoke({"question": TROPICAL, "history": []})
+    sources = prepared["sources"]
+    assert [s.n for s in sources] == list(range(1, len(sources) + 1))
+    passage_tokens = sum(len(chain.enc.encode(s.snippet)) + len(chain.enc.encode(s.talk.title)) for s in sources)
+    # Every talk gets its best sentence even past the budget; the rest must fit.
+    longest_first = sum(max(len(chain.enc.encode(x)) for x in s.sentences) for s in sources)
+    assert passage_tokens <= seed_index.settings.retrieval.context_tokens + longest_first
+
+
+# ------------------------------------------------------------------ answers
+
+
+def test_an_answer_cites_its_sources_and_gets_a_support_figure(seed_index):
+    chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. Unrelated claim [9].")
+    answer = chain.invoke(TROPICAL)
+    assert not answer.abstained
+    assert answer.cited == [1]
+    assert answer.sentences[0]["support"] > 0.5
+    assert answer.sentences[1]["citations"] == [] and answer.sentences[1]["support"] == 0.0
+
+
+def test_a_weakly_supported_sentence_scores_below_a_supported_one(seed_index):
+    chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. The speaker won a Turing award in 1990 for compilers [1].")
+    supported, unsupported = (s["support"] for s in chain.invoke(TROPICAL).sentences)
+    assert supported > unsupported
+
+
+def test_the_query_and_sources_are_emitted_before_the_first_token(seed_index):
+    chain = chain_with(seed_index, "Tropical maps [1].")
+    kinds = [kind for kind, _ in chain.stream(TROPICAL)]
+    assert kinds[:3] == ["query", "sources", "token"] and kinds[-1] == "answer"
+
+
+def test_a_refusal_from_the_model_is_an_abstention_with_no_citations(seed_index):
+    chain = chain_with(seed_index, "The talks in this collection don't cover this [1].")
+    answer = chain.invoke("What did the tropical geometry speaker say about protein folding?")
+    assert answer.abstained and answer.to_json()["citations"] == []
+
+
+def test_an_off_topic_question_is_declined_without_calling_the_model(seed_index):
+    chain = chain_with(seed_index, "should never be used")
+    chain.llm = ExplodingModel(responses=["x"])  # would raise if called
+    answer = chain.invoke("What is the best recipe for banana bread?")
+    assert answer.abstained and "don't cover" in answer.answer
+
+
+def test_a_follow_up_is_condensed_into_a_standalone_query(seed_index):
+    chain = chain_with(seed_index, "How does tropical geometry relate to neural networks?", "It links them to tropical maps [1].")
+    answer = chain.invoke("and what does it say about pruning?", history=[("user", TROPICAL), ("assistant", "Tropical maps [1].")])
+    assert answer.query == "How does tropical geometry relate to neural networks?"
+
+
+def test_without_history_the_question_is_used_as_is(seed_index):
+    chain = chain_with(seed_index, "Answer [1].")
+    assert chain.invoke(TROPICAL).query == TROPICAL
+
+
+def test_the_json_answer_has_the_documented_shape(seed_index):
+    payload = chain_with(seed_index, "ReLU networks are tropical rational maps [1].").invoke(TROPICAL).to_json()
+    assert set(payload) == {"question", "answer", "abstained", "citations", "sentences", "timings"}
+    assert set(payload["citations"][0]) == {"n", "talk_id", "title", "speaker", "lines", "links", "snippet"}
+    assert set(payload["sentences"][0]) == {"text", "citations", "support"}
+    assert set(payload["timings"]) == {"retrieve_ms", "first_token_ms", "total_ms"}
+
+
+# ------------------------------------------------------------------ bad input and failures
+
+
+@pytest.mark.parametrize("question", ["", "   \n "])
+def test_an_empty_question_is_refused(seed_index, question):
+    with pytest.raises(InputError, match="empty"):
+        chain_with(seed_index, "x").invoke(question)
+
+
+def test_a_question_over_the_token_budget_is_refused(seed_index):
+    with pytest.raises(InputError, match="tokens long"):
+        chain_with(seed_index, "x").invoke("neural " * 1000)
+
+
+def test_an_unreachable_model_raises_llm_unavailable(seed_index):
+    chain = chain_with(seed_index, "x")
+    chain.llm = ExplodingModel(responses=["x"])
+    with pytest.raises(LLMUnavailableError, match="unreachable"):
+        chain.invoke(TROPICAL)
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_ask_no_llm_prints_the_top_talks_as_json(run_cli, seed_index):
+    result = run_cli("ask", "--no-llm", "--json", TROPICAL, data_dir=seed_index.settings.data_dir)
+    assert result.exit_code == 0, result.stderr
+    import json
+
+    payload = json.loads(result.stdout)
+    assert payload["citations"][0]["lines"] == [[17, 19]]
+
+
+def test_search_json_has_the_documented_shape(run_cli, seed_index):
+    import json
+
+    result = run_cli("search", "--json", "--k", "3", "graph positional encodings", data_dir=seed_index.settings.data_dir)
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"query", "results"} and len(payload["results"]) <= 3
+    assert set(payload["results"][0]) == {"talk_id", "title", "lines", "score", "snippet"}
+
+
+def test_ask_with_an_unreachable_endpoint_exits_4_with_one_line(run_cli, seed_index):
+    env = {"TALKQA_LLM__BASE_URL": "http://127.0.0.1:9/v1", "TALKQA_LLM__TIMEOUT_S": "5"}
+    result = run_cli("ask", TROPICAL, data_dir=seed_index.settings.data_dir, env=env)
+    assert result.exit_code == 4
+    assert result.stderr.startswith("error: the LLM endpoint is unreachable") and "Traceback" not in result.stderr
+
+
+def test_ask_with_fallback_gives_the_retrieval_answer_when_the_llm_is_down(run_cli, seed_index):
+    env = {"TALKQA_LLM__BASE_URL": "http://127.0.0.1:9/v1", "TALKQA_LLM__TIMEOUT_S": "5"}
+    result = run_cli("ask", "--fallback", TROPICAL, data_dir=seed_index.settings.data_dir, env=env)
+    assert result.exit_code == 0 and "Tropical geometry" in result.stdout
+
+
+def test_ask_an_empty_question_exits_2(run_cli, seed_index):
+    result = run_cli("ask", " ", data_dir=seed_index.settings.data_dir)
+    assert result.exit_code == 2 and result.stderr.strip() == "error: the question is empty"
+
+
+def test_ask_without_an_index_exits_3(run_cli, tmp_path):
+    result = run_cli("ask", TROPICAL, data_dir=tmp_path / "empty")
+    assert result.exit_code == 3 and "talkqa ingest" in result.stderr
+
+
+def _talk_at(seed_index, line: int):
+    catalog = seed_index.store.catalog()
+    return next(t for t in catalog.talks if any(s <= line <= e for s, e in t.lines))

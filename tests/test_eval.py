@@ -1,0 +1,238 @@
+"""The evaluation harness: each metric on small hand-made cases, the judges, the
+baseline's chunk-to-talk mapping, the answer cache, and the CI gate (fast mode
+against a real index of data/abstracts.txt, thresholds a little below what we
+measure, so a regression fails the suite).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from eval import metrics as M
+from eval.baseline import chunk_talks, is_baseline_refusal
+from eval.dataset import JudgePair, Question, attach_gold, load_pairs, load_questions
+from eval.harness import AnswerCache, EvalOptions, answer_metrics, pick_questions, run_eval
+from eval.judges import DeterministicJudge, agreement, parse_verdict, stratified_subset
+
+# Measured with the fast mode on the bundled corpus (see docs/evaluation.md): 0.957, 0.953, 0.377.
+GATE_RECALL_AT_5 = 0.93
+GATE_MRR = 0.92
+GATE_DET_KAPPA = 0.33
+
+
+def yes_if(*supported_passages):
+    """A judge that says "supported" exactly when one of the given passages is among the cited ones."""
+    return lambda sentence, passages: any(p in passages for p in supported_passages)
+
+
+# ------------------------------------------------------------------ retrieval metrics
+
+
+def test_recall_at_k_counts_gold_talks_in_the_top_k():
+    assert M.recall_at_k(["a", "b", "c"], ["a", "c", "z"], 2) == pytest.approx(1 / 3)
+
+
+def test_recall_is_none_without_gold():
+    assert M.recall_at_k(["a"], [], 5) is None
+
+
+def test_reciprocal_rank_is_one_over_the_first_gold_rank():
+    assert M.reciprocal_rank(["x", "y", "a", "b"], ["b", "a"]) == pytest.approx(1 / 3)
+
+
+def test_reciprocal_rank_is_zero_when_no_gold_is_ranked():
+    assert M.reciprocal_rank(["x", "y"], ["a"]) == 0.0
+
+
+def test_ndcg_is_one_for_gold_first():
+    assert M.ndcg_at_k(["a", "b", "x"], ["a", "b"], 10) == pytest.approx(1.0)
+
+
+def test_ndcg_drops_when_gold_comes_later():
+    assert M.ndcg_at_k(["x", "a"], ["a"], 10) == pytest.approx(1 / M.math.log2(3))
+
+
+# ------------------------------------------------------------------ citations against gold
+
+
+def test_citation_precision_is_share_of_cited_talks_that_are_gold():
+    assert M.citation_precision(["a", "x"], ["a", "b"]) == 0.5
+
+
+def test_citation_precision_is_none_without_citations():
+    assert M.citation_precision([], ["a"]) is None
+
+
+def test_citation_recall_is_share_of_gold_talks_cited():
+    assert M.citation_recall(["a", "x"], ["a", "b", "c", "d"]) == 0.25
+
+
+# ------------------------------------------------------------------ ALCE
+
+
+def test_alce_sentence_without_citations_is_unsupported():
+    assert M.alce_sentence("s", [], yes_if("p")) == (False, 0, 0)
+
+
+def test_alce_citations_of_an_unsupported_sentence_are_all_imprecise():
+    assert M.alce_sentence("s", ["q", "r"], yes_if("p")) == (False, 0, 2)
+
+
+def test_alce_citation_is_irrelevant_when_others_support_without_it():
+    # "p" supports alone; "q" does not, and "p" still supports without it: q is irrelevant.
+    assert M.alce_sentence("s", ["p", "q"], yes_if("p")) == (True, 1, 2)
+
+
+def test_alce_citations_that_only_support_together_are_both_precise():
+    def union_only(sentence, passages):
+        return {"p", "q"} <= set(passages)
+
+    assert M.alce_sentence("s", ["p", "q"], union_only) == (True, 2, 2)
+
+
+def test_alce_scores_recall_and_precision_over_sentences():
+    scores = M.alce_scores([("s1", ["p"]), ("s2", ["q"])], yes_if("p"))
+    assert scores == {"alce_citation_recall": 0.5, "alce_citation_precision": 0.5}
+
+
+def test_faithfulness_is_supported_sentences_over_sentences():
+    supports = lambda s, passages: s.startswith("ok")  # noqa: E731
+    assert M.faithfulness(["ok 1", "bad", "ok 2", "bad"], ["ctx"], supports) == 0.5
+
+
+def test_key_fact_coverage_is_zero_for_an_abstention():
+    assert M.key_fact_coverage(["f1"], "anything", True, lambda f, a: True) == 0.0
+
+
+def test_key_fact_coverage_counts_covered_facts():
+    assert M.key_fact_coverage(["f1", "f2"], "says f1", False, lambda f, a: f in a) == 0.5
+
+
+# ------------------------------------------------------------------ abstention, agreement, aggregation
+
+
+def test_abstention_correct_applies_to_unanswerable_only():
+    assert (M.abstention_correct(False, True), M.abstention_correct(True, True)) == (1.0, None)
+
+
+def test_false_abstention_applies_to_answerable_only():
+    assert (M.false_abstention(True, True), M.false_abstention(False, True)) == (1.0, None)
+
+
+def test_kappa_is_one_for_perfect_agreement():
+    assert M.cohen_kappa([True, False, True], [True, False, True]) == 1.0
+
+
+def test_kappa_is_zero_for_a_constant_judge():
+    assert M.cohen_kappa([True, False, True, False], [True] * 4) == 0.0
+
+
+def test_aggregate_skips_values_that_do_not_apply():
+    assert M.aggregate([{"m": 1.0}, {"m": None}, {"m": 0.0}], ["m"]) == {"n": 3, "m": 0.5}
+
+
+def test_percentile_interpolates():
+    assert M.percentile([0, 10], 50) == 5
+
+
+# ------------------------------------------------------------------ judges, sampling, mapping, cache
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [("YES", True), ("no.", False), (" Yes, it does", True), ("Maybe", None)])
+def test_parse_verdict(reply, verdict):
+    assert parse_verdict(reply) is verdict
+
+
+def test_stratified_subset_takes_every_kind():
+    pairs = [JudgePair(f"p{i}", "s", "p", i % 2 == 0, "a" if i < 8 else "b") for i in range(10)]
+    assert {p.kind for p in stratified_subset(pairs, 3)} == {"a", "b"}
+
+
+def test_pick_questions_covers_types_round_robin():
+    qs = [Question(f"q{i}", t, "?", [], []) for i, t in enumerate(["factual"] * 5 + ["unanswerable"] * 2)]
+    assert [q.type for q in pick_questions(qs, 2)] == ["factual", "unanswerable"]
+
+
+def test_chunk_maps_to_the_talks_of_its_lines():
+    # Three lines starting at offsets 0, 10, 20; lines 1-2 are talk A, line 3 talk B.
+    counts = chunk_talks(5, 20, [0, 10, 20], {1: "A", 2: "A", 3: "B"})
+    assert counts == {"A": 15, "B": 5}
+
+
+def test_baseline_refusal_is_recognised():
+    assert is_baseline_refusal("I don't know the answer to that.")
+
+
+def test_cache_key_differs_by_system():
+    q = Question("q1", "factual", "What?", [], [])
+    assert AnswerCache.key(q, "ours", "m", "f") != AnswerCache.key(q, "baseline", "m", "f")
+
+
+def test_answer_metrics_of_an_abstention():
+    q = Question("q1", "factual", "What?", [[1, 1]], ["fact"], gold_talks=["t1"])
+    record = {"answer": "", "abstained": True, "passages": [], "sentences": [], "cited": [], "timings": {}, "prompt_tokens": None}
+    m = answer_metrics(q, record, [])
+    assert (m["citation_recall"], m["false_abstention"], m["citation_precision"]) == (0.0, 1.0, None)
+
+
+# ------------------------------------------------------------------ against the real index (the CI gate)
+
+
+@pytest.fixture(scope="module")
+def eval_questions(seed_index):
+    return attach_gold(load_questions(), seed_index.store.catalog())
+
+
+def test_every_gold_range_maps_to_a_talk(eval_questions):
+    answerable = [q for q in eval_questions if q.type != "unanswerable"]
+    assert all(len(q.gold_talks) == len(q.gold_lines) for q in answerable)
+
+
+def test_gate_retrieval_over_the_whole_set(seed_index, eval_questions):
+    from app.retrieval import TalkRetriever
+
+    retriever = TalkRetriever(store=seed_index.store, settings=seed_index.settings.retrieval)
+    rows = []
+    for q in eval_questions:
+        if q.gold_talks:
+            ranking = [t["talk_id"] for t in retriever.rank_talks(q.question)]
+            rows.append({"r5": M.recall_at_k(ranking, q.gold_talks, 5), "mrr": M.reciprocal_rank(ranking, q.gold_talks)})
+    summary = M.aggregate(rows, ["r5", "mrr"])
+    assert summary["r5"] >= GATE_RECALL_AT_5, summary
+    assert summary["mrr"] >= GATE_MRR, summary
+
+
+def test_gate_deterministic_judge_agreement(seed_embeddings):
+    result = agreement(DeterministicJudge(seed_embeddings), load_pairs())
+    assert result["kappa"] >= GATE_DET_KAPPA, result
+
+
+def test_rerun_with_same_out_answers_nothing_again(seed_index, tmp_path):
+    """A fake chat model: the second run finds every answer in the cache."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    llm = GenericFakeChatModel(messages=itertools.cycle([AIMessage("It studies the topic [1].")]))
+    options = EvalOptions(out=tmp_path / "run", limit=2, progress=False, report_every=0)
+    first = run_eval(seed_index.settings, seed_index.store, options, llm=llm, log=lambda m: None)
+    second = run_eval(seed_index.settings, seed_index.store, options, llm=llm, log=lambda m: None)
+    assert (first["meta"]["answers_generated_this_run"], second["meta"]["answers_generated_this_run"]) == (4, 0)
+    rows = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == 100 and sum(1 for r in rows if r["systems"]["ours"].get("metrics")) == 2
+    assert {"report.md", "metrics.json", "by_type.png", "latency.png"} <= {p.name for p in (tmp_path / "run").iterdir()}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # ~2-7 min alone on 2 cores; more when the machine is shared
+def test_fast_mode_end_to_end(seed_index, tmp_path):
+    """The fast mode as CI runs it: the small model answers one question of each type, both systems."""
+    options = EvalOptions(out=tmp_path / "fast", fast=True, progress=False, report_every=0)
+    metrics = run_eval(seed_index.settings, seed_index.store, options, log=lambda m: None)
+    assert metrics["meta"]["answered_done"] == 7
+    assert metrics["retrieval"]["ours"]["all"]["recall@5"] >= GATE_RECALL_AT_5
+    for system in ("ours", "baseline"):
+        assert metrics["latency"][system]["total_ms"]["n"] >= 1
+    assert "## Answers" in (tmp_path / "fast" / "report.md").read_text()

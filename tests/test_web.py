@@ -1,0 +1,369 @@
+"""The browser chat (app/web.py).
+
+Fast tests drive the handlers and renderers directly, with LangChain's fake
+chat model over a real small index. The server tests (marked server and
+slow) go through ``gradio_client`` against a live app on 127.0.0.1 with the
+small real model: a cited answer, a condensed follow-up, and two concurrent
+sessions that keep their own histories.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from app.chain import Answer, Source
+from app.errors import IndexStateError, InputError, LLMUnavailableError
+from app.service import build_chain
+from app.web import (
+    WebApp,
+    build_app,
+    error_message,
+    filter_talks,
+    new_session,
+    parse_auth,
+    render_sources,
+    render_talk,
+    strip_markers,
+)
+from conftest import make_settings
+from ingest.talks import Talk
+
+DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def text_of(message: dict) -> str:
+    """A chat message's text, whether content is a string (handlers) or a list of parts (API)."""
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def make_talk(n: int, **overrides) -> Talk:
+    values = dict(
+        id=f"t{n:011d}",
+        title=f"Talk number {n}",
+        abstract=f"Abstract of talk {n}. It studies topic {n} in depth.",
+        source="/data/talks.txt",
+        lines=[(n, n + 1)],
+    )
+    return Talk(**{**values, **overrides})
+
+
+def sample_answer() -> Answer:
+    tropical = make_talk(
+        1,
+        title="Tropical geometry of ReLU networks",
+        speaker="Petros Maragos",
+        coauthors=["Ann Lee"],
+        links=["https://arxiv.org/abs/2007.12826"],
+        lines=[(5, 6), (59, 59)],
+        abstract="Tropical geometry describes ReLU networks. Max-plus algebra gives their decision boundaries.",
+    )
+    other = make_talk(2, title="Unrelated <script>alert(1)</script> talk")
+    sources = [
+        Source(1, tropical, ["Tropical geometry describes ReLU networks.", "Max-plus algebra gives their decision boundaries."], 0.9, 0.7),
+        Source(2, other, ["It studies topic 2 in depth."], 0.3, 0.3),
+    ]
+    return Answer(
+        question="And the boundaries?",
+        query="How does tropical geometry describe the decision boundaries of ReLU networks?",
+        answer="Max-plus algebra gives the decision boundaries [1]. Something unsupported [1].",
+        sources=sources,
+        sentences=[
+            {"text": "Max-plus algebra gives the decision boundaries.", "citations": [1], "support": 0.82},
+            {"text": "Something unsupported.", "citations": [1], "support": 0.31},
+            {"text": "A sentence without a source.", "citations": [], "support": 0.0},
+        ],
+        cited=[1],
+    )
+
+
+@pytest.fixture
+def small_index(settings, store):
+    """The small corpus (7 talks) ingested into the test's data dir."""
+    from ingest.indexer import ingest
+
+    ingest(settings, store)
+    return settings, store
+
+
+def web_with(small_index, llm) -> WebApp:
+    settings, store = small_index
+    return WebApp(settings, chain_factory=lambda: build_chain(settings, llm=llm, store=store))
+
+
+def run(web: WebApp, question: str, state: dict) -> list[tuple]:
+    return list(web.respond(question, state))
+
+
+class ExplodingModel(FakeListChatModel):
+    """A chat model whose endpoint cannot be reached."""
+
+    def _call(self, *args, **kwargs):
+        raise ConnectionError("connection refused")
+
+    def _stream(self, *args, **kwargs):
+        raise ConnectionError("connection refused")
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def test_sources_panel_shows_talks_links_highlights_and_support_marks():
+    answer = sample_answer()
+    panel = render_sources(answer=answer, status="Answer ready")
+    assert "Tropical geometry of ReLU networks" in panel
+    assert "Petros Maragos" in panel and "with Ann Lee" in panel
+    assert "talks.txt · lines 5–6, 59" in panel
+    assert '<a href="https://arxiv.org/abs/2007.12826" target="_blank" rel="noopener noreferrer">' in panel
+    assert "✓ supported 0.82" in panel and "⚠ weak 0.31" in panel and "✗ no source" in panel
+    # The passage sentence closest to the supported answer sentence is highlighted, tagged with its number.
+    assert '<mark class="tq-hl tq-ok" title="supports answer sentence 1">Max-plus algebra' in panel
+    assert panel.count("<mark") == 1  # the unsupported sentence shares no word with the passage
+    assert "searched for: <q>How does tropical geometry describe" in panel
+    # The uncited talk is listed apart, and its text is escaped.
+    assert "Also retrieved, not cited (1)" in panel
+    assert "<script>" not in panel and "&lt;script&gt;" in panel
+
+
+def test_sources_panel_before_the_answer_lists_the_retrieved_talks():
+    answer = sample_answer()
+    panel = render_sources(answer.sources, question=answer.question, status="2 talks retrieved · writing the answer…", followup=True)
+    assert "Retrieved talks" in panel and "Tropical geometry of ReLU networks" in panel
+    assert "writing the answer" in panel and "searched with the conversation" in panel
+    assert "Answer check" not in panel and "<mark" not in panel
+
+
+def test_abstained_answer_shows_closest_talks_without_marks():
+    answer = sample_answer()
+    answer.abstained, answer.sentences, answer.cited = True, [], []
+    panel = render_sources(answer=answer)
+    assert "Closest talks" in panel and "Answer check" not in panel
+
+
+def test_error_messages_name_the_problem_and_the_remedy():
+    assert "no usable index" in error_message(IndexStateError("no index yet: run `talkqa ingest` first"))
+    assert "language model is unavailable" in error_message(LLMUnavailableError("the LLM endpoint is unreachable"))
+    assert "can't use that question" in error_message(InputError("the question is empty"))
+    assert "Something went wrong" in error_message(RuntimeError("boom"))
+
+
+def test_strip_markers():
+    assert strip_markers("A [1]. B [1, 2]. C [3][4].") == "A. B. C."
+
+
+def test_talk_view_shows_abstract_notes_and_links():
+    talk = make_talk(3, notes=["Bio: Jane Doe is a professor."], links=["https://example.org/x"], speaker="Jane Doe")
+    view = render_talk(talk)
+    assert "Abstract of talk 3" in view and "Bio: Jane Doe" in view and 'href="https://example.org/x"' in view
+    assert "Pick a talk" in render_talk(None)
+
+
+def test_filter_talks_matches_every_word_anywhere():
+    talks = [make_talk(1, title="Tropical geometry", speaker="Petros Maragos"), make_talk(2, title="Graph attention")]
+    assert [t.title for t in filter_talks(talks, "maragos tropical")] == ["Tropical geometry"]
+    assert len(filter_talks(talks, "")) == 2
+    assert filter_talks(talks, "nothing-like-this") == []
+
+
+def test_parse_auth(tmp_path):
+    assert parse_auth(None) is None and parse_auth("  ") is None
+    assert parse_auth("ann:s3cret:x") == [("ann", "s3cret:x")]
+    logins = tmp_path / "logins"
+    logins.write_text("# users\nann:one\n\nbob:two\n", encoding="utf-8")
+    assert parse_auth(str(logins)) == [("ann", "one"), ("bob", "two")]
+    with pytest.raises(InputError):
+        parse_auth(str(tmp_path / "missing"))
+    with pytest.raises(InputError):
+        parse_auth(":nouser")
+
+
+# ------------------------------------------------------------------ handlers, fake model, real small index
+
+
+def test_answer_streams_sources_first_then_tokens_then_the_cited_answer(small_index):
+    web = web_with(small_index, FakeListChatModel(responses=["The limit is a model of finite networks [1]."]))
+    steps = run(web, DEPTH_Q, new_session())
+    panels = [panel for _, panel, _, _ in steps]
+    chats = [text_of(messages[-1]) for messages, _, _, _ in steps]
+    first_sources = next(i for i, p in enumerate(panels) if "tq-card" in p)
+    first_token = next(i for i, c in enumerate(chats) if c.startswith("The"))
+    assert first_sources < first_token, "sources must be shown before the answer streams"
+    assert "writing the answer" in panels[first_sources]
+    messages, panel, state, payload = steps[-1]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert "[1]" in text_of(messages[-1]) and "Sources: [1]" in text_of(messages[-1])
+    assert payload["citations"] and payload["error"] is None and payload["query"] == DEPTH_Q
+    assert "Answer check" in panel and ("✓ supported" in panel or "⚠ weak" in panel)
+    assert state["history"] == [("user", DEPTH_Q), ("assistant", "The limit is a model of finite networks.")]
+
+
+def test_follow_up_sends_history_and_shows_the_condensed_query(small_index):
+    condensed = "What does the infinite-depth-and-width limit say about the feature covariance?"
+    llm = FakeListChatModel(responses=["It models finite networks [1].", condensed, "An SDE describes it [1]."])
+    web = web_with(small_index, llm)
+    state = run(web, DEPTH_Q, new_session())[-1][2]
+    messages, panel, state, payload = run(web, "and what about the covariance?", state)[-1]
+    assert payload["query"] == condensed
+    assert f"searched for: <q>{condensed}</q>" in panel
+    assert [text_of(m).split("\n")[0] for m in messages if m["role"] == "user"] == [DEPTH_Q, "and what about the covariance?"]
+    assert len(state["history"]) == 4
+
+
+def test_first_question_is_not_condensed(small_index):
+    web = web_with(small_index, FakeListChatModel(responses=["It models finite networks [1]."]))
+    payload = run(web, DEPTH_Q, new_session())[-1][3]
+    assert payload["query"] == DEPTH_Q  # one LLM call only: the fake's single reply was the answer
+
+
+def test_unreachable_llm_becomes_a_chat_message_and_keeps_the_sources(small_index):
+    web = web_with(small_index, ExplodingModel(responses=["unused"]))
+    messages, panel, state, payload = run(web, DEPTH_Q, new_session())[-1]
+    assert "language model is unavailable" in text_of(messages[-1])
+    assert "tq-card" in panel and "The answer failed" in panel
+    assert payload["error"]["kind"] == "LLMUnavailableError"
+    assert state["history"] == [], "a failed turn is not history for the next follow-up"
+    assert len(state["messages"]) == 2
+
+
+def test_bad_question_becomes_a_chat_message(small_index):
+    web = web_with(small_index, FakeListChatModel(responses=["unused"]))
+    messages, _, _, payload = run(web, "word " * 400, new_session())[-1]
+    assert "can't use that question" in text_of(messages[-1]) and "tokens long" in text_of(messages[-1])
+    assert payload["error"]["kind"] == "InputError"
+
+
+def test_missing_index_the_app_starts_and_says_so(tmp_path):
+    settings = make_settings(tmp_path / "nothing-here")
+    demo = build_app(settings)  # does not raise
+    web: WebApp = demo.talkqa
+    messages, panel = web.on_load()
+    assert "no usable index" in text_of(messages[0]) and "talkqa ingest" in text_of(messages[0])
+    rows, ids, count = web.list_talks("")
+    assert rows == [] and "talkqa ingest" in count
+    messages, _, state, payload = run(web, "What is RevThink?", new_session())[-1]
+    assert "no usable index" in text_of(messages[-1]) and payload["error"]["kind"] == "IndexStateError"
+
+
+def test_sessions_keep_their_own_history(small_index):
+    llm = FakeListChatModel(responses=["First answer [1]."])
+    web = web_with(small_index, llm)
+    a = run(web, DEPTH_Q, new_session())[-1][2]
+    b = new_session()
+    assert b["history"] == [] and len(a["history"]) == 2
+    assert new_session() is not new_session()
+
+
+def test_talk_browser_filters_and_opens_a_talk(small_index):
+    web = web_with(small_index, FakeListChatModel(responses=["unused"]))
+    rows, ids, count = web.list_talks("")
+    assert len(rows) == len(ids) == 7 and count == "7 talks in the index"
+    rows, ids, count = web.list_talks("Maragos")
+    assert len(ids) == 1 and rows[0][1] == "Petros Maragos"
+    view = web.talk_html(ids[0][:6])
+    assert "Petros Maragos" in view and "tq-abstract" in view
+
+
+def test_cli_chat_binds_localhost_without_share_by_default(run_cli, tmp_path, monkeypatch):
+    import app.web
+
+    calls = []
+    monkeypatch.setattr(app.web, "serve", lambda settings, **kw: calls.append((settings, kw)))
+    result = run_cli("chat", data_dir=tmp_path / "d", env={"TALKQA_AUTH": "ann:pw"})
+    assert result.exit_code == 0, result.stderr
+    settings, kwargs = calls[0]
+    assert kwargs == {"host": "127.0.0.1", "port": 7860, "share": False}
+    assert settings.auth == "ann:pw"
+    run_cli("chat", "--host", "0.0.0.0", "--port", "8123", "--share", data_dir=tmp_path / "d")
+    assert calls[1][1] == {"host": "0.0.0.0", "port": 8123, "share": True}
+
+
+def test_cli_chat_rejects_a_bad_auth_setting(run_cli, tmp_path):
+    result = run_cli("chat", data_dir=tmp_path / "d", env={"TALKQA_AUTH": str(tmp_path / "no-such-file")})
+    assert result.exit_code == 2 and "TALKQA_AUTH" in result.stderr
+
+
+# ------------------------------------------------------------------ live server, gradio_client, small real model
+
+
+def client_for(server):
+    from gradio_client import Client
+
+    return Client(server.url, verbose=False, download_files=False, analytics_enabled=False)
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_api_question_gets_an_answer_with_citations(live_server):
+    chat, sources, payload = client_for(live_server).predict("What is RevThink?", api_name="/ask")
+    assert payload["error"] is None and payload["answer"]
+    assert payload["citations"], payload
+    titles = {c["title"] for c in payload["citations"]}
+    assert any("Reverse thinking" in t for t in titles), titles
+    assert [m["role"] for m in chat] == ["user", "assistant"]
+    assert "[" in text_of(chat[-1]) and "Sources:" in text_of(chat[-1])
+    assert "Cited talks" in sources and "tq-card" in sources
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_api_follow_up_is_condensed_with_the_earlier_subject(live_server):
+    client = client_for(live_server)
+    client.predict("What is RevThink?", api_name="/ask")
+    follow_up = "How much does it improve over the student model?"
+    chat, sources, payload = client.predict(follow_up, api_name="/ask")
+    query = payload["query"]
+    assert query.strip() != follow_up
+    assert "revthink" in query.lower() or "reverse" in query.lower(), query
+    assert "searched for:" in sources
+    assert [text_of(m) for m in chat if m["role"] == "user"] == ["What is RevThink?", follow_up]
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_api_two_concurrent_sessions_do_not_mix(live_server):
+    a, b = client_for(live_server), client_for(live_server)
+    questions = {
+        "a": ["What is RevThink?", "What are its objectives?"],
+        "b": ["What does Mariya Toneva study?", "Where does she work?"],
+    }
+    results: dict[str, list] = {"a": [], "b": []}
+
+    def session(name, client):
+        for q in questions[name]:
+            results[name].append(client.predict(q, api_name="/ask"))
+
+    threads = [threading.Thread(target=session, args=(n, c)) for n, c in (("a", a), ("b", b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    for name in ("a", "b"):
+        assert len(results[name]) == 2, f"session {name} did not finish"
+        chat = results[name][-1][0]
+        assert [text_of(m) for m in chat if m["role"] == "user"] == questions[name]
+        assert len(chat) == 4
+    # Clearing one session leaves the other alone.
+    a.predict(api_name="/clear")
+    chat, _, payload = a.predict("What is RevThink?", api_name="/ask")
+    assert [text_of(m) for m in chat if m["role"] == "user"] == ["What is RevThink?"]
+    assert payload["query"] == "What is RevThink?"  # no history after clear: not condensed
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_api_talk_browser(live_server):
+    client = client_for(live_server)
+    table, count = client.predict("Toneva", api_name="/talks")
+    assert count.startswith("1 talk") and "Mariya Toneva" in str(table)
+    talk_id = table["data"][0][3]
+    view = client.predict(talk_id, api_name="/talk")
+    assert "Max Planck" in view
