@@ -26,6 +26,8 @@ class ChunkSettings(BaseModel):
     #: MiniLM reads at most 256 word pieces; most abstracts fit in one chunk.
     size_tokens: int = Field(320, ge=32, le=2000)
     overlap_tokens: int = Field(48, ge=0, le=500)
+    #: A talk's notes (bio, references, links) as a chunk of their own: measured in bench/retrieval.py.
+    notes_as_chunks: bool = False
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "ChunkSettings":
@@ -50,6 +52,9 @@ class RetrievalSettings(BaseModel):
     #: "Which talks ...?" questions: keep talks while relevance holds, up to this cap.
     max_k: int = Field(12, ge=1, le=100)
     candidates: int = Field(40, ge=5, le=500, description="chunks fetched per retriever before fusion")
+    #: How dense and BM25 combine: a sum of cosine and relative BM25 scores beat reciprocal rank
+    #: fusion and either retriever alone on our dev questions (bench/retrieval.py).
+    fusion: Literal["rrf", "weighted", "dense", "bm25"] = "weighted"
     rrf_k: int = Field(60, ge=1)
     #: A talk stays in an open-ended list while its score is at least this share of the best one.
     relative_cut: float = Field(0.6, gt=0, le=1)

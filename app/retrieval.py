@@ -6,8 +6,9 @@ dense similarity of its best chunk and which retrievers found it. A talk's
 duplicate occurrences are one talk already (ingest merged them), and its
 chunks collapse into it here.
 
-Fusion is reciprocal rank fusion over chunk ranks (kept over a weighted sum
-of normalised scores on our dev questions: see docs/benchmarks.md). Scores
+Fusion is reciprocal rank fusion over chunk ranks by default (``retrieval.fusion``;
+bench/retrieval.py compares it with a weighted sum of scores and with each
+retriever alone on the dev questions: see docs/benchmarks.md). Scores
 that mean something on their own (dense cosine similarity, BM25 presence)
 decide how many talks an open-ended question gets ("Which talks ...?":
 keep talks while their relevance stays near the best, up to ``max_k``) and
@@ -112,22 +113,27 @@ class TalkRetriever(BaseRetriever):
     def rank_talks(self, query: str) -> list[dict]:
         """Every candidate talk with its scores, best first (before the top-k cut)."""
         n = self.settings.candidates
-        dense, lexical = self._dense(query, n), self._lexical(query, n)
+        fusion = self.settings.fusion
+        dense = self._dense(query, n) if fusion != "bm25" else []
+        lexical = self._lexical(query, n) if fusion != "dense" else []
+        top_bm25 = max((h.bm25 for h in lexical), default=0.0) or 1.0
         merged: dict[str, ChunkHit] = {}
         for ranked in (dense, lexical):
             for rank, hit in enumerate(ranked):
                 entry = merged.setdefault(hit.doc.id, ChunkHit(doc=hit.doc))
                 entry.dense = max(entry.dense, hit.dense)
                 entry.bm25 = max(entry.bm25, hit.bm25)
-                entry.fused += 1.0 / (self.settings.rrf_k + rank + 1)
-        best_bm25 = max((h.bm25 for h in lexical), default=0.0) or 1.0
+                if fusion == "weighted":  # scores, not ranks: cosine and BM25 relative to the best hit
+                    entry.fused += hit.dense + hit.bm25 / top_bm25
+                else:
+                    entry.fused += 1.0 / (self.settings.rrf_k + rank + 1)
         talks: dict[str, dict] = {}
         for hit in merged.values():
             talk_id = hit.doc.metadata["talk_id"]
             entry = talks.setdefault(talk_id, {"talk_id": talk_id, "score": 0.0, "dense": 0.0, "bm25": 0.0, "chunks": []})
             entry["score"] = max(entry["score"], hit.fused)
             entry["dense"] = max(entry["dense"], hit.dense)
-            entry["bm25"] = max(entry["bm25"], hit.bm25 / best_bm25)
+            entry["bm25"] = max(entry["bm25"], hit.bm25 / top_bm25)
             entry["chunks"].append(hit.doc)
         return sorted(talks.values(), key=lambda t: t["score"], reverse=True)
 

@@ -3,9 +3,10 @@
 Most abstracts fit one chunk of ``chunks.size_tokens`` cl100k tokens, about
 what MiniLM reads; longer ones are split on sentence boundaries with
 ``chunks.overlap_tokens`` of overlap, so no sentence is cut in two. A talk's
-notes (biography, joint work, references, links) become one chunk of kind
-``notes``: questions about speakers and papers are answered from them (the
-evaluation's speaker and reference questions measure this). Every chunk
+notes (biography, joint work, references, links) stay with it as metadata:
+BM25 reads the speaker's name, and answers draw sentences from the notes.
+Notes as chunks of their own (``chunks.notes_as_chunks``) did not help
+retrieval on our dev questions (bench/retrieval.py), so they are off. Every chunk
 carries its talk's metadata; a chunk's id hashes its talk id and text, so an
 unchanged talk keeps its chunks, and the index skips embedding them again.
 """
@@ -81,7 +82,7 @@ def chunk_talk(talk: Talk, enc: tiktoken.Encoding, settings: ChunkSettings) -> l
     else:
         abstract_chunks = _pack(split_sentences(talk.abstract), enc, settings.size_tokens, settings.overlap_tokens)
     texts = [("abstract", t) for t in abstract_chunks]
-    if talk.notes:
+    if talk.notes and settings.notes_as_chunks:
         notes = "\n".join(talk.notes)
         texts += [("notes", t) for t in _pack(notes.split("\n"), enc, settings.size_tokens, settings.overlap_tokens)]
     return [
