@@ -30,6 +30,8 @@ test-fast: install
 
 bench: install
 	$(PY) bench/ingest.py
+	$(PY) bench/retrieval.py
+	$(PY) bench/answer.py
 
 clean:
 	rm -rf $(VENV) .talkqa
