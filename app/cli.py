@@ -225,6 +225,8 @@ def _print_sources(answer) -> None:
 def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str | None, no_llm: bool, fallback: bool) -> None:
     """Answer QUESTION from the talks, citing them."""
     from app.errors import LLMUnavailableError
+    from app.grounding import is_supported
+    from app.llm import chat_model
     from app.service import build_chain
 
     settings = with_backend(obj.settings, backend)
@@ -234,7 +236,7 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         _emit_retrieval_only(_retrieval_only(retrieval, question), as_json)
         return
     try:
-        chain = build_chain(settings, k=k, store=obj.store)
+        chain = retrieval.with_llm(chat_model(settings))  # one retriever: the index is read once
         answer = None
         for kind, value in chain.stream(question):
             if kind == "token" and not as_json:
@@ -251,7 +253,7 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
         return
     click.echo("")
-    weak = [s for s in answer.sentences if s["support"] < 0.5]
+    weak = [s for s in answer.sentences if not is_supported(s["support"])]
     if not answer.abstained:
         note = f" ({len(weak)} of {len(answer.sentences)} sentences weakly supported)" if weak else ""
         click.echo(f"\nSupport: {answer.support:.2f}{note}")
