@@ -62,7 +62,7 @@ class Context:
     @property
     def store(self):
         if self._store is None:
-            from app.embeddings import cached_embeddings
+            from app.models.embeddings import cached_embeddings
             from app.store import TalkStore
 
             self._store = TalkStore(self.settings, cached_embeddings(self.settings))
@@ -190,7 +190,7 @@ def with_backend(settings: Settings, backend: str | None) -> Settings:
 
 def _retrieval_only(chain, question: str):
     """The --no-llm / --fallback answer: top talks with their best sentences, no model."""
-    from app.chain import Answer
+    from app.answer.chain import Answer
 
     answer = Answer(question=question, query=question)
     for kind, value in chain.stream(question):
@@ -225,8 +225,8 @@ def _print_sources(answer) -> None:
 def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str | None, no_llm: bool, fallback: bool) -> None:
     """Answer QUESTION from the talks, citing them."""
     from app.errors import LLMUnavailableError
-    from app.grounding import is_supported
-    from app.llm import chat_model
+    from app.answer.grounding import is_supported
+    from app.models.llm import chat_model
     from app.service import build_chain
 
     settings = with_backend(obj.settings, backend)
@@ -313,7 +313,7 @@ def chat(obj: Context, host: str, port: int, share: bool) -> None:
 
     Login: TALKQA_AUTH="user:password" or the path of a file of such lines.
     """
-    from app.web import serve
+    from app.web.app import serve
 
     serve(obj.settings, host=host, port=port, share=share)
 

@@ -29,7 +29,9 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from app.config import RetrievalSettings
-from app.store import Catalog, TalkStore
+from app.store import TalkStore
+from app.talk import Catalog
+from app.text import content_words
 
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
@@ -185,24 +187,3 @@ def best_sentences(
     scores = sims + 0.3 * overlap
     top = sorted(np.argsort(-scores)[:n].tolist())
     return [(i, float(scores[i])) for i in top]
-
-
-_WORD = re.compile(r"[a-z][a-z0-9\-]+")
-STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being below between both
-    but by can could did do does doing down during each few for from further had has have having he her here hers him his how
-    i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over own same
-    she should so some such than that the their theirs them then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your talk talks speaker discuss discusses
-    discussed present presents presented show shows paper work works using use used based via one two new""".split()
-)
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased words that carry meaning (stop words and talk boilerplate removed), crudely stemmed."""
-    words = set()
-    for w in _WORD.findall(text.lower()):
-        if w in STOP or len(w) < 3:
-            continue
-        words.add(w[:-1] if w.endswith("s") and not w.endswith("ss") else w)
-    return words

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from app.chain import AnswerChain
+from app.answer.chain import AnswerChain
 from app.config import Settings
-from app.embeddings import cached_embeddings
+from app.models.embeddings import cached_embeddings
 from app.retrieval import TalkRetriever
 from app.store import TalkStore
 
@@ -31,7 +31,7 @@ def build_chain(
     store = store or TalkStore(settings, cached_embeddings(settings))
     retriever = TalkRetriever(store=store, settings=settings.retrieval, k=k)
     if with_llm and llm is None:
-        from app.llm import chat_model
+        from app.models.llm import chat_model
 
         llm = chat_model(settings)
     return AnswerChain(settings, retriever, llm if with_llm else None, store.embeddings)

@@ -20,7 +20,6 @@ when ``chroma_host`` is set.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cached_property
 
 import chromadb
@@ -31,7 +30,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
 from app.errors import IndexStateError
-from ingest.talks import Talk
+from app.talk import Catalog, Talk
 
 SCHEMA_VERSION = 1
 _CATALOG_SUFFIX = "-catalog"
@@ -50,18 +49,6 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
             ) from None
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=client_settings)
-
-
-@dataclass
-class Catalog:
-    """The live talks of an index and the ids of their chunks."""
-
-    generation: int
-    talks: list[Talk]
-
-    @cached_property
-    def by_id(self) -> dict[str, Talk]:
-        return {talk.id: talk for talk in self.talks}
 
 
 class TalkStore:

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.config import DEFAULT_CORPUS, Settings  # noqa: E402
-from app.embeddings import MiniLMEmbeddings, cached_embeddings  # noqa: E402
+from app.models.embeddings import MiniLMEmbeddings, cached_embeddings  # noqa: E402
 from app.store import TalkStore  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
 from ingest.segment import Line, boundaries, segment  # noqa: E402

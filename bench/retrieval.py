@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
-from app.embeddings import MiniLMEmbeddings, cached_embeddings  # noqa: E402
+from app.models.embeddings import MiniLMEmbeddings, cached_embeddings  # noqa: E402
 from app.retrieval import TalkRetriever  # noqa: E402
 from app.store import TalkStore  # noqa: E402
 from eval import metrics as M  # noqa: E402

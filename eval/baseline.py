@@ -27,7 +27,8 @@ from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from app.chain import PROMPTS, is_refusal, load_prompt, parse_citations
+from app.answer.citations import is_refusal, parse_citations
+from app.answer.prompts import PROMPTS, load_prompt
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 _DONT_KNOW = re.compile(r"\b(?:i|we) (?:do not|don[’']?t) know\b|\bdon[’']?t know the answer\b", re.IGNORECASE)

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.store import Catalog
+from app.talk import Catalog
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 QUESTIONS = DATA_DIR / "questions.jsonl"

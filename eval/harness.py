@@ -19,7 +19,8 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from app.chain import PROMPTS, AnswerChain
+from app.answer.chain import AnswerChain
+from app.answer.prompts import PROMPTS
 from app.config import DEFAULT_CORPUS, Settings
 from app.store import TalkStore
 from eval import metrics as M
@@ -97,7 +98,7 @@ def run_fingerprint(settings: Settings, prompts_dir: Path = PROMPTS) -> str:
 
 
 def model_name(settings: Settings) -> str:
-    from app.llm import describe
+    from app.models.llm import describe
 
     return describe(settings)
 
@@ -274,7 +275,7 @@ def run_eval(
 ) -> dict:
     """The whole evaluation; writes the report folder and returns metrics.json's content."""
     from app.service import build_chain
-    from app.tokens import encoding
+    from app.models.tokens import encoding
     from eval.report import write_report
 
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -291,7 +292,7 @@ def run_eval(
 
     needs_llm = bool(to_answer) or options.judge in ("llm", "both")
     if needs_llm and llm is None:
-        from app.llm import chat_model
+        from app.models.llm import chat_model
 
         llm = chat_model(settings)
     chain = build_chain(settings, llm=llm, with_llm=llm is not None, store=store)

@@ -1,6 +1,6 @@
 """Judges: does a passage (or the union of several) support a sentence?
 
-* ``DeterministicJudge``: ``app.grounding.support_scores`` (embedding similarity
+* ``DeterministicJudge``: ``app.answer.grounding.support_scores`` (embedding similarity
   to the closest passage sentence + content-word overlap) against a threshold.
   Fast and reproducible; blind to negation and swapped numbers.
 * ``LLMJudge``: a yes/no question (prompts/judge.txt) to the configured chat
@@ -23,8 +23,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 
-from app.chain import PROMPTS, load_prompt
-from app.grounding import WEAK_SUPPORT, support_scores
+from app.answer.prompts import PROMPTS, load_prompt
+from app.answer.grounding import WEAK_SUPPORT, support_scores
 from eval.dataset import JudgePair
 from eval.metrics import accuracy, cohen_kappa
 

@@ -20,7 +20,8 @@ import tiktoken
 from langchain_core.documents import Document
 
 from app.config import ChunkSettings
-from ingest.talks import Talk, split_sentences
+from app.talk import Talk
+from app.text import split_sentences
 
 
 def _pack(sentences: list[str], enc: tiktoken.Encoding, size: int, overlap: int) -> list[str]:

@@ -26,10 +26,10 @@ import numpy as np
 
 from app.config import Settings
 from app.store import TalkStore
-from app.tokens import encoding
+from app.models.tokens import encoding
 from ingest.chunking import chunk_talks
 from ingest.readers import read_corpus
-from ingest.talks import Talk
+from app.talk import Talk
 
 Progress = Callable[[int, int], None]  # (done, total) chunks embedded
 

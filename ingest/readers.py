@@ -26,12 +26,12 @@ import numpy as np
 from app.config import PROJECT_ROOT
 from app.errors import InputError
 from ingest.segment import Kind, Line, Segment, segment
-from ingest.talks import (
-    Talk,
+from app.talk import Talk
+from app.text import normalise
+from ingest.derive import (
     derive_title,
     extract_coauthors,
     extract_links,
-    normalise,
     speaker_from_bio,
     speaker_from_inline_bio,
     talk_id,

@@ -24,9 +24,9 @@ import pytest
 from click.testing import CliRunner
 from langchain_core.embeddings import Embeddings
 
-import app.embeddings
+import app.models.embeddings
 from app.config import DEFAULT_CORPUS, Settings
-from app.embeddings import MiniLMEmbeddings, cached_embeddings
+from app.models.embeddings import MiniLMEmbeddings, cached_embeddings
 from app.store import TalkStore
 
 TESTS = Path(__file__).resolve().parent
@@ -237,8 +237,8 @@ def run_cli(monkeypatch, tmp_path, embedding_model):
     """
     from app.cli import cli
 
-    real = app.embeddings.cached_embeddings
-    monkeypatch.setattr(app.embeddings, "cached_embeddings", lambda s, model=None: real(s, model or embedding_model))
+    real = app.models.embeddings.cached_embeddings
+    monkeypatch.setattr(app.models.embeddings, "cached_embeddings", lambda s, model=None: real(s, model or embedding_model))
     monkeypatch.chdir(tmp_path)  # no developer `.env` is read
 
     def run(*args, data_dir: Path, env: dict | None = None) -> CliResult:
@@ -372,7 +372,7 @@ def chroma_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def openai_compatible_server(tmp_path_factory):
     """llama.cpp's OpenAI-compatible server with the small model on a free 127.0.0.1 port; stopped after."""
-    from app.llm import local_model_path
+    from app.models.llm import local_model_path
 
     port = _free_port()
     model = local_model_path(Settings(_env_file=None, llm={"local_model": "smollm2-135m"}))
@@ -441,7 +441,7 @@ def web_index(tmp_path_factory, embedding_model) -> WebIndex:
 
 def start_server(settings: Settings, chain_factory=None) -> tuple[str, object]:
     """``build_app`` + ``launch_app`` on 127.0.0.1:<free port>, not blocking; returns (url, demo)."""
-    from app.web import build_app, launch_app
+    from app.web.app import build_app, launch_app
 
     demo = build_app(settings, chain_factory=chain_factory)
     port = _free_port()

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from app.llm import chat_model, local_model_path
+from app.models.llm import chat_model, local_model_path
 from app.service import build_chain
 
 pytestmark = pytest.mark.slow
@@ -51,7 +51,7 @@ def test_an_openai_compatible_server_answers_with_streaming(seed_index, openai_c
 
 
 def test_the_assembled_model_file_matches_the_pinned_hash(seed_index):
-    from app.llm import QWEN_SHA256, _sha256
+    from app.models.llm import QWEN_SHA256, _sha256
 
     path = local_model_path(with_llm(seed_index.settings, local_model="qwen-1.5b"))
     assert _sha256(path) == QWEN_SHA256

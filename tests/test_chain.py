@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from app.chain import parse_citations, is_refusal
+from app.answer.citations import is_refusal, parse_citations
 from app.errors import InputError, LLMUnavailableError
 from app.retrieval import is_open_ended
 from app.service import build_chain

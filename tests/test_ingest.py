@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pytest
 
-from app.embeddings import MiniLMEmbeddings, cached_embeddings
+from app.models.embeddings import MiniLMEmbeddings, cached_embeddings
 from app.errors import IndexStateError
 from app.store import TalkStore, parse_lines
 from ingest.indexer import ingest
@@ -390,11 +390,11 @@ def test_a_cold_ingest_needs_no_network(no_network, tmp_path, corpus_path, monke
     """Fresh data dir, fresh model and tiktoken tables, every non-loopback connection refused."""
     import tiktoken.registry
 
-    import app.tokens
+    import app.models.tokens
 
     monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})  # tiktoken must read its table again
     monkeypatch.delenv("TIKTOKEN_CACHE_DIR", raising=False)
-    app.tokens.encoding.cache_clear()
+    app.models.tokens.encoding.cache_clear()
     settings = make_settings(tmp_path / "fresh", [corpus_path])
     store = TalkStore(settings, cached_embeddings(settings, MiniLMEmbeddings(settings.embedding)))
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from app.chain import Answer, Source
+from app.answer.chain import Answer, Source
 from app.errors import IndexStateError, InputError, LLMUnavailableError
 from app.service import build_chain
-from app.web import (
+from app.web.app import (
     WebApp,
     build_app,
     error_message,
@@ -30,7 +30,7 @@ from app.web import (
     strip_markers,
 )
 from conftest import make_settings
-from ingest.talks import Talk
+from app.talk import Talk
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from app.retrieval import content_words
-from ingest.talks import split_sentences
+from app.text import content_words, split_sentences
 
 WEAK_SUPPORT = 0.5
 _SIM_WEIGHT = 0.6

@@ -41,8 +41,8 @@ from langchain_core.embeddings import Embeddings  # noqa: E402
 
 from app.config import Settings  # noqa: E402
 from app.errors import IndexStateError, InputError, LLMUnavailableError, ModelFileError, TalkqaError  # noqa: E402
-from app.grounding import is_supported  # noqa: E402
-from app.retrieval import content_words  # noqa: E402
+from app.answer.grounding import is_supported  # noqa: E402
+from app.text import content_words  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class ChainHolder:
                 raise
             with self._lock:
                 if self._catalog is None:
-                    from app.embeddings import cached_embeddings
+                    from app.models.embeddings import cached_embeddings
                     from app.store import TalkStore
 
                     self._catalog = TalkStore(self.settings, cached_embeddings(self.settings)).catalog()

@@ -116,7 +116,7 @@ def _close_local_models() -> None:
 
 
 def _local_chat_model(settings: Settings) -> BaseChatModel:
-    from app.llm_local import LlamaCppChatModel
+    from app.models.llm_local import LlamaCppChatModel
 
     path = local_model_path(settings)
     key = (str(path), settings.llm.n_ctx, settings.llm.threads, settings.llm.max_tokens, settings.llm.temperature)

