@@ -53,20 +53,23 @@ def handle_errors(command):
 
 
 class Context:
-    """What every command gets: the settings, and the components built from them on first use."""
+    """What every command gets: the settings, and the service (components built on first use)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._store = None
+        self._service = None
+
+    @property
+    def service(self):
+        if self._service is None:
+            from app.service import Service
+
+            self._service = Service(self.settings)
+        return self._service
 
     @property
     def store(self):
-        if self._store is None:
-            from app.models.embeddings import cached_embeddings
-            from app.store import TalkStore
-
-            self._store = TalkStore(self.settings, cached_embeddings(self.settings))
-        return self._store
+        return self.service.store
 
 
 @click.group(epilog=EXIT_CODES)
@@ -127,23 +130,19 @@ def ingest(obj: Context, paths: tuple[Path, ...], fmt: str | None, rebuild: bool
 # ------------------------------------------------------------------ browsing
 
 
-def _ranges(lines) -> str:
-    return ", ".join(f"{s}" if s == e else f"{s}-{e}" for s, e in lines)
-
-
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object a talk.")
 @click.pass_obj
 @handle_errors
 def talks(obj: Context, as_json: bool) -> None:
     """List the indexed talks."""
-    catalog = obj.store.catalog()
+    catalog = obj.service.catalog()
     if as_json:
         click.echo(json.dumps([t.summary() for t in catalog.talks], indent=1, ensure_ascii=False))
         return
     for talk in catalog.talks:
         speaker = f" — {talk.speaker}" if talk.speaker else ""
-        click.echo(f"{talk.id}  {Path(talk.source).name}:{_ranges(talk.lines):<9} {talk.title}{speaker}")
+        click.echo(f"{talk.id}  {Path(talk.source).name}:{talk.line_ranges():<9} {talk.title}{speaker}")
     click.echo(f"{len(catalog.talks)} talks", err=True)
 
 
@@ -154,11 +153,10 @@ def talks(obj: Context, as_json: bool) -> None:
 @handle_errors
 def talk(obj: Context, talk_id: str, as_json: bool) -> None:
     """Show one talk in full (an unambiguous id prefix is enough)."""
-    catalog = obj.store.catalog()
-    matches = [t for t in catalog.talks if t.id.startswith(talk_id)]
-    if len(matches) != 1:
-        raise InputError(f"no talk with id {talk_id!r}" if not matches else f"{talk_id!r} matches {len(matches)} talks")
-    found = matches[0]
+    try:
+        found = obj.service.catalog().find(talk_id)
+    except LookupError as err:
+        raise InputError(str(err)) from None
     if as_json:
         click.echo(found.model_dump_json(indent=1))
         return
@@ -168,7 +166,7 @@ def talk(obj: Context, talk_id: str, as_json: bool) -> None:
         click.echo(f"speaker: {found.speaker}")
     if found.coauthors:
         click.echo(f"with: {', '.join(found.coauthors)}")
-    click.echo(f"source: {found.source} lines {_ranges(found.lines)}")
+    click.echo(f"source: {found.source} lines {found.line_ranges()}")
     for link in found.links:
         click.echo(f"link: {link}")
     click.echo("")
@@ -188,29 +186,33 @@ def with_backend(settings: Settings, backend: str | None) -> Settings:
     return settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend})})
 
 
-def _retrieval_only(chain, question: str):
-    """The --no-llm / --fallback answer: top talks with their best sentences, no model."""
-    from app.answer.chain import Answer
-
-    answer = Answer(question=question, query=question)
-    for kind, value in chain.stream(question):
-        if kind == "answer":
-            answer = value
-    return answer
+def _source_line(source) -> str:
+    talk = source.talk
+    speaker = f" — {talk.speaker}" if talk.speaker else ""
+    return f"[{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {talk.line_ranges()})"
 
 
 def _print_sources(answer) -> None:
     if not answer.sources:
         return
-    cited = set(answer.cited) or {s.n for s in answer.sources}
     click.echo("\nSources:")
+    for source in answer.cited_sources:
+        link = f"  {source.talk.links[0]}" if source.talk.links else ""
+        click.echo(_source_line(source) + link)
+
+
+def _print_retrieval_only(answer) -> None:
+    if not answer.sources:
+        click.echo("No talk matches the question.")
+        return
     for source in answer.sources:
-        if source.n not in cited:
-            continue
-        talk = source.talk
-        speaker = f" — {talk.speaker}" if talk.speaker else ""
-        link = f"  {talk.links[0]}" if talk.links else ""
-        click.echo(f"[{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {_ranges(talk.lines)}){link}")
+        click.echo(click.style(_source_line(source), bold=True))
+        for sentence in source.sentences:
+            click.echo(f"    {sentence}")
+
+
+def _print_json(payload) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
 
 @cli.command()
@@ -225,56 +227,41 @@ def _print_sources(answer) -> None:
 def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str | None, no_llm: bool, fallback: bool) -> None:
     """Answer QUESTION from the talks, citing them."""
     from app.errors import LLMUnavailableError
-    from app.answer.grounding import is_supported
-    from app.models.llm import chat_model
-    from app.service import build_chain
+    from app.service import Service
 
-    settings = with_backend(obj.settings, backend)
-    retrieval = build_chain(settings, with_llm=False, k=k, store=obj.store)
+    service = Service(with_backend(obj.settings, backend), store=obj.store)
+    retrieval = service.answer_chain(k=k, llm=None)  # reads the index (and checks the question) before any model loads
     retrieval.check_question(question)
-    if no_llm:
-        _emit_retrieval_only(_retrieval_only(retrieval, question), as_json)
-        return
     try:
-        chain = retrieval.with_llm(chat_model(settings))  # one retriever: the index is read once
-        answer = None
-        for kind, value in chain.stream(question):
-            if kind == "token" and not as_json:
-                click.echo(value, nl=False)
-            elif kind == "answer":
-                answer = value
+        if no_llm:
+            answer = None
+        else:
+            stream = service.answer_chain(k=k).ask(question)
+            for token in stream:
+                if not as_json:
+                    click.echo(token, nl=False)
+            answer = stream.result()
     except LLMUnavailableError as err:
         if not fallback:
             raise
         click.echo(f"warning: {err}; showing the retrieval-only answer", err=True)
-        _emit_retrieval_only(_retrieval_only(retrieval, question), as_json)
+        answer = None
+    if answer is None:  # --no-llm, or --fallback after a failure
+        answer = retrieval.invoke(question)
+        if as_json:
+            _print_json(answer.to_json(all_sources=True))
+        else:
+            _print_retrieval_only(answer)
         return
     if as_json:
-        click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+        _print_json(answer.to_json())
         return
     click.echo("")
-    weak = [s for s in answer.sentences if not is_supported(s["support"])]
     if not answer.abstained:
+        weak = answer.weak_sentences
         note = f" ({len(weak)} of {len(answer.sentences)} sentences weakly supported)" if weak else ""
         click.echo(f"\nSupport: {answer.support:.2f}{note}")
     _print_sources(answer)
-
-
-def _emit_retrieval_only(answer, as_json: bool) -> None:
-    if as_json:
-        payload = answer.to_json()
-        payload["citations"] = [s.citation() for s in answer.sources]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-    if not answer.sources:
-        click.echo("No talk matches the question.")
-        return
-    for source in answer.sources:
-        talk = source.talk
-        speaker = f" — {talk.speaker}" if talk.speaker else ""
-        click.echo(click.style(f"[{source.n}] {talk.title}{speaker}", bold=True) + f"  ({Path(talk.source).name} lines {_ranges(talk.lines)})")
-        for sentence in source.sentences:
-            click.echo(f"    {sentence}")
 
 
 @cli.command()
@@ -285,18 +272,11 @@ def _emit_retrieval_only(answer, as_json: bool) -> None:
 @handle_errors
 def search(obj: Context, query: str, k: int | None, as_json: bool) -> None:
     """Retrieval only: the talks that best match QUERY."""
-    from app.service import build_chain
-
-    chain = build_chain(obj.settings, with_llm=False, k=k, store=obj.store)
-    answer = _retrieval_only(chain, query)
+    answer = obj.service.retrieval_only(query, k=k)
     if as_json:
-        results = [
-            {"talk_id": s.talk.id, "title": s.talk.title, "lines": [list(r) for r in s.talk.lines], "score": s.score, "snippet": s.snippet}
-            for s in answer.sources
-        ]
-        click.echo(json.dumps({"query": query, "results": results}, indent=2, ensure_ascii=False))
+        _print_json({"query": query, "results": [s.search_hit() for s in answer.sources]})
         return
-    _emit_retrieval_only(answer, False)
+    _print_retrieval_only(answer)
 
 
 # ------------------------------------------------------------------ browser chat

@@ -1,37 +1,82 @@
-"""Build the answering pipeline from settings: the one place components are wired together.
+"""The one place components are wired together: settings in, store / chains / models out.
 
-The CLI, the web app and the evaluation all call ``build_chain``; tests build
-the same pieces with a fake or small chat model.
+The CLI, the web app, the HTTP API, the evaluation and the benchmarks all go
+through a ``Service``; none of them builds a store, a retriever or a chat
+model itself. Everything is built on first use and reused, so a process reads
+the index once however many chains it makes (``--no-llm`` and the answering
+chain share one retriever).
 """
 
 from __future__ import annotations
 
+from functools import cached_property
+
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from app.answer.chain import AnswerChain
+from app.answer.result import Answer
 from app.config import Settings
 from app.models.embeddings import cached_embeddings
 from app.retrieval import TalkRetriever
 from app.store import TalkStore
+from app.talk import Catalog
+
+#: ``Service.answer_chain(llm=CONFIGURED)``: the chat model the settings name.
+CONFIGURED = object()
 
 
-def build_chain(
-    settings: Settings,
-    llm: BaseChatModel | None = None,
-    *,
-    with_llm: bool = True,
-    k: int | None = None,
-    store: TalkStore | None = None,
-) -> AnswerChain:
-    """An ``AnswerChain`` over the configured index and chat model.
+class Service:
+    """Components built from one ``Settings``; tests pass their own store, embeddings or chat model."""
 
-    ``with_llm=False`` gives the retrieval-only chain (``--no-llm``, ``search``).
-    Raises ``IndexStateError`` when there is no usable index, before loading any model.
-    """
-    store = store or TalkStore(settings, cached_embeddings(settings))
-    retriever = TalkRetriever(store=store, settings=settings.retrieval, k=k)
-    if with_llm and llm is None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: TalkStore | None = None,
+        embeddings: Embeddings | None = None,
+    ):
+        self.settings = settings
+        self._embeddings = embeddings
+        if store is not None:
+            self.__dict__["store"] = store
+        self._retrievers: dict[int | None, TalkRetriever] = {}
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        if "store" in self.__dict__:
+            return self.store.embeddings
+        return self._embeddings or cached_embeddings(self.settings)
+
+    @cached_property
+    def store(self) -> TalkStore:
+        return TalkStore(self.settings, self.embeddings)
+
+    def catalog(self) -> Catalog:
+        """The live talks (raises ``IndexStateError`` without a usable index; loads no model but embeddings)."""
+        return self.store.catalog()
+
+    def retriever(self, k: int | None = None) -> TalkRetriever:
+        """The hybrid retriever (reads the index once per ``k``)."""
+        if k not in self._retrievers:
+            base = next(iter(self._retrievers.values()), None)
+            self._retrievers[k] = (
+                base.model_copy(update={"k": k}) if base is not None else TalkRetriever(store=self.store, settings=self.settings.retrieval, k=k)
+            )
+        return self._retrievers[k]
+
+    def chat_model(self) -> BaseChatModel:
+        """The configured chat model (the embedded model is loaded once per process)."""
         from app.models.llm import chat_model
 
-        llm = chat_model(settings)
-    return AnswerChain(settings, retriever, llm if with_llm else None, store.embeddings)
+        return chat_model(self.settings)
+
+    def answer_chain(self, *, k: int | None = None, llm: BaseChatModel | None | object = CONFIGURED) -> AnswerChain:
+        """The answering chain; ``llm=None`` gives the retrieval-only chain (``--no-llm``, ``search``)."""
+        retriever = self.retriever(k)  # no usable index: fail here, before a model is loaded
+        model = self.chat_model() if llm is CONFIGURED else llm
+        return AnswerChain(self.settings, retriever, model, self.store.embeddings)
+
+    def retrieval_only(self, question: str, *, k: int | None = None) -> Answer:
+        """The top talks and their best sentences for ``question``, without a model."""
+        return self.answer_chain(k=k, llm=None).invoke(question)

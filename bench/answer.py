@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
-from app.service import build_chain  # noqa: E402
+from app.service import Service  # noqa: E402
 from app.store import TalkStore  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
 
@@ -47,7 +47,8 @@ def main() -> None:
     ingest(settings, store)
     questions = [json.loads(line) for line in (ROOT / "eval" / "data" / "questions.jsonl").read_text().splitlines() if line.strip()]
 
-    chain = build_chain(settings, with_llm=False, store=store)
+    service = Service(settings, store=store)
+    chain = service.answer_chain(llm=None)
     for q in questions[:5]:  # warm-up: sentence embeddings into the cache
         chain.prepare().invoke({"question": q["question"], "history": []})
     retrieve, prepare = [], []
@@ -62,13 +63,13 @@ def main() -> None:
     print(f"retrieval + context selection: p50 {pct(prepare, 50):.1f} ms, p95 {pct(prepare, 95):.1f} ms")
 
     load = time.perf_counter()
-    chain = build_chain(settings, store=store)
+    chain = service.answer_chain()
     print(f"model load ({args.model}): {time.perf_counter() - load:.1f} s")
     answerable = [q for q in questions if q["type"] != "unanswerable"][: args.questions]
     rows = []
     for q in answerable:
         answer = chain.invoke(q["question"])
-        cited = sum(1 for s in answer.sentences if s["citations"])
+        cited = sum(1 for s in answer.sentences if s.citations)
         rows.append(
             {
                 "id": q["id"],

@@ -28,6 +28,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from app.answer.citations import is_refusal, parse_citations
+from app.answer.result import Sentence
 from app.answer.prompts import PROMPTS, load_prompt
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
@@ -60,7 +61,7 @@ class BaselineAnswer:
     answer: str = ""
     abstained: bool = False
     chunks: list[Document] = field(default_factory=list)
-    sentences: list[dict] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
     cited: list[int] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     prompt_tokens: int = 0

@@ -149,7 +149,7 @@ def answer_ours(chain: AnswerChain, q: Question) -> dict:
         "answer": a.answer,
         "abstained": a.abstained,
         "passages": [{"n": s.n, "talk_id": s.talk.id, "text": ours_passage(s)} for s in a.sources],
-        "sentences": [{"text": s["text"], "citations": s["citations"]} for s in a.sentences],
+        "sentences": [{"text": s.text, "citations": s.citations} for s in a.sentences],
         "cited": a.cited,
         "timings": a.timings,
         "prompt_tokens": a.prompt_tokens if called else None,
@@ -162,7 +162,7 @@ def answer_baseline(chain: NaiveChain, q: Question) -> dict:
         "answer": a.answer,
         "abstained": a.abstained,
         "passages": [{"n": i, "talk_id": d.metadata.get("talk_id", ""), "text": d.page_content} for i, d in enumerate(a.chunks, 1)],
-        "sentences": a.sentences,
+        "sentences": [{"text": s.text, "citations": s.citations} for s in a.sentences],
         "cited": a.cited,
         "timings": a.timings,
         "prompt_tokens": a.prompt_tokens,
@@ -274,8 +274,8 @@ def run_eval(
     log: Callable[[str], None] | None = None,
 ) -> dict:
     """The whole evaluation; writes the report folder and returns metrics.json's content."""
-    from app.service import build_chain
     from app.models.tokens import encoding
+    from app.service import Service
     from eval.report import write_report
 
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -295,7 +295,7 @@ def run_eval(
         from app.models.llm import chat_model
 
         llm = chat_model(settings)
-    chain = build_chain(settings, llm=llm, with_llm=llm is not None, store=store)
+    chain = Service(settings, store=store).answer_chain(llm=llm)
     enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
     log(f"baseline: chunking {Path(corpus).name} and embedding its chunks")
     baseline = NaiveChain(corpus, store.embeddings, llm, line_to_talk(catalog, Path(corpus).name), lambda t: len(enc.encode(t)))

@@ -464,9 +464,9 @@ def start_server(settings: Settings, chain_factory=None) -> tuple[str, object]:
 @pytest.fixture(scope="session")
 def live_server(web_index) -> LiveServer:
     """The chat app with the real chain (small model) over ``web_index``; closed at the end."""
-    from app.service import build_chain
+    from app.service import Service
 
-    chain = build_chain(web_index.settings, store=web_index.store)  # load the model before the first request
+    chain = Service(web_index.settings, store=web_index.store).answer_chain()  # load the model before the first request
     url, demo = start_server(web_index.settings, chain_factory=lambda: chain)
     try:
         yield LiveServer(url, demo, web_index)

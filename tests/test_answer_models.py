@@ -9,7 +9,7 @@ import json
 import pytest
 
 from app.models.llm import chat_model, local_model_path
-from app.service import build_chain
+from app.service import Service
 
 pytestmark = pytest.mark.slow
 
@@ -31,22 +31,22 @@ def test_the_small_model_answers_through_the_cli_and_prints_sources(run_cli, see
 
 def test_the_embedded_model_answers_with_a_citation_of_the_right_talk(seed_index):
     settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
-    answer = build_chain(settings, store=seed_index.store).invoke(TROPICAL)
+    answer = Service(settings, store=seed_index.store).answer_chain().invoke(TROPICAL)
     assert not answer.abstained
     cited_lines = [c["lines"] for c in answer.to_json()["citations"]]
     assert any(lines in TROPICAL_TALK_LINES for lines in cited_lines), answer.answer
-    assert max(s["support"] for s in answer.sentences) >= 0.5
+    assert max(s.support for s in answer.sentences) >= 0.5
 
 
 def test_the_embedded_model_says_when_the_corpus_does_not_cover_a_question(seed_index):
     settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
-    answer = build_chain(settings, store=seed_index.store).invoke("What did the speakers say about federated learning on mobile phones?")
+    answer = Service(settings, store=seed_index.store).answer_chain().invoke("What did the speakers say about federated learning on mobile phones?")
     assert answer.abstained and answer.to_json()["citations"] == []
 
 
 def test_an_openai_compatible_server_answers_with_streaming(seed_index, openai_compatible_server):
     settings = with_llm(seed_index.settings, backend="openai", base_url=openai_compatible_server, model="smollm2", timeout_s=120)
-    tokens = [value for kind, value in build_chain(settings, store=seed_index.store).stream(TROPICAL) if kind == "token"]
+    tokens = list(Service(settings, store=seed_index.store).answer_chain().ask(TROPICAL))
     assert len(tokens) > 1 and "".join(tokens).strip()
 
 

@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from app.answer.citations import is_refusal, parse_citations
 from app.errors import InputError, LLMUnavailableError
 from app.retrieval import is_open_ended
-from app.service import build_chain
+from app.service import Service
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
 
@@ -20,7 +20,7 @@ TROPICAL = "How is tropical geometry used to study neural networks?"
 def chain_with(seed_index, *replies: str, **kwargs):
     """The real chain over the seed index, with a fake model that gives ``replies`` in order."""
     llm = FakeListChatModel(responses=list(replies)) if replies else None
-    return build_chain(seed_index.settings, llm=llm, with_llm=llm is not None, store=seed_index.store, **kwargs)
+    return Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm, **kwargs)
 
 
 class ExplodingModel(FakeListChatModel):
@@ -38,24 +38,24 @@ class ExplodingModel(FakeListChatModel):
 
 def test_citation_markers_are_attached_to_their_sentence():
     sentences, cited = parse_citations("Tropical maps describe ReLU nets [2]. They use max-plus algebra [1][2].", {1, 2})
-    assert [s["citations"] for s in sentences] == [[2], [1, 2]]
+    assert [s.citations for s in sentences] == [[2], [1, 2]]
     assert cited == [2, 1]
 
 
 def test_citation_numbers_without_a_source_are_dropped():
     sentences, cited = parse_citations("A claim [1]. Another claim [7].", {1, 2})
-    assert [s["citations"] for s in sentences] == [[1], []]
+    assert [s.citations for s in sentences] == [[1], []]
     assert cited == [1]
 
 
 def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before():
     sentences, _ = parse_citations("First claim. [1] Second claim [2].", {1, 2})
-    assert [(s["text"], s["citations"]) for s in sentences] == [("First claim.", [1]), ("Second claim.", [2])]
+    assert [(s.text, s.citations) for s in sentences] == [("First claim.", [1]), ("Second claim.", [2])]
 
 
 def test_comma_separated_markers_are_read():
     sentences, _ = parse_citations("Both talks agree [1, 2].", {1, 2})
-    assert sentences[0]["citations"] == [1, 2]
+    assert sentences[0].citations == [1, 2]
 
 
 def test_refusals_are_recognised():
@@ -101,20 +101,23 @@ def test_an_answer_cites_its_sources_and_gets_a_support_figure(seed_index):
     answer = chain.invoke(TROPICAL)
     assert not answer.abstained
     assert answer.cited == [1]
-    assert answer.sentences[0]["support"] > 0.5
-    assert answer.sentences[1]["citations"] == [] and answer.sentences[1]["support"] == 0.0
+    assert answer.sentences[0].support > 0.5
+    assert answer.sentences[1].citations == [] and answer.sentences[1].support == 0.0
 
 
 def test_a_weakly_supported_sentence_scores_below_a_supported_one(seed_index):
     chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. The speaker won a Turing award in 1990 for compilers [1].")
-    supported, unsupported = (s["support"] for s in chain.invoke(TROPICAL).sentences)
+    supported, unsupported = (s.support for s in chain.invoke(TROPICAL).sentences)
     assert supported > unsupported
 
 
-def test_the_query_and_sources_are_emitted_before_the_first_token(seed_index):
-    chain = chain_with(seed_index, "Tropical maps [1].")
-    kinds = [kind for kind, _ in chain.stream(TROPICAL)]
-    assert kinds[:3] == ["query", "sources", "token"] and kinds[-1] == "answer"
+def test_the_query_and_sources_are_ready_before_the_first_token(seed_index):
+    llm = FakeListChatModel(responses=["Tropical maps [1]."])
+    stream = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm).ask(TROPICAL)
+    assert stream.query == TROPICAL and stream.sources
+    assert llm.i == 0  # nothing generated yet
+    assert "".join(stream) == "Tropical maps [1]."
+    assert stream.result().cited == [1]
 
 
 def test_a_refusal_from_the_model_is_an_abstention_with_no_citations(seed_index):

@@ -15,22 +15,16 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from app.answer.chain import Answer, Source
+from app.answer.result import Answer, Sentence, Source
 from app.errors import IndexStateError, InputError, LLMUnavailableError
-from app.service import build_chain
-from app.web.app import (
-    WebApp,
-    build_app,
-    error_message,
-    filter_talks,
-    new_session,
-    parse_auth,
-    render_sources,
-    render_talk,
-    strip_markers,
-)
-from conftest import make_settings
+from app.answer.citations import strip_markers
+from app.service import Service
 from app.talk import Talk
+from app.web.app import build_app
+from app.web.auth import parse_auth
+from app.web.handlers import WebApp, new_session
+from app.web.render import error_message, filter_talks, render_sources, render_talk
+from conftest import make_settings
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
 
@@ -78,9 +72,9 @@ def sample_answer() -> Answer:
         answer="Max-plus algebra gives the decision boundaries [1]. Something unsupported [1].",
         sources=sources,
         sentences=[
-            {"text": "Max-plus algebra gives the decision boundaries.", "citations": [1], "support": 0.82},
-            {"text": "Something unsupported.", "citations": [1], "support": 0.31},
-            {"text": "A sentence without a source.", "citations": [], "support": 0.0},
+            Sentence("Max-plus algebra gives the decision boundaries.", [1], 0.82, evidence={1: 1}),
+            Sentence("Something unsupported.", [1], 0.31),
+            Sentence("A sentence without a source.", [], 0.0),
         ],
         cited=[1],
     )
@@ -97,7 +91,7 @@ def small_index(settings, store):
 
 def web_with(small_index, llm) -> WebApp:
     settings, store = small_index
-    return WebApp(settings, chain_factory=lambda: build_chain(settings, llm=llm, store=store))
+    return WebApp(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=llm))
 
 
 def run(web: WebApp, question: str, state: dict) -> list[tuple]:
@@ -273,10 +267,10 @@ def test_talk_browser_filters_and_opens_a_talk(small_index):
 
 
 def test_cli_chat_binds_localhost_without_share_by_default(run_cli, tmp_path, monkeypatch):
-    import app.web
+    import app.web.app
 
     calls = []
-    monkeypatch.setattr(app.web, "serve", lambda settings, **kw: calls.append((settings, kw)))
+    monkeypatch.setattr(app.web.app, "serve", lambda settings, **kw: calls.append((settings, kw)))
     result = run_cli("chat", data_dir=tmp_path / "d", env={"TALKQA_AUTH": "ann:pw"})
     assert result.exit_code == 0, result.stderr
     settings, kwargs = calls[0]

@@ -1,7 +1,8 @@
 """The answer chain: question -> retrieve -> select context -> prompt -> LLM -> citations.
 
 Read top to bottom in ``AnswerChain.prepare`` (an LCEL pipeline up to the
-prompt) and ``AnswerChain.stream`` (the LLM's tokens, then citations).
+prompt) and ``AnswerChain.ask`` (retrieval now; an ``AnswerStream`` of the
+LLM's tokens; then citations and support in ``AnswerStream.result()``).
 The embedded model reads prompts at about 38 tokens a second on 2 cores, so
 the context is not whole abstracts: each retrieved talk contributes its title
 and its sentences most relevant to the question, numbered [1]..[n] (one
@@ -13,89 +14,27 @@ from __future__ import annotations
 import copy
 import re
 import time
-from dataclasses import dataclass, field
 from operator import itemgetter
-from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from app.config import Settings
-from app.answer.citations import MARKER, is_refusal, parse_citations
+from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice
+from app.answer.grounding import score_sentences
 from app.answer.prompts import load_prompt
+from app.answer.result import Answer, Source
+from app.config import Settings
 from app.errors import InputError, LLMUnavailableError
-from app.answer.grounding import support_scores
-from app.retrieval import TalkRetriever, best_sentences, is_open_ended
-from app.talk import Catalog, Talk
-from app.text import content_words, split_sentences
 from app.models.tokens import encoding
-
-# ------------------------------------------------------------------ results
-
-
-@dataclass
-class Source:
-    """One numbered passage given to the model: a talk and its selected sentences."""
-
-    n: int
-    talk: Talk
-    sentences: list[str]
-    score: float
-    dense: float
-
-    @property
-    def snippet(self) -> str:
-        return " ".join(self.sentences)
-
-    def citation(self) -> dict:
-        return {
-            "n": self.n,
-            "talk_id": self.talk.id,
-            "title": self.talk.title,
-            "speaker": self.talk.speaker,
-            "lines": [list(r) for r in self.talk.lines],
-            "links": self.talk.links,
-            "snippet": self.snippet,
-        }
-
-
-@dataclass
-class Answer:
-    question: str
-    query: str
-    answer: str = ""
-    abstained: bool = False
-    sources: list[Source] = field(default_factory=list)
-    sentences: list[dict] = field(default_factory=list)
-    cited: list[int] = field(default_factory=list)
-    timings: dict = field(default_factory=dict)
-    prompt_tokens: int = 0
-
-    @property
-    def support(self) -> float:
-        """Share-weighted support of the answer: mean support over its sentences (0 when abstained)."""
-        if self.abstained or not self.sentences:
-            return 0.0
-        return round(sum(s["support"] for s in self.sentences) / len(self.sentences), 4)
-
-    def to_json(self) -> dict:
-        """The stable shape of ``talkqa ask --json``."""
-        by_n = {s.n: s for s in self.sources}
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "abstained": self.abstained,
-            "citations": [by_n[n].citation() for n in self.cited if n in by_n],
-            "sentences": self.sentences,
-            "timings": self.timings,
-        }
-
+from app.retrieval import TalkRetriever, best_sentences, is_open_ended
+from app.talk import Catalog
+from app.text import content_words, split_sentences
 
 # ------------------------------------------------------------------ the chain
 
@@ -170,7 +109,7 @@ class AnswerChain:
         per_talk = self.settings.retrieval.sentences_per_talk
         ranked: list[list[tuple[int, float]]] = []
         for _, _, pool in pools:
-            vecs = np.stack([vectors[s] for s in pool]) if pool else np.zeros((0, 384), dtype=np.float32)
+            vecs = np.stack([vectors[s] for s in pool]) if pool else np.zeros((0, query_vector.shape[0]), dtype=np.float32)
             ranked.append(sorted(best_sentences(query_vector, pool, vecs, per_talk, terms), key=lambda x: -x[1]))
         # Round-robin: every talk's best sentence first, then second-best ones, until the budget is spent.
         chosen: list[list[int]] = [[] for _ in pools]
@@ -217,76 +156,97 @@ class AnswerChain:
             raise InputError(f"the question is {tokens} tokens long; the limit is {self.settings.max_question_tokens}")
         return question
 
-    def stream(self, question: str, history: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, object]]:
-        """Events: ("query", the standalone query) and ("sources", [Source]) as soon as retrieval is done,
-        then ("token", str)..., then ("answer", Answer)."""
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> "AnswerStream":
+        """Start answering: retrieval runs now, so ``.query`` and ``.sources`` are ready on the stream
+        before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``."""
         started = time.perf_counter()
         question = self.check_question(question)
         prepared = self.prepare().invoke({"question": question, "history": history or []})
         answer = Answer(question=question, query=prepared["query"], sources=prepared["sources"])
         answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        yield "query", answer.query
-        yield "sources", answer.sources
+        if self.llm is None:
+            tokens: Iterator[str] = iter(())
+        elif self.should_abstain_early(answer.sources):
+            answer.answer, answer.abstained = self.abstain_text, True
+            tokens = iter((self.abstain_text,))
+        else:
+            answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in prepared["messages"])
+            tokens = self._generate(prepared["messages"], answer, started)
+        return AnswerStream(answer, tokens, lambda: self._finish(answer, started))
 
-        if self.llm is None or self.should_abstain_early(answer.sources):
-            answer.answer = self.abstain_text if self.llm is not None else ""
-            answer.abstained = self.llm is not None
-            yield from self._finish(answer, started, streamed_text=answer.answer)
-            return
-
-        messages = prepared["messages"]
-        answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in messages)
+    def _generate(self, messages: list, answer: Answer, started: float) -> Iterator[str]:
         parts: list[str] = []
         try:
             for token in self.generate().stream(messages):
                 if not parts:
                     answer.timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
                 parts.append(token)
-                yield "token", token
+                yield token
         except LLMUnavailableError:
             raise
         except Exception as err:
             raise LLMUnavailableError(describe_llm_error(err)) from None
         answer.answer = "".join(parts).strip()
-        yield from self._finish(answer, started)
 
-    def _finish(self, answer: Answer, started: float, streamed_text: str | None = None) -> Iterator[tuple[str, object]]:
-        valid = {s.n for s in answer.sources}
-        if streamed_text:
-            yield "token", streamed_text
+    def _finish(self, answer: Answer, started: float) -> Answer:
+        """After the last token: sentences, their citations and support; or the abstention."""
         if answer.abstained or is_refusal(answer.answer):
             answer.abstained = self.llm is not None
             answer.sentences, answer.cited = [], []
         else:
             if answer.answer and not re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
-                answer.answer = self.render_choice(answer)
-            answer.sentences, answer.cited = parse_citations(answer.answer, valid)
+                answer.answer = render_choice(answer)
+            answer.sentences, answer.cited = parse_citations(answer.answer, {s.n for s in answer.sources})
             by_n = {s.n: s for s in answer.sources}
-            scores = support_scores(
-                [s["text"] for s in answer.sentences],
-                [[by_n[n].snippet for n in s["citations"]] for s in answer.sentences],
+            supports = score_sentences(
+                [s.text for s in answer.sentences],
+                [[by_n[n].sentences for n in s.citations] for s in answer.sentences],
                 self.embeddings,
             )
-            for sentence, score in zip(answer.sentences, scores):
-                sentence["support"] = score
+            for sentence, support in zip(answer.sentences, supports):
+                sentence.support = support.score
+                sentence.evidence = dict(zip(sentence.citations, support.evidence))
         answer.timings.setdefault("first_token_ms", None)
         answer.timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        yield "answer", answer
-
-    @staticmethod
-    def render_choice(answer: Answer) -> str:
-        """The model answered with source numbers only ("[1][3]"): name the talks it chose."""
-        by_n = {s.n: s for s in answer.sources}
-        chosen = [int(n) for group in MARKER.findall(answer.answer) for n in re.split(r"[,;]", group)]
-        lines = [f"- {by_n[n].talk.title.rstrip(' …')} [{n}]" for n in dict.fromkeys(chosen) if n in by_n]
-        return "\n".join(lines)
+        return answer
 
     def invoke(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
-        for kind, value in self.stream(question, history):
-            if kind == "answer":
-                return value
-        raise RuntimeError("the answer stream ended without an answer")
+        return self.ask(question, history).result()
+
+
+class AnswerStream:
+    """One answer in progress: ``query`` and ``sources`` are known, tokens are iterated, ``result()`` ends it."""
+
+    def __init__(self, answer: Answer, tokens: Iterator[str], finish: Callable[[], Answer]):
+        self._answer = answer
+        self._tokens = tokens
+        self._finish = finish
+        self._result: Answer | None = None
+
+    @property
+    def question(self) -> str:
+        return self._answer.question
+
+    @property
+    def query(self) -> str:
+        """The standalone query retrieval used (the question itself unless a follow-up was condensed)."""
+        return self._answer.query
+
+    @property
+    def sources(self) -> list[Source]:
+        return self._answer.sources
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._tokens
+
+    def result(self) -> Answer:
+        """The finished answer (reads any tokens not iterated yet)."""
+        if self._result is None:
+            for _ in self._tokens:
+                pass
+            self._result = self._finish()
+        return self._result
 
 
 def describe_llm_error(err: Exception) -> str:

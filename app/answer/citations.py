@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.answer.result import Answer, Sentence
 from app.text import split_sentences
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -15,7 +16,7 @@ _REFUSAL = re.compile(
 )
 
 
-def parse_citations(text: str, valid: set[int]) -> tuple[list[dict], list[int]]:
+def parse_citations(text: str, valid: set[int]) -> tuple[list[Sentence], list[int]]:
     """Split an answer into sentences with their [n] markers; numbers outside ``valid`` are dropped.
 
     A marker right after a sentence's full stop ("... data. [2]") belongs to that sentence.
@@ -23,15 +24,30 @@ def parse_citations(text: str, valid: set[int]) -> tuple[list[dict], list[int]]:
     text = re.sub(r"([.?!])\s+((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)(?=\s|$)", r" \2\1 ", text.strip())
     sentences, order = [], []
     for raw in split_sentences(text):
-        numbers = [int(n) for group in MARKER.findall(raw) for n in re.split(r"[,;]", group)]
-        cited = [n for n in dict.fromkeys(numbers) if n in valid]
+        cited = [n for n in cited_numbers(raw) if n in valid]
         clean = re.sub(r"\s+([.?!,;:])", r"\1", MARKER.sub("", raw)).strip()
         if not clean or not re.search(r"\w", clean):
             continue
-        sentences.append({"text": clean, "citations": cited})
+        sentences.append(Sentence(text=clean, citations=cited))
         order += [n for n in cited if n not in order]
     return sentences, order
 
 
 def is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every source number in ``text``'s markers, first occurrence order."""
+    return list(dict.fromkeys(int(n) for group in MARKER.findall(text) for n in re.split(r"[,;]", group)))
+
+
+def strip_markers(text: str) -> str:
+    """The text without its [n] markers (what a follow-up's history keeps)."""
+    return re.sub(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]", "", text).strip()
+
+
+def render_choice(answer: Answer) -> str:
+    """The model answered with source numbers only ("[1][3]"): name the talks it chose."""
+    by_n = {s.n: s for s in answer.sources}
+    return "\n".join(f"- {by_n[n].talk.title.rstrip(' …')} [{n}]" for n in cited_numbers(answer.answer) if n in by_n)

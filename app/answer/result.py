@@ -1,0 +1,111 @@
+"""What an answer is made of: numbered sources, cited sentences with their support, the answer.
+
+Typed records, so the CLI, the web app, the API and the evaluation read the
+same fields instead of dicts; ``Answer.to_json`` is the stable shape of
+``talkqa ask --json`` that other tools read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.answer.grounding import is_supported
+from app.talk import Talk
+
+
+@dataclass
+class Source:
+    """One numbered passage given to the model: a talk and its selected sentences."""
+
+    n: int
+    talk: Talk
+    sentences: list[str]
+    score: float
+    dense: float
+
+    @property
+    def snippet(self) -> str:
+        return " ".join(self.sentences)
+
+    def citation(self) -> dict:
+        return {
+            "n": self.n,
+            "talk_id": self.talk.id,
+            "title": self.talk.title,
+            "speaker": self.talk.speaker,
+            "lines": [list(r) for r in self.talk.lines],
+            "links": self.talk.links,
+            "snippet": self.snippet,
+        }
+
+    def search_hit(self) -> dict:
+        """One result of ``talkqa search --json``."""
+        return {
+            "talk_id": self.talk.id,
+            "title": self.talk.title,
+            "lines": [list(r) for r in self.talk.lines],
+            "score": self.score,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class Sentence:
+    """One sentence of the answer, the sources it cites (their numbers) and how well they support it."""
+
+    text: str
+    citations: list[int] = field(default_factory=list)
+    support: float | None = None
+    #: For each cited source number, the index of its sentence closest to this one (what the chat highlights).
+    evidence: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.citations) and is_supported(self.support)
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "citations": list(self.citations), "support": self.support}
+
+
+@dataclass
+class Answer:
+    question: str
+    query: str
+    answer: str = ""
+    abstained: bool = False
+    sources: list[Source] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    prompt_tokens: int = 0
+
+    @property
+    def support(self) -> float:
+        """Mean support over the answer's sentences (0 when abstained)."""
+        if self.abstained or not self.sentences:
+            return 0.0
+        return round(sum(s.support or 0.0 for s in self.sentences) / len(self.sentences), 4)
+
+    @property
+    def weak_sentences(self) -> list[Sentence]:
+        """Sentences without a citation or with weak support."""
+        return [s for s in self.sentences if not s.supported]
+
+    @property
+    def cited_sources(self) -> list[Source]:
+        """The sources the answer cites, in source order (every source when it cites none)."""
+        cited = set(self.cited)
+        return [s for s in self.sources if s.n in cited] or list(self.sources)
+
+    def to_json(self, *, all_sources: bool = False) -> dict:
+        """The stable shape of ``talkqa ask --json``; ``all_sources`` lists every retrieved talk (no LLM)."""
+        by_n = {s.n: s for s in self.sources}
+        citations = self.sources if all_sources else [by_n[n] for n in self.cited if n in by_n]
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [s.citation() for s in citations],
+            "sentences": [s.to_json() for s in self.sentences],
+            "timings": self.timings,
+        }

@@ -1,0 +1,203 @@
+"""The chat's event handlers, per browser session, over the one shared answer chain.
+
+Sessions: every history lives in ``gr.State`` (one per browser tab or API
+client), never in module globals. The one chain (index + model) is shared and
+stateless; a follow-up's history goes to ``AnswerChain.ask``, which condenses
+it into a standalone question for retrieval.
+
+Errors a user can act on (no index, LLM unreachable, bad question) become an
+assistant message; the app keeps running and the next question tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import gradio as gr
+
+from app.answer.citations import strip_markers
+from app.config import Settings
+from app.service import Service
+from app.errors import LLMUnavailableError, ModelFileError, TalkqaError
+from app.web.render import (
+    _e,
+    answer_message,
+    answer_payload,
+    error_message,
+    filter_talks,
+    render_sources,
+    render_talk,
+    talk_rows,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ChainHolder:
+    """The one answer chain of the app, built on first use; a failed build is retried on the next call.
+
+    Holds no conversation: every session passes its own history to ``ask``.
+    """
+
+    def __init__(self, service: Service, chain_factory: Callable[[], object] | None = None):
+        self.service = service
+        self._factory = chain_factory
+        self._chain = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        """The chain, or raises the ``TalkqaError`` that prevents building it."""
+        with self._lock:
+            if self._chain is None:
+                self._chain = self._factory() if self._factory is not None else self.service.answer_chain()
+            return self._chain
+
+    def catalog(self):
+        """The indexed talks, even when the chat model cannot be loaded."""
+        try:
+            return self.get().catalog
+        except (LLMUnavailableError, ModelFileError):
+            if self._factory is not None:
+                raise
+            return self.service.catalog()
+
+
+def new_session() -> dict:
+    """One session's state: what the chat shows and the clean (role, text) history for condensing."""
+    return {"messages": [], "history": []}
+
+
+@dataclass
+class Step:
+    """One update of the ask event's outputs."""
+
+    messages: list
+    sources: str
+    state: dict
+    payload: dict | None
+
+    def values(self) -> tuple:
+        return self.messages, self.sources, self.state, self.payload
+
+
+class WebApp:
+    """The handlers behind the UI; ``build_app`` wires them to components."""
+
+    def __init__(self, settings: Settings, chain_factory: Callable[[], object] | None = None):
+        self.settings = settings
+        self.chains = ChainHolder(Service(settings), chain_factory)
+
+    # -- chat ---------------------------------------------------------------
+
+    def startup_problem(self) -> str | None:
+        """Why no question can be answered right now (no index, model missing), or None."""
+        try:
+            self.chains.get()
+        except TalkqaError as err:
+            return error_message(err)
+        return None
+
+    def on_load(self) -> tuple[list, str]:
+        problem = self.startup_problem()
+        if problem:
+            return [{"role": "assistant", "content": problem}], render_sources(status="Not ready")
+        return [], render_sources()
+
+    def pending(self, message: str, state: dict) -> tuple:
+        """Immediately: show the question and a waiting bubble, clear the box (not queued)."""
+        message = (message or "").strip()
+        if not message:
+            return gr.skip(), gr.skip(), gr.skip()
+        shown = state["messages"] + [
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": "_Waiting for the model (it answers one question at a time)…_"},
+        ]
+        return "", message, shown
+
+    def respond(self, message: str, state: dict | None) -> Iterator[tuple]:
+        """The ask event: stream (chat messages, sources panel, session state, answer JSON)."""
+        state = state or new_session()
+        message = (message or "").strip()
+        if not message:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        history = [tuple(turn) for turn in state["history"]]
+        before = list(state["messages"])
+        user = {"role": "user", "content": message}
+        followup = bool(history)
+        panel = render_sources(status="Searching the talks…" + (" (condensing the follow-up)" if followup else ""))
+
+        def step(content: str, sources_html: str, payload=None, new_state=None) -> tuple:
+            shown = before + [user, {"role": "assistant", "content": content}]
+            return Step(shown, sources_html, new_state or state, payload).values()
+
+        yield step("_Searching the talks…_", panel)
+        sources = None
+        try:
+            stream = self.chains.get().ask(message, history or None)
+            sources = stream.sources
+            panel = render_sources(
+                sources,
+                question=message,
+                status=f"{len(sources)} talk{'s' if len(sources) != 1 else ''} retrieved · writing the answer…",
+                followup=followup,
+                query=stream.query,
+            )
+            yield step("_Writing the answer…_", panel)
+            tokens: list[str] = []
+            for token in stream:
+                tokens.append(token)
+                yield step("".join(tokens) + " ▍", panel)
+            answer = stream.result()
+        except Exception as err:  # every failure becomes a message; the app stays up
+            if not isinstance(err, TalkqaError):
+                log.exception("answering %r failed", message)
+            text = error_message(err)
+            status = "The answer failed" + (" — the talks retrieved before the failure:" if sources else "")
+            panel = render_sources(sources, question=message, status=status) if sources else render_sources(status=status)
+            new_state = {"messages": before + [user, {"role": "assistant", "content": text}], "history": state["history"]}
+            payload = {"question": message, "answer": "", "citations": [], "error": {"kind": err.__class__.__name__, "message": str(err)}}
+            yield Step(new_state["messages"], panel, new_state, payload).values()
+            return
+        content = answer_message(answer)
+        status = "Not covered by the talks" if answer.abstained else "Answer ready"
+        panel = render_sources(answer=answer, status=status)
+        new_state = {
+            "messages": before + [user, {"role": "assistant", "content": content}],
+            "history": state["history"] + [("user", message), ("assistant", strip_markers(answer.answer))],
+        }
+        yield Step(new_state["messages"], panel, new_state, answer_payload(answer)).values()
+
+    def clear(self) -> tuple:
+        return [], render_sources(), new_session(), None, ""
+
+    # -- talk browser -------------------------------------------------------
+
+    def _talks(self):
+        return self.chains.catalog().talks
+
+    def list_talks(self, text: str) -> tuple:
+        """(table rows, ids in table order, count line) for the filter ``text``."""
+        try:
+            talks = filter_talks(self._talks(), text)
+        except TalkqaError as err:
+            return [], [], f"⚠ {err}"
+        count = f"{len(talks)} talk{'s' if len(talks) != 1 else ''}" + (f" match “{text.strip()}”" if (text or "").strip() else " in the index")
+        return talk_rows(talks), [t.id for t in talks], count
+
+    def show_talk(self, ids: list[str], evt: gr.SelectData) -> str:
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if row is None or row >= len(ids):
+            return render_talk(None)
+        return self.talk_html(ids[row])
+
+    def talk_html(self, talk_id: str) -> str:
+        try:
+            return render_talk(self.chains.catalog().find(talk_id))
+        except LookupError:
+            return render_talk(None)
+        except TalkqaError as err:
+            return f'<div class="tq-talk tq-empty">⚠ {_e(err)}</div>'

@@ -1,0 +1,240 @@
+"""The chat's HTML, as pure functions of answers and talks (no Gradio, no models): easy to test.
+
+Everything from the corpus or the model is escaped; links open in a new tab
+without a referrer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from app.answer.grounding import is_supported
+from app.answer.result import Answer
+from app.errors import IndexStateError, InputError, LLMUnavailableError, ModelFileError, TalkqaError
+
+WELCOME = (
+    "Ask about the research talks. Answers cite the talks they use as **[1]**, **[2]** …; "
+    "the talks and the sentences that support each claim are shown on the right. "
+    "Follow-up questions use the conversation."
+)
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def support_mark(score: float | None, cited: bool = True) -> tuple[str, str]:
+    """(css class, label) for one answer sentence: ✓ supported, ⚠ weak, or ✗ uncited."""
+    if not cited:
+        return "none", "✗ no source"
+    if score is not None and is_supported(score):
+        return "ok", f"✓ supported {score:.2f}"
+    return "weak", f"⚠ weak {score or 0:.2f}"
+
+
+def _link_label(url: str) -> str:
+    label = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    return label if len(label) <= 48 else label[:45] + "…"
+
+
+def evidence_marks(answer: Answer) -> dict[int, dict[int, list[int]]]:
+    """For each source n: {index of its passage sentence: [answer sentences (1-based) it is the evidence of]}.
+
+    The evidence is what grounding found closest (``Sentence.evidence``); nothing is re-embedded here.
+    """
+    marks: dict[int, dict[int, list[int]]] = {}
+    for i, sentence in enumerate(answer.sentences, 1):
+        for n, index in sentence.evidence.items():
+            if index >= 0:
+                marks.setdefault(n, {}).setdefault(index, []).append(i)
+    return marks
+
+
+def _talk_meta(talk) -> str:
+    parts = []
+    if talk.speaker:
+        parts.append(f'<span class="tq-speaker">{_e(talk.speaker)}</span>')
+    if talk.coauthors:
+        parts.append(f"with {_e(', '.join(talk.coauthors))}")
+    parts.append(f'<span class="tq-lines">{_e(Path(talk.source).name)} · lines {_e(talk.line_ranges("–"))}</span>')
+    meta = " · ".join(parts)
+    links = "".join(
+        f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{_e(_link_label(url))}</a>' for url in talk.links
+    )
+    return f'<div class="tq-meta">{meta}</div>' + (f'<div class="tq-links">{links}</div>' if links else "")
+
+
+def _source_card(source, marks: dict[int, list[int]], labels: dict[int, tuple[str, str]], cited: bool) -> str:
+    pieces = []
+    for j, sentence in enumerate(source.sentences):
+        supporting = marks.get(j)
+        if supporting:
+            worst = "ok" if all(labels.get(i, ("ok", ""))[0] == "ok" for i in supporting) else "weak"
+            tags = "".join(f'<sup class="tq-ref">{i}</sup>' for i in supporting)
+            title = "supports answer sentence " + ", ".join(str(i) for i in supporting)
+            pieces.append(f'<mark class="tq-hl tq-{worst}" title="{_e(title)}">{_e(sentence)}{tags}</mark>')
+        else:
+            pieces.append(_e(sentence))
+    talk = source.talk
+    full = _e(talk.abstract) + "".join(f"<br><br>{_e(note)}" for note in talk.notes)
+    return (
+        f'<div class="tq-card{"" if cited else " tq-uncited"}" id="tq-source-{source.n}">'
+        f'<div class="tq-card-head"><span class="tq-n">{source.n}</span><span class="tq-title">{_e(talk.title)}</span></div>'
+        f"{_talk_meta(talk)}"
+        f'<p class="tq-passage">{" ".join(pieces)}</p>'
+        f'<details class="tq-full"><summary>Full abstract</summary><div>{full}</div></details>'
+        "</div>"
+    )
+
+
+def render_sources(
+    sources=None,
+    answer=None,
+    *,
+    question: str | None = None,
+    status: str | None = None,
+    followup: bool = False,
+    query: str | None = None,
+) -> str:
+    """The sources panel: status, searched-for query, answer check, then one card a talk."""
+    parts = ['<div class="tq-sources">']
+    if answer is not None:
+        sources = answer.sources
+        question = answer.question
+    if status:
+        parts.append(f'<div class="tq-status">{_e(status)}</div>')
+    searched = answer.query if answer is not None else query
+    asked = answer.question if answer is not None else question
+    if searched and asked and searched.strip() != asked.strip():
+        parts.append(f'<div class="tq-query">searched for: <q>{_e(searched)}</q></div>')
+    elif answer is None and followup and sources is not None and not query:
+        parts.append('<div class="tq-query">follow-up: searched with the conversation’s context</div>')
+    if sources is None:
+        parts.append(
+            '<div class="tq-empty tq-welcome"><div class="tq-h">Sources</div>'
+            "<p>The talks behind the current answer appear here as soon as they are retrieved: title, speaker, "
+            "line numbers and links, the passage the model read with the supporting sentences highlighted, "
+            "and a support mark for every sentence of the answer "
+            '(<span class="tq-mark tq-ok">✓ supported</span> <span class="tq-mark tq-weak">⚠ weak</span>).</p></div></div>'
+        )
+        return "".join(parts)
+
+    marks: dict[int, dict[int, list[int]]] = {}
+    labels: dict[int, tuple[str, str]] = {}
+    cited_ns: set[int] = set()
+    if answer is not None and not answer.abstained and answer.sentences:
+        marks = evidence_marks(answer)
+        rows = []
+        for i, sentence in enumerate(answer.sentences, 1):
+            cites = sentence.citations
+            css, label = support_mark(sentence.support, bool(cites))
+            labels[i] = (css, label)
+            refs = "".join(f'<a class="tq-cite" href="#tq-source-{n}">[{n}]</a>' for n in cites)
+            rows.append(
+                f'<li><span class="tq-mark tq-{css}">{_e(label)}</span> '
+                f'<span class="tq-sent">{_e(sentence.text)}</span> {refs}</li>'
+            )
+        weak = len(answer.weak_sentences)
+        summary = f"support {answer.support:.2f}" + (f" · {weak} of {len(labels)} sentences weak or uncited" if weak else "")
+        parts.append(
+            f'<div class="tq-check"><div class="tq-h">Answer check <span class="tq-summary">{_e(summary)}</span></div>'
+            f'<ol>{"".join(rows)}</ol></div>'
+        )
+        cited_ns = set(answer.cited)
+
+    if not sources:
+        parts.append('<div class="tq-empty">No talk matched the question.</div></div>')
+        return "".join(parts)
+
+    if answer is not None and answer.abstained:
+        heading = "Closest talks (they do not answer the question)"
+        primary, rest = list(sources), []
+    elif answer is not None and cited_ns:
+        heading = "Cited talks"
+        primary = [s for s in sources if s.n in cited_ns]
+        rest = [s for s in sources if s.n not in cited_ns]
+    elif answer is not None:
+        heading = "Retrieved talks (the answer cites none)"
+        primary, rest = list(sources), []
+    else:
+        heading = "Retrieved talks"
+        primary, rest = list(sources), []
+    parts.append(f'<div class="tq-h">{_e(heading)}</div>')
+    parts += [_source_card(s, marks.get(s.n, {}), labels, True) for s in primary]
+    if rest:
+        parts.append(f'<details class="tq-more"><summary>Also retrieved, not cited ({len(rest)})</summary>')
+        parts += [_source_card(s, {}, labels, False) for s in rest]
+        parts.append("</details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def error_message(err: BaseException) -> str:
+    """The assistant's message for a failure (markdown)."""
+    if isinstance(err, InputError):
+        return f"⚠ **I can't use that question:** {err}."
+    if isinstance(err, IndexStateError):
+        return f"⚠ **There is no usable index:** {err}. Once it is built, ask again (no restart needed)."
+    if isinstance(err, (LLMUnavailableError, ModelFileError)):
+        return f"⚠ **The language model is unavailable:** {err}. The retrieved talks (if any) are on the right; try again later."
+    if isinstance(err, TalkqaError):
+        return f"⚠ {err}"
+    return f"⚠ **Something went wrong** ({err.__class__.__name__}: {err}). Please try again."
+
+
+def answer_message(answer) -> str:
+    """The final assistant message: the answer with its [n] markers and a one-line footer."""
+    text = answer.answer.strip() or "_(no answer text)_"
+    if answer.abstained:
+        return text
+    by_n = {s.n: s for s in answer.sources}
+    cites = [f"[{n}] {by_n[n].talk.title}" for n in answer.cited if n in by_n]
+    footer = []
+    if cites:
+        footer.append("Sources: " + " · ".join(cites))
+    if answer.sentences:
+        footer.append(f"support {answer.support:.2f}")
+    else:
+        footer.append("no cited sentence")
+    return text + "\n\n<sub>" + html.escape(" — ".join(footer), quote=False) + "</sub>"
+
+
+def answer_payload(answer) -> dict:
+    """What the API returns beside the chat: the ``ask --json`` shape plus the searched-for query."""
+    return {**answer.to_json(), "query": answer.query, "support": answer.support, "error": None}
+
+
+# ------------------------------------------------------------------ talk browser
+
+
+def filter_talks(talks, text: str) -> list:
+    """Talks whose title, speaker, co-authors, id, abstract or notes contain every word of ``text``."""
+    words = [w.casefold() for w in (text or "").split()]
+    if not words:
+        return list(talks)
+    found = []
+    for talk in talks:
+        haystack = " ".join([talk.id, talk.title, talk.speaker or "", *talk.coauthors, talk.abstract, *talk.notes]).casefold()
+        if all(w in haystack for w in words):
+            found.append(talk)
+    return found
+
+
+def talk_rows(talks) -> list[list[str]]:
+    return [[t.title, t.speaker or "", t.line_ranges("–"), t.id] for t in talks]
+
+
+def render_talk(talk) -> str:
+    if talk is None:
+        return '<div class="tq-talk tq-empty">Pick a talk in the list to read its abstract and notes.</div>'
+    notes = "".join(f'<p class="tq-note">{_e(n)}</p>' for n in talk.notes)
+    return (
+        f'<div class="tq-talk"><div class="tq-talk-title">{_e(talk.title)}</div>'
+        f"{_talk_meta(talk)}"
+        f'<div class="tq-id">id {_e(talk.id)}</div>'
+        f'<p class="tq-abstract">{_e(talk.abstract)}</p>'
+        + (f'<div class="tq-h">Notes</div>{notes}' if notes else "")
+        + "</div>"
+    )

@@ -1,0 +1,100 @@
+"""The import direction of docs/architecture.md, checked on the source with ``ast``.
+
+app's core (everything in app/ but the surfaces) never imports ingest/ or
+eval/, nor a surface; the core's own layers import only downwards.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT
+
+#: app's core, lowest layer first: a module may import its own layer and the layers before it.
+CORE_LAYERS = [
+    {"app", "app.config", "app.errors", "app.text", "app.talk"},
+    {"app.models", "app.models.embeddings", "app.models.tokens", "app.models.llm", "app.models.llm_local", "app.models.reranker"},
+    {"app.store"},
+    {"app.retrieval"},
+    {"app.answer", "app.answer.prompts", "app.answer.grounding", "app.answer.result", "app.answer.citations", "app.answer.context",
+     "app.answer.chain"},
+    {"app.service"},
+]
+SURFACES = ("app.cli", "app.web", "app.api")
+OUTSIDE = ("ingest", "eval", "bench", "tests")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_in(source: str) -> set[str]:
+    """Every project module ``source`` imports, at any depth (lazy imports count too)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return {name for name in found if name.split(".")[0] in ("app", "ingest", "eval", "bench", "tests")}
+
+
+def imports_of(path: Path) -> set[str]:
+    return imports_in(path.read_text(encoding="utf-8"))
+
+
+def layer_of(name: str) -> int | None:
+    for i, layer in enumerate(CORE_LAYERS):
+        if name in layer:
+            return i
+    return None
+
+
+def problems_of(module: str, targets: set[str]) -> list[str]:
+    """What is wrong with ``module`` importing ``targets`` (nothing for a surface)."""
+    if module.startswith(SURFACES):
+        return []  # surfaces may import anything in app and the entry points of ingest/ and eval/
+    mine = layer_of(module)
+    if mine is None:
+        return [f"{module} is not placed in a layer of docs/architecture.md"]
+    problems = []
+    for target in sorted(targets):
+        if target.startswith(OUTSIDE) or target.startswith(SURFACES):
+            problems.append(f"{module} imports {target}: app's core must not import ingest/, eval/ or a surface")
+        elif (theirs := layer_of(target)) is not None and theirs > mine:
+            problems.append(f"{module} imports {target}, a layer above it")
+    return problems
+
+
+def violations(files: list[Path]) -> list[str]:
+    return [problem for path in files for problem in problems_of(module_name(path), imports_of(path))]
+
+
+def core_files() -> list[Path]:
+    return [p for p in sorted((PROJECT_ROOT / "app").rglob("*.py")) if "__pycache__" not in p.parts]
+
+
+def test_app_core_imports_only_downwards():
+    assert violations(core_files()) == []
+
+
+def test_ingest_and_eval_never_import_a_surface():
+    files = [p for d in ("ingest", "eval") for p in sorted((PROJECT_ROOT / d).rglob("*.py"))]
+    bad = [f"{module_name(p)} imports {t}" for p in files for t in imports_of(p) if t.startswith(SURFACES)]
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("from ingest.derive import Talk\n", "app.store imports ingest.derive"),
+        ("from app.service import Service\n", "app.store imports app.service, a layer above it"),
+        ("def f():\n    from eval.harness import run_eval\n", "app.store imports eval.harness"),
+    ],
+)
+def test_the_check_catches_an_upward_or_outward_import(source, expected):
+    assert any(expected in problem for problem in problems_of("app.store", imports_in(source)))
