@@ -265,23 +265,31 @@ def build_metrics(results: list[dict], judge_agreement: dict, meta: dict, judge_
     return metrics
 
 
-def run_eval(
-    settings: Settings,
-    store: TalkStore,
-    options: EvalOptions,
-    *,
-    llm=None,
-    log: Callable[[str], None] | None = None,
-) -> dict:
-    """The whole evaluation; writes the report folder and returns metrics.json's content."""
+@dataclass
+class EvalRun:
+    """Everything one evaluation run works with, built by ``prepare_run``."""
+
+    settings: Settings
+    options: EvalOptions
+    questions: list[Question]
+    to_answer: list[Question]
+    chain: AnswerChain
+    baseline: NaiveChain
+    det: DeterministicJudge
+    judges: list[Judge]
+    model: str
+    meta: dict
+    judge_agreement: dict = field(default_factory=dict)
+    retrieval: dict = field(default_factory=dict)
+    per_question: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.time)
+
+
+def prepare_run(settings: Settings, store: TalkStore, options: EvalOptions, llm, log: Callable[[str], None]) -> EvalRun:
+    """Questions with their gold talks, both systems over the same index and model, and the judges."""
     from app.models.tokens import encoding
     from app.service import Service
-    from eval.report import write_report
 
-    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
-    started = time.time()
-    out = Path(options.out)
-    out.mkdir(parents=True, exist_ok=True)
     if options.fast:
         settings = fast_settings(settings)
     limit = options.limit if options.limit is not None else (len(TYPES) if options.fast else None)
@@ -291,98 +299,120 @@ def run_eval(
     to_answer = pick_questions(questions, limit) if limit != 0 else []
 
     needs_llm = bool(to_answer) or options.judge in ("llm", "both")
+    service = Service(settings, store=store)
     if needs_llm and llm is None:
-        from app.models.llm import chat_model
-
-        llm = chat_model(settings)
-    chain = Service(settings, store=store).answer_chain(llm=llm)
+        llm = service.chat_model()
+    chain = service.answer_chain(llm=llm)
     enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
     log(f"baseline: chunking {Path(corpus).name} and embedding its chunks")
     baseline = NaiveChain(corpus, store.embeddings, llm, line_to_talk(catalog, Path(corpus).name), lambda t: len(enc.encode(t)))
 
-    log(f"retrieval metrics over {len(questions)} questions, both systems")
-    retrieval = evaluate_retrieval(chain, baseline, questions)
-
     det = DeterministicJudge(store.embeddings, **({"threshold": options.det_threshold} if options.det_threshold is not None else {}))
-    judges: list[Judge] = []
-    if options.judge in ("deterministic", "both"):
-        judges.append(det)
     model = model_name(settings)
-    llm_judge = None
+    judges: list[Judge] = [det] if options.judge in ("deterministic", "both") else []
     if options.judge in ("llm", "both"):
-        llm_judge = LLMJudge(llm, model, out / "cache" / "judge.jsonl")
-        judges.append(llm_judge)
-
-    pairs = load_pairs(options.pairs)
-    judge_agreement = {"det": agreement(det, pairs)}
-    if llm_judge is not None:
-        subset = stratified_subset(pairs, options.llm_judge_pairs)
-        bar = tqdm(total=len(subset), desc="LLM judge on labelled pairs", file=sys.stderr, disable=not options.progress)
-        judge_agreement["llm"] = agreement(llm_judge, subset, progress=lambda: bar.update(1))
-        bar.close()
-        # The deterministic judge on the same subset, for a like-for-like comparison.
-        judge_agreement["det_on_llm_subset"] = agreement(det, subset)
-
-    fingerprint = run_fingerprint(settings)
-    cache = AnswerCache(out / "cache" / "answers.jsonl")
+        judges.append(LLMJudge(llm, model, Path(options.out) / "cache" / "judge.jsonl"))
     meta = {
         "model": model,
-        "fingerprint": fingerprint,
+        "fingerprint": run_fingerprint(settings),
         "questions": len(questions),
         "answered": len(to_answer),
         "fast": options.fast,
         "judge": options.judge,
-        "llm_judge_pairs": len(stratified_subset(pairs, options.llm_judge_pairs)) if llm_judge else 0,
+        "llm_judge_pairs": 0,
         "det_threshold": det.threshold,
         "index_talks": len(catalog.talks),
         "baseline_chunks": len(baseline.docs),
         **options.meta,
     }
-    per_question: dict[str, dict] = {}
+    return EvalRun(settings, options, questions, to_answer, chain, baseline, det, judges, model, meta)
 
-    def results_rows() -> list[dict]:
-        rows = []
-        for q in questions:
-            row = {"id": q.id, "type": q.type, "question": q.question, "gold_talks": q.gold_talks, "key_facts": q.key_facts, "systems": {}}
-            for system in SYSTEMS:
-                entry = {"retrieval": retrieval[q.id][system]["metrics"], "ranking": retrieval[q.id][system]["ranking"],
-                         "context": retrieval[q.id][system]["context"]}
-                if q.id in per_question and system in per_question[q.id]:
-                    entry.update(per_question[q.id][system])
-                row["systems"][system] = entry
-            rows.append(row)
-        return rows
 
-    def write(final: bool) -> dict:
-        rows = results_rows()
-        meta["seconds"] = round(time.time() - started, 1)
-        meta["finished"] = final
-        meta["answered_done"] = len(per_question)
-        metrics = build_metrics([r for r in rows], judge_agreement, meta, [j.name for j in judges])
-        write_report(out, metrics, rows)
-        return metrics
+def check_judges(run: EvalRun) -> None:
+    """Each judge's agreement with the labelled pairs (the LLM judge on a stratified subset, the
+    deterministic judge on the same subset too, for a like-for-like comparison)."""
+    pairs = load_pairs(run.options.pairs)
+    run.judge_agreement = {"det": agreement(run.det, pairs)}
+    llm_judge = next((j for j in run.judges if isinstance(j, LLMJudge)), None)
+    if llm_judge is None:
+        return
+    subset = stratified_subset(pairs, run.options.llm_judge_pairs)
+    run.meta["llm_judge_pairs"] = len(subset)
+    bar = tqdm(total=len(subset), desc="LLM judge on labelled pairs", file=sys.stderr, disable=not run.options.progress)
+    run.judge_agreement["llm"] = agreement(llm_judge, subset, progress=lambda: bar.update(1))
+    bar.close()
+    run.judge_agreement["det_on_llm_subset"] = agreement(run.det, subset)
 
-    bar = tqdm(total=len(to_answer), desc=f"answering ({model})", unit="q", file=sys.stderr, disable=not options.progress)
-    fresh = 0
-    for i, q in enumerate(to_answer, start=1):
-        per_question[q.id] = {}
+
+def results_rows(run: EvalRun) -> list[dict]:
+    """One row a question: gold, and per system its retrieval and (when answered) its answer and metrics."""
+    rows = []
+    for q in run.questions:
+        row = {"id": q.id, "type": q.type, "question": q.question, "gold_talks": q.gold_talks, "key_facts": q.key_facts, "systems": {}}
         for system in SYSTEMS:
-            key = AnswerCache.key(q, system, model, fingerprint)
+            found = run.retrieval[q.id][system]
+            entry = {"retrieval": found["metrics"], "ranking": found["ranking"], "context": found["context"]}
+            entry.update(run.per_question.get(q.id, {}).get(system, {}))
+            row["systems"][system] = entry
+        rows.append(row)
+    return rows
+
+
+def write_run(run: EvalRun, final: bool) -> dict:
+    """Write the report folder from what is done so far; returns metrics.json's content."""
+    from eval.report import write_report
+
+    rows = results_rows(run)
+    run.meta.update(seconds=round(time.time() - run.started, 1), finished=final, answered_done=len(run.per_question))
+    metrics = build_metrics(rows, run.judge_agreement, run.meta, [j.name for j in run.judges])
+    write_report(Path(run.options.out), metrics, rows)
+    return metrics
+
+
+def answer_questions(run: EvalRun) -> int:
+    """Both systems answer every picked question (cached answers are reused); returns how many were generated."""
+    cache = AnswerCache(Path(run.options.out) / "cache" / "answers.jsonl")
+    fingerprint = run.meta["fingerprint"]
+    bar = tqdm(total=len(run.to_answer), desc=f"answering ({run.model})", unit="q", file=sys.stderr, disable=not run.options.progress)
+    fresh = 0
+    for i, q in enumerate(run.to_answer, start=1):
+        run.per_question[q.id] = {}
+        for system in SYSTEMS:
+            key = AnswerCache.key(q, system, run.model, fingerprint)
             record = cache.get(key)
             if record is None:
-                record = answer_ours(chain, q) if system == "ours" else answer_baseline(baseline, q)
-                record.update({"key": key, "qid": q.id, "system": system, "model": model})
+                record = answer_ours(run.chain, q) if system == "ours" else answer_baseline(run.baseline, q)
+                record.update({"key": key, "qid": q.id, "system": system, "model": run.model})
                 cache.put(record)
                 fresh += 1
-            per_question[q.id][system] = {
+            run.per_question[q.id][system] = {
                 "answer": {k: record[k] for k in ("answer", "abstained", "passages", "sentences", "cited", "timings", "prompt_tokens")},
-                "metrics": answer_metrics(q, record, judges),
+                "metrics": answer_metrics(q, record, run.judges),
             }
         bar.update(1)
-        if options.report_every and i % options.report_every == 0 and i < len(to_answer):
-            write(final=False)
+        if run.options.report_every and i % run.options.report_every == 0 and i < len(run.to_answer):
+            write_run(run, final=False)
     bar.close()
-    meta["answers_generated_this_run"] = fresh
-    metrics = write(final=True)
-    log(f"report written to {out} ({meta['seconds']} s; {fresh} answers generated, {2 * len(to_answer) - fresh} from cache)")
+    return fresh
+
+
+def run_eval(
+    settings: Settings,
+    store: TalkStore,
+    options: EvalOptions,
+    *,
+    llm=None,
+    log: Callable[[str], None] | None = None,
+) -> dict:
+    """The whole evaluation; writes the report folder and returns metrics.json's content."""
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    Path(options.out).mkdir(parents=True, exist_ok=True)
+    run = prepare_run(settings, store, options, llm, log)
+    log(f"retrieval metrics over {len(run.questions)} questions, both systems")
+    run.retrieval = evaluate_retrieval(run.chain, run.baseline, run.questions)
+    check_judges(run)
+    fresh = answer_questions(run)
+    run.meta["answers_generated_this_run"] = fresh
+    metrics = write_run(run, final=True)
+    log(f"report written to {options.out} ({run.meta['seconds']} s; {fresh} answers generated, {2 * len(run.to_answer) - fresh} from cache)")
     return metrics

@@ -230,7 +230,7 @@ def segment(
     embed: Callable[[list[str]], np.ndarray] | None = None,
     params: SegmenterParams = SegmenterParams(),
 ) -> list[Segment]:
-    """Group ``lines`` into talk occurrences (duplicates are merged later, by ingest.corpus)."""
+    """Group ``lines`` into talk occurrences (duplicates are merged later, by ingest.readers.merge_duplicates)."""
     if not lines:
         return []
     kinds: list[Kind] = []

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 import app.models.embeddings
 from app.config import DEFAULT_CORPUS, Settings
@@ -95,6 +96,34 @@ class OtherModel(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+# ------------------------------------------------------------------ a scripted chat model
+
+
+class ScriptedChatModel(FakeListChatModel):
+    """The one fake chat model of the suite: replies in order (then from the start again), records every
+    prompt it was given, and can be told to fail like an unreachable endpoint (``fail=True``)."""
+
+    fail: bool = False
+    prompts: list = []
+
+    def _record(self, messages) -> None:
+        self.prompts = [*self.prompts, "\n\n".join(str(m.content) for m in messages)]
+        if self.fail:
+            raise ConnectionError("connection refused")
+
+    def _call(self, messages, *args, **kwargs):
+        self._record(messages)
+        return super()._call(messages, *args, **kwargs)
+
+    def _stream(self, messages, *args, **kwargs):
+        self._record(messages)
+        yield from super()._stream(messages, *args, **kwargs)
+
+
+def scripted(*replies: str, fail: bool = False) -> ScriptedChatModel:
+    return ScriptedChatModel(responses=list(replies) or ["(no reply scripted)"], fail=fail)
 
 
 # ------------------------------------------------------------------ corpora
@@ -320,6 +349,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(url: str, *, timeout: float = 60, proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
+    """Poll ``url`` (never through a proxy) until it answers 200; fail with the server's log otherwise."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log else ""
+            pytest.fail(f"the server behind {url} exited with {proc.returncode}:\n{tail}")
+        try:
+            with direct.open(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{url} did not answer within {timeout:.0f} s" + (f" (see {log})" if log else ""))
+        time.sleep(0.2)
+
+
 @dataclass(frozen=True)
 class ChromaServer:
     host: str
@@ -341,21 +389,8 @@ def chroma_server(tmp_path_factory):
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma run exited with {proc.returncode}:\n{log.read_text(errors='replace')[-2000:]}")
-            try:
-                with direct.open(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not answer heartbeat on port {port} within 60 s")
-            time.sleep(0.2)
+        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=60, proc=proc, log=log)
         yield ChromaServer("127.0.0.1", port)
     finally:
         proc.terminate()
@@ -371,7 +406,7 @@ def chroma_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def openai_compatible_server(tmp_path_factory):
-    """llama.cpp's OpenAI-compatible server with the small model on a free 127.0.0.1 port; stopped after."""
+    """llama.cpp's OpenAI-compatible server with SmolLM2-135M on a free 127.0.0.1 port; stopped after."""
     from app.models.llm import local_model_path
 
     port = _free_port()
@@ -384,15 +419,7 @@ def openai_compatible_server(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(base + "/models", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama_cpp.server did not start (see {log.name})")
-                time.sleep(0.5)
+        wait_until_up(base + "/models", timeout=120, proc=proc, log=Path(log.name))
         yield base
     finally:
         proc.terminate()
@@ -425,7 +452,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def web_index(tmp_path_factory, embedding_model) -> WebIndex:
-    """About ten seed talks ingested into a tmp data dir, with the small local model configured."""
+    """About ten seed talks ingested into a tmp data dir, with the embedded model configured (WEB_LLM)."""
     from ingest.indexer import ingest
 
     root = tmp_path_factory.mktemp("web")
@@ -447,23 +474,17 @@ def start_server(settings: Settings, chain_factory=None) -> tuple[str, object]:
     port = _free_port()
     launch_app(demo, host="127.0.0.1", port=port, block=False)
     url = f"http://127.0.0.1:{port}/"
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with direct.open(url + "config", timeout=2) as response:
-                if response.status == 200:
-                    return url, demo
-        except OSError:
-            if time.monotonic() > deadline:
-                demo.close()
-                raise
-            time.sleep(0.2)
+    try:
+        wait_until_up(url + "config", timeout=30)
+    except BaseException:
+        demo.close()
+        raise
+    return url, demo
 
 
 @pytest.fixture(scope="session")
 def live_server(web_index) -> LiveServer:
-    """The chat app with the real chain (small model) over ``web_index``; closed at the end."""
+    """The chat app with the real chain (the embedded Qwen model, see WEB_LLM) over ``web_index``; closed at the end."""
     from app.service import Service
 
     chain = Service(web_index.settings, store=web_index.store).answer_chain()  # load the model before the first request

@@ -7,30 +7,20 @@ real-model tests (marked slow) are in tests/test_answer_models.py.
 from __future__ import annotations
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from app.answer.citations import is_refusal, parse_citations
 from app.errors import InputError, LLMUnavailableError
 from app.retrieval import is_open_ended
 from app.service import Service
+from conftest import scripted
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
 
 
 def chain_with(seed_index, *replies: str, **kwargs):
     """The real chain over the seed index, with a fake model that gives ``replies`` in order."""
-    llm = FakeListChatModel(responses=list(replies)) if replies else None
+    llm = scripted(*replies) if replies else None
     return Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm, **kwargs)
-
-
-class ExplodingModel(FakeListChatModel):
-    """A chat model whose endpoint cannot be reached."""
-
-    def _call(self, *args, **kwargs):
-        raise ConnectionError("connection refused")
-
-    def _stream(self, *args, **kwargs):
-        raise ConnectionError("connection refused")
 
 
 # ------------------------------------------------------------------ parsing
@@ -112,10 +102,10 @@ def test_a_weakly_supported_sentence_scores_below_a_supported_one(seed_index):
 
 
 def test_the_query_and_sources_are_ready_before_the_first_token(seed_index):
-    llm = FakeListChatModel(responses=["Tropical maps [1]."])
+    llm = scripted("Tropical maps [1].")
     stream = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm).ask(TROPICAL)
     assert stream.query == TROPICAL and stream.sources
-    assert llm.i == 0  # nothing generated yet
+    assert llm.prompts == []  # nothing generated yet
     assert "".join(stream) == "Tropical maps [1]."
     assert stream.result().cited == [1]
 
@@ -128,7 +118,7 @@ def test_a_refusal_from_the_model_is_an_abstention_with_no_citations(seed_index)
 
 def test_an_off_topic_question_is_declined_without_calling_the_model(seed_index):
     chain = chain_with(seed_index, "should never be used")
-    chain.llm = ExplodingModel(responses=["x"])  # would raise if called
+    chain.llm = scripted(fail=True)  # would raise if called
     answer = chain.invoke("What is the best recipe for banana bread?")
     assert answer.abstained and "don't cover" in answer.answer
 
@@ -168,7 +158,7 @@ def test_a_question_over_the_token_budget_is_refused(seed_index):
 
 def test_an_unreachable_model_raises_llm_unavailable(seed_index):
     chain = chain_with(seed_index, "x")
-    chain.llm = ExplodingModel(responses=["x"])
+    chain.llm = scripted(fail=True)
     with pytest.raises(LLMUnavailableError, match="unreachable"):
         chain.invoke(TROPICAL)
 

@@ -6,11 +6,11 @@ measure, so a regression fails the suite).
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
 
+from conftest import scripted
 from eval import metrics as M
 from eval.baseline import chunk_talks, is_baseline_refusal
 from eval.dataset import JudgePair, Question, attach_gold, load_pairs, load_questions
@@ -212,10 +212,7 @@ def test_gate_deterministic_judge_agreement(seed_embeddings):
 
 def test_rerun_with_same_out_answers_nothing_again(seed_index, tmp_path):
     """A fake chat model: the second run finds every answer in the cache."""
-    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-    from langchain_core.messages import AIMessage
-
-    llm = GenericFakeChatModel(messages=itertools.cycle([AIMessage("It studies the topic [1].")]))
+    llm = scripted("It studies the topic [1].")
     options = EvalOptions(out=tmp_path / "run", limit=2, progress=False, report_every=0)
     first = run_eval(seed_index.settings, seed_index.store, options, llm=llm, log=lambda m: None)
     second = run_eval(seed_index.settings, seed_index.store, options, llm=llm, log=lambda m: None)

@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from app.answer.result import Answer, Sentence, Source
 from app.errors import IndexStateError, InputError, LLMUnavailableError
@@ -24,7 +23,7 @@ from app.web.app import build_app
 from app.web.auth import parse_auth
 from app.web.handlers import WebApp, new_session
 from app.web.render import error_message, filter_talks, render_sources, render_talk
-from conftest import make_settings
+from conftest import make_settings, scripted
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
 
@@ -96,16 +95,6 @@ def web_with(small_index, llm) -> WebApp:
 
 def run(web: WebApp, question: str, state: dict) -> list[tuple]:
     return list(web.respond(question, state))
-
-
-class ExplodingModel(FakeListChatModel):
-    """A chat model whose endpoint cannot be reached."""
-
-    def _call(self, *args, **kwargs):
-        raise ConnectionError("connection refused")
-
-    def _stream(self, *args, **kwargs):
-        raise ConnectionError("connection refused")
 
 
 # ------------------------------------------------------------------ rendering
@@ -184,7 +173,7 @@ def test_parse_auth(tmp_path):
 
 
 def test_answer_streams_sources_first_then_tokens_then_the_cited_answer(small_index):
-    web = web_with(small_index, FakeListChatModel(responses=["The limit is a model of finite networks [1]."]))
+    web = web_with(small_index, scripted("The limit is a model of finite networks [1]."))
     steps = run(web, DEPTH_Q, new_session())
     panels = [panel for _, panel, _, _ in steps]
     chats = [text_of(messages[-1]) for messages, _, _, _ in steps]
@@ -202,7 +191,7 @@ def test_answer_streams_sources_first_then_tokens_then_the_cited_answer(small_in
 
 def test_follow_up_sends_history_and_shows_the_condensed_query(small_index):
     condensed = "What does the infinite-depth-and-width limit say about the feature covariance?"
-    llm = FakeListChatModel(responses=["It models finite networks [1].", condensed, "An SDE describes it [1]."])
+    llm = scripted("It models finite networks [1].", condensed, "An SDE describes it [1].")
     web = web_with(small_index, llm)
     state = run(web, DEPTH_Q, new_session())[-1][2]
     messages, panel, state, payload = run(web, "and what about the covariance?", state)[-1]
@@ -213,13 +202,13 @@ def test_follow_up_sends_history_and_shows_the_condensed_query(small_index):
 
 
 def test_first_question_is_not_condensed(small_index):
-    web = web_with(small_index, FakeListChatModel(responses=["It models finite networks [1]."]))
+    web = web_with(small_index, scripted("It models finite networks [1]."))
     payload = run(web, DEPTH_Q, new_session())[-1][3]
     assert payload["query"] == DEPTH_Q  # one LLM call only: the fake's single reply was the answer
 
 
 def test_unreachable_llm_becomes_a_chat_message_and_keeps_the_sources(small_index):
-    web = web_with(small_index, ExplodingModel(responses=["unused"]))
+    web = web_with(small_index, scripted(fail=True))
     messages, panel, state, payload = run(web, DEPTH_Q, new_session())[-1]
     assert "language model is unavailable" in text_of(messages[-1])
     assert "tq-card" in panel and "The answer failed" in panel
@@ -229,7 +218,7 @@ def test_unreachable_llm_becomes_a_chat_message_and_keeps_the_sources(small_inde
 
 
 def test_bad_question_becomes_a_chat_message(small_index):
-    web = web_with(small_index, FakeListChatModel(responses=["unused"]))
+    web = web_with(small_index, scripted("unused"))
     messages, _, _, payload = run(web, "word " * 400, new_session())[-1]
     assert "can't use that question" in text_of(messages[-1]) and "tokens long" in text_of(messages[-1])
     assert payload["error"]["kind"] == "InputError"
@@ -248,7 +237,7 @@ def test_missing_index_the_app_starts_and_says_so(tmp_path):
 
 
 def test_sessions_keep_their_own_history(small_index):
-    llm = FakeListChatModel(responses=["First answer [1]."])
+    llm = scripted("First answer [1].")
     web = web_with(small_index, llm)
     a = run(web, DEPTH_Q, new_session())[-1][2]
     b = new_session()
@@ -257,7 +246,7 @@ def test_sessions_keep_their_own_history(small_index):
 
 
 def test_talk_browser_filters_and_opens_a_talk(small_index):
-    web = web_with(small_index, FakeListChatModel(responses=["unused"]))
+    web = web_with(small_index, scripted("unused"))
     rows, ids, count = web.list_talks("")
     assert len(rows) == len(ids) == 7 and count == "7 talks in the index"
     rows, ids, count = web.list_talks("Maragos")
