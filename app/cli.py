@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from functools import wraps
 from pathlib import Path
@@ -211,6 +212,26 @@ def _print_retrieval_only(answer) -> None:
             click.echo(f"    {sentence}")
 
 
+class Draft:
+    """The model's tokens as they come, on a terminal; erased once the checked answer is ready."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.text = ""
+
+    def write(self, token: str) -> None:
+        if self.enabled:
+            self.text += token
+            click.echo(token, nl=False)
+
+    def erase(self) -> None:
+        if not self.enabled or not self.text:
+            return
+        width = shutil.get_terminal_size().columns or 80
+        rows = sum(max(1, -(-len(line) // width)) for line in self.text.split("\n"))
+        click.echo(f"\r\033[{rows - 1}F\033[J" if rows > 1 else "\r\033[J", nl=False)
+
+
 def _print_json(payload) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
 
@@ -222,10 +243,16 @@ def _print_json(payload) -> None:
 @click.option("--backend", type=click.Choice(["local", "openai"]), help="Override the LLM backend.")
 @click.option("--no-llm", is_flag=True, help="Retrieval only: the top talks and their best sentences, instantly.")
 @click.option("--fallback", is_flag=True, help="If the LLM is unreachable, give the retrieval-only answer instead of failing.")
+@click.option("--strict", is_flag=True, help="Leave out the sentences no source supports (otherwise they are flagged).")
 @click.pass_obj
 @handle_errors
-def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str | None, no_llm: bool, fallback: bool) -> None:
-    """Answer QUESTION from the talks, citing them."""
+def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str | None, no_llm: bool, fallback: bool,
+        strict: bool) -> None:
+    """Answer QUESTION from the talks, citing them.
+
+    On a terminal the model's draft streams in, then is replaced by the checked answer: every sentence
+    with the sources that support it, unsupported ones flagged (or left out with --strict).
+    """
     from app.errors import LLMUnavailableError
     from app.service import Service
 
@@ -236,11 +263,12 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         if no_llm:
             answer = None
         else:
-            stream = service.answer_chain(k=k).ask(question)
+            stream = service.answer_chain(k=k).ask(question, strict=strict)
+            draft = Draft(enabled=not as_json and sys.stdout.isatty())
             for token in stream:
-                if not as_json:
-                    click.echo(token, nl=False)
+                draft.write(token)
             answer = stream.result()
+            draft.erase()
     except LLMUnavailableError as err:
         if not fallback:
             raise
@@ -256,10 +284,14 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
     if as_json:
         _print_json(answer.to_json())
         return
-    click.echo("")
-    if not answer.abstained:
+    from app.answer.attribution import render
+
+    if answer.abstained or not answer.sentences:
+        click.echo(answer.answer)
+    else:
+        click.echo(render(answer.sentences, flag=click.style(" ⚠ unsupported", fg="yellow")))
         weak = answer.weak_sentences
-        note = f" ({len(weak)} of {len(answer.sentences)} sentences weakly supported)" if weak else ""
+        note = f" ({len(weak)} of {len(answer.sentences)} sentences not supported by a source)" if weak else ""
         click.echo(f"\nSupport: {answer.support:.2f}{note}")
     _print_sources(answer)
 

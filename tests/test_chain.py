@@ -107,7 +107,7 @@ def test_the_query_and_sources_are_ready_before_the_first_token(seed_index):
     assert stream.query == TROPICAL and stream.sources
     assert llm.prompts == []  # nothing generated yet
     assert "".join(stream) == "Tropical maps [1]."
-    assert stream.result().cited == [1]
+    assert stream.result().answer.startswith("Tropical maps")
 
 
 def test_a_refusal_from_the_model_is_an_abstention_with_no_citations(seed_index):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import gradio as gr
 import pytest
 
 from app.answer.result import Answer, Sentence, Source
@@ -20,7 +21,7 @@ from app.answer.citations import strip_markers
 from app.service import Service
 from app.talk import Talk
 from app.web.app import build_app
-from app.web.auth import parse_auth
+from app.web.auth import ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
 from app.web.render import error_message, filter_talks, render_sources, render_talk
 from conftest import make_settings, scripted
@@ -187,6 +188,35 @@ def test_answer_streams_sources_first_then_tokens_then_the_cited_answer(small_in
     assert payload["citations"] and payload["error"] is None and payload["query"] == DEPTH_Q
     assert "Answer check" in panel and ("✓ supported" in panel or "⚠ weak" in panel)
     assert state["history"] == [("user", DEPTH_Q), ("assistant", "The limit is a model of finite networks.")]
+
+
+def test_strict_leaves_out_the_sentence_no_source_supports(small_index):
+    reply = "The limit is a model of finite networks [1]. The speaker won a Turing award in 1990 for compilers [1]."
+    loose = run(web_with(small_index, scripted(reply)), DEPTH_Q, new_session())[-1]
+    strict = list(web_with(small_index, scripted(reply)).respond(DEPTH_Q, new_session(), True))[-1]
+    assert "Turing award in 1990 for compilers [1]. ⚠ unsupported" in text_of(loose[0][-1])
+    assert "Turing" not in text_of(strict[0][-1]) and "finite networks" in text_of(strict[0][-1])
+    assert [s["supported"] for s in loose[3]["sentences"]] == [True, False]
+
+
+def test_model_html_is_shown_as_text_in_the_chat(small_index):
+    web = web_with(small_index, scripted('<img src=x onerror="alert(1)"> The limit models finite networks [1].'))
+    messages = run(web, DEPTH_Q, new_session())[-1][0]
+    assert "<img" not in text_of(messages[-1]) and "&lt;img" in text_of(messages[-1])
+
+
+def test_an_empty_question_is_an_error_the_caller_sees(small_index):
+    web = web_with(small_index, scripted("unused"))
+    with pytest.raises(gr.Error, match="empty"):
+        run(web, "   ", new_session())
+
+
+def test_failed_logins_are_slowed_and_lock_the_user():
+    login = ThrottledLogin([("ann", "pw")], delay_s=0.01, max_failures=3, window_s=60)
+    assert login("ann", "pw")
+    assert not any(login("ann", guess) for guess in ("a", "b", "c"))
+    assert not login("ann", "pw"), "a user with too many recent failures is locked, right password or not"
+    assert not login("mallory", "pw")
 
 
 def test_follow_up_sends_history_and_shows_the_condensed_query(small_index):

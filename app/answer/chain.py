@@ -26,7 +26,7 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice
-from app.answer.grounding import score_sentences
+from app.answer.attribution import attribute, render
 from app.answer.prompts import load_prompt
 from app.answer.result import Answer, Source
 from app.config import Settings
@@ -156,9 +156,10 @@ class AnswerChain:
             raise InputError(f"the question is {tokens} tokens long; the limit is {self.settings.max_question_tokens}")
         return question
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> "AnswerStream":
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> "AnswerStream":
         """Start answering: retrieval runs now, so ``.query`` and ``.sources`` are ready on the stream
-        before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``."""
+        before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``.
+        ``strict`` leaves out the sentences no source supports."""
         started = time.perf_counter()
         question = self.check_question(question)
         prepared = self.prepare().invoke({"question": question, "history": history or []})
@@ -172,7 +173,7 @@ class AnswerChain:
         else:
             answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in prepared["messages"])
             tokens = self._generate(prepared["messages"], answer, started)
-        return AnswerStream(answer, tokens, lambda: self._finish(answer, started))
+        return AnswerStream(answer, tokens, lambda: self._finish(answer, started, strict))
 
     def _generate(self, messages: list, answer: Answer, started: float) -> Iterator[str]:
         parts: list[str] = []
@@ -188,31 +189,31 @@ class AnswerChain:
             raise LLMUnavailableError(describe_llm_error(err)) from None
         answer.answer = "".join(parts).strip()
 
-    def _finish(self, answer: Answer, started: float) -> Answer:
-        """After the last token: sentences, their citations and support; or the abstention."""
-        if answer.abstained or is_refusal(answer.answer):
+    def _finish(self, answer: Answer, started: float, strict: bool = False) -> Answer:
+        """After the last token: sentences, attributed to the sources that support them; or the abstention."""
+        if not answer.abstained and answer.answer and not re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
+            answer.answer = render_choice(answer)
+        sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
+        for sentence in sentences:
+            sentence.absence = is_refusal(sentence.text)
+        if answer.abstained or not sentences or all(s.absence for s in sentences):
             answer.abstained = self.llm is not None
             answer.sentences, answer.cited = [], []
         else:
-            if answer.answer and not re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
-                answer.answer = render_choice(answer)
-            answer.sentences, answer.cited = parse_citations(answer.answer, {s.n for s in answer.sources})
-            by_n = {s.n: s for s in answer.sources}
-            supports = score_sentences(
-                [s.text for s in answer.sentences],
-                [[by_n[n].sentences for n in s.citations] for s in answer.sentences],
-                self.embeddings,
-            )
-            for sentence, support in zip(answer.sentences, supports):
-                sentence.support = support.score
-                sentence.evidence = dict(zip(sentence.citations, support.evidence))
+            attribute([s for s in sentences if not s.absence], answer.sources, self.embeddings)
+            for sentence in sentences:
+                if sentence.absence and not sentence.citations and answer.sources:
+                    sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
+            answer.answer = render(sentences, strict=strict)
+            answer.sentences = [s for s in sentences if s.supported or not strict]
+            answer.cited = list(dict.fromkeys(n for s in answer.sentences for n in s.citations))
         answer.timings.setdefault("first_token_ms", None)
         answer.timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return answer
 
-    def invoke(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
+    def invoke(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
-        return self.ask(question, history).result()
+        return self.ask(question, history, strict=strict).result()
 
 
 class AnswerStream:

@@ -55,6 +55,28 @@ def score_sentences(sentences: list[str], cited: list[list[list[str]]], embeddin
     return results
 
 
+def support_matrix(sentences: list[str], passages: list[list[str]], embeddings: Embeddings) -> tuple[np.ndarray, np.ndarray]:
+    """Support of every sentence by every passage (given as its units), and the index of the closest unit.
+
+    Returns ``(scores[i, k], best_unit[i, k])``, each of shape (sentences, passages).
+    """
+    texts = list(dict.fromkeys([*sentences, *(u for units in passages for u in units)]))
+    vectors = dict(zip(texts, np.asarray(embeddings.embed_documents(texts), dtype=np.float32))) if texts else {}
+    passage_words = [set().union(*(content_words(u) for u in units)) if units else set() for units in passages]
+    scores = np.zeros((len(sentences), len(passages)), dtype=np.float32)
+    best_unit = np.full((len(sentences), len(passages)), -1, dtype=np.int64)
+    for i, sentence in enumerate(sentences):
+        words = content_words(sentence)
+        for k, units in enumerate(passages):
+            if not units:
+                continue
+            sims = [float(vectors[sentence] @ vectors[u]) for u in units]
+            best_unit[i, k] = int(np.argmax(sims))
+            overlap = len(words & passage_words[k]) / len(words) if words else 1.0
+            scores[i, k] = max(0.0, _SIM_WEIGHT * max(sims) + (1 - _SIM_WEIGHT) * overlap)
+    return scores, best_unit
+
+
 def support_scores(sentences: list[str], passages: list[list[str]], embeddings: Embeddings) -> list[float]:
     """Support of ``sentences[i]`` by the union of ``passages[i]`` (passage texts), in [0, 1]."""
     cited = [[_units(p) for p in group] for group in passages]

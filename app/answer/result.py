@@ -58,13 +58,15 @@ class Sentence:
     support: float | None = None
     #: For each cited source number, the index of its sentence closest to this one (what the chat highlights).
     evidence: dict[int, int] = field(default_factory=dict)
+    #: A statement that the sources lack something ("the abstract does not give the step size"): not a claim to support.
+    absence: bool = False
 
     @property
     def supported(self) -> bool:
-        return bool(self.citations) and is_supported(self.support)
+        return self.absence or (bool(self.citations) and is_supported(self.support))
 
     def to_json(self) -> dict:
-        return {"text": self.text, "citations": list(self.citations), "support": self.support}
+        return {"text": self.text, "citations": list(self.citations), "support": self.support, "supported": self.supported}
 
 
 @dataclass

@@ -29,7 +29,7 @@ import gradio as gr
 
 from app.config import Settings
 from app.errors import InputError
-from app.web.auth import parse_auth
+from app.web.auth import ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
 from app.web.render import WELCOME, render_sources, render_talk
 
@@ -86,6 +86,12 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
                             ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="tq-ask")
                         with gr.Row():
                             clear = gr.Button("Clear conversation", variant="secondary", size="sm", elem_id="tq-clear")
+                            strict = gr.Checkbox(
+                                False,
+                                label="Only sentences a source supports",
+                                info="Otherwise unsupported sentences are shown flagged ⚠",
+                                elem_id="tq-strict",
+                            )
                         pending = gr.Textbox(visible=False, label="question")
                     with gr.Column(scale=9, min_width=320):
                         sources = gr.HTML(render_sources(), label="Sources", elem_id="tq-sources-box", show_label=False)
@@ -117,9 +123,9 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
             show_progress_on=[sources],
         )
         for i, trigger in enumerate([question.submit, ask.click]):
-            trigger(web.pending, [question, state], [question, pending, chatbot], queue=False, api_visibility="private").then(
+            trigger(web.pending, [question, state], [question, pending, chatbot], queue=False, api_visibility="private").success(
                 web.respond,
-                [pending, state],
+                [pending, state, strict],
                 ask_outputs,
                 api_name="ask" if i == 0 else None,
                 api_visibility="public" if i == 0 else "private",
@@ -129,8 +135,8 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
         def pick_example(evt: gr.SelectData, current: dict):
             return web.pending(evt.value["text"] if isinstance(evt.value, dict) else str(evt.value), current)
 
-        chatbot.example_select(pick_example, [state], [question, pending, chatbot], queue=False, api_visibility="private").then(
-            web.respond, [pending, state], ask_outputs, api_visibility="private", **ask_kwargs
+        chatbot.example_select(pick_example, [state], [question, pending, chatbot], queue=False, api_visibility="private").success(
+            web.respond, [pending, state, strict], ask_outputs, api_visibility="private", **ask_kwargs
         )
         clear.click(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_name="clear")
         chatbot.clear(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_visibility="private")
@@ -161,7 +167,7 @@ def launch_app(
     host: str = "127.0.0.1",
     port: int = 7860,
     share: bool = False,
-    auth: list[tuple[str, str]] | None = None,
+    auth=None,
     block: bool = True,
     max_queue: int = 64,
 ):
@@ -194,4 +200,4 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     problem = demo.talkqa.startup_problem()  # load index and model now, not on the first question
     if problem:
         log.warning("starting without a working chain: %s", problem)
-    launch_app(demo, host=host, port=port, share=share, auth=auth, block=True)
+    launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+import threading
+import time
 from pathlib import Path
 
 from app.errors import InputError
@@ -30,3 +33,35 @@ def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
     if not pairs:
         raise InputError(f"{source}: no user:password line")
     return pairs
+
+
+class ThrottledLogin:
+    """Gradio's ``auth`` callable over the parsed logins, slowing password guessing.
+
+    Every failed attempt waits ``delay_s`` (a guesser pays for each try, a person barely notices),
+    and a user name with ``max_failures`` failures in ``window_s`` is locked for the rest of the
+    window, right password or not. Passwords are compared in constant time.
+    """
+
+    def __init__(self, logins: list[tuple[str, str]], *, delay_s: float = 1.0, max_failures: int = 10, window_s: float = 300.0):
+        self._logins = dict(logins)
+        self.delay_s, self.max_failures, self.window_s = delay_s, max_failures, window_s
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def locked(self, user: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._failures.get(user, []) if now - t < self.window_s]
+            self._failures[user] = recent
+            return len(recent) >= self.max_failures
+
+    def __call__(self, user: str, password: str) -> bool:
+        expected = self._logins.get(user)
+        ok = expected is not None and hmac.compare_digest(expected.encode(), (password or "").encode())
+        if ok and not self.locked(user):
+            return True
+        with self._lock:
+            self._failures.setdefault(user, []).append(time.monotonic())
+        time.sleep(self.delay_s)
+        return False

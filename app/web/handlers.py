@@ -26,6 +26,7 @@ from app.web.render import (
     _e,
     answer_message,
     answer_payload,
+    as_markdown_text,
     error_message,
     filter_talks,
     render_sources,
@@ -110,20 +111,23 @@ class WebApp:
         """Immediately: show the question and a waiting bubble, clear the box (not queued)."""
         message = (message or "").strip()
         if not message:
-            return gr.skip(), gr.skip(), gr.skip()
+            raise gr.Error("Type a question first.", duration=4)  # and the ask event does not run
         shown = state["messages"] + [
             {"role": "user", "content": message},
             {"role": "assistant", "content": "_Waiting for the model (it answers one question at a time)…_"},
         ]
         return "", message, shown
 
-    def respond(self, message: str, state: dict | None) -> Iterator[tuple]:
-        """The ask event: stream (chat messages, sources panel, session state, answer JSON)."""
+    def respond(self, message: str, state: dict | None, strict: bool = False) -> Iterator[tuple]:
+        """The ask event: stream (chat messages, sources panel, session state, answer JSON).
+
+        ``strict`` leaves out the sentences no source supports. An empty question is an error the
+        caller sees (an API client gets it as an exception), not a silent no-op.
+        """
         state = state or new_session()
         message = (message or "").strip()
         if not message:
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            return
+            raise gr.Error("the question is empty")
         history = [tuple(turn) for turn in state["history"]]
         before = list(state["messages"])
         user = {"role": "user", "content": message}
@@ -137,7 +141,7 @@ class WebApp:
         yield step("_Searching the talks…_", panel)
         sources = None
         try:
-            stream = self.chains.get().ask(message, history or None)
+            stream = self.chains.get().ask(message, history or None, strict=bool(strict))
             sources = stream.sources
             panel = render_sources(
                 sources,
@@ -150,7 +154,7 @@ class WebApp:
             tokens: list[str] = []
             for token in stream:
                 tokens.append(token)
-                yield step("".join(tokens) + " ▍", panel)
+                yield step(as_markdown_text("".join(tokens)) + " ▍", panel)
             answer = stream.result()
         except Exception as err:  # every failure becomes a message; the app stays up
             if not isinstance(err, TalkqaError):

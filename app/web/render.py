@@ -10,6 +10,7 @@ import html
 import re
 from pathlib import Path
 
+from app.answer.attribution import render as render_answer
 from app.answer.grounding import is_supported
 from app.answer.result import Answer
 from app.errors import IndexStateError, InputError, LLMUnavailableError, ModelFileError, TalkqaError
@@ -184,21 +185,22 @@ def error_message(err: BaseException) -> str:
     return f"⚠ **Something went wrong** ({err.__class__.__name__}: {err}). Please try again."
 
 
+def as_markdown_text(text: str) -> str:
+    """Model or corpus text for a chat bubble: Markdown, but no HTML (tags are shown, not rendered)."""
+    return html.escape(text, quote=False)
+
+
 def answer_message(answer) -> str:
-    """The final assistant message: the answer with its [n] markers and a one-line footer."""
-    text = answer.answer.strip() or "_(no answer text)_"
-    if answer.abstained:
-        return text
+    """The final assistant message: the checked answer with its [n] markers (unsupported sentences
+    flagged) and a one-line footer. Markdown without HTML: nothing the model writes is rendered as HTML."""
+    if answer.abstained or not answer.sentences:
+        return as_markdown_text(answer.answer.strip()) or "_(no answer text)_"
+    text = as_markdown_text(render_answer(answer.sentences, flag=" ⚠ unsupported"))
     by_n = {s.n: s for s in answer.sources}
     cites = [f"[{n}] {by_n[n].talk.title}" for n in answer.cited if n in by_n]
-    footer = []
-    if cites:
-        footer.append("Sources: " + " · ".join(cites))
-    if answer.sentences:
-        footer.append(f"support {answer.support:.2f}")
-    else:
-        footer.append("no cited sentence")
-    return text + "\n\n<sub>" + html.escape(" — ".join(footer), quote=False) + "</sub>"
+    footer = ["Sources: " + " · ".join(cites)] if cites else []
+    footer.append(f"support {answer.support:.2f}")
+    return text + "\n\n_" + as_markdown_text(" — ".join(footer)).replace("_", "\\_") + "_"
 
 
 def answer_payload(answer) -> dict:

@@ -1,0 +1,58 @@
+"""Attribution after generation, with the real embedding model on hand-made sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answer.attribution import attribute, render
+from app.answer.result import Sentence, Source
+from app.talk import Talk
+
+
+def source(n: int, title: str, *sentences: str) -> Source:
+    talk = Talk(id=f"t{n:011d}", title=title, abstract=" ".join(sentences), source="talks.txt", lines=[(n, n)])
+    return Source(n=n, talk=talk, sentences=list(sentences), score=1.0, dense=0.5)
+
+
+@pytest.fixture
+def sources() -> list[Source]:
+    return [
+        source(1, "Tropical geometry of neural networks",
+               "Tropical geometry combines algebraic and polyhedral geometry.",
+               "Max-plus algebra describes the decision boundaries of ReLU networks."),
+        source(2, "Smoothed Wasserstein distances",
+               "The smoothed Wasserstein distance converges at the parametric rate.",
+               "It avoids the curse of dimensionality of the classical Wasserstein distance."),
+    ]
+
+
+def test_a_wrong_marker_is_replaced_by_the_source_that_supports_the_sentence(embedding_model, sources):
+    sentences = [Sentence("Max-plus algebra describes the decision boundaries of ReLU networks.", [2])]
+    attribute(sentences, sources, embedding_model)
+    assert sentences[0].citations == [1] and sentences[0].supported
+
+
+def test_a_trailing_marker_is_spread_to_each_sentence_it_supports(embedding_model, sources):
+    sentences = [
+        Sentence("Tropical geometry mixes algebraic and polyhedral geometry.", []),
+        Sentence("The smoothed Wasserstein distance converges at the parametric rate.", [1, 2]),
+    ]
+    attribute(sentences, sources, embedding_model)
+    assert [s.citations for s in sentences] == [[1], [2]]
+    assert sentences[0].evidence == {1: 0}  # the passage sentence the chat highlights
+
+
+def test_a_sentence_no_source_supports_is_flagged_and_dropped_when_strict(embedding_model, sources):
+    sentences = [
+        Sentence("Max-plus algebra describes the decision boundaries of ReLU networks.", [1]),
+        Sentence("The speaker won a Turing award in 1990 for compilers.", [1]),
+    ]
+    attribute(sentences, sources, embedding_model)
+    assert sentences[0].supported and not sentences[1].supported
+    assert render(sentences).endswith("for compilers [1].")
+    assert render(sentences, strict=True) == "Max-plus algebra describes the decision boundaries of ReLU networks [1]."
+
+
+def test_render_keeps_list_items_on_their_own_lines():
+    items = [Sentence("- Tropical geometry of neural networks", [1]), Sentence("- Smoothed Wasserstein distances", [2])]
+    assert render(items) == "- Tropical geometry of neural networks [1]\n- Smoothed Wasserstein distances [2]"
