@@ -97,8 +97,6 @@ def _tidy(phrase: str) -> str:
     words = phrase.split()
     while words and (words[-1].lower().strip(",;:") in STOP | DANGLING_END or not re.search(r"\w", words[-1])):  # no dangling "of the"
         words.pop()
-    while words and words[0].lower() in {"a", "an", "the"} and len(words) > 2:
-        words.pop(0)
     phrase = " ".join(words).rstrip(",;:")
     return phrase[:1].upper() + phrase[1:]
 
