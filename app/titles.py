@@ -227,7 +227,7 @@ def needs_title(talk: Talk) -> bool:
 
 def generate_missing(
     talks: list[Talk],
-    llm: BaseChatModel,
+    llm: BaseChatModel | Callable[[], BaseChatModel],
     cache: TitleCache,
     model: str,
     progress: Callable[[int, int], None] | None = None,
@@ -237,7 +237,8 @@ def generate_missing(
 
     ``talks`` are raw catalog talks (derived titles, as ingest wrote them). A
     model answer that is not a usable title is cached as ``None``: the derived
-    title stays, and the model is not asked again for that talk.
+    title stays, and the model is not asked again for that talk. ``llm`` may be
+    a factory: the model is then loaded only when some title is missing.
     """
     started = time.perf_counter()
     report = TitlesReport(model=model, talks=len(talks))
@@ -251,6 +252,8 @@ def generate_missing(
             todo.append(talk)
     if progress:
         progress(0, len(todo))
+    if todo and not isinstance(llm, BaseChatModel):
+        llm = llm()
     for done, talk in enumerate(todo, start=1):
         title, raw = generate_title(llm, talk, prompts_dir)
         cache.put(talk.id, model, title)

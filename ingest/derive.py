@@ -74,9 +74,9 @@ _NAME_WORD = r"(?:[A-Z][\w\-’']*|[A-Za-z]*[A-Z0-9][A-Za-z0-9\-]*)"
 _NAME = _NAME_WORD + r"(?:\s+(?:of\s+|for\s+)?" + _NAME_WORD + r"){0,5}(?:\s*\([A-Za-z0-9\-]+\))?"
 #: A method introduced by name: "we propose X, a ...", "called “X”", "We name it the X".
 _INTRODUCED = re.compile(
-    r"\b(?:(?:we|i|us to)\s+(?:propose|introduce|present|develop|design|call|name|dub|term|coin)(?:d)?\s+(?:it\s+|this\s+\w+\s+)?"
+    r"\b(?i:(?:we|i|us to)\s+(?:propose|introduce|present|develop|design|call|name|dub|term|coin)(?:d)?\s+(?:it\s+|this\s+\w+\s+)?"
     r"|(?:called|dubbed|named|termed|coined)\s+)"
-    r"(?:the\s+|a\s+|an\s+)?(?:new\s+|novel\s+)?[“\"']?(?P<name>" + _NAME + r")[”\"']?"
+    r"(?i:the\s+|a\s+|an\s+)?(?i:new\s+|novel\s+)?[“\"']?(?P<name>" + _NAME + r")[”\"']?"
     r"(?P<rest>\s*,\s*(?:which is\s+)?(?:a|an|the)\s+[^.;:]+)?"
 )
 _MAX_TITLE_WORDS = 12
