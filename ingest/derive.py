@@ -137,8 +137,9 @@ def _first_subject(sentences: list[str]) -> str | None:
 
 #: Words a key phrase does not contain: stop words, and words that make a title read as a fragment.
 _NOT_IN_PHRASE = STOP | BAD_START | DANGLING_END
-#: Phrases do not run over punctuation or a stop word.
-_RUN_BREAK = re.compile(r"[.,;:()\[\]“”\"!?]|\s+(?=(?:" + "|".join(sorted(STOP, key=len, reverse=True)) + r")\b)", re.IGNORECASE)
+#: Phrases do not run over punctuation.
+_PUNCTUATION = re.compile(r"[.,;:()\[\]“”\"!?]")
+_PHRASE_WORD = re.compile(r"[A-Za-z][\w\-]*")
 
 
 def _key_phrases(abstract: str, min_count: int = 2) -> str:
@@ -148,17 +149,27 @@ def _key_phrases(abstract: str, min_count: int = 2) -> str:
     counts: dict[str, int] = {}
     for word in re.findall(r"[a-z][\w\-]+", abstract.lower()):
         counts[word] = counts.get(word, 0) + 1
-    scored: dict[str, tuple[float, str]] = {}
-    for run in _RUN_BREAK.split(abstract):
-        words = run.split()
+    # Runs of words that may stand in a phrase; punctuation and any other word end a run.
+    runs: list[list[str]] = []
+    for piece in _PUNCTUATION.split(abstract):
+        run: list[str] = []
+        for word in piece.split():
+            lowered = word.lower()
+            if lowered in _NOT_IN_PHRASE or counts.get(lowered, 0) < min_count or not _PHRASE_WORD.fullmatch(word):
+                if len(run) >= 2:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(word)
+        if len(run) >= 2:
+            runs.append(run)
+    scored: dict[str, tuple[int, str]] = {}
+    for run in runs:
         for size in (4, 3, 2):
-            for i in range(len(words) - size + 1):
-                gram = words[i : i + size]
-                lowered = [w.lower() for w in gram]
-                if any(w in _NOT_IN_PHRASE or not re.fullmatch(r"[a-z][\w\-]*", w) or counts.get(w, 0) < min_count for w in lowered):
-                    continue
-                score = sum(min(counts[w], 4) for w in lowered)
-                key = " ".join(lowered)
+            for i in range(len(run) - size + 1):
+                gram = run[i : i + size]
+                key = " ".join(gram).lower()
+                score = sum(min(counts[w.lower()], 4) for w in gram)
                 if key not in scored or scored[key][0] < score:
                     scored[key] = (score, " ".join(gram))
     chosen: list[str] = []
@@ -183,12 +194,20 @@ def _repair(candidate: str) -> str:
     return _tidy(" ".join(words)) if words else ""
 
 
-def title_candidates(abstract: str) -> list[str]:
-    """Every candidate title, best first (not yet checked for fragments)."""
+def title_candidates(abstract: str):
+    """Candidate titles, best first (not yet checked for fragments), each computed only when asked for."""
     sentences = split_sentences(abstract) or [abstract.strip()]
-    found = [_named_method(sentences), _statement_object(sentences), _first_subject(sentences), _key_phrases(abstract)]
-    found = [c for c in found if c]
-    return found + [_repair(c) for c in found] + [_key_phrases(abstract, min_count=1)]
+    found = []
+    for make in (_named_method, _statement_object, _first_subject):
+        if candidate := make(sentences):
+            found.append(candidate)
+            yield candidate
+    if candidate := _key_phrases(abstract):
+        found.append(candidate)
+        yield candidate
+    for candidate in found:
+        yield _repair(candidate)
+    yield _key_phrases(abstract, min_count=1)
 
 
 def derive_title(abstract: str) -> str:
