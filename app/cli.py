@@ -177,6 +177,47 @@ def talk(obj: Context, talk_id: str, as_json: bool) -> None:
         click.echo(note)
 
 
+@cli.command()
+@click.option("--backend", type=click.Choice(["local", "openai"]), help="Override the LLM backend.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+@handle_errors
+def titles(obj: Context, backend: str | None, as_json: bool) -> None:
+    """Generate a title with the chat model for every talk that has neither a given nor a generated one.
+
+    Each title is generated once per talk content and model, and cached in the data dir.
+    """
+    from tqdm import tqdm
+
+    from app.models.llm import chat_model, describe
+    from app.titles import TitleCache, generate_missing
+
+    settings = with_backend(obj.settings, backend)
+    talks = obj.store.catalog(generated_titles=False).talks
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total:
+            bar = tqdm(total=total, desc="generating titles", unit="talk", file=sys.stderr, disable=None)
+        if bar is not None:
+            bar.n = done
+            bar.refresh()
+
+    try:
+        report = generate_missing(talks, lambda: chat_model(settings), TitleCache.in_data_dir(settings.data_dir),
+                                  describe(settings), progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{report.talks} talks: {report.generated} titles generated, {report.fallback} kept their derived title "
+               f"(no usable answer), {report.cached} already generated, {report.given} given by their file; "
+               f"{report.model}; {report.seconds:.1f} s")
+
+
 # ------------------------------------------------------------------ answering
 
 

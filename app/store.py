@@ -30,7 +30,9 @@ from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
 from app.errors import IndexStateError
+from app.models.llm import describe
 from app.talk import Catalog, Talk
+from app.titles import TitleCache, apply_titles
 
 SCHEMA_VERSION = 1
 _CATALOG_SUFFIX = "-catalog"
@@ -124,8 +126,12 @@ class TalkStore:
     def exists(self) -> bool:
         return self._exists(self.name)
 
-    def catalog(self) -> Catalog:
-        """The live talks. Raises ``IndexStateError`` when there is no usable index."""
+    def catalog(self, generated_titles: bool = True) -> Catalog:
+        """The live talks. Raises ``IndexStateError`` when there is no usable index.
+
+        Generated titles (``talkqa titles``, app/titles.py) replace derived ones as
+        the talks are loaded; ingest reads the catalog as written (``generated_titles=False``).
+        """
         collection = self.chunks_collection()
         self.check_model(collection)
         generation = int((collection.metadata or {}).get("generation", 0))
@@ -133,6 +139,8 @@ class TalkStore:
             raise IndexStateError("the index is empty (an ingest never finished): run `talkqa ingest`")
         records = self.catalog_collection().get(where={"generation": generation}, include=["documents"])
         talks = [Talk.model_validate_json(doc) for doc in records["documents"] or []]
+        if generated_titles:
+            talks = apply_titles(talks, TitleCache.in_data_dir(self.settings.data_dir), describe(self.settings))
         talks.sort(key=lambda t: (t.source, t.lines[0] if t.lines else (0, 0)))
         return Catalog(generation=generation, talks=talks)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +22,10 @@ class Talk(BaseModel):
 
     id: str
     title: str
+    #: Where ``title`` comes from: the file ("given", never replaced), ingest's heuristic
+    #: ("derived"), or the chat model ("generated", applied when the catalog is loaded; app/titles.py).
+    #: Records written before this field existed read as "given" until the next ingest rewrites them.
+    title_source: Literal["given", "derived", "generated"] = "given"
     abstract: str
     notes: list[str] = Field(default_factory=list)
     speaker: str | None = None

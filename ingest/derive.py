@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from app.text import STOP, normalise, split_sentences
+from app.text import STOP, content_words, normalise, split_sentences
+from app.titles import ANAPHORA, BAD_START, DANGLING_END, is_fragment
 
 # ---------------------------------------------------------------- ids
 
@@ -23,54 +24,205 @@ def talk_id(abstract: str) -> str:
 
 
 # ---------------------------------------------------------------- titles
+#
+# A title is chosen from candidates, best first; the first that is not a fragment
+# (app.titles.fragment_reason: no leading pronoun or determiner, no ellipsis, no
+# sentence, at most 12 words) wins:
+#
+# 1. the method the abstract introduces by name ("we propose X, a ...", "called X",
+#    "we introduce Long Name (LN)"), with its description when it has one;
+# 2. the object of the sentence that states what the talk does ("In this talk,
+#    I will discuss X ...");
+# 3. the subject of the first sentence ("Flatness of the loss curve is ...");
+# 4. key phrases: the runs of content words the abstract repeats most.
+#
+# The LLM title (app/titles.py) replaces it once generated; this one is instant.
 
 #: "In this talk, I will discuss X" -> X. The statement of what a talk does names its topic.
 _STATEMENT = re.compile(
-    r"^(?:(?:in|during) this (?:talk|presentation|lecture|work),?\s*)?"
+    r"^(?:(?:in|during) this (?:talk|presentation|lecture|work|paper),?\s*)?"
     r"(?:(?:i|we)(?:\s+will\s+|\s+would\s+|\s+shall\s+|[’']ll\s+|\s+)(?:first\s+|briefly\s+|mainly\s+|also\s+)?"
     r"(?:talk about|speak about|see|discuss|present|introduce|study|consider|explore|revisit|investigate|propose|examine|"
-    r"describe|review|overview|focus on|analy[sz]e|characteri[sz]e|give an overview of)"
-    r"|this talk (?:will\s+)?(?:discuss(?:es)?|present(?:s)?|explore(?:s)?|introduce(?:s)?|focus(?:es)? on|is about|"
-    r"highlight(?:s)?|examine(?:s)?|review(?:s)?|will talk about))\s+"
-    r"(?:that\s+)?(?:some of\s+)?(?:(?:my|our)\s+(?:recent\s+)?(?:work|research|results)\s+on\s+)?(?:the problem of\s+)?",
+    r"describe|review|overview|focus on|analy[sz]e|characteri[sz]e|give an overview of|address|tackle)"
+    r"|this (?:talk|work|paper) (?:will\s+)?(?:discuss(?:es)?|present(?:s)?|explore(?:s)?|introduce(?:s)?|focus(?:es)? on|is about|"
+    r"highlight(?:s)?|examine(?:s)?|review(?:s)?|stud(?:y|ies)|will talk about|talk about))\s+",
     re.IGNORECASE,
 )
-_CLAUSE_BREAK = re.compile(r"\s*(?:[,;:(\u2014]|\s--?\s|\s(?:which|where|whereby|that is|i\.e\.|e\.g\.)\s)")
+#: Wrappers around a topic that say nothing of it: "the problem of X" -> X.
+_WRAPPER = re.compile(
+    r"^(?:and\s+explore\s+)?(?:(?:an?\s+)?(?:series|number|couple|selection)\s+of\s+)?(?:(?:some|several|two|three|a few|the|my|our)\s+)?(?:of\s+(?:my|our)\s+)?(?:recent\s+|new\s+)?"
+    r"(?:(?:work|works|research|results?|progress|advances|developments|insights|thoughts|ideas)\s+(?:on|in|towards?|about|regarding)\s+"
+    r"|(?:problem|question|notion|concept|topic|idea|phenomenon|task)\s+of\s+)",
+    re.IGNORECASE,
+)
+#: Where a topic phrase ends: a clause break, a relative clause, an example.
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[,;:(\u2014]|\s--?\s|\s(?:which|that|where|whereby|who|whose|when|while|i\.e\.|e\.g\.|such as|as well as|"
+    r"in order to|so that|because|since|using|we|our)\s)",
+    re.IGNORECASE,
+)
+#: Where a long phrase may be cut and still read as a title: before a preposition or conjunction.
+_SOFT_BREAK = re.compile(r"\s(?=(?:of|for|in|on|with|via|under|through|by|and|to|from|across|beyond|at|into|over|between)\s)")
+#: Verbs that end the subject of a first sentence ("Flatness of the loss curve | is conjectured ...").
+_SUBJECT_END = re.compile(
+    r"\s(?:is|are|was|were|has|have|had|can|could|may|might|will|would|remains?|plays?|provides?|appears?|requires?|"
+    r"exhibits?|becomes?|allows?|offers?|enables?|leads?|relies|rely|suffers?|excels?|achieves?|performs?|seems?|"
+    r"lies|lie|constitutes?|serves?|presents?|poses?|underlies|underlie|typically|often|usually|generally)\s",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-Z][\w\-’']*|[A-Za-z]*[A-Z0-9][A-Za-z0-9\-]*)"
+_NAME = _NAME_WORD + r"(?:\s+(?:of\s+|for\s+)?" + _NAME_WORD + r"){0,5}(?:\s*\([A-Za-z0-9\-]+\))?"
+#: A method introduced by name: "we propose X, a ...", "called “X”", "We name it the X".
+_INTRODUCED = re.compile(
+    r"\b(?i:(?:we|i|us to)\s+(?:propose|introduce|present|develop|design|call|name|dub|term|coin)(?:d)?\s+(?:it\s+|this\s+\w+\s+)?"
+    r"|(?:called|dubbed|named|termed|coined)\s+)"
+    r"(?i:the\s+|a\s+|an\s+)?(?i:new\s+|novel\s+)?[“\"']?(?P<name>" + _NAME + r")[”\"']?"
+    r"(?P<rest>\s*,\s*(?:which is\s+)?(?:a|an|the)\s+[^.;:]+)?"
+)
 _MAX_TITLE_WORDS = 12
 
 
-def derive_title(abstract: str) -> str:
-    """A readable title of at most 12 words, without an LLM.
-
-    The sentence that states what the talk does ("In this talk we study X
-    ...") names its topic better than a motivating first sentence, so we take
-    its object; otherwise the first sentence. Then we cut at the first clause
-    break after a few words, and at 12 words at most.
-    """
-    sentences = split_sentences(abstract) or [abstract.strip()]
-    candidate = sentences[0]
-    for sentence in sentences[:4]:
-        if match := _STATEMENT.match(sentence):
-            if len(sentence[match.end() :].split()) >= 3:
-                candidate = sentence[match.end() :]
-                break
-    candidate = candidate.strip().rstrip(".?! ")
-    words = candidate.split()
-    # Cut at a clause break that leaves at least four words.
-    for match in _CLAUSE_BREAK.finditer(candidate):
-        head = candidate[: match.start()].split()
-        if len(head) >= 4:
-            words = head
+def _tidy(phrase: str) -> str:
+    """Trim a phrase into title shape: no wrapper, cut at a clause, at most 12 words, no dangling words."""
+    phrase = re.sub(r"\s+", " ", phrase).strip().strip("“”\"'").rstrip(".?! ")
+    phrase = _WRAPPER.sub("", phrase, count=1)
+    phrase = re.sub(r"\s*\([A-Z][A-Za-z0-9\-]{0,9}\)", "", phrase)  # "the neural tangent (NT) model"
+    for match in _CLAUSE_BREAK.finditer(phrase):
+        if len(phrase[: match.start()].split()) >= 2:
+            phrase = phrase[: match.start()]
             break
-    clipped = len(words) > _MAX_TITLE_WORDS
-    if clipped:
-        words = words[:_MAX_TITLE_WORDS]
-        while words and words[-1].lower().strip(",;:") in STOP:  # no dangling "of the"
-            words.pop()
-    title = " ".join(words).rstrip(",;:")
-    if not title:
-        return "Untitled talk"
-    return title[:1].upper() + title[1:] + (" …" if clipped else "")
+    if len(phrase.split()) > _MAX_TITLE_WORDS:
+        cuts = [m.start() for m in _SOFT_BREAK.finditer(phrase) if 3 <= len(phrase[: m.start()].split()) <= _MAX_TITLE_WORDS]
+        phrase = phrase[: cuts[-1]] if cuts else " ".join(phrase.split()[:_MAX_TITLE_WORDS])
+    words = phrase.split()
+    while words and (words[-1].lower().strip(",;:") in STOP | DANGLING_END or not re.search(r"\w", words[-1])):  # no dangling "of the"
+        words.pop()
+    phrase = " ".join(words).rstrip(",;:")
+    return phrase[:1].upper() + phrase[1:]
+
+
+def _named_method(sentences: list[str]) -> str | None:
+    for sentence in sentences:
+        for match in _INTRODUCED.finditer(sentence):
+            name = match.group("name").strip()
+            if not re.search(r"[A-Z].*[A-Z]|[A-Z]{2}|\d", name):  # one capitalised word is a sentence start, not a name
+                continue
+            rest = match.group("rest")
+            if rest:
+                described = _tidy(re.sub(r"^\s*,\s*(?:which is\s+)?", "", rest))
+                if described and len((name + " " + described).split()) <= _MAX_TITLE_WORDS:
+                    return f"{name}: {described}"
+            if len(name.split()) >= 2:
+                return name
+    return None
+
+
+def _statement_object(sentences: list[str]) -> str | None:
+    for sentence in sentences[:5]:
+        if match := _STATEMENT.match(sentence) or _STATEMENT.match(re.sub(r"^.*?\bin this talk,?\s*", "", sentence, flags=re.I)):
+            rest = sentence[match.end():] if _STATEMENT.match(sentence) else re.sub(r"^.*?\bin this talk,?\s*", "", sentence, flags=re.I)[match.end():]
+            rest = re.sub(r"^(?:that|how|whether|why|what)\s+", lambda m: "How " if m.group(0).lower().startswith("how") else "", rest, flags=re.I)
+            if len(rest.split()) >= 2:
+                return _tidy(rest)
+    return None
+
+
+def _first_subject(sentences: list[str]) -> str | None:
+    first = sentences[0]
+    match = _SUBJECT_END.search(first)
+    if match and 4 <= len(first[: match.start()].split()) <= _MAX_TITLE_WORDS:
+        return _tidy(first[: match.start()])
+    return None
+
+
+#: Words a key phrase does not contain: stop words, and words that make a title read as a fragment.
+_NOT_IN_PHRASE = STOP | BAD_START | DANGLING_END
+#: Phrases do not run over punctuation.
+_PUNCTUATION = re.compile(r"[.,;:()\[\]“”\"!?]")
+_PHRASE_WORD = re.compile(r"[A-Za-z][\w\-]*")
+
+
+def _key_phrases(abstract: str, min_count: int = 2) -> str:
+    """The one or two phrases (2-4 content words in a row) whose every word the abstract repeats, most repeated first.
+
+    ``min_count=1`` relaxes "repeats" for abstracts too short to repeat anything."""
+    counts: dict[str, int] = {}
+    for word in re.findall(r"[a-z][\w\-]+", abstract.lower()):
+        counts[word] = counts.get(word, 0) + 1
+    # Runs of words that may stand in a phrase; punctuation and any other word end a run.
+    runs: list[list[str]] = []
+    for piece in _PUNCTUATION.split(abstract):
+        run: list[str] = []
+        for word in piece.split():
+            lowered = word.lower()
+            if lowered in _NOT_IN_PHRASE or counts.get(lowered, 0) < min_count or not _PHRASE_WORD.fullmatch(word):
+                if len(run) >= 2:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(word)
+        if len(run) >= 2:
+            runs.append(run)
+    scored: dict[str, tuple[int, str]] = {}
+    for run in runs:
+        for size in (4, 3, 2):
+            for i in range(len(run) - size + 1):
+                gram = run[i : i + size]
+                key = " ".join(gram).lower()
+                score = sum(min(counts[w.lower()], 4) for w in gram)
+                if key not in scored or scored[key][0] < score:
+                    scored[key] = (score, " ".join(gram))
+    chosen: list[str] = []
+    for _, gram in sorted(scored.values(), key=lambda item: -item[0]):
+        if not any(set(gram.lower().split()) & set(c.lower().split()) for c in chosen):
+            chosen.append(gram)
+        if len(chosen) == 2:
+            break
+    title = " and ".join(chosen)
+    return title[:1].upper() + title[1:]
+
+
+def _repair(candidate: str) -> str:
+    """Drop what ties a phrase to the sentence around it: leading "As", "Some of", "Given"; anything from "their" on."""
+    words = candidate.split()
+    while words and re.sub(r"\W", "", words[0].lower()) in BAD_START | {"of"}:
+        words.pop(0)
+    for i, word in enumerate(words):
+        if re.sub(r"\W", "", word.lower()) in ANAPHORA:
+            words = words[:i]
+            break
+    return _tidy(" ".join(words)) if words else ""
+
+
+def title_candidates(abstract: str):
+    """Candidate titles, best first (not yet checked for fragments), each computed only when asked for."""
+    sentences = split_sentences(abstract) or [abstract.strip()]
+    found = []
+    for make in (_named_method, _statement_object, _first_subject):
+        if candidate := make(sentences):
+            found.append(candidate)
+            yield candidate
+    if candidate := _key_phrases(abstract):
+        found.append(candidate)
+        yield candidate
+    for candidate in found:
+        yield _repair(candidate)
+    yield _key_phrases(abstract, min_count=1)
+
+
+def derive_title(abstract: str) -> str:
+    """A title of at most 12 words that is not a sentence fragment, without an LLM."""
+    for candidate in title_candidates(abstract):
+        if len(content_words(candidate)) >= 2 and not is_fragment(candidate):
+            return candidate
+    # Nothing reads as a title: the abstract's most frequent content words, which always do.
+    counts: dict[str, int] = {}
+    for word in re.findall(r"[A-Za-z][\w\-]{2,}", abstract):
+        if word.lower() not in STOP:
+            counts[word] = counts.get(word, 0) + 1
+    top = sorted(counts, key=lambda w: -counts[w])[:2]
+    title = " and ".join(top) if len(top) == 2 else "Untitled talk"
+    return title[:1].upper() + title[1:]
 
 
 # ---------------------------------------------------------------- links

@@ -106,7 +106,7 @@ def ingest(
         collection = store.chunks_collection()
         store.check_model(collection)
         if int((collection.metadata or {}).get("generation", 0)):
-            old_talks = store.catalog().talks
+            old_talks = store.catalog(generated_titles=False).talks  # as written, to compare with the corpus
     collection = store.chunks_collection(create=True)
     generation = int((collection.metadata or {}).get("generation", 0))
 

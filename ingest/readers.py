@@ -92,6 +92,7 @@ def _talk_from_segment(seg: Segment, source: str) -> Talk:
     return Talk(
         id=talk_id(abstract),
         title=derive_title(abstract),
+        title_source="derived",
         abstract=abstract,
         notes=notes,
         speaker=speaker,
@@ -115,12 +116,13 @@ def _talk_from_record(record: dict, source: str, line: int, where: str) -> Talk:
     abstract = str(record.get("abstract") or "").strip()
     if not abstract:
         raise InputError(f"{where}: no abstract")
-    title = str(record.get("title") or "").strip() or derive_title(abstract)
+    given = str(record.get("title") or "").strip()
     url = str(record.get("url") or "").strip()
     links = extract_links(" ".join([url, abstract]))
     return Talk(
         id=talk_id(abstract),
-        title=title,
+        title=given or derive_title(abstract),
+        title_source="given" if given else "derived",
         abstract=abstract,
         speaker=(str(record.get("speaker")).strip() or None) if record.get("speaker") else None,
         date=str(record.get("date")).strip() if record.get("date") else None,

@@ -111,7 +111,7 @@ def test_editing_a_talk_reembeds_only_its_chunks_and_reports_it_changed(settings
 
     new = talk_at(store, 13)
     after = chunks_by_talk(store)
-    assert new.id != old.id and new.title.startswith("Backward reasoning")
+    assert new.id != old.id and new.abstract.startswith("Backward reasoning")
     assert (report.changed, report.new, report.removed, report.unchanged) == ([new.id], [], [], 6)
     assert report.embedded_chunks == len(after[new.id]) == 1
     assert old.id not in after
