@@ -30,7 +30,7 @@ from typing import Callable, Iterable
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from app.answer.prompts import load_prompt
+from app.prompts import load_prompt
 from app.talk import Talk
 
 MAX_TITLE_WORDS = 12

@@ -20,7 +20,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from app.answer.chain import AnswerChain
-from app.answer.prompts import PROMPTS
+from app.prompts import PROMPTS
 from app.config import DEFAULT_CORPUS, Settings
 from app.store import TalkStore
 from eval import metrics as M

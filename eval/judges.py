@@ -23,7 +23,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 
-from app.answer.prompts import PROMPTS, load_prompt
+from app.prompts import PROMPTS, load_prompt
 from app.answer.grounding import WEAK_SUPPORT, support_scores
 from eval.dataset import JudgePair
 from eval.metrics import accuracy, cohen_kappa

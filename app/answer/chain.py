@@ -27,7 +27,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice
 from app.answer.attribution import attribute, render
-from app.answer.prompts import load_prompt
+from app.prompts import load_prompt
 from app.answer.result import Answer, Source
 from app.config import Settings
 from app.errors import InputError, LLMUnavailableError
