@@ -20,6 +20,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from app.answer.chain import AnswerChain
+from app.answer.passages import passage
 from app.prompts import PROMPTS
 from app.config import DEFAULT_CORPUS, Settings
 from app.store import TalkStore
@@ -136,19 +137,13 @@ class AnswerCache:
 # ------------------------------------------------------------------ the two systems, in common terms
 
 
-def ours_passage(source) -> str:
-    """A numbered source as the model saw it: title, speaker, selected sentences."""
-    speaker = f" (speaker: {source.talk.speaker})" if source.talk.speaker else ""
-    return f"{source.talk.title}{speaker}\n{source.snippet}"
-
-
 def answer_ours(chain: AnswerChain, q: Question) -> dict:
     a = chain.invoke(q.question)
     called = a.timings.get("first_token_ms") is not None
     return {
         "answer": a.answer,
         "abstained": a.abstained,
-        "passages": [{"n": s.n, "talk_id": s.talk.id, "text": ours_passage(s)} for s in a.sources],
+        "passages": [{"n": s.n, "talk_id": s.talk.id, "text": passage(s, q.question)} for s in a.sources],
         "sentences": [{"text": s.text, "citations": s.citations} for s in a.sentences],
         "cited": a.cited,
         "timings": a.timings,

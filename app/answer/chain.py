@@ -27,6 +27,8 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice
 from app.answer.attribution import attribute, render
+from app.answer.passages import passage
+from app.answer.records import asks_record, record_sentences, with_notes
 from app.prompts import load_prompt
 from app.answer.result import Answer, Source
 from app.config import Settings
@@ -74,6 +76,7 @@ class AnswerChain:
             RunnablePassthrough.assign(query=RunnableLambda(self.condense))
             | RunnablePassthrough.assign(talks=itemgetter("query") | self.retriever)
             | RunnablePassthrough.assign(sources=RunnableLambda(self.select_context))
+            | RunnablePassthrough.assign(sources=RunnableLambda(self.add_record))
             | RunnablePassthrough.assign(messages=RunnableLambda(self.build_messages))
         )
 
@@ -134,12 +137,17 @@ class AnswerChain:
         ]
 
     def build_messages(self, inputs: dict) -> list:
-        blocks = []
-        for source in inputs["sources"]:
-            speaker = f" (speaker: {source.talk.speaker})" if source.talk.speaker else ""
-            blocks.append(f"[{source.n}] {source.talk.title}{speaker}\n{source.snippet}")
+        """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
+        blocks = [passage(source, inputs["question"]) for source in inputs["sources"]]
         prompt = self.list_prompt if is_open_ended(inputs.get("query") or inputs["question"]) else self.prompt
         return prompt.format_messages(context="\n\n".join(blocks), question=inputs["question"])
+
+    def add_record(self, inputs: dict) -> list[Source]:
+        """A question about the person, co-authors or papers of one talk: its notes join the top source."""
+        sources = inputs["sources"]
+        if sources and asks_record(inputs["question"]) and not is_open_ended(inputs["query"]):
+            with_notes(sources[0])
+        return sources
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
@@ -195,15 +203,17 @@ class AnswerChain:
             answer.answer = render_choice(answer)
         sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
         for sentence in sentences:
-            sentence.absence = is_refusal(sentence.text)
-        if answer.abstained or not sentences or all(s.absence for s in sentences):
+            if is_refusal(sentence.text):
+                sentence.kind = "absence"
+        if answer.abstained or not sentences or all(s.kind == "absence" for s in sentences):
             answer.abstained = self.llm is not None
             answer.sentences, answer.cited = [], []
         else:
-            attribute([s for s in sentences if not s.absence], answer.sources, self.embeddings)
+            attribute([s for s in sentences if s.kind == "claim"], answer.sources, self.embeddings)
             for sentence in sentences:
-                if sentence.absence and not sentence.citations and answer.sources:
+                if sentence.kind == "absence" and not sentence.citations and answer.sources:
                     sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
+            sentences += record_sentences(answer.question, answer.sources, sentences)
             answer.answer = render(sentences, strict=strict)
             answer.sentences = [s for s in sentences if s.supported or not strict]
             answer.cited = list(dict.fromkeys(n for s in answer.sentences for n in s.citations))

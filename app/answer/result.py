@@ -58,12 +58,13 @@ class Sentence:
     support: float | None = None
     #: For each cited source number, the index of its sentence closest to this one (what the chat highlights).
     evidence: dict[int, int] = field(default_factory=dict)
-    #: A statement that the sources lack something ("the abstract does not give the step size"): not a claim to support.
-    absence: bool = False
+    #: "claim": what the model says the sources say (checked by attribution); "absence": that the sources
+    #: lack something ("the abstract does not give the step size"); "record": a fact read off the talk record.
+    kind: str = "claim"
 
     @property
     def supported(self) -> bool:
-        return self.absence or (bool(self.citations) and is_supported(self.support))
+        return self.kind != "claim" or (bool(self.citations) and is_supported(self.support))
 
     def to_json(self) -> dict:
         return {"text": self.text, "citations": list(self.citations), "support": self.support, "supported": self.supported}
