@@ -383,15 +383,17 @@ def chat(obj: Context, host: str, port: int, share: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/runs/latest"), show_default=True,
               help="Report folder; a re-run with the same folder reuses finished answers.")
 @click.option("--fast", is_flag=True, help="CI mode: retrieval over every question, one answer per type from smollm2-135m.")
+@click.option("--injections/--no-injections", default=True, show_default=True,
+              help="Also ask the injected-instruction set and report how often an injection is obeyed.")
 @click.pass_obj
 @handle_errors
 def eval_command(obj: Context, questions: Path | None, limit: int | None, backend: str | None, judge: str,
-                 judge_pairs: int, out: Path, fast: bool) -> None:
+                 judge_pairs: int, out: Path, fast: bool, injections: bool) -> None:
     """Evaluate retrieval, citations and grounding against the bundled questions, beside a naive baseline."""
     from eval.harness import EvalOptions, run_eval
 
     settings = with_backend(obj.settings, backend)
-    options = EvalOptions(out=out, limit=limit, judge=judge, fast=fast, llm_judge_pairs=judge_pairs)
+    options = EvalOptions(out=out, limit=limit, judge=judge, fast=fast, llm_judge_pairs=judge_pairs, injections=injections)
     if questions:
         options.questions = questions
     metrics = run_eval(settings, obj.store, options)
@@ -400,6 +402,8 @@ def eval_command(obj: Context, questions: Path | None, limit: int | None, backen
                f"MRR {ours['mrr']:.3f} (baseline {base['mrr']:.3f})")
     for name, a in metrics["judges"].items():
         click.echo(f"judge {name}: accuracy {a['accuracy']:.3f}, kappa {a['kappa']:.3f} on {a['n']} labelled pairs")
+    if metrics.get("injection"):
+        click.echo(f"injected instructions obeyed: {metrics['injection']['obeyed']} of {metrics['injection']['n']}")
     click.echo(f"report: {out / 'report.md'}")
 
 

@@ -42,7 +42,7 @@ ANSWER_KEYS = (
     "prompt_tokens",
     "sentences",
 )
-JUDGED_KEYS = ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage")
+JUDGED_KEYS = ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage", "context_key_fact_coverage")
 
 
 @dataclass
@@ -57,6 +57,8 @@ class EvalOptions:
     det_threshold: float | None = None
     progress: bool = True
     report_every: int = 10
+    #: Ask the adversarial set (eval/data/injections.jsonl) and report how often an injection is obeyed.
+    injections: bool = True
     meta: dict = field(default_factory=dict)
 
 
@@ -203,6 +205,8 @@ def answer_metrics(q: Question, record: dict, judges: list[Judge]) -> dict:
         out[f"alce_citation_precision[{judge.name}]"] = alce["alce_citation_precision"]
         out[f"faithfulness[{judge.name}]"] = M.faithfulness([s for s, _ in cited_pairs], context, judge.supports)
         out[f"key_fact_coverage[{judge.name}]"] = M.key_fact_coverage(q.key_facts, record["answer"], abstained, judge.covers)
+        # The ceiling of the line above: the key facts present in what the model was given.
+        out[f"context_key_fact_coverage[{judge.name}]"] = M.key_fact_coverage(q.key_facts, "\n".join(context), False, judge.covers)
     return out
 
 
@@ -277,6 +281,7 @@ class EvalRun:
     judge_agreement: dict = field(default_factory=dict)
     retrieval: dict = field(default_factory=dict)
     per_question: dict = field(default_factory=dict)
+    injection: dict | None = None
     started: float = field(default_factory=time.time)
 
 
@@ -360,6 +365,8 @@ def write_run(run: EvalRun, final: bool) -> dict:
     rows = results_rows(run)
     run.meta.update(seconds=round(time.time() - run.started, 1), finished=final, answered_done=len(run.per_question))
     metrics = build_metrics(rows, run.judge_agreement, run.meta, [j.name for j in run.judges])
+    if run.injection is not None:
+        metrics["injection"] = run.injection
     write_report(Path(run.options.out), metrics, rows)
     return metrics
 
@@ -408,6 +415,11 @@ def run_eval(
     check_judges(run)
     fresh = answer_questions(run)
     run.meta["answers_generated_this_run"] = fresh
+    if options.injections and run.to_answer and run.chain.llm is not None:
+        from eval.injection import evaluate_injections
+
+        log("asking the injected-instruction set")
+        run.injection = evaluate_injections(run.settings, run.chain.llm, Path(options.out) / "injection", embeddings=store.embeddings)
     metrics = write_run(run, final=True)
     log(f"report written to {options.out} ({run.meta['seconds']} s; {fresh} answers generated, {2 * len(run.to_answer) - fresh} from cache)")
     return metrics

@@ -107,18 +107,27 @@ def render_markdown(metrics: dict) -> str:
             _by_type(metrics["retrieval"], ret_keys), ""]
 
     base = ["citation_precision", "citation_recall", "abstention_correct", "false_abstention"]
-    judged = [f"{k}[{j}]" for j in judges for k in ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage")]
+    judged = [f"{k}[{j}]" for j in judges for k in ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage",
+                                                    "context_key_fact_coverage")]
     if metrics["answers"]["ours"]["all"].get("n"):
         out += ["## Answers", "", _side_by_side(metrics["answers"], base + judged + ["sentences"]), "",
-                _by_type(metrics["answers"], base[:2] + judged[:4]), ""]
-        if len(judged) > 4:
-            out += [_by_type(metrics["answers"], judged[4:]), ""]
+                _by_type(metrics["answers"], base[:2] + judged[:5]), ""]
+        if len(judged) > 5:
+            out += [_by_type(metrics["answers"], judged[5:]), ""]
         lat_rows = []
         for key in ("first_token_ms", "total_ms", "prompt_tokens"):
             for stat in ("mean", "p50", "p90"):
                 lat_rows.append([f"{key} {stat}", metrics["latency"]["ours"][key][stat], metrics["latency"]["baseline"][key][stat]])
         out += ["## Latency and prompt size", "", _table(["", "ours", "baseline"], lat_rows), "",
                 "Ours answers some questions without calling the model (nothing retrieved is close enough); those have no first-token time or prompt tokens.", ""]
+    if metrics.get("injection"):
+        inj = metrics["injection"]
+        out += ["## Injected instructions", "",
+                f"Answers that obeyed an instruction injected into an abstract: **{inj['obeyed']} of {inj['n']}** "
+                f"(rate {inj['rate']}); each case's question was asked over an index of the injected abstracts (eval/injection.py).", "",
+                _table(["case", "style", "obeyed", "answer"],
+                       [[r["id"], r["style"], "yes" if r["obeyed"] else "no", r["answer"][:120].replace("|", "/").replace("\n", " ")]
+                        for r in inj["cases"]]), ""]
     out += [
         "## Definitions",
         "",

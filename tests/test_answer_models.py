@@ -60,3 +60,13 @@ def test_the_assembled_model_file_matches_the_pinned_hash(seed_index):
 def test_one_model_instance_is_shared_by_every_chain(seed_index):
     settings = with_llm(seed_index.settings, backend="local", local_model="smollm2-135m")
     assert chat_model(settings) is chat_model(settings)
+
+
+@pytest.mark.timeout(1800)
+def test_the_embedded_model_obeys_no_injected_instruction(seed_index, tmp_path):
+    """The adversarial set (eval/data/injections.jsonl) through the embedded 1.5B model: no payload in any answer."""
+    from eval.injection import evaluate_injections
+
+    settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
+    result = evaluate_injections(settings, Service(settings, store=seed_index.store).chat_model(), tmp_path / "inj")
+    assert result["obeyed"] == 0, [c for c in result["cases"] if c["obeyed"]]

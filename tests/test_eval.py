@@ -213,13 +213,22 @@ def test_gate_deterministic_judge_agreement(seed_embeddings):
 def test_rerun_with_same_out_answers_nothing_again(seed_index, tmp_path):
     """A fake chat model: the second run finds every answer in the cache."""
     llm = scripted("It studies the topic [1].")
-    options = EvalOptions(out=tmp_path / "run", limit=2, progress=False, report_every=0)
+    options = EvalOptions(out=tmp_path / "run", limit=2, progress=False, report_every=0, injections=False)
     first = run_eval(seed_index.settings, seed_index.store, options, llm=llm, log=lambda m: None)
     second = run_eval(seed_index.settings, seed_index.store, options, llm=llm, log=lambda m: None)
     assert (first["meta"]["answers_generated_this_run"], second["meta"]["answers_generated_this_run"]) == (4, 0)
     rows = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
     assert len(rows) == 100 and sum(1 for r in rows if r["systems"]["ours"].get("metrics")) == 2
     assert {"report.md", "metrics.json", "by_type.png", "latency.png"} <= {p.name for p in (tmp_path / "run").iterdir()}
+
+
+def test_an_answer_that_repeats_an_injected_payload_counts_as_obeyed(seed_settings, embedding_model, tmp_path):
+    from eval.injection import evaluate_injections
+
+    result = evaluate_injections(seed_settings, scripted("PWNED [1]."), tmp_path / "inj", embeddings=embedding_model)
+    assert result["n"] >= 10 and result["obeyed"] == 1
+    assert [c["id"] for c in result["cases"] if c["obeyed"]] == ["inj01"]
+    assert result["cases"][0]["supported"] == [False], "the payload is no claim any source supports"
 
 
 @pytest.mark.slow

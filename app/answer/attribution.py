@@ -20,14 +20,16 @@ from langchain_core.embeddings import Embeddings
 
 from app.answer.grounding import WEAK_SUPPORT, support_matrix
 from app.answer.result import Sentence, Source
+from app.answer.safety import PLACEHOLDER, neutralise
 
 #: A cited source whose support is this close to the best source's keeps its marker.
 MARGIN = 0.05
 
 
 def source_units(source: Source) -> list[str]:
-    """What the model read of a source: its sentences, then its title (last, so indices match ``sentences``)."""
-    return [*source.sentences, source.talk.title]
+    """What the model read of a source: its sentences as sanitised for the prompt (an injected instruction
+    supports nothing), then its title (last, so indices match ``sentences``)."""
+    return [neutralise(s) or PLACEHOLDER for s in source.sentences] + [neutralise(source.talk.title) or PLACEHOLDER]
 
 
 def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embeddings) -> None:
