@@ -2,7 +2,9 @@
 
 * ``DeterministicJudge``: ``app.answer.grounding.support_scores`` (embedding similarity
   to the closest passage sentence + content-word overlap) against a threshold.
-  Fast and reproducible; blind to negation and swapped numbers.
+  Fast and reproducible. Similarity is blind to negation and swapped numbers, so
+  ``grounding.contradictions`` vetoes a sentence whose numbers, opposites or
+  negation disagree with the passage.
 * ``LLMJudge``: a yes/no question (prompts/judge.txt) to the configured chat
   model, temperature 0. Verdicts are cached on disk by model, prompt and text.
 
@@ -24,7 +26,7 @@ from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 
 from app.prompts import PROMPTS, load_prompt
-from app.answer.grounding import WEAK_SUPPORT, support_scores
+from app.answer.grounding import WEAK_SUPPORT, contradictions, support_scores
 from eval.dataset import JudgePair
 from eval.metrics import accuracy, cohen_kappa
 
@@ -65,7 +67,8 @@ class DeterministicJudge(Judge):
         return [self._scores[(s, tuple(p))] for s, p in items]
 
     def supports(self, sentence: str, passages: list[str]) -> bool:
-        return bool(passages) and self.score(sentence, passages) >= self.threshold
+        """Similar enough to the passages, and no number, opposite or negation that disagrees with them."""
+        return bool(passages) and self.score(sentence, passages) >= self.threshold and not contradictions(sentence, passages)
 
 
 _VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)
@@ -146,8 +149,8 @@ def stratified_subset(pairs: list[JudgePair], n: int) -> list[JudgePair]:
 def agreement(judge: Judge, pairs: list[JudgePair], progress=None) -> dict:
     """Accuracy and Cohen's kappa of the judge against the labels; accuracy by kind of pair."""
     if isinstance(judge, DeterministicJudge):
-        scores = judge.scores([(p.sentence, [p.passage]) for p in pairs])
-        predicted = [s >= judge.threshold for s in scores]
+        scores = judge.scores([(p.sentence, [p.passage]) for p in pairs])  # one embedding batch
+        predicted = [judge.supports(p.sentence, [p.passage]) for p in pairs]
     else:
         predicted = []
         for p in pairs:

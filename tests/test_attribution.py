@@ -56,3 +56,20 @@ def test_a_sentence_no_source_supports_is_flagged_and_dropped_when_strict(embedd
 def test_render_keeps_list_items_on_their_own_lines():
     items = [Sentence("- Tropical geometry of neural networks", [1]), Sentence("- Smoothed Wasserstein distances", [2])]
     assert render(items) == "- Tropical geometry of neural networks [1]\n- Smoothed Wasserstein distances [2]"
+
+
+@pytest.mark.parametrize(
+    "sentence, reason",
+    [
+        ("The student model gains 6.84% over its zero-shot accuracy.", "number not in the source: 6.84"),
+        ("The limit is described by a deterministic equation for the covariance.", "says 'deterministic' where the source says 'stochastic'"),
+        ("The limit does not describe the feature covariance at initialization.", "negation differs"),
+    ],
+)
+def test_contradictions_a_similarity_score_misses_are_named(sentence, reason):
+    from app.answer.grounding import contradictions
+
+    passage = ("At initialization the limit is described by a stochastic differential equation for the feature covariance. "
+               "The student model gains 13.53% over its zero-shot accuracy.")
+    assert any(problem.startswith(reason) for problem in contradictions(sentence, [passage]))
+    assert contradictions("The limit is described by a stochastic differential equation for the feature covariance.", [passage]) == []
