@@ -409,8 +409,9 @@ def test_chat_and_api_in_one_process(web_index):
     demo = build_app(web_index.settings, chain_factory=lambda: service.answer_chain(llm=fake()))
     server = UvicornThread(mount_app(demo, build_api(web_index.settings, service, llm=fake()))).start()
     try:
-        assert "<gradio-app" in httpx.get(server.url + "/").text or httpx.get(server.url + "/config").status_code == 200
-        assert httpx.get(server.url + "/config").status_code == 200
+        page = httpx.get(server.url + "/")
+        assert page.status_code == 200 and "talkqa" in page.text  # the chat page
+        assert httpx.get(server.url + "/config").status_code == 200  # and Gradio's own routes
         assert httpx.get(server.url + "/v1/models").json()["data"][0]["id"] == "talkqa"
         answer = httpx.post(server.url + "/api/ask", json={"question": QUESTION}, timeout=60).json()
         assert answer["answer"] == ANSWER
