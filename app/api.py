@@ -45,6 +45,7 @@ from typing import Any, AsyncIterator, Iterator, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi_offline import FastAPIOffline
@@ -404,6 +405,9 @@ def build_api(settings: Settings, service: Service | None = None, *, llm: Any = 
         "(`/v1`) and REST search and talks (`/api`). Send `Authorization: Bearer <key>` when keys are configured.",
     )
     api.state.talkqa = state
+    if settings.api_cors_origins:  # an "ask the archive" box on another site calls the API from the browser
+        api.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
     _install_error_handlers(api)
     guarded = APIRouter(dependencies=[Depends(KeyCheck(keys))])  # every route but the docs asks for a key
     _openai_routes(guarded, state)
@@ -511,6 +515,7 @@ class Reply:
         self.id, self.created = _completion_id(), int(time.time())
 
     def usage(self, answer: Answer, text: str) -> dict:
+        """Token counts in cl100k tokens, as everywhere in talkqa (not the chat model's own tokenizer)."""
         completion = len(self.chain.enc.encode(text)) if not self.retrieval else 0
         return {"prompt_tokens": answer.prompt_tokens, "completion_tokens": completion,
                 "total_tokens": answer.prompt_tokens + completion}

@@ -127,6 +127,8 @@ class Settings(BaseSettings):
     #: Chat completions end their text with a short "Sources:" list (for clients that show only text);
     #: a request's ``sources_in_text`` overrides it.
     api_sources_in_text: bool = True
+    #: Web pages (origins, e.g. "https://seminar.example.org") whose scripts may call the API. Empty: none.
+    api_cors_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _openai_key_into_llm(self) -> "Settings":

@@ -229,6 +229,15 @@ def test_docs_are_served_without_a_cdn(api_server):
     assert {"/v1/chat/completions", "/v1/models", "/api/search", "/api/talks", "/api/talks/{talk_id}", "/api/ask"} <= set(schema["paths"])
 
 
+def test_pages_of_the_configured_origins_may_call_it(api_server):
+    server = api_server(llm=fake(), api_cors_origins=["https://seminar.example.org"])
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"}
+    allowed = httpx.options(server.url + "/api/ask", headers={"Origin": "https://seminar.example.org", **preflight})
+    other = httpx.options(server.url + "/api/ask", headers={"Origin": "https://elsewhere.example.com", **preflight})
+    assert allowed.headers["access-control-allow-origin"] == "https://seminar.example.org"
+    assert "access-control-allow-origin" not in other.headers
+
+
 # ------------------------------------------------------------------ errors: OpenAI's shape, the right status
 
 
