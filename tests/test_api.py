@@ -19,7 +19,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import SecretStr
 
-from app.api import ChatMessage, parse_api_keys, split_messages
+from app.api_guard import parse_api_keys
+from app.api_openai import ChatMessage, split_messages
 from app.errors import InputError
 
 ANSWER = "RevThink trains a student model to reason backwards from the answer [1]."
