@@ -166,7 +166,7 @@ def main() -> None:
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     load = time.perf_counter()
-    server = start_server(port, args.model, out / "api-server.log")
+    server = start_server(port, "smollm2-135m" if args.no_llm else args.model, out / "api-server.log")  # --no-llm: load the tiny model
     print(f"talkqa serve ready in {time.perf_counter() - load:.1f} s")
     results: dict = {"machine": {"nproc": os.cpu_count(), "loadavg_start": os.getloadavg()}}
     try:
