@@ -359,16 +359,45 @@ def search(obj: Context, query: str, k: int | None, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; other hosts only when asked.")
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--share", is_flag=True, help="Also open a public Gradio share link (off unless asked).")
+@click.option("--api", is_flag=True, help="Also serve the HTTP API (/v1, /api, /docs) from the same process.")
+@click.option("--insecure", is_flag=True, help="With --api: allow a non-loopback host without TALKQA_API_KEYS.")
 @click.pass_obj
 @handle_errors
-def chat(obj: Context, host: str, port: int, share: bool) -> None:
+def chat(obj: Context, host: str, port: int, share: bool, api: bool, insecure: bool) -> None:
     """Open the browser chat: streamed cited answers, a sources panel, a talk browser.
 
     Login: TALKQA_AUTH="user:password" or the path of a file of such lines.
     """
+    if api:
+        from app.web.app import serve_with_api
+
+        if share:
+            raise InputError("--share and --api do not go together: a share link cannot carry the HTTP API")
+        serve_with_api(obj.settings, host=host, port=port, insecure=insecure)
+        return
     from app.web.app import serve
 
     serve(obj.settings, host=host, port=port, share=share)
+
+
+# ------------------------------------------------------------------ HTTP API
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; beyond loopback only with API keys or --insecure.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--insecure", is_flag=True, help="Allow a non-loopback host without TALKQA_API_KEYS.")
+@click.pass_obj
+@handle_errors
+def serve_command(obj: Context, host: str, port: int, insecure: bool) -> None:
+    """Serve the HTTP API: OpenAI-compatible chat completions with citations, REST search and talks.
+
+    Keys: TALKQA_API_KEYS="key1,key2" or the path of a file with one key a line,
+    sent as "Authorization: Bearer KEY". Docs at /docs.
+    """
+    from app.api import serve
+
+    serve(obj.settings, host=host, port=port, insecure=insecure)
 
 
 # ------------------------------------------------------------------ evaluation

@@ -119,6 +119,17 @@ class Settings(BaseSettings):
     #: Login for ``talkqa chat``: "user:password", or the path of a file of such lines. None: no login.
     auth: str | None = None
 
+    #: Keys for the HTTP API (``talkqa serve``, ``chat --api``), sent as ``Authorization: Bearer KEY``:
+    #: comma-separated, or the path of a file with one key a line. None: no key asked (loopback only).
+    api_keys: SecretStr | None = None
+    #: Answers that may wait for the model while one is generated; one more gets HTTP 429.
+    api_queue: int = Field(8, ge=0, le=1000)
+    #: Chat completions end their text with a short "Sources:" list (for clients that show only text);
+    #: a request's ``sources_in_text`` overrides it.
+    api_sources_in_text: bool = True
+    #: Web pages (origins, e.g. "https://seminar.example.org") whose scripts may call the API. Empty: none.
+    api_cors_origins: list[str] = Field(default_factory=list)
+
     @model_validator(mode="after")
     def _openai_key_into_llm(self) -> "Settings":
         if self.openai_api_key and not self.llm.api_key:

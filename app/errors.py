@@ -31,6 +31,10 @@ class LLMUnavailableError(TalkqaError):
     exit_code = 4
 
 
+class LLMTimeoutError(LLMUnavailableError):
+    """The chat model did not answer in time: same exit code, but the HTTP API says 504, not 502."""
+
+
 class ModelFileError(TalkqaError):
     """A model file shipped in a package is missing or fails its checksum."""
 

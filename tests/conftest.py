@@ -493,3 +493,73 @@ def live_server(web_index) -> LiveServer:
         yield LiveServer(url, demo, web_index)
     finally:
         demo.close()
+
+
+# ------------------------------------------------------------------ the HTTP API
+
+
+class UvicornThread:
+    """An ASGI app served by uvicorn on 127.0.0.1:<free port> in a thread (a real server, real sockets)."""
+
+    def __init__(self, app):
+        import threading
+
+        import uvicorn
+
+        self.app = app
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
+
+    def start(self) -> "UvicornThread":
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start on port {self.port}")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@dataclass
+class ApiServer:
+    url: str
+    app: object
+    settings: Settings
+
+    @property
+    def state(self):
+        """The API's shared state (``app.api.ApiState``): its gate and chains."""
+        return self.app.state.talkqa
+
+
+@pytest.fixture
+def api_server(web_index):
+    """Start the HTTP API over ``web_index`` (about ten talks): ``api_server(llm=..., **settings)``.
+
+    ``llm`` goes to ``Service.answer_chain`` (a LangChain fake chat model in the
+    fast tests; the configured embedded model when omitted); keyword arguments
+    override settings (``api_keys``, ``api_queue``, ``data_dir`` ...). Every
+    server started is stopped after the test.
+    """
+    from app.api import build_api
+    from app.service import CONFIGURED, Service
+
+    started: list[UvicornThread] = []
+
+    def start(llm=CONFIGURED, **overrides) -> ApiServer:
+        settings = web_index.settings.model_copy(update=overrides)
+        store = web_index.store if "data_dir" not in overrides else None
+        app = build_api(settings, Service(settings, store=store, embeddings=web_index.store.embeddings), llm=llm)
+        server = UvicornThread(app).start()
+        started.append(server)
+        return ApiServer(server.url, app, settings)
+
+    yield start
+    for server in started:
+        server.stop()

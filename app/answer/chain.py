@@ -32,7 +32,7 @@ from app.answer.records import asks_record, record_sentences, with_notes
 from app.prompts import load_prompt
 from app.answer.result import Answer, Source
 from app.config import Settings
-from app.errors import InputError, LLMUnavailableError
+from app.errors import InputError, LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
 from app.retrieval import TalkRetriever, best_sentences, is_open_ended
 from app.talk import Catalog
@@ -90,7 +90,12 @@ class AnswerChain:
             return inputs["question"]
         lines = [f"{role.capitalize()}: {text}" for role, text in history[-6:]]
         prompt = self.condense_prompt.format(history="\n".join(lines), question=inputs["question"])
-        rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)]).strip().split("\n")[0]
+        try:
+            rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)]).strip().split("\n")[0]
+        except LLMUnavailableError:
+            raise
+        except Exception as err:
+            raise llm_error(err) from None
         return rewritten.strip(' "') or inputs["question"]
 
     def select_context(self, inputs: dict) -> list[Source]:
@@ -186,7 +191,12 @@ class AnswerChain:
     def _generate(self, messages: list, answer: Answer, started: float) -> Iterator[str]:
         parts: list[str] = []
         try:
-            for token in self.generate().stream(messages):
+            # The chat model's own stream, not ``generate()``'s sequence: closing a RunnableSequence's
+            # stream reads the rest of the generation, so a client who left would hold the model.
+            for chunk in self.llm.stream(messages):
+                token = str(chunk.text)
+                if not token:
+                    continue
                 if not parts:
                     answer.timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
                 parts.append(token)
@@ -194,7 +204,7 @@ class AnswerChain:
         except LLMUnavailableError:
             raise
         except Exception as err:
-            raise LLMUnavailableError(describe_llm_error(err)) from None
+            raise llm_error(err) from None
         answer.answer = "".join(parts).strip()
 
     def _finish(self, answer: Answer, started: float, strict: bool = False) -> Answer:
@@ -258,6 +268,12 @@ class AnswerStream:
                 pass
             self._result = self._finish()
         return self._result
+
+
+def llm_error(err: Exception) -> LLMUnavailableError:
+    """The ``TalkqaError`` for a failed LLM call: a timeout is told apart (the HTTP API answers 504, not 502)."""
+    kind = LLMTimeoutError if "Timeout" in err.__class__.__name__ or isinstance(err, TimeoutError) else LLMUnavailableError
+    return kind(describe_llm_error(err))
 
 
 def describe_llm_error(err: Exception) -> str:

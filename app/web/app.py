@@ -201,3 +201,30 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     if problem:
         log.warning("starting without a working chain: %s", problem)
     launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=True)
+
+
+def mount_app(demo: gr.Blocks, api, *, auth=None, max_queue: int = 64):
+    """The chat mounted at ``/`` of the HTTP API's FastAPI app (``chat --api``): one process serves both.
+
+    The API's routes (``/v1``, ``/api``, ``/docs``) are matched first; everything else is Gradio's.
+    """
+    demo.queue(default_concurrency_limit=4, max_size=max_queue)
+    return gr.mount_gradio_app(
+        api, demo, path="/", auth=auth, auth_message="talkqa: please log in" if auth else None,
+        footer_links=["api"], ssr_mode=False, show_error=True, theme=THEME, css=CSS,
+    )
+
+
+def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860, insecure: bool = False) -> None:
+    """``talkqa chat --api``: the chat and the HTTP API in one process, sharing the index and the model."""
+    from app.api import build_api, check_bind, ensure_port_free, run_server
+
+    auth = parse_auth(settings.auth)
+    check_bind(settings, host, insecure)
+    ensure_port_free(host, port)
+    demo = build_app(settings)
+    problem = demo.talkqa.startup_problem()
+    if problem:
+        log.warning("starting without a working chain: %s", problem)
+    api = build_api(settings, demo.talkqa.chains.service)
+    run_server(mount_app(demo, api, auth=ThrottledLogin(auth) if auth else None), host, port)

@@ -1,0 +1,246 @@
+"""The HTTP API (``talkqa serve``, ``talkqa chat --api``): the conventions other tools already speak.
+
+* ``POST /v1/chat/completions`` and ``GET /v1/models``, OpenAI-compatible, so
+  chat clients (Open WebUI, LibreChat), the ``openai`` package and anything
+  else that speaks that protocol can ask the talks. The last user message is
+  the question, earlier turns are the history the chain condenses a follow-up
+  with. The text keeps its ``[n]`` markers; the citations and each sentence's
+  support ride along in an extra ``talkqa`` field (on the response, and on the
+  last chunk of a stream), and, for clients that show only text, as a short
+  "Sources:" list at the end of the text (``api_sources_in_text``, or the
+  request's ``sources_in_text``). Models: ``talkqa`` (the configured chat
+  model) and ``talkqa-retrieval`` (no model: the best talks and sentences).
+* ``GET /api/search``, ``GET /api/talks``, ``GET /api/talks/{id}``,
+  ``POST /api/ask``: the JSON shapes of ``talkqa search/talks/talk/ask --json``.
+* OpenAPI docs at ``/docs`` (served from the ``fastapi-offline`` package, no CDN).
+
+Errors use OpenAI's shape, ``{"error": {"message", "type", "code"}}``, with
+the status a client can act on: 400 bad input, 401 missing or wrong key, 404
+unknown model or talk, 429 queue full, 502 LLM unreachable, 503 no index or
+model file, 504 LLM timed out.
+
+Generation runs one at a time (the embedded model has two cores, and one
+llama.cpp context is not re-entrant); up to ``api_queue`` answers wait for
+their turn and the next one is refused with 429. Blocking work (retrieval,
+generation) runs in Starlette's thread pool so the event loop keeps serving
+search and talk requests meanwhile.
+
+Like app/cli.py and app/web/, this is a surface: it wires nothing itself and
+gets every component from ``Service``. This module is the app and its
+routes; the wire format is in app/api_openai.py, errors, keys and the
+generation gate in app/api_guard.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
+
+from app.answer.chain import AnswerChain
+from app.api_guard import ApiError, GenerationGate, KeyCheck, check_bind, install_error_handlers, parse_api_keys
+from app.api_openai import (
+    MODEL_RETRIEVAL,
+    MODELS,
+    AskRequest,
+    ChatRequest,
+    Reply,
+    TokenPump,
+    retrieval_text,
+    sources_text,
+    split_messages,
+)
+from app.config import Settings
+from app.errors import InputError, TalkqaError
+from app.service import CONFIGURED, Service
+
+log = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------ the app
+
+
+class ChainPool:
+    """The chains the API answers with, one per (k, with or without model), built on first use.
+
+    ``llm`` is passed to ``Service.answer_chain``: the configured model by
+    default, a fake chat model in tests.
+    """
+
+    def __init__(self, service: Service, llm: Any = CONFIGURED):
+        self.service = service
+        self.llm = llm
+        self._chains: dict[tuple, AnswerChain] = {}
+        self._lock = threading.Lock()
+
+    def get(self, k: int | None = None, *, answering: bool = True) -> AnswerChain:
+        key = (k, answering)
+        with self._lock:
+            if key not in self._chains:
+                self._chains[key] = self.service.answer_chain(k=k, llm=self.llm if answering else None)
+            return self._chains[key]
+
+
+class ApiState:
+    """What the routes share: settings, chains, the generation gate (tests look at it)."""
+
+    def __init__(self, settings: Settings, service: Service, llm: Any):
+        self.settings = settings
+        self.chains = ChainPool(service, llm)
+        self.gate = GenerationGate(settings.api_queue)
+        self.started = int(time.time())
+
+    def startup_problem(self) -> str | None:
+        """Load the index and the model now, not on the first question; why that failed, or None."""
+        try:
+            self.chains.get(None, answering=False)
+            self.chains.get(None, answering=True)
+        except TalkqaError as err:
+            return str(err)
+        return None
+
+    async def chain(self, k: int | None, *, answering: bool) -> AnswerChain:
+        return await run_in_threadpool(self.chains.get, k, answering=answering)
+
+    async def catalog(self):
+        return (await self.chain(None, answering=False)).catalog
+
+
+def build_api(settings: Settings, service: Service | None = None, *, llm: Any = CONFIGURED) -> FastAPI:
+    """The API app. ``service`` and ``llm`` let tests (and ``chat --api``) share components or inject a chat model."""
+    keys = parse_api_keys(settings.api_keys.get_secret_value() if settings.api_keys else None)
+    state = ApiState(settings, service or Service(settings), llm)
+    api = FastAPIOffline(
+        title="talkqa",
+        version="1",
+        description="Answers questions about research talks, citing them. OpenAI-compatible chat completions "
+        "(`/v1`) and REST search and talks (`/api`). Send `Authorization: Bearer <key>` when keys are configured.",
+    )
+    api.state.talkqa = state
+    if settings.api_cors_origins:  # an "ask the archive" box on another site calls the API from the browser
+        api.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    install_error_handlers(api)
+    guarded = APIRouter(dependencies=[Depends(KeyCheck(keys))])  # every route but the docs asks for a key
+    _openai_routes(guarded, state)
+    _rest_routes(guarded, state)
+    api.include_router(guarded)
+    return api
+
+
+def _openai_routes(api: APIRouter, state: ApiState) -> None:
+    @api.get("/v1/models", tags=["openai"], summary="The models: talkqa (answers) and talkqa-retrieval (no LLM)")
+    async def models() -> dict:
+        return {
+            "object": "list",
+            "data": [{"id": name, "object": "model", "created": state.started, "owned_by": "talkqa", "description": text}
+                     for name, text in MODELS.items()],
+        }
+
+    @api.post("/v1/chat/completions", tags=["openai"], summary="OpenAI-compatible chat completion with cited talks")
+    async def chat_completions(body: ChatRequest):
+        if body.model not in MODELS:
+            raise ApiError(404, f"the model {body.model!r} does not exist: use {' or '.join(MODELS)}", code="model_not_found")
+        question, history = split_messages(body.messages)
+        retrieval = body.model == MODEL_RETRIEVAL
+        with_sources = state.settings.api_sources_in_text if body.sources_in_text is None else body.sources_in_text
+        chain = await state.chain(body.k, answering=not retrieval)
+        reply = Reply(state.gate, chain, body, retrieval=retrieval, with_sources=with_sources)
+        if retrieval:
+            answer = await run_in_threadpool(chain.invoke, question, history)
+            return reply.stream_of_text(retrieval_text(answer), answer) if body.stream else reply.completion(retrieval_text(answer), answer)
+        await state.gate.acquire()
+        handed_over = False
+        try:
+            stream = await run_in_threadpool(chain.ask, question, history)
+            pump = TokenPump(iter(stream))
+            # The first token before any byte is sent: an unreachable LLM is still a 502, not a broken stream.
+            first = await run_in_threadpool(pump.next)
+            if body.stream:
+                response = reply.stream_of_tokens(stream, pump, first)
+                handed_over = True  # the response releases the gate when it ends
+                return response
+            answer = await run_in_threadpool(stream.result)
+        finally:
+            if not handed_over:
+                state.gate.release()
+        return reply.completion(answer.answer + (sources_text(answer) if with_sources else ""), answer)
+
+
+def _rest_routes(api: APIRouter, state: ApiState) -> None:
+    @api.get("/api/search", tags=["rest"], summary="The talks that best match q (the shape of `talkqa search --json`)")
+    async def search(q: str = Query(..., description="the query"), k: int | None = Query(None, ge=1, le=50)) -> dict:
+        chain = await state.chain(k, answering=False)
+        answer = await run_in_threadpool(chain.invoke, q)
+        return {"query": q, "results": [s.search_hit() for s in answer.sources]}
+
+    @api.get("/api/talks", tags=["rest"], summary="The indexed talks, paged (each in the shape of `talkqa talks --json`)")
+    async def talks(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+        catalog = await state.catalog()
+        page = catalog.talks[offset : offset + limit]
+        return {"total": len(catalog.talks), "limit": limit, "offset": offset, "talks": [t.summary() for t in page]}
+
+    @api.get("/api/talks/{talk_id}", tags=["rest"], summary="One talk in full (an unambiguous id prefix is enough)")
+    async def talk(talk_id: str) -> dict:
+        catalog = await state.catalog()
+        try:
+            found = catalog.find(talk_id)
+        except LookupError as err:
+            ambiguous = any(t.id.startswith(talk_id.strip()) for t in catalog.talks) if talk_id.strip() else False
+            raise ApiError(400 if ambiguous else 404, str(err), code="ambiguous_id" if ambiguous else "talk_not_found") from None
+        return found.model_dump(mode="json")
+
+    @api.post("/api/ask", tags=["rest"], summary="A cited answer (the shape of `talkqa ask --json`)")
+    async def ask(body: AskRequest) -> dict:
+        history = [(turn.role, turn.content) for turn in body.history]
+        if body.no_llm:
+            chain = await state.chain(body.k, answering=False)
+            answer = await run_in_threadpool(chain.invoke, body.question, history)
+            return answer.to_json(all_sources=True)
+        chain = await state.chain(body.k, answering=True)
+        chain.check_question(body.question)  # a bad question is a 400 even while the model is busy
+        await state.gate.acquire()
+        try:
+            answer = await run_in_threadpool(chain.invoke, body.question, history)
+        finally:
+            state.gate.release()
+        return answer.to_json()
+
+
+# ------------------------------------------------------------------ serving
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """A clear one-line error before uvicorn would log a traceback and exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise InputError(f"cannot serve on {host}:{port}: {err.strerror or err}") from None
+
+
+def run_server(app, host: str, port: int) -> None:
+    """Serve ``app`` with uvicorn until interrupted (call ``ensure_port_free`` first, before loading anything)."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, insecure: bool = False) -> None:
+    """``talkqa serve``: the API alone, index and model loaded before the first request."""
+    check_bind(settings, host, insecure)
+    ensure_port_free(host, port)
+    api = build_api(settings)
+    problem = api.state.talkqa.startup_problem()
+    if problem:
+        log.warning("starting without a working chain: %s", problem)
+    run_server(api, host, port)

@@ -1,0 +1,277 @@
+"""OpenAI's chat-completion wire format for talkqa's answers: requests, whole replies, streamed chunks.
+
+The text keeps the answer's ``[n]`` markers (and, if asked, ends with a short
+"Sources:" list); the citations and per-sentence support go in an extra
+``talkqa`` field. A stream holds the generation gate until it ends, however it
+ends, and closes the model's generator so a client who left frees the model.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator, Literal
+
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from app.answer.chain import AnswerChain, AnswerStream
+from app.answer.citations import strip_markers
+from app.answer.result import Answer
+from app.api_guard import ApiError, GenerationGate, api_error
+from app.errors import TalkqaError
+
+#: The two models of ``/v1/models``: the configured chat model, and retrieval without one.
+MODEL_ANSWER = "talkqa"
+MODEL_RETRIEVAL = "talkqa-retrieval"
+MODELS = {
+    MODEL_ANSWER: "Cited answers from the configured chat model",
+    MODEL_RETRIEVAL: "The best-matching talks and their sentences, without a language model (instant)",
+}
+#: What ends an answer's text before the appended sources list; cut from history turns sent back.
+SOURCES_HEADER = "\n\nSources:\n"
+
+
+# ------------------------------------------------------------------ requests
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        """The message's text (a list of parts: its text parts joined)."""
+        if isinstance(self.content, list):
+            return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type", "text") == "text")
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    """OpenAI's chat-completion request; sampling options are accepted and ignored (answers are deterministic)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(MODEL_ANSWER, examples=[MODEL_ANSWER, MODEL_RETRIEVAL])
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    stream_options: dict[str, Any] | None = None
+    k: int | None = Field(None, ge=1, le=50, description="talkqa: talks to retrieve (default: settings)")
+    sources_in_text: bool | None = Field(None, description="talkqa: end the text with a Sources list (default: api_sources_in_text)")
+
+
+class HistoryTurn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class AskRequest(BaseModel):
+    question: str
+    k: int | None = Field(None, ge=1, le=50)
+    no_llm: bool = Field(False, description="Retrieval only: every retrieved talk and its best sentences")
+    history: list[HistoryTurn] = Field(default_factory=list, description="Earlier turns, for a follow-up")
+
+
+def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+    """(question, history): the last user message, and the user/assistant turns before it.
+
+    System messages are ignored (the chain has its own prompt). An assistant
+    turn loses its appended sources list and its [n] markers, as the chat's
+    own history does.
+    """
+    turns = []
+    for message in messages:
+        if message.role in ("system", "developer"):
+            continue
+        if message.role not in ("user", "assistant"):
+            raise ApiError(400, f"messages: unsupported role {message.role!r} (user, assistant or system)", code="invalid_input")
+        turns.append((message.role, message.text()))
+    if not turns or turns[-1][0] != "user":
+        raise ApiError(400, "messages: the last message must be the user's question", code="invalid_input")
+    history = []
+    for role, text in turns[:-1]:
+        if role == "assistant":
+            text = strip_markers(text.split(SOURCES_HEADER)[0])
+        if text.strip():
+            history.append((role, text.strip()))
+    return turns[-1][1], history
+
+
+# ------------------------------------------------------------------ answers as text and JSON
+
+
+def sources_text(answer: Answer) -> str:
+    """The cited talks as a short list to append to the text (nothing for an abstention)."""
+    if answer.abstained or not answer.sources:
+        return ""
+    lines = []
+    for source in answer.cited_sources:
+        talk = source.talk
+        speaker = f" — {talk.speaker}" if talk.speaker else ""
+        link = f" {talk.links[0]}" if talk.links else ""
+        lines.append(f"- [{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {talk.line_ranges()}){link}")
+    return SOURCES_HEADER + "\n".join(lines)
+
+
+def retrieval_text(answer: Answer) -> str:
+    """The ``talkqa-retrieval`` answer: every retrieved talk and its best sentences."""
+    if not answer.sources:
+        return "No talk in the collection matches the question."
+    parts = ["The talks that best match the question (retrieval only, no language model):"]
+    for source in answer.sources:
+        talk = source.talk
+        speaker = f" — {talk.speaker}" if talk.speaker else ""
+        link = f" {talk.links[0]}" if talk.links else ""
+        parts.append(f"[{source.n}] **{talk.title}**{speaker} ({Path(talk.source).name} lines {talk.line_ranges()}){link}\n> {source.snippet}")
+    return "\n\n".join(parts)
+
+
+def talkqa_field(answer: Answer, *, retrieval: bool) -> dict:
+    """The extra ``talkqa`` field: what retrieval searched for, citations, per-sentence support."""
+    body = answer.to_json(all_sources=retrieval)
+    return {
+        "query": answer.query,
+        "abstained": body["abstained"],
+        "support": answer.support,
+        "citations": body["citations"],
+        "sentences": body["sentences"],
+        "timings": body["timings"],
+    }
+
+
+# ------------------------------------------------------------------ replies
+
+
+def completion_id() -> str:
+    return f"chatcmpl-{uuid.uuid4().hex[:24]}"
+
+
+def sse(data: dict | str) -> str:
+    return f"data: {data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+class TokenPump:
+    """The model's token iterator, pulled one token at a time from the thread pool, and closed exactly once.
+
+    Closing matters: the embedded model holds its lock while its generator is
+    suspended, so a stream whose client left must close it, after any
+    ``next`` still running in its thread.
+    """
+
+    def __init__(self, tokens: Iterator[str]):
+        self._tokens = tokens
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def next(self) -> str | None:
+        with self._lock:
+            return None if self._closed else next(self._tokens, None)
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                close = getattr(self._tokens, "close", None)
+                if close is not None:
+                    close()
+
+
+class GatedStream(StreamingResponse):
+    """A stream holding the generation gate: the model's generator is closed and the gate released
+    when the response ends, however it ends (finished, failed, or the client left)."""
+
+    def __init__(self, events: AsyncIterator[str], pump: TokenPump, gate: GenerationGate):
+        super().__init__(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        self._pump, self._gate = pump, gate
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            try:
+                await run_in_threadpool(self._pump.close)
+            finally:
+                self._gate.release()
+
+
+class Reply:
+    """One chat completion's response, whole or as server-sent chunks in OpenAI's format."""
+
+    def __init__(self, gate: GenerationGate, chain: AnswerChain, body: ChatRequest, *, retrieval: bool, with_sources: bool):
+        self.gate, self.chain, self.body = gate, chain, body
+        self.retrieval, self.with_sources = retrieval, with_sources
+        self.id, self.created = completion_id(), int(time.time())
+
+    def usage(self, answer: Answer, text: str) -> dict:
+        """Token counts in cl100k tokens, as everywhere in talkqa (not the chat model's own tokenizer)."""
+        completion = len(self.chain.enc.encode(text)) if not self.retrieval else 0
+        return {"prompt_tokens": answer.prompt_tokens, "completion_tokens": completion,
+                "total_tokens": answer.prompt_tokens + completion}
+
+    def completion(self, text: str, answer: Answer) -> dict:
+        return {
+            "id": self.id,
+            "object": "chat.completion",
+            "created": self.created,
+            "model": self.body.model,
+            "system_fingerprint": None,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": None, "finish_reason": "stop"}],
+            "usage": self.usage(answer, text),
+            "talkqa": talkqa_field(answer, retrieval=self.retrieval),
+        }
+
+    def chunk(self, delta: dict, finish: str | None = None, **extra) -> str:
+        return sse({
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.body.model,
+            "system_fingerprint": None,
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+            **extra,
+        })
+
+    def ending(self, answer: Answer, text: str) -> Iterator[str]:
+        yield self.chunk({}, "stop", talkqa=talkqa_field(answer, retrieval=self.retrieval))
+        if (self.body.stream_options or {}).get("include_usage"):
+            yield sse({"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.body.model,
+                        "choices": [], "usage": self.usage(answer, text)})
+        yield sse("[DONE]")
+
+    def stream_of_text(self, text: str, answer: Answer) -> StreamingResponse:
+        """A whole text as a stream (``talkqa-retrieval``: there is no model to wait for)."""
+
+        async def events():
+            yield self.chunk({"role": "assistant", "content": ""})
+            yield self.chunk({"content": text})
+            for event in self.ending(answer, text):
+                yield event
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    def stream_of_tokens(self, stream: AnswerStream, pump: TokenPump, first: str | None) -> StreamingResponse:
+        """The model's tokens as they come, then the sources list and the ``talkqa`` field."""
+
+        async def events():
+            try:
+                yield self.chunk({"role": "assistant", "content": ""})
+                token = first
+                while token is not None:
+                    yield self.chunk({"content": token})
+                    token = await run_in_threadpool(pump.next)
+                answer = await run_in_threadpool(stream.result)
+                tail = sources_text(answer) if self.with_sources else ""
+                if tail:
+                    yield self.chunk({"content": tail})
+                for event in self.ending(answer, answer.answer + tail):
+                    yield event
+            except TalkqaError as err:  # after the headers: OpenAI's clients raise on an error event
+                yield sse(api_error(err).body())
+                yield sse("[DONE]")
+
+        return GatedStream(events(), pump, self.gate)
