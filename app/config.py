@@ -45,6 +45,15 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
 
 
+class IngestSettings(BaseModel):
+    """Guards for very large inputs (see ingest/progress.py)."""
+
+    #: Above this many lines (texts to embed) ``ingest`` asks first, or needs ``--yes`` when not on a terminal.
+    confirm_texts: int = Field(20000, ge=0)
+    #: Embedding throughput used for the time estimate (measured on 2 cores: docs/reliability.md).
+    texts_per_second: float = Field(60.0, gt=0)
+
+
 class RetrievalSettings(BaseModel):
     """Hybrid retrieval: dense (Chroma) + BM25, fused, grouped by talk."""
 
@@ -107,6 +116,7 @@ class Settings(BaseSettings):
 
     chunks: ChunkSettings = Field(default_factory=ChunkSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

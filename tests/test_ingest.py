@@ -130,13 +130,15 @@ def test_removing_a_talk_deletes_its_chunks_and_reports_it_removed(settings, sto
     assert gone.id not in chunks_by_talk(store) and gone.id not in catalog_ids(store)
 
 
-def test_rebuild_starts_over(settings, store):
+def test_rebuild_reembeds_everything_into_a_new_index_and_compares_with_the_old(settings, store):
     first = ingest(settings, store)
+    old_base = store.base
     report = ingest(settings, store, rebuild=True)
     assert report.rebuilt
     assert report.embedded_chunks == report.chunks == first.chunks
-    assert store.catalog().generation == 1
-    assert sorted(report.new) == sorted(catalog_ids(store))
+    assert store.catalog().generation == 1 and store.base != old_base
+    assert (report.new, report.removed, report.unchanged) == ([], [], 7)
+    assert sorted(store.family()) == sorted([store.base, store.base + "-catalog", store.pointer_name])
 
 
 # ------------------------------------------------------------------ stable ids
