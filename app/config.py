@@ -91,6 +91,8 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(120.0, gt=0)
     n_ctx: int = Field(4096, ge=512)
     threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = all cores")
+    #: One embedded generation at a time on the machine (a lock file in models_dir); off only to measure.
+    process_lock: bool = True
 
 
 class Settings(BaseSettings):

@@ -197,8 +197,9 @@ class TalkStore:
     # ----------------------------------------------------------- collections
 
     def _exists(self, name: str) -> bool:
+        client = self.client  # opening it may fail (corrupt, unreachable): that is not "absent"
         try:
-            self.client.get_collection(name)
+            client.get_collection(name)
             return True
         except Exception:  # NotFoundError in 1.x; ValueError in older clients
             return False
@@ -209,8 +210,9 @@ class TalkStore:
 
     def live_base(self) -> str:
         """The base readers see: the pointer's, or ``name`` when no rebuild ever flipped it."""
+        client = self.client
         try:
-            pointer = self.client.get_collection(self.pointer_name)
+            pointer = client.get_collection(self.pointer_name)
         except Exception:
             return self.name
         return (pointer.metadata or {}).get("base") or self.name
