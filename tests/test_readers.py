@@ -275,3 +275,20 @@ def test_cli_rejects_an_unknown_format_name_with_exit_2(run_cli, tmp_path, corpu
     result = run_cli("ingest", corpus_path, "--format", "xml", data_dir=tmp_path / "data")
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["ask", "--k", "0", "a question"], "error: Invalid value for '--k': 0 is not in the range 1<=x<=50."),
+        (["search", "a query", "--k", "many"], "error: Invalid value for '--k': 'many' is not a valid integer range."),
+        (["ingest", "--bogus"], "error: No such option '--bogus'."),
+        (["talk"], "error: Missing argument 'TALK_ID'."),
+    ],
+)
+def test_cli_bad_options_are_one_error_line_with_exit_2(run_cli, tmp_path, args, says):
+    result = run_cli(*args, data_dir=tmp_path / "data")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(says) and line.endswith("--help`)"), line
+    assert result.stdout == ""
