@@ -204,7 +204,12 @@ def ingest(
         if generation and not rebuild:
             store.check_model(store.chunks_collection())
         if generation:
-            old_talks = store.talks_of(generation)
+            try:
+                old_talks = store.talks_of(generation)
+            except Exception:
+                if not rebuild:
+                    raise
+                # A rebuild must start over whatever state the old catalog is in; it keeps only what it can read.
         kept = [] if replace else [t for t in old_talks if not covers(paths, t.source)]
         talks, across = merge_duplicates([*kept, *read])  # an abstract both kept and read is one talk
         duplicates = read_duplicates + across
