@@ -84,7 +84,7 @@ def confirm_large_input(settings: Settings, paths: list[Path], fmt: str | None, 
 
     what = (
         f"{', '.join(map(str, paths))}: {size.texts:,} lines ({size.bytes / 1e6:.1f} MB), "
-        f"about {size.minutes(settings):.0f} minutes of embedding on this machine"
+        f"up to about {size.minutes(settings):.0f} minutes of embedding on this machine (less for texts already cached)"
     )
     if sys.stdin.isatty():
         click.echo(f"warning: {what}", err=True)
