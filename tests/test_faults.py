@@ -48,6 +48,7 @@ def grown(tmp_path, small_lines, seed_lines) -> Path:
 # ------------------------------------------------------------------ 1. a rebuild killed half-way
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("moment", ["lines", "chunks", "publish", "after-publish"])
 def test_a_rebuild_killed_at_any_moment_leaves_an_index_that_answers(talkqa, proc_index, grown, moment, embedding_model):
     before = talk_ids(talkqa, proc_index)
@@ -80,6 +81,7 @@ def wait_for(path: Path, proc: subprocess.Popen, seconds: float = 120) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.processes
 def test_two_rebuilds_at_once_run_one_after_the_other_and_readers_keep_reading(talkqa, proc_index, grown, tmp_path, embedding_model):
     before = talk_ids(talkqa, proc_index)
     mark, release = tmp_path / "first-is-writing", tmp_path / "release"
@@ -103,6 +105,7 @@ def test_two_rebuilds_at_once_run_one_after_the_other_and_readers_keep_reading(t
     assert len([n for n in family(proc_index, embedding_model) if n != "talks-live"]) == 2
 
 
+@pytest.mark.processes
 def test_a_plain_ingest_waits_for_a_running_one_and_its_summary_is_true(talkqa, proc_index, tmp_path):
     jsonl = tmp_path / "extra.jsonl"
     jsonl.write_text(json.dumps({"abstract": "We study sharpness-aware minimisation and its implicit bias in deep linear networks."}) + "\n")
@@ -136,6 +139,7 @@ def damage(db: Path, how: str) -> None:
         db.write_bytes(b"\xde\xad\xbe\xef" * (len(data) // 4))
 
 
+@pytest.mark.processes
 @pytest.mark.parametrize("how", ["truncated", "garbage-inside", "garbage"])
 def test_a_damaged_database_is_reported_and_rebuild_sets_it_aside(talkqa, proc_index, corpus_path, how):
     before = talk_ids(talkqa, proc_index)
@@ -170,6 +174,7 @@ def _can_mount_read_only(tmp_path: Path) -> bool:
 READ_ONLY = ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"']
 
 
+@pytest.mark.processes
 def test_a_read_only_mount_is_read_and_refuses_writing_with_exit_7(talkqa, proc_index, corpus_path, tmp_path):
     if not shutil.which("unshare") or not _can_mount_read_only(tmp_path):
         pytest.skip("needs `unshare -m` and bind mounts (root in a namespace)")
