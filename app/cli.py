@@ -18,12 +18,14 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
+from app.cli_errors import OneLineErrorGroup
 from app.config import Settings
 from app.errors import InputError, TalkqaError
 
 EXIT_CODES = """Exit codes: 0 ok, 1 unexpected error, 2 bad input (file, question, option),
-3 no usable index (run `talkqa ingest`, or --rebuild after changing the embedding model),
-4 LLM unreachable or timed out, 5 a model file missing or corrupt, 130 interrupted."""
+3 no usable index (run `talkqa ingest`; --rebuild after changing the embedding model or when it is corrupt),
+4 LLM unreachable or timed out, 5 a model file missing or corrupt, 6 another ingest is writing (--no-wait),
+7 the data dir is read-only (writing refused; reading works), 130 interrupted."""
 
 
 def _fail(message: str, code: int) -> None:
@@ -73,7 +75,7 @@ class Context:
         return self.service.store
 
 
-@click.group(epilog=EXIT_CODES)
+@click.group(cls=OneLineErrorGroup, epilog=EXIT_CODES)
 @click.version_option(package_name="talkqa")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -93,39 +95,35 @@ def cli(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["txt", "jsonl", "csv", "dir"]), help="Override detection by extension.")
-@click.option("--rebuild", is_flag=True, help="Delete the index and build it again.")
+@click.option("--replace", is_flag=True, help="Make the index exactly PATHS (default: add or update PATHS, keep talks of other sources).")
+@click.option("--rebuild", is_flag=True, help="Re-embed everything into a new index, switched in at the end (a damaged index is moved aside).")
+@click.option("--yes", is_flag=True, help="Proceed with a very large input without asking.")
+@click.option("--no-wait", is_flag=True, help="If another ingest is writing to the data dir, fail (exit 6) instead of waiting.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 @handle_errors
-def ingest(obj: Context, paths: tuple[Path, ...], fmt: str | None, rebuild: bool, as_json: bool) -> None:
-    """Index talks from PATHS (default: the bundled seminar abstracts)."""
-    from tqdm import tqdm
+def ingest(obj: Context, paths: tuple[Path, ...], fmt: str | None, replace: bool, rebuild: bool, yes: bool,
+           no_wait: bool, as_json: bool) -> None:
+    """Index talks from PATHS (default: the bundled seminar abstracts).
 
+    Talks of other sources already indexed stay; talks of PATHS that are gone
+    from them are removed, and the summary says how many from which source.
+    """
     from ingest.indexer import ingest as run_ingest
+    from ingest.progress import StageBars, confirm_large_input
 
-    bar = None
+    confirm_large_input(obj.settings, list(paths) or obj.settings.corpus, fmt, yes=yes)
 
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None and total:
-            bar = tqdm(total=total, desc="embedding chunks", unit="chunk", file=sys.stderr, disable=None)
-        if bar is not None:
-            bar.n = done
-            bar.refresh()
+    def on_wait(holder: str) -> None:
+        click.echo(f"waiting for another talkqa ingest ({holder}) to finish writing to {obj.settings.data_dir} …", err=True)
 
-    try:
-        report = run_ingest(obj.settings, obj.store, list(paths) or None, fmt=fmt, rebuild=rebuild, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
+    with StageBars() as bars:
+        report = run_ingest(obj.settings, obj.store, list(paths) or None, fmt=fmt, rebuild=rebuild, replace=replace,
+                            progress=bars.update, wait=0 if no_wait else None, on_wait=on_wait)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return
-    click.echo(
-        f"{report.talks} talks, {report.chunks} chunks, {report.duplicates} duplicate occurrences merged; "
-        f"{len(report.new)} new, {len(report.changed)} changed, {len(report.removed)} removed, {report.unchanged} unchanged; "
-        f"{report.embedded_chunks} chunks embedded, {report.deleted_chunks} deleted; {report.seconds:.2f} s"
-    )
+    click.echo(report.summary())
 
 
 # ------------------------------------------------------------------ browsing

@@ -45,6 +45,15 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
 
 
+class IngestSettings(BaseModel):
+    """Guards for very large inputs (see ingest/progress.py)."""
+
+    #: Above this many lines (texts to embed) ``ingest`` asks first, or needs ``--yes`` when not on a terminal.
+    confirm_texts: int = Field(5000, ge=0)
+    #: Embedding throughput used for the time estimate (measured on 2 cores: docs/reliability.md).
+    texts_per_second: float = Field(4.5, gt=0)  # seed cold ingest, 323 lines in 71 s
+
+
 class RetrievalSettings(BaseModel):
     """Hybrid retrieval: dense (Chroma) + BM25, fused, grouped by talk."""
 
@@ -82,6 +91,8 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(120.0, gt=0)
     n_ctx: int = Field(4096, ge=512)
     threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = all cores")
+    #: One embedded generation at a time on the machine (a lock file in models_dir); off only to measure.
+    process_lock: bool = True
 
 
 class Settings(BaseSettings):
@@ -107,6 +118,7 @@ class Settings(BaseSettings):
 
     chunks: ChunkSettings = Field(default_factory=ChunkSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

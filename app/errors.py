@@ -25,6 +25,10 @@ class IndexStateError(TalkqaError):
     exit_code = 3
 
 
+class IndexCorruptError(IndexStateError):
+    """The index database is damaged (truncated, overwritten): ``talkqa ingest --rebuild`` sets it aside and starts over."""
+
+
 class LLMUnavailableError(TalkqaError):
     """The chat model could not be reached, timed out, or could not be loaded."""
 
@@ -39,3 +43,15 @@ class ModelFileError(TalkqaError):
     """A model file shipped in a package is missing or fails its checksum."""
 
     exit_code = 5
+
+
+class IndexBusyError(TalkqaError):
+    """Another process is writing to the same data dir (``ingest --no-wait``, or the wait timed out)."""
+
+    exit_code = 6
+
+
+class ReadOnlyIndexError(TalkqaError):
+    """The data dir cannot be written (a read-only mount or permissions): reading still works, writing cannot."""
+
+    exit_code = 7

@@ -1,11 +1,11 @@
 """The Chroma store: chunk vectors plus a catalog of talks, switched atomically.
 
-Two collections per index:
+Two collections per index *base* (a name):
 
-* ``<name>``: one record per chunk (LangChain ``Chroma`` over it), cosine space.
+* ``<base>``: one record per chunk (LangChain ``Chroma`` over it), cosine space.
   Its metadata records the embedding model and dimension, and ``generation``:
   the catalog generation that is live.
-* ``<name>-catalog``: one record per talk per generation (the talk as JSON).
+* ``<base>-catalog``: one record per talk per generation (the talk as JSON).
 
 An ingest writes new chunks and a new catalog generation first, then flips
 ``generation`` in one metadata write (the commit point), then deletes what the
@@ -13,14 +13,33 @@ new generation no longer uses. Readers only see talks of the live generation
 and drop chunks of talks outside it, so an ingest killed at any point leaves
 the previous index whole: no half-written talk is ever visible.
 
+A rebuild (``ingest --rebuild``: another embedding model, or starting over)
+cannot reuse the live base, whose vectors may have another dimension, so it
+writes a fresh base ``<name>.r<id>`` beside the live one and then flips a
+pointer, the metadata of the collection ``<name>-live``, in one write (the
+commit point of a rebuild); the old base is deleted after. Until the flip
+readers keep the old index; a rebuild killed half-way leaves an orphan base
+that the next write deletes. Without a pointer the base is ``<name>``.
+
 Embedded ``PersistentClient`` under the data dir by default; an ``HttpClient``
-when ``chroma_host`` is set.
+when ``chroma_host`` is set. The embedded store is checked before it is
+opened: a damaged ``chroma.sqlite3`` is an ``IndexCorruptError`` (exit 3), and
+a data dir we cannot write (a read-only mount) is read from a private
+snapshot, because Chroma's embedded client writes to its database on open.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+import uuid
 from functools import cached_property
+from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaClientSettings
@@ -29,18 +48,86 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
-from app.errors import IndexStateError
+from app.errors import IndexCorruptError, IndexStateError
 from app.models.llm import describe
 from app.talk import Catalog, Talk
 from app.titles import TitleCache, apply_titles
 
 SCHEMA_VERSION = 1
 _CATALOG_SUFFIX = "-catalog"
+_POINTER_SUFFIX = "-live"
+_REBUILD_INFIX = ".r"
 _PAGE = 500
+SQLITE_FILE = "chroma.sqlite3"
+_CORRUPT_MARKS = ("malformed", "not a database", "file is encrypted")
+
+
+def corruption_of(path: Path) -> str | None:
+    """Why the embedded store at ``path`` is damaged, or None when it looks whole (or is absent).
+
+    The SQLite header, then ``PRAGMA quick_check`` on a read-only connection
+    (milliseconds for our indexes). An error that is not damage (a hot journal
+    a read-only connection may not roll back, a lock) is not reported: Chroma
+    opens the store and deals with it.
+    """
+    db = path / SQLITE_FILE
+    if not db.is_file():
+        return None
+    try:
+        with db.open("rb") as f:
+            header = f.read(16)
+    except OSError:
+        return None
+    if not header:  # an empty file beside collection data: the database was lost
+        return f"{db} is empty" if any(p.name != SQLITE_FILE for p in path.iterdir()) else None
+    if header != b"SQLite format 3\x00":
+        return f"{db} is not a SQLite database"
+    try:
+        connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as err:
+        return f"{db}: {err}" if any(mark in str(err) for mark in _CORRUPT_MARKS) else None
+    if rows != [("ok",)]:
+        return f"{db}: {rows[0][0]}"
+    return None
+
+
+def corrupt_error(reason: str) -> IndexCorruptError:
+    return IndexCorruptError(f"the index is corrupt ({reason}): run `talkqa ingest --rebuild` (it keeps the damaged copy aside)")
+
+
+def is_writable(path: Path) -> bool:
+    """Can this process write the store at ``path``? (False on a read-only mount, even for root.)"""
+    db = path / SQLITE_FILE
+    return os.access(path, os.W_OK) and (not db.exists() or os.access(db, os.W_OK))
+
+
+def _snapshot(path: Path) -> Path:
+    """A private copy of a store we may not write, removed at exit."""
+    copy = Path(tempfile.mkdtemp(prefix="talkqa-readonly-")) / "chroma"
+    shutil.copytree(path, copy)
+    atexit.register(shutil.rmtree, copy.parent, True)
+    return copy
+
+
+def _open_persistent(path: Path, client_settings: ChromaClientSettings) -> chromadb.ClientAPI:
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=client_settings)
+    except Exception as err:  # chromadb.errors.InternalError from the Rust bindings
+        if any(mark in str(err) for mark in _CORRUPT_MARKS):
+            raise corrupt_error(str(err).rsplit(") ", 1)[-1]) from None
+        raise
 
 
 def open_client(settings: Settings) -> chromadb.ClientAPI:
-    """A Chroma client for the configured store, with telemetry off (we are offline)."""
+    """A Chroma client for the configured store, with telemetry off (we are offline).
+
+    The embedded store is checked for damage first; one we may not write is
+    opened from a snapshot (reads work, the snapshot is thrown away at exit).
+    """
     client_settings = ChromaClientSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
         try:
@@ -49,27 +136,104 @@ def open_client(settings: Settings) -> chromadb.ClientAPI:
             raise IndexStateError(
                 f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({err.__class__.__name__})"
             ) from None
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=client_settings)
+    path = settings.chroma_dir
+    if reason := corruption_of(path):
+        raise corrupt_error(reason)
+    if path.is_dir() and not is_writable(path):
+        return _open_persistent(_snapshot(path), client_settings)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise IndexStateError(f"no index yet at {path} (and it cannot be created: {path.parent} is read-only)") from None
+    try:
+        return _open_persistent(path, client_settings)
+    except IndexStateError:
+        raise
+    except Exception as err:
+        if "readonly database" in str(err):  # writable by permissions, refused all the same
+            return _open_persistent(_snapshot(path), client_settings)
+        raise
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged embedded store out of the way (never delete it); returns where it went.
+
+    Chroma keeps one system per path per process: forget ours, or a new client
+    would reuse connections to the moved files.
+    """
+    target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    path.rename(target)
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # a damaged store may fail to stop cleanly; it is out of the way already
+            pass
+    return target
 
 
 class TalkStore:
-    """One index: chunk vectors and the talk catalog, in a Chroma database."""
+    """One index: chunk vectors and the talk catalog, in a Chroma database.
+
+    ``base`` is the pair of collections reads and writes go to: the live one
+    (resolved through the pointer on every ``catalog()``), or, during a
+    rebuild, the new one being written (``start_rebuild``).
+    """
 
     def __init__(self, settings: Settings, embeddings: Embeddings, client: chromadb.ClientAPI | None = None):
         self.settings = settings
         self.embeddings = embeddings
-        self.client = client or open_client(settings)
         self.name = settings.collection
+        if client is not None:
+            self.__dict__["client"] = client
+        self._base: str | None = None
+
+    @cached_property
+    def client(self) -> chromadb.ClientAPI:
+        """Opened on first use, so that a damaged store can be set aside before anything opens it."""
+        return open_client(self.settings)
 
     # ----------------------------------------------------------- collections
 
     def _exists(self, name: str) -> bool:
+        client = self.client  # opening it may fail (corrupt, unreachable): that is not "absent"
         try:
-            self.client.get_collection(name)
+            client.get_collection(name)
             return True
         except Exception:  # NotFoundError in 1.x; ValueError in older clients
             return False
+
+    @property
+    def pointer_name(self) -> str:
+        return self.name + _POINTER_SUFFIX
+
+    def live_base(self) -> str:
+        """The base readers see: the pointer's, or ``name`` when no rebuild ever flipped it."""
+        client = self.client
+        try:
+            pointer = client.get_collection(self.pointer_name)
+        except Exception:
+            return self.name
+        return (pointer.metadata or {}).get("base") or self.name
+
+    @property
+    def base(self) -> str:
+        if self._base is None:
+            self._base = self.live_base()
+        return self._base
+
+    @base.setter
+    def base(self, value: str) -> None:
+        if value != self._base:
+            self.__dict__.pop("vectorstore", None)
+        self._base = value
+
+    def refresh(self) -> None:
+        """Follow the pointer again (another process may have rebuilt the index)."""
+        self.base = self.live_base()
 
     @property
     def model_signature(self) -> dict:
@@ -81,24 +245,24 @@ class TalkStore:
         }
 
     def chunks_collection(self, create: bool = False):
-        if not create and not self._exists(self.name):
+        if not create and not self._exists(self.base):
             raise IndexStateError("no index yet: run `talkqa ingest` first")
         return self.client.get_or_create_collection(
-            self.name,
+            self.base,
             metadata={**self.model_signature, "generation": 0, "schema": SCHEMA_VERSION},
             configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
 
     def catalog_collection(self):
-        return self.client.get_or_create_collection(self.name + _CATALOG_SUFFIX, embedding_function=None)
+        return self.client.get_or_create_collection(self.base + _CATALOG_SUFFIX, embedding_function=None)
 
     @cached_property
     def vectorstore(self) -> Chroma:
         """LangChain's Chroma over the chunk collection (dense search and writes)."""
         return Chroma(
             client=self.client,
-            collection_name=self.name,
+            collection_name=self.base,
             embedding_function=self.embeddings,
             create_collection_if_not_exists=False,
         )
@@ -114,17 +278,47 @@ class TalkStore:
                 f"but talkqa is configured for {ours[0]} ({ours[1]} dims): re-ingest with `talkqa ingest --rebuild`"
             )
 
-    def drop(self) -> None:
-        """Delete the whole index (``--rebuild``)."""
-        for name in (self.name, self.name + _CATALOG_SUFFIX):
-            if self._exists(name):
-                self.client.delete_collection(name)
-        self.__dict__.pop("vectorstore", None)
+    # ----------------------------------------------------------- rebuilding beside the live index
+
+    def family(self) -> list[str]:
+        """Every collection of this index: bases, catalogs, the pointer (live or orphaned)."""
+        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        return [
+            n for n in names
+            if n in (self.name, self.name + _CATALOG_SUFFIX, self.pointer_name) or n.startswith(self.name + _REBUILD_INFIX)
+        ]
+
+    def start_rebuild(self) -> str:
+        """Point writes at a fresh base beside the live one; readers keep the live one until ``publish``."""
+        self.base = f"{self.name}{_REBUILD_INFIX}{uuid.uuid4().hex[:10]}"
+        return self.base
+
+    def publish(self) -> None:
+        """Make the current base live: one metadata write on the pointer (the commit point of a rebuild)."""
+        pointer = self.client.get_or_create_collection(
+            self.pointer_name, metadata={"base": self.live_base()}, embedding_function=None
+        )
+        pointer.modify(metadata={"base": self.base})
+
+    def delete_orphans(self) -> list[str]:
+        """Delete collections of this index that the live base does not use (from killed or replaced builds).
+
+        Writers only, under the data-dir lock: a reader never holds an orphan
+        for long (it resolves the pointer on each ``catalog()``).
+        """
+        live = self.live_base()
+        keep = {live, live + _CATALOG_SUFFIX, self.pointer_name}
+        if live == self.name:
+            keep.discard(self.pointer_name)
+        gone = [n for n in self.family() if n not in keep and n != self.base and n != self.base + _CATALOG_SUFFIX]
+        for name in gone:
+            self.client.delete_collection(name)
+        return gone
 
     # ----------------------------------------------------------- reading
 
     def exists(self) -> bool:
-        return self._exists(self.name)
+        return self._exists(self.base)
 
     def catalog(self, generated_titles: bool = True) -> Catalog:
         """The live talks. Raises ``IndexStateError`` when there is no usable index.
@@ -132,17 +326,29 @@ class TalkStore:
         Generated titles (``talkqa titles``, app/titles.py) replace derived ones as
         the talks are loaded; ingest reads the catalog as written (``generated_titles=False``).
         """
+        self.refresh()
         collection = self.chunks_collection()
         self.check_model(collection)
         generation = int((collection.metadata or {}).get("generation", 0))
         if generation == 0:
             raise IndexStateError("the index is empty (an ingest never finished): run `talkqa ingest`")
-        records = self.catalog_collection().get(where={"generation": generation}, include=["documents"])
-        talks = [Talk.model_validate_json(doc) for doc in records["documents"] or []]
+        talks = self.talks_of(generation)
         if generated_titles:
             talks = apply_titles(talks, TitleCache.in_data_dir(self.settings.data_dir), describe(self.settings))
-        talks.sort(key=lambda t: (t.source, t.lines[0] if t.lines else (0, 0)))
         return Catalog(generation=generation, talks=talks)
+
+    def talks_of(self, generation: int) -> list[Talk]:
+        """The catalog of ``generation`` in the current base, without the model check (a rebuild reads it)."""
+        records = self.catalog_collection().get(where={"generation": generation}, include=["documents"])
+        talks = [Talk.model_validate_json(doc) for doc in records["documents"] or []]
+        talks.sort(key=lambda t: (t.source, t.lines[0] if t.lines else (0, 0)))
+        return talks
+
+    def live_generation(self) -> int:
+        """The committed generation of the current base (0: none), without the model check."""
+        if not self.exists():
+            return 0
+        return int((self.chunks_collection().metadata or {}).get("generation", 0))
 
     def all_chunk_ids(self, collection) -> dict[str, dict]:
         """Every chunk id in the collection with its metadata, paged."""
@@ -183,7 +389,7 @@ class TalkStore:
             )
 
     def commit(self, collection, generation: int) -> None:
-        """Make ``generation`` live: one metadata write."""
+        """Make ``generation`` live in the current base: one metadata write."""
         collection.modify(metadata={**self.model_signature, "generation": generation, "schema": SCHEMA_VERSION})
 
     def prune(self, generation: int, keep_chunk_ids: set[str], existing_ids: set[str]) -> int:

@@ -2,7 +2,9 @@
 
 Only chunks whose id (a hash of talk id and text) is not in the index yet are
 embedded; metadata that moved (a talk whose lines shifted) is updated in place;
-talks gone from the corpus are deleted. The switch to the new catalog is one
+talks gone from the given sources are deleted (talks of other sources stay
+unless ``replace``). One writer at a time: an exclusive lock on the data dir
+(app/locks.py); readers never wait. The switch to the new catalog is one
 metadata write (see app/store.py), so an interrupted ingest leaves the
 previous index usable, and the next ingest reuses whatever chunks it had
 already written.
@@ -18,20 +20,28 @@ both properties with the library pieces.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from app.config import Settings
-from app.store import TalkStore
+from app.config import PROJECT_ROOT, Settings
+from app.errors import IndexBusyError, ReadOnlyIndexError
+from app.locks import LockBusy, exclusive
 from app.models.tokens import encoding
-from ingest.chunking import chunk_talks
-from ingest.readers import read_corpus
+from app.store import TalkStore, corruption_of, set_aside
 from app.talk import Talk
+from ingest.chunking import chunk_talks
+from ingest.readers import merge_duplicates, read_corpus
 
-Progress = Callable[[int, int], None]  # (done, total) chunks embedded
+#: (stage, done, total): stage is "lines" (the segmenter embedding a text file's lines) or "chunks".
+Progress = Callable[[str, int, int], None]
+#: Called once with the holder ("pid 123") when another writer holds the data dir.
+OnWait = Callable[[str], None]
+
+LOCK_FILE = "ingest.lock"
 
 
 @dataclass
@@ -44,14 +54,33 @@ class IngestReport:
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    #: source -> talks of it removed (the summary names them: an ingest never drops talks silently)
+    removed_by_source: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
     embedded_chunks: int = 0
     deleted_chunks: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
+    replaced: bool = False
+    #: where a damaged store was moved by --rebuild (None: nothing was damaged)
+    set_aside: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def summary(self) -> str:
+        """The one-line summary the CLI prints."""
+        removed = f"{len(self.removed)} removed"
+        if self.removed_by_source:
+            removed += " (" + ", ".join(f"{n} from {s}" for s, n in sorted(self.removed_by_source.items())) + ")"
+        line = (
+            f"{self.talks} talks, {self.chunks} chunks, {self.duplicates} duplicate occurrences merged; "
+            f"{len(self.new)} new, {len(self.changed)} changed, {removed}, {self.unchanged} unchanged; "
+            f"{self.embedded_chunks} chunks embedded, {self.deleted_chunks} deleted; {self.seconds:.2f} s"
+        )
+        if self.set_aside:
+            line += f"; the damaged index was moved to {self.set_aside}"
+        return line
 
 
 def _overlaps(a: Talk, b: Talk) -> bool:
@@ -80,36 +109,141 @@ def classify_changes(old: list[Talk], new: list[Talk]) -> tuple[list[str], list[
     return fresh, changed, [t.id for t in gone], len(old_ids & new_ids)
 
 
+def covers(paths: list[Path], source: str) -> bool:
+    """Is a talk recorded with ``source`` read from one of ``paths`` (the file itself, or a file under a directory)?"""
+    where = Path(source) if Path(source).is_absolute() else PROJECT_ROOT / source
+    where = where.resolve()
+    for path in paths:
+        path = Path(path).resolve()
+        if where == path or path in where.parents:
+            return True
+    return False
+
+
+def _read_only(settings: Settings, err: OSError) -> ReadOnlyIndexError:
+    return ReadOnlyIndexError(
+        f"cannot write the index in {settings.data_dir} ({err.strerror.lower() if err.strerror else err}): "
+        "it is read-only here; `talks`, `search` and `ask` still read it"
+    )
+
+
+class _WriterLock:
+    """``with _WriterLock(...)``: the exclusive lock, with our errors for a busy or read-only data dir."""
+
+    def __init__(self, settings: Settings, timeout: float | None, on_wait: OnWait | None):
+        self.settings, self.timeout, self.on_wait = settings, timeout, on_wait
+        self._held = None
+
+    def __enter__(self):
+        path = self.settings.data_dir / LOCK_FILE
+        try:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self._held = exclusive(path, timeout=self.timeout, on_wait=self.on_wait)
+            self._held.__enter__()
+        except LockBusy as busy:
+            raise IndexBusyError(
+                f"another talkqa ingest ({busy.holder}) is writing to {self.settings.data_dir}; "
+                "try again when it has finished, or leave out --no-wait to wait for it"
+            ) from None
+        except OSError as err:
+            raise _read_only(self.settings, err) from None
+        return self
+
+    def __exit__(self, *exc):
+        return self._held.__exit__(*exc)
+
+
 def ingest(
     settings: Settings,
     store: TalkStore,
     paths: list[Path] | None = None,
     fmt: str | None = None,
     rebuild: bool = False,
+    replace: bool = False,
     progress: Progress | None = None,
+    wait: float | None = None,
+    on_wait: OnWait | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the corpus. Raises InputError before touching the index."""
-    started = time.perf_counter()
-    embeddings = store.embeddings
-    talks, duplicates = read_corpus(
-        paths or settings.corpus,
-        fmt=fmt,
-        embed=lambda texts: np.asarray(embeddings.embed_documents(texts), dtype=np.float32),
-    )
-    enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
-    docs = chunk_talks(talks, enc, settings.chunks)
+    """Bring the index in line with ``paths`` (default: the configured corpus).
 
-    if rebuild:
-        store.drop()
-    old_talks: list[Talk] = []
-    if store.exists():
-        collection = store.chunks_collection()
-        store.check_model(collection)
-        if int((collection.metadata or {}).get("generation", 0)):
-            old_talks = store.catalog(generated_titles=False).talks  # as written, to compare with the corpus
+    Talks of other sources already in the index stay, unless ``replace``: then
+    the index holds exactly the talks of ``paths``. ``rebuild`` re-embeds
+    everything into a new index beside the live one and switches at the end
+    (a damaged store is moved aside first). Raises InputError before touching
+    the index; one writer at a time per data dir (``wait``: seconds to wait for
+    another, None for as long as it takes, 0 not at all).
+    """
+    started = time.perf_counter()
+    paths = [Path(p) for p in (paths or settings.corpus)]
+    embeddings = store.embeddings
+
+    def embed_lines(texts: list[str]) -> np.ndarray:
+        # In batches: progress shows, and the cache is written batch by batch (an interrupted run keeps them).
+        step = max(settings.embedding.batch_size * 8, 1)
+        out: list[list[float]] = []
+        if progress:
+            progress("lines", 0, len(texts))
+        for start in range(0, len(texts), step):
+            out.extend(embeddings.embed_documents(texts[start : start + step]))
+            if progress:
+                progress("lines", min(start + step, len(texts)), len(texts))
+        return np.asarray(out, dtype=np.float32)
+
+    with _WriterLock(settings, wait, on_wait):
+        # Read under the lock too: the embedding cache is written as lines are embedded.
+        read, read_duplicates = read_corpus(paths, fmt=fmt, embed=embed_lines)
+        enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
+        moved_to = None
+        if rebuild and not settings.chroma_host and corruption_of(settings.chroma_dir):
+            moved_to = str(set_aside(settings.chroma_dir))
+        store.refresh()
+        store.delete_orphans()
+
+        old_talks: list[Talk] = []
+        generation = store.live_generation()
+        if generation and not rebuild:
+            store.check_model(store.chunks_collection())
+        if generation:
+            try:
+                old_talks = store.talks_of(generation)
+            except Exception:
+                if not rebuild:
+                    raise
+                # A rebuild must start over whatever state the old catalog is in; it keeps only what it can read.
+        kept = [] if replace else [t for t in old_talks if not covers(paths, t.source)]
+        talks, across = merge_duplicates([*kept, *read])  # an abstract both kept and read is one talk
+        duplicates = read_duplicates + across
+        docs = chunk_talks(talks, enc, settings.chunks)
+
+        if rebuild:
+            store.start_rebuild()
+        report = _write(settings, store, talks, docs, old_talks, progress, rebuild)
+        if rebuild:
+            store.publish()  # the rebuilt index is live from here
+            store.delete_orphans()
+
+    fresh, changed, removed, unchanged = classify_changes(old_talks, talks)
+    source_of = {t.id: t.source for t in old_talks}
+    report.update(
+        talks=len(talks),
+        duplicates=duplicates,
+        new=fresh,
+        changed=changed,
+        removed=removed,
+        removed_by_source=dict(Counter(source_of[i] for i in removed)),
+        unchanged=unchanged,
+        seconds=round(time.perf_counter() - started, 3),
+        rebuilt=rebuild,
+        replaced=replace,
+        set_aside=moved_to,
+    )
+    return IngestReport(**report)
+
+
+def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_talks: list[Talk], progress, rebuild: bool) -> dict:
+    """Write the chunks not in the index yet, then the new catalog generation, commit, prune."""
     collection = store.chunks_collection(create=True)
     generation = int((collection.metadata or {}).get("generation", 0))
-
     existing = store.all_chunk_ids(collection)
     # Shortest first: each write batch then holds texts of similar length, so the model
     # pads little (it pads to the batch's longest); the order of writes does not matter.
@@ -119,12 +253,12 @@ def ingest(
     batch = settings.embedding.batch_size * 2
     vectorstore = store.vectorstore
     if progress:
-        progress(0, len(to_add))
+        progress("chunks", 0, len(to_add))
     for start in range(0, len(to_add), batch):
         part = to_add[start : start + batch]
         vectorstore.add_documents(part, ids=[d.id for d in part])
         if progress:
-            progress(min(start + batch, len(to_add)), len(to_add))
+            progress("chunks", min(start + batch, len(to_add)), len(to_add))
     for start in range(0, len(moved), 500):
         part = moved[start : start + 500]
         collection.update(ids=[d.id for d in part], metadatas=[d.metadata for d in part])
@@ -132,22 +266,8 @@ def ingest(
     keep = {d.id for d in docs}
     deleted = 0
     same_catalog = {t.id: t.model_dump() for t in old_talks} == {t.id: t.model_dump() for t in talks}
-    if not (same_catalog and not to_add and not moved and keep == set(existing)):
+    if rebuild or not (same_catalog and not to_add and not moved and keep == set(existing)):
         store.write_catalog(generation + 1, talks)
-        store.commit(collection, generation + 1)  # the new index is live from here
+        store.commit(collection, generation + 1)  # the new index is live from here (a rebuild: once published)
         deleted = store.prune(generation + 1, keep, set(existing))
-
-    fresh, changed, removed, unchanged = classify_changes(old_talks, talks)
-    return IngestReport(
-        talks=len(talks),
-        chunks=len(docs),
-        duplicates=duplicates,
-        new=fresh,
-        changed=changed,
-        removed=removed,
-        unchanged=unchanged,
-        embedded_chunks=len(to_add),
-        deleted_chunks=deleted,
-        seconds=round(time.perf_counter() - started, 3),
-        rebuilt=rebuild,
-    )
+    return {"chunks": len(docs), "embedded_chunks": len(to_add), "deleted_chunks": deleted}

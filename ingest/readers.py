@@ -147,21 +147,62 @@ def read_jsonl(path: Path) -> list[Talk]:
     return talks
 
 
+#: A quoted field this many times longer than the median of its column (and at least
+#: ``_LONG_FIELD_MIN`` characters) has most likely swallowed the rows after an unclosed quote.
+_LONG_FIELD_FACTOR = 10
+_LONG_FIELD_MIN = 10_000
+
+
 def read_csv(path: Path) -> list[Talk]:
+    """Strict CSV: a quote never closed, a row with more fields than the header, or a field
+    that holds what look like rows is refused, naming the line where the record starts."""
     text = read_text(path)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        raw_header = next(reader)
+    except (csv.Error, StopIteration) as err:
+        raise InputError(f"{path}:1: malformed CSV header ({err})") from None
+    header = [h.strip().lower() for h in raw_header]
     if "abstract" not in header:
         raise InputError(f"{path}:1: no 'abstract' column (columns: {', '.join(header) or 'none'})")
-    reader.fieldnames = header
-    talks = []
-    try:
-        for record in reader:
-            number = reader.line_num
-            talks.append(_talk_from_record(record, source_name(path), number, f"{path}:{number}"))
-    except csv.Error as err:
-        raise InputError(f"{path}:{reader.line_num}: malformed CSV ({err})") from None
-    return talks
+    records: list[tuple[int, dict]] = []
+    end = reader.line_num
+    while True:
+        start = end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            hint = "; a quote opened there is never closed" if "end of data" in str(err) else ""
+            raise InputError(f"{path}:{start}: malformed CSV ({err}{hint})") from None
+        end = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise InputError(f"{path}:{start}: {len(row)} fields, the header has {len(header)} (an unquoted comma?)")
+        for cell in row:
+            if "\n" in cell and any(line.count(",") >= len(header) - 1 for line in cell.splitlines()[1:]) and len(header) > 1:
+                raise InputError(
+                    f"{path}:{start}: a quoted field runs to line {end} and holds what look like CSV rows (a quote not closed?)"
+                )
+        records.append((start, dict(zip(header, row))))
+    _check_field_lengths(path, records)
+    return [_talk_from_record(record, source_name(path), line, f"{path}:{line}") for line, record in records]
+
+
+def _check_field_lengths(path: Path, records: list[tuple[int, dict]]) -> None:
+    lengths = sorted(len(r.get("abstract") or "") for _, r in records)
+    if len(lengths) < 3:
+        return
+    median = lengths[len(lengths) // 2]
+    for line, record in records:
+        n = len(record.get("abstract") or "")
+        if n >= _LONG_FIELD_MIN and n > _LONG_FIELD_FACTOR * max(median, 1):
+            raise InputError(
+                f"{path}:{line}: an abstract of {n:,} characters, {n // max(median, 1)} times the median: "
+                "did a quote swallow the rows after it?"
+            )
 
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)

@@ -130,13 +130,15 @@ def test_removing_a_talk_deletes_its_chunks_and_reports_it_removed(settings, sto
     assert gone.id not in chunks_by_talk(store) and gone.id not in catalog_ids(store)
 
 
-def test_rebuild_starts_over(settings, store):
+def test_rebuild_reembeds_everything_into_a_new_index_and_compares_with_the_old(settings, store):
     first = ingest(settings, store)
+    old_base = store.base
     report = ingest(settings, store, rebuild=True)
     assert report.rebuilt
     assert report.embedded_chunks == report.chunks == first.chunks
-    assert store.catalog().generation == 1
-    assert sorted(report.new) == sorted(catalog_ids(store))
+    assert store.catalog().generation == 1 and store.base != old_base
+    assert (report.new, report.removed, report.unchanged) == ([], [], 7)
+    assert sorted(store.family()) == sorted([store.base, store.base + "-catalog", store.pointer_name])
 
 
 # ------------------------------------------------------------------ stable ids
@@ -481,3 +483,90 @@ def test_cli_talk_shows_one_talk_in_full_by_id_prefix(run_cli, settings, corpus_
     assert "speaker: Petros Maragos" in result.stdout and "Biography" in result.stdout
     unknown = run_cli("talk", "tzzzz", data_dir=data)
     assert unknown.exit_code == 2 and unknown.stderr.startswith("error: no talk with id")
+
+
+# ------------------------------------------------------------------ which talks an ingest may remove
+
+
+def extra_jsonl(path, *abstracts):
+    path.write_text("".join(json.dumps({"abstract": a}) + "\n" for a in abstracts), encoding="utf-8")
+    return path
+
+
+EXTRA = [
+    "We study sharpness-aware minimisation and its implicit bias in deep linear networks.",
+    "A kernel view of in-context learning in transformers trained on linear regression tasks.",
+]
+
+
+def test_ingesting_another_file_adds_its_talks_and_keeps_the_others(settings, store, tmp_path):
+    ingest(settings, store)
+    report = ingest(settings, store, [extra_jsonl(tmp_path / "extra.jsonl", *EXTRA)])
+    assert (report.talks, len(report.new), report.removed, report.unchanged) == (9, 2, [], 7)
+    assert len(store.catalog().talks) == 9
+
+
+def test_a_talk_gone_from_a_given_file_is_removed_and_the_summary_names_its_source(settings, store, tmp_path):
+    ingest(settings, store)
+    extra = extra_jsonl(tmp_path / "extra.jsonl", *EXTRA)
+    ingest(settings, store, [extra])
+    report = ingest(settings, store, [extra_jsonl(extra, EXTRA[0])])
+    assert len(report.removed) == 1 and report.removed_by_source == {str(extra.resolve()): 1}
+    assert report.talks == 8 and f"1 removed (1 from {extra.resolve()})" in report.summary()
+
+
+def test_replace_makes_the_index_exactly_the_given_files(settings, store, tmp_path, corpus_path):
+    ingest(settings, store)
+    extra = extra_jsonl(tmp_path / "extra.jsonl", *EXTRA)
+    report = ingest(settings, store, [extra], replace=True)
+    assert report.talks == 2 and {t.source for t in store.catalog().talks} == {str(extra.resolve())}
+    assert report.removed_by_source == {str(corpus_path.resolve()): 7}
+
+
+def test_cli_summary_says_how_many_talks_were_removed_from_which_source(run_cli, settings, corpus_path, tmp_path):
+    run_cli("ingest", corpus_path, data_dir=settings.data_dir)
+    result = run_cli("ingest", "--replace", extra_jsonl(tmp_path / "extra.jsonl", *EXTRA), data_dir=settings.data_dir)
+    assert result.exit_code == 0, result.stderr
+    assert f"7 removed (7 from {corpus_path.resolve()})" in result.stdout
+
+
+def test_a_directory_covers_the_talks_of_its_files(settings, store, tmp_path):
+    folder = tmp_path / "talks"
+    folder.mkdir()
+    for i, abstract in enumerate(EXTRA):
+        (folder / f"{i}.md").write_text(abstract + "\n", encoding="utf-8")
+    ingest(settings, store)
+    ingest(settings, store, [folder])
+    (folder / "1.md").unlink()
+    report = ingest(settings, store, [folder])
+    assert report.removed_by_source == {str((folder / "1.md").resolve()): 1} and report.talks == 8
+
+
+# ------------------------------------------------------------------ large inputs
+
+
+def test_the_segmenters_lines_are_embedded_in_batches_cached_as_they_go(tmp_path, corpus_path, model):
+    settings = make_settings(tmp_path / "fresh", [corpus_path], embedding={"batch_size": 1})  # batches of 8 lines
+    store = make_store(settings, model)
+    events = []
+
+    def progress(stage, done, total):
+        events.append((stage, done, total))
+        if stage == "lines" and 0 < done < total:
+            raise Killed()  # interrupted after the first batch
+
+    with pytest.raises(Killed):
+        ingest(settings, store, progress=progress)
+    stage, done, total = events[-1]
+    assert (events[0], stage, done) == (("lines", 0, total), "lines", 8) and total > 8
+    assert len([p for p in (settings.cache_dir / "embeddings").iterdir()]) == 8  # the batch done is kept
+
+
+def test_a_very_large_input_needs_yes_when_not_on_a_terminal(run_cli, settings, corpus_path):
+    env = {"TALKQA_INGEST__CONFIRM_TEXTS": "10"}
+    refused = run_cli("ingest", corpus_path, data_dir=settings.data_dir, env=env)
+    assert refused.exit_code == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"error: {corpus_path}: 16 lines") and "minutes of embedding" in line and line.endswith("pass --yes to go ahead")
+    assert not (settings.data_dir / "chroma").exists()
+    assert run_cli("ingest", corpus_path, "--yes", data_dir=settings.data_dir, env=env).exit_code == 0

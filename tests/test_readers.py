@@ -98,6 +98,21 @@ def test_csv_header_is_case_and_space_insensitive(tmp_path):
     assert (talk.title, talk.abstract) == ("X", ABSTRACT_A)
 
 
+def test_csv_names_the_line_where_a_multiline_record_starts(tmp_path):
+    path = tmp_path / "talks.csv"
+    path.write_text(f'title,abstract\nA,"{ABSTRACT_A}\nsecond paragraph"\nB,"{ABSTRACT_B}"\n', encoding="utf-8")
+    first, second = read_corpus([path])[0]
+    assert (first.lines, second.lines) == ([(2, 2)], [(4, 4)])
+
+
+def test_csv_refuses_an_abstract_far_longer_than_the_rest(tmp_path):
+    path = tmp_path / "talks.csv"
+    rows = [f'T{i},"{ABSTRACT_B} {i}"' for i in range(5)] + ['Long,"' + "word " * 4000 + '"']
+    path.write_text("title,abstract\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"talks\.csv:7: an abstract of 20,000 characters"):
+        read_corpus([path])
+
+
 # ------------------------------------------------------------------ directory
 
 
@@ -177,6 +192,15 @@ BAD_INPUTS = {
     "JSONL line not JSON": ("talks.jsonl", b'{"abstract": "fine"}\n{"abstract": broken\n', r":2: not JSON"),
     "JSONL record without abstract": ("talks.jsonl", b'{"abstract": "fine"}\n{"title": "x"}\n', r":2: no abstract"),
     "CSV without abstract column": ("talks.csv", b"title,speaker\nA talk,Ada\n", r":1: no 'abstract' column"),
+    "CSV quote never closed": (
+        "talks.csv", b'title,abstract\nA,A first abstract.\nB,"An abstract whose quote is never closed.\nC,Third.\nD,Fourth.\n',
+        r":3: malformed CSV \(unexpected end of data; a quote opened there is never closed\)",
+    ),
+    "CSV quote swallowing rows": (
+        "talks.csv", b'title,abstract\nA,"An abstract, with a stray quote.\nB,Second abstract.\nC,Third abstract."\nD,Fourth.\n',
+        r":2: a quoted field runs to line 4 and holds what look like CSV rows",
+    ),
+    "CSV row with more fields than the header": ("talks.csv", b"title,abstract\nA,One, two\n", r":2: 3 fields, the header has 2"),
 }
 
 
@@ -251,3 +275,20 @@ def test_cli_rejects_an_unknown_format_name_with_exit_2(run_cli, tmp_path, corpu
     result = run_cli("ingest", corpus_path, "--format", "xml", data_dir=tmp_path / "data")
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["ask", "--k", "0", "a question"], "error: Invalid value for '--k': 0 is not in the range 1<=x<=50."),
+        (["search", "a query", "--k", "many"], "error: Invalid value for '--k': 'many' is not a valid integer range."),
+        (["ingest", "--bogus"], "error: No such option '--bogus'."),
+        (["talk"], "error: Missing argument 'TALK_ID'."),
+    ],
+)
+def test_cli_bad_options_are_one_error_line_with_exit_2(run_cli, tmp_path, args, says):
+    result = run_cli(*args, data_dir=tmp_path / "data")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(says) and line.endswith("--help`)"), line
+    assert result.stdout == ""

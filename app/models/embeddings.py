@@ -103,6 +103,43 @@ class MiniLMEmbeddings(Embeddings):
         return self.embed_array([text])[0].tolist()
 
 
+def _atomic_file_store(root: Path):
+    """LangChain's ``LocalFileStore`` whose writes are atomic (a temp file, then rename).
+
+    Its own ``mset`` truncates then writes, so a process killed in between
+    (``kill -9`` during an ingest) would leave an empty vector that every
+    later run fails to read. A cache we may not write (a read-only data dir,
+    where ``search`` and ``ask`` still work) is read but not written: it only
+    saves time.
+    """
+    import errno
+    import os
+    import tempfile
+
+    from langchain_classic.storage import LocalFileStore
+
+    class AtomicFileStore(LocalFileStore):
+        def mset(self, key_value_pairs) -> None:
+            for key, value in key_value_pairs:
+                path = self._get_full_path(key)
+                try:
+                    self._mkdir_for_store(path.parent)
+                    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+                except OSError as err:
+                    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                        return
+                    raise
+                try:
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(value)
+                    os.replace(tmp, path)
+                except BaseException:
+                    os.unlink(tmp)
+                    raise
+
+    return AtomicFileStore(root)
+
+
 def cached_embeddings(settings, model: Embeddings | None = None) -> Embeddings:
     """The embedding model behind a file cache keyed by text hash (and model name).
 
@@ -110,10 +147,9 @@ def cached_embeddings(settings, model: Embeddings | None = None) -> Embeddings:
     line the segmenter already embedded, then cost a file read, not a model run.
     """
     from langchain_classic.embeddings import CacheBackedEmbeddings
-    from langchain_classic.storage import LocalFileStore
 
     model = model or MiniLMEmbeddings(settings.embedding)
-    store = LocalFileStore(settings.cache_dir / "embeddings")
+    store = _atomic_file_store(settings.cache_dir / "embeddings")
     # The namespace is the model's own name: vectors cached for one model are never served for another.
     namespace = getattr(model, "model_name", type(model).__name__)
     return CacheBackedEmbeddings.from_bytes_store(model, store, namespace=namespace, key_encoder="sha256")

@@ -128,6 +128,7 @@ def _local_chat_model(settings: Settings) -> BaseChatModel:
                 n_threads=settings.llm.threads or os.cpu_count() or 2,
                 temperature=settings.llm.temperature,
                 max_tokens=settings.llm.max_tokens,
+                lock_path=str(settings.models_dir / "llm.lock") if settings.llm.process_lock else None,
             )
             try:
                 model.load()

@@ -5,11 +5,18 @@ sunset (it warns so on import) and pulls SQLAlchemy and aiohttp; this is the
 small part we need: ``llama_cpp.Llama.create_chat_completion`` (which applies
 the GGUF's own chat template) behind ``BaseChatModel``, with streaming.
 A lock serialises generations: one llama.cpp context is not re-entrant.
+A second lock, a file in the models dir (``lock_path``), serialises them across
+processes on the machine: two llama.cpp generations on the same cores make
+each other many times slower (docs/reliability.md, bench/concurrent.py), so a
+second process waits its turn and says so.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
+from pathlib import Path
 from typing import Any, Iterator
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -17,6 +24,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
+
+log = logging.getLogger("talkqa")
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
@@ -32,6 +41,8 @@ class LlamaCppChatModel(BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 320
     seed: int = 0
+    #: A file locked around each generation, shared by every talkqa process on the machine (None: no lock).
+    lock_path: str | None = None
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -64,6 +75,29 @@ class LlamaCppChatModel(BaseChatModel):
             self._llama.close()
             self._llama = None
 
+    @contextlib.contextmanager
+    def _machine_turn(self) -> Iterator[None]:
+        """This machine's turn at the model: the lock file, waited for with a message."""
+        if not self.lock_path:
+            yield
+            return
+        from app.locks import exclusive
+
+        def on_wait(holder: str) -> None:
+            log.warning("waiting for another talkqa process using the model (%s)…", holder)
+
+        try:
+            Path(self.lock_path).parent.mkdir(parents=True, exist_ok=True)
+            turn = exclusive(Path(self.lock_path), on_wait=on_wait)
+            turn.__enter__()
+        except OSError:  # a models dir we cannot write: generate without the courtesy
+            yield
+            return
+        try:
+            yield
+        finally:
+            turn.__exit__(None, None, None)
+
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
         return {
             "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.content} for m in messages],
@@ -91,7 +125,7 @@ class LlamaCppChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         self.load()
-        with self._lock:
+        with self._lock, self._machine_turn():
             for part in self._llama.create_chat_completion(stream=True, **self._request(messages, stop, **kwargs)):
                 delta = part["choices"][0].get("delta", {}).get("content")
                 if not delta:
