@@ -21,16 +21,28 @@ def parse_citations(text: str, valid: set[int]) -> tuple[list[Sentence], list[in
 
     A marker right after a sentence's full stop ("... data. [2]") belongs to that sentence.
     """
-    text = re.sub(r"([.?!])\s+((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)(?=\s|$)", r" \2\1 ", text.strip())
+    # ... unless a word follows it: "[2] shows that ..." uses the marker as the next sentence's subject.
+    text = re.sub(r"([.?!])\s+((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)(?=$|\s*\n|\s+[A-Z(\"“'0-9])", r" \2\1 ", text.strip())
     sentences, order = [], []
     for raw in split_sentences(text):
         cited = [n for n in cited_numbers(raw) if n in valid]
-        clean = re.sub(r"\s+([.?!,;:])", r"\1", MARKER.sub("", raw)).strip()
+        clean = re.sub(r"\s+([.?!,;:])", r"\1", MARKER.sub("", _markers_as_words(raw))).strip()
         if not clean or not re.search(r"\w", clean):
             continue
         sentences.append(Sentence(text=clean, citations=cited))
         order += [n for n in cited if n not in order]
     return sentences, order
+
+
+_LEADING = re.compile(r"^\s*(?:(?:source|talk)s?\s+)?(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+(?=[a-z])", re.IGNORECASE)
+_AFTER_PREPOSITION = re.compile(r"\b(in|by|from|see|per)\s+(?:(?:source|talk)\s+)?(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+", re.IGNORECASE)
+
+
+def _markers_as_words(sentence: str) -> str:
+    """A marker the model used as a noun ("[2] shows that …", "as shown in [1]") becomes "this talk",
+    so the sentence still reads once its markers move to the end."""
+    sentence = _LEADING.sub(lambda m: "This talk " if m.start() == 0 else "this talk ", sentence)
+    return _AFTER_PREPOSITION.sub(lambda m: f"{m.group(1)} this talk ", sentence)
 
 
 def is_refusal(text: str) -> bool:
