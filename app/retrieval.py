@@ -162,19 +162,33 @@ class TalkRetriever(BaseRetriever):
         return keep[: self.settings.max_k] if len(keep) > k else ranked[: max(k, len(keep))]
 
     def judged_select(self, ranked: list[dict], query: str) -> list[tuple[dict, dict]]:
-        """The talks the cross-encoder keeps, each with what it found: (entry, extra metadata)."""
+        """The talks handed over, with what the cross-encoder found: (entry, extra metadata).
+
+        "hybrid" cut: the retriever's own selection, its first ``candidates`` talks judged.
+        "logit" cut: the hybrid top ``candidates`` judged, and the logits choose among them.
+        """
         settings = self.rerank or RerankSettings()
-        top = ranked[: settings.candidates]
+        if settings.cut == "hybrid":
+            selected = self.select(ranked, query)
+            top = selected[: settings.candidates]
+        else:
+            selected = top = ranked[: settings.candidates]
         if not top:
             return []
         talks = [self._catalog.by_id[e["talk_id"]] for e in top]
         judged = judge_talks(query, top, talks, self.store.embeddings, self.reranker, settings)
-        score = abstain_score(judged, settings)
-        kept = cut_talks(order_talks(judged, settings), self.k or self.settings.k, self.settings.max_k, is_open_ended(query), settings)
-        return [
-            (j.entry, {"relevance": round(j.relevance, 4), "sentence_order": j.sentence_order(), "question_relevance": round(score, 4)})
-            for j in kept
-        ]
+        score = round(abstain_score(judged, settings), 4)
+        if settings.cut == "logit":
+            judged = cut_talks(order_talks(judged, settings), self.k or self.settings.k, self.settings.max_k, is_open_ended(query), settings)
+        by_id = {j.talk.id: j for j in judged}
+        out = []
+        for entry in selected if settings.cut == "hybrid" else [j.entry for j in judged]:
+            extra: dict = {"question_relevance": score}
+            if entry["talk_id"] in by_id:  # talks beyond ``candidates`` keep the cheap sentence order
+                j = by_id[entry["talk_id"]]
+                extra.update(relevance=round(j.relevance, 4), sentence_order=j.sentence_order())
+            out.append((entry, extra))
+        return out
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         ranked = self.rank_talks(query)

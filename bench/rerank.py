@@ -39,10 +39,9 @@ from app.config import RerankSettings, Settings
 from app.models.embeddings import BGE_MODEL_NAME, MODEL_NAME, MiniLMEmbeddings, cached_embeddings
 from app.models.reranker import CrossEncoderReranker
 from app.models.tokens import encoding
-from app.relevance import JudgedTalk, cheap_scores, cut_talks, judge_talks, order_talks, pick_sentences, talk_sentences
+from app.relevance import JudgedTalk, cut_talks, judge_talks, order_talks, pick_sentences, sentence_orders, talk_sentences
 from app.retrieval import TalkRetriever, is_open_ended
 from app.store import TalkStore
-from app.text import content_words
 from eval import metrics as M
 from eval.dataset import attach_gold, load_questions
 from eval.judges import DeterministicJudge
@@ -128,6 +127,18 @@ def combined_signal(ce: list[float], dense: list[float], answerable: list[bool])
     }
 
 
+def threshold_note(signal: list[float], answerable: list[bool]) -> str:
+    """Thresholds on the best logit alone: Youden's J, and 0.5 below the lowest answerable question (no false abstention)."""
+    pos = [s for s, a in zip(signal, answerable) if a]
+    neg = [s for s, a in zip(signal, answerable) if not a]
+    def rates(t: float) -> tuple[float, float]:
+        return sum(p < t for p in pos) / len(pos), sum(x < t for x in neg) / len(neg)
+    youden = max(sorted(set(signal)), key=lambda t: (1 - rates(t)[0]) + rates(t)[1])
+    safe = min(pos) - 0.5
+    return (f"best logit: Youden {youden:.2f} (false abstention {rates(youden)[0]:.3f}, unanswerable caught {rates(youden)[1]:.3f}), "
+            f"safe {safe:.2f} (false abstention {rates(safe)[0]:.3f}, unanswerable caught {rates(safe)[1]:.3f})")
+
+
 @dataclass
 class Row:
     type: str
@@ -171,6 +182,8 @@ def context_passages(judged: list[JudgedTalk], orders: list[list[int]], settings
 
 
 def evaluate(rows: list[Row], settings: Settings, judge: DeterministicJudge, count, n: int | None, order: str) -> dict:
+    """``n`` None: today (order "-") or the shipped use (order "shipped": hybrid cut, logits for sentences
+    and abstention); else the logit cut over the hybrid top n with ``order``."""
     rs = settings.rerank.model_copy(update={"order": "fused" if order == "fused" else "hybrid"})
     out: dict[str, list] = {k: [] for k in ("r5", "mrr", "ndcg", "multi_r10", "ctx", "talks", "facts")}
     ce_signal, dense_signal, cand_dense, answerable = [], [], [], []
@@ -180,6 +193,12 @@ def evaluate(rows: list[Row], settings: Settings, judge: DeterministicJudge, cou
             ranking = row.ranking
             context = [by_id[t] for t in row.base_context if t in by_id]
             orders = [[int(i) for i in np.argsort(-j.cheap, kind="stable")] for j in context]
+            if order == "shipped":
+                first = rs.candidates
+                orders = [j.sentence_order() if i < first else o for i, (j, o) in enumerate(zip(context, orders))]
+                judged = context[: min(first, rs.abstain_talks)]
+                ce_signal.append(max((j.relevance for j in judged), default=-99.0))
+                cand_dense.append(max((float(j.entry["dense"]) for j in judged), default=0.0))
         else:
             cands = row.judged[:n]
             ordered = sorted(cands, key=lambda j: -j.relevance) if order == "ce" else order_talks(cands, rs)
@@ -204,6 +223,7 @@ def evaluate(rows: list[Row], settings: Settings, judge: DeterministicJudge, cou
             passages = context_passages(context, orders, settings, count)
             out["facts"].append(sum(judge.supports(f, passages) for f in row.key_facts) / len(row.key_facts))
     result = {k: statistics.mean(v) for k, v in out.items()}
+    result["ce_signal"], result["answerable"] = ce_signal, answerable
     pos = [d for d, a in zip(dense_signal, answerable) if a]
     neg = [d for d, a in zip(dense_signal, answerable) if not a]
     result["auc_dense"] = roc_auc(pos, neg)
@@ -213,39 +233,29 @@ def evaluate(rows: list[Row], settings: Settings, judge: DeterministicJudge, cou
     return result
 
 
-def latency(settings: Settings, store: TalkStore, reranker: CrossEncoderReranker, n: int | None, questions: list[str]) -> dict:
-    """Real timings: search (rank + select) and retrieval + context selection, with the cross-encoder's share."""
-    retriever = TalkRetriever(store=store, settings=settings.retrieval)
+def latency(settings: Settings, store: TalkStore, reranker: CrossEncoderReranker, variant: str, n: int | None, questions: list[str]) -> dict:
+    """Real timings through the app's code: search (rank + select, no cross-encoder) and retrieval + context
+    selection (the retriever's documents, sentence orders, sentences picked), with the cross-encoder's share."""
+    rerank = settings.rerank.model_copy(update={"cut": "logit" if variant == "logit" else "hybrid", "candidates": n or settings.rerank.candidates})
+    timed = _TimedReranker(reranker)
+    retriever = TalkRetriever(store=store, settings=settings.retrieval, rerank=rerank, reranker=None if variant == "none" else timed)
     catalog = retriever.catalog
     enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
     count = lambda text: len(enc.encode(text))  # noqa: E731
-    rs = settings.rerank.model_copy(update={"candidates": n or 1})
     search, full, ce = [], [], []
     for q in questions[:3] + questions:  # the first three warm up
         started = time.perf_counter()
-        ranked = retriever.rank_talks(q)
-        selected = retriever.select(ranked, q)
+        retriever.select(retriever.rank_talks(q), q)
         search.append((time.perf_counter() - started) * 1000)
-        if n is None:
-            judged = []
-            query_vector = np.asarray(store.embeddings.embed_query(q), dtype=np.float32)
-            for entry in selected:
-                talk = catalog.by_id[entry["talk_id"]]
-                pool = talk_sentences(talk)
-                vecs = np.asarray(store.embeddings.embed_documents(pool), dtype=np.float32)
-                judged.append(JudgedTalk(talk, entry, pool, cheap_scores(query_vector, vecs, pool, content_words(q))))
-            orders = [[int(i) for i in np.argsort(-j.cheap)] for j in judged]
-            ce_ms = 0.0
-        else:
-            top = ranked[:n]
-            timed = _TimedReranker(reranker)
-            judged = judge_talks(q, top, [catalog.by_id[e["talk_id"]] for e in top], store.embeddings, timed, rs)
-            judged = cut_talks(order_talks(judged, rs), settings.retrieval.k, settings.retrieval.max_k, is_open_ended(q), rs)
-            orders = [j.sentence_order() for j in judged]
-            ce_ms = timed.ms
-        context_passages(judged, orders, settings, count)
+        timed.ms = 0.0
+        started = time.perf_counter()
+        docs = retriever.invoke(q)
+        talks = [catalog.by_id[d.metadata["talk_id"]] for d in docs]
+        pools = [talk_sentences(t) for t in talks]
+        orders = sentence_orders(q, docs, pools, store.embeddings)
+        pick_sentences(orders, pools, [t.title for t in talks], count, settings.retrieval.context_tokens, settings.retrieval.sentences_per_talk)
         full.append((time.perf_counter() - started) * 1000)
-        ce.append(ce_ms)
+        ce.append(timed.ms)
     search, full, ce = search[3:], full[3:], ce[3:]
     return {"search": (pct(search, 50), pct(search, 95)), "full": (pct(full, 50), pct(full, 95)), "ce": (pct(ce, 50), pct(ce, 95))}
 
@@ -276,21 +286,23 @@ def models_table(latency_questions: int = 100) -> None:
         print(f"{name}: collected in {time.perf_counter() - started:.0f} s", flush=True)
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
         count = lambda text: len(enc.encode(text))  # noqa: E731
-        variants = [(None, "-")] + [(n, o) for o in ORDERS for n in NS]
-        lat = {n: latency(settings, store, reranker, n, questions) for n in (None, *NS)}
+        variants = [(None, "-"), (None, "shipped")] + [(n, o) for o in ORDERS for n in NS]
+        lat = {(None, "-"): latency(settings, store, reranker, "none", None, questions),
+               (None, "shipped"): latency(settings, store, reranker, "shipped", None, questions)}
+        lat.update({n: latency(settings, store, reranker, "logit", n, questions) for n in NS})
         for n, order in variants:
             r = evaluate(rows, settings, judge, count, n, order)
-            la = lat[n]
-            auc = f"{r['auc_dense']:.3f}" if n is None else f"{r['auc_ce']:.3f} / {r['combined']['auc_loo']:.3f}"
+            la = lat[(n, order)] if n is None else lat[n]
+            auc = f"{r['auc_dense']:.3f}" if "auc_ce" not in r else f"{r['auc_ce']:.3f} / {r['combined']['auc_loo']:.3f}"
             lines.append(
-                f"| {name} | {'—' if n is None else n} | {order} | {r['r5']:.3f} | {r['mrr']:.3f} | {r['ndcg']:.3f} | {r['multi_r10']:.3f} "
+                f"| {name} | {'—' if n is None else n} | {'none' if order == '-' else order} | {r['r5']:.3f} | {r['mrr']:.3f} | {r['ndcg']:.3f} | {r['multi_r10']:.3f} "
                 f"| {r['ctx']:.3f} | {r['talks']:.1f} | {r['facts']:.3f} | {auc} | {la['search'][0]:.1f} / {la['search'][1]:.1f} "
                 f"| {la['full'][0]:.0f} / {la['full'][1]:.0f} | {la['ce'][0]:.0f} / {la['ce'][1]:.0f} |"
             )
-            if n is not None and order == "hybrid":
+            if order in ("shipped", "hybrid"):
                 c = r["combined"]
                 notes.append(
-                    f"{name} N={n}: dense weight {c['dense_weight']:.2f}, AUC in-sample {c['auc_fit']:.3f}, LOO {c['auc_loo']:.3f}; "
+                    f"{name} {order} N={n}: {threshold_note(r['ce_signal'], r['answerable'])}; logit+dense: dense weight {c['dense_weight']:.2f}, AUC in-sample {c['auc_fit']:.3f}, LOO {c['auc_loo']:.3f}; "
                     f"Youden threshold {c['youden'][0]:.2f} (false abstention {c['youden'][1]:.3f}, unanswerable caught {c['youden'][2]:.3f}); "
                     f"≤2 % target threshold {c['target'][0]:.2f} (false abstention {c['target'][1]:.3f}, unanswerable caught {c['target'][2]:.3f})"
                 )
