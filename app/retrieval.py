@@ -13,25 +13,31 @@ that mean something on their own (dense cosine similarity, BM25 presence)
 decide how many talks an open-ended question gets ("Which talks ...?":
 keep talks while their relevance stays near the best, up to ``max_k``) and
 feed the abstention decision.
+
+With a cross-encoder (``reranker``, app/models/reranker.py), the top
+``rerank.candidates`` talks are judged through their best sentences
+(app/relevance.py): the logits decide the cut (and, if configured, the order),
+and each returned document carries its sentence order and the question's
+relevance score for the answer chain (context selection and abstention).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import bm25s
-import numpy as np
 from bm25s.tokenization import Tokenizer
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from app.config import RetrievalSettings
+from app.config import RerankSettings, RetrievalSettings
+from app.relevance import abstain_score, cut_talks, judge_talks, order_talks
 from app.store import TalkStore
 from app.talk import Catalog
-from app.text import content_words
 
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
@@ -71,6 +77,9 @@ class TalkRetriever(BaseRetriever):
     store: TalkStore
     settings: RetrievalSettings
     k: int | None = None  # overrides settings.k (e.g. --k)
+    #: The cross-encoder (``CrossEncoderReranker``) and its settings; None: hybrid scores only.
+    reranker: Any = None
+    rerank: RerankSettings | None = None
     _catalog: Catalog = PrivateAttr()
     _chunks: list[Document] = PrivateAttr()
     _bm25: bm25s.BM25 = PrivateAttr()
@@ -152,10 +161,43 @@ class TalkRetriever(BaseRetriever):
         keep = [t for t, r in zip(ranked, relevance) if r >= self.settings.relative_cut * best]
         return keep[: self.settings.max_k] if len(keep) > k else ranked[: max(k, len(keep))]
 
+    def judged_select(self, ranked: list[dict], query: str) -> list[tuple[dict, dict]]:
+        """The talks handed over, with what the cross-encoder found: (entry, extra metadata).
+
+        "hybrid" cut: the retriever's own selection, its first ``candidates`` talks judged.
+        "logit" cut: the hybrid top ``candidates`` judged, and the logits choose among them.
+        """
+        settings = self.rerank or RerankSettings()
+        if settings.cut == "hybrid":
+            selected = self.select(ranked, query)
+            top = selected[: settings.candidates]
+        else:
+            selected = top = ranked[: settings.candidates]
+        if not top:
+            return []
+        talks = [self._catalog.by_id[e["talk_id"]] for e in top]
+        judged = judge_talks(query, top, talks, self.store.embeddings, self.reranker, settings)
+        score = round(abstain_score(judged, settings), 4)
+        if settings.cut == "logit":
+            judged = cut_talks(order_talks(judged, settings), self.k or self.settings.k, self.settings.max_k, is_open_ended(query), settings)
+        by_id = {j.talk.id: j for j in judged}
+        out = []
+        for entry in selected if settings.cut == "hybrid" else [j.entry for j in judged]:
+            extra: dict = {"question_relevance": score}
+            if entry["talk_id"] in by_id:  # talks beyond ``candidates`` keep the cheap sentence order
+                j = by_id[entry["talk_id"]]
+                extra.update(relevance=round(j.relevance, 4), sentence_order=j.sentence_order())
+            out.append((entry, extra))
+        return out
+
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        selected = self.select(self.rank_talks(query), query)
+        ranked = self.rank_talks(query)
+        if self.reranker is not None:
+            selected = self.judged_select(ranked, query)
+        else:
+            selected = [(entry, {}) for entry in self.select(ranked, query)]
         docs = []
-        for entry in selected:
+        for entry, extra in selected:
             talk = self._catalog.by_id[entry["talk_id"]]
             docs.append(
                 Document(
@@ -167,23 +209,9 @@ class TalkRetriever(BaseRetriever):
                         "dense": round(entry["dense"], 4),
                         "bm25": round(entry["bm25"], 4),
                         "chunks": [c.page_content for c in entry["chunks"]],
+                        **extra,
                     },
                 )
             )
         return docs
 
-
-def best_sentences(
-    query_vector: np.ndarray, sentences: list[str], vectors: np.ndarray, n: int, query_terms: set[str]
-) -> list[tuple[int, float]]:
-    """Indices and scores of the ``n`` sentences most relevant to the query, in text order.
-
-    Relevance: cosine similarity plus a small bonus for sharing the query's content words.
-    """
-    if not sentences:
-        return []
-    sims = vectors @ query_vector
-    overlap = np.array([len(query_terms & content_words(s)) / (len(query_terms) or 1) for s in sentences])
-    scores = sims + 0.3 * overlap
-    top = sorted(np.argsort(-scores)[:n].tolist())
-    return [(i, float(scores[i])) for i in top]

@@ -9,14 +9,14 @@ chain share one retriever).
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from app.answer.chain import AnswerChain
 from app.answer.result import Answer
-from app.config import Settings
+from app.config import RerankSettings, Settings
 from app.models.embeddings import cached_embeddings
 from app.retrieval import TalkRetriever
 from app.store import TalkStore
@@ -24,6 +24,23 @@ from app.talk import Catalog
 
 #: ``Service.answer_chain(llm=CONFIGURED)``: the chat model the settings name.
 CONFIGURED = object()
+
+
+def build_reranker(settings: Settings):
+    """The cross-encoder when ``rerank.enabled`` (checked and loaded now: a bad file fails before any question).
+
+    One per process and configuration: chains built again (web sessions, tests) share the loaded model.
+    """
+    if not settings.rerank.enabled:
+        return None
+    return _reranker(settings.rerank.model_dump_json())
+
+
+@lru_cache(maxsize=4)
+def _reranker(rerank_json: str):
+    from app.models.reranker import CrossEncoderReranker
+
+    return CrossEncoderReranker(settings=RerankSettings.model_validate_json(rerank_json)).load()
 
 
 class Service:
@@ -60,9 +77,12 @@ class Service:
         """The hybrid retriever (reads the index once per ``k``)."""
         if k not in self._retrievers:
             base = next(iter(self._retrievers.values()), None)
-            self._retrievers[k] = (
-                base.model_copy(update={"k": k}) if base is not None else TalkRetriever(store=self.store, settings=self.settings.retrieval, k=k)
-            )
+            if base is not None:
+                self._retrievers[k] = base.model_copy(update={"k": k})
+            else:
+                retriever = TalkRetriever(store=self.store, settings=self.settings.retrieval, k=k, rerank=self.settings.rerank)
+                retriever.reranker = build_reranker(self.settings)  # after the index check: no model load for a missing index
+                self._retrievers[k] = retriever
         return self._retrievers[k]
 
     def chat_model(self) -> BaseChatModel:

@@ -1,8 +1,12 @@
 """Retrieval choices measured on the dev questions (eval/data/questions.jsonl), no LLM.
 
-Usage: .venv/bin/python bench/retrieval.py
+Usage: .venv/bin/python bench/retrieval.py [--table models|fusion] [--latency-questions N]
 
-Variants: fusion (rrf, weighted, dense only, bm25 only) and notes as chunks
+``--table models`` (default; bench/rerank.py): MiniLM vs bge-small, without and
+with the cross-encoder over N = 10/20/40 candidates, talk- and sentence-level,
+abstention ROC AUC and latency. ``--table fusion``: the table below.
+
+Fusion table variants: fusion (rrf, weighted, dense only, bm25 only) and notes as chunks
 of their own or not. For each: talk-level recall@5, MRR and nDCG@10 over the
 ranking, context recall (gold talks among the talks handed to the model) and
 the mean number of talks handed over, overall and for the question types the
@@ -59,7 +63,7 @@ def measure(retriever: TalkRetriever, questions) -> dict:
     return out
 
 
-def main() -> None:
+def fusion_table() -> None:
     model = MiniLMEmbeddings()
     questions = load_questions()
     results = {}
@@ -87,6 +91,21 @@ def main() -> None:
         cells += [f"{r[t]['recall@5']:.3f} / {r[t]['mrr']:.3f}" for t in TYPES]
         cells.append(f"{r['latency']['p50']:.1f} / {r['latency']['p95']:.1f}")
         print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--table", choices=("models", "fusion"), default="models")
+    parser.add_argument("--latency-questions", type=int, default=100)
+    args = parser.parse_args()
+    if args.table == "fusion":
+        fusion_table()
+    else:
+        from bench.rerank import models_table
+
+        models_table(latency_questions=args.latency_questions)
 
 
 if __name__ == "__main__":

@@ -220,7 +220,8 @@ def evaluate_retrieval(chain: AnswerChain, baseline: NaiveChain, questions: list
     for q in questions:
         ranked = retriever.rank_talks(q.question)
         ranking = [t["talk_id"] for t in ranked]
-        context = [t["talk_id"] for t in retriever.select(ranked, q.question)]
+        # What the chain hands the model (with the cross-encoder's cut when it is on).
+        context = [d.metadata["talk_id"] for d in retriever.invoke(q.question)]
         b_ranking = baseline.rank_talks(q.question)
         b_context = list(dict.fromkeys(d.metadata["talk_id"] for d in baseline.retrieve(q.question)))
         out[q.id] = {

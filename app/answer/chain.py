@@ -17,7 +17,6 @@ import time
 from operator import itemgetter
 from typing import Callable, Iterator
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
@@ -34,9 +33,9 @@ from app.answer.result import Answer, Source
 from app.config import Settings
 from app.errors import InputError, LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
-from app.retrieval import TalkRetriever, best_sentences, is_open_ended
+from app.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
+from app.retrieval import TalkRetriever, is_open_ended
 from app.talk import Catalog
-from app.text import content_words, split_sentences
 
 # ------------------------------------------------------------------ the chain
 
@@ -103,42 +102,22 @@ class AnswerChain:
         docs = inputs["talks"]
         if not docs:
             return []
-        query = inputs["query"]
-        query_vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-        terms = content_words(query)
-        pools = []
-        for doc in docs:
-            talk = self.catalog.by_id[doc.metadata["talk_id"]]
-            sentences = split_sentences(talk.abstract) + [s for note in talk.notes for s in split_sentences(note)]
-            pools.append((doc, talk, sentences))
-        all_sentences = list(dict.fromkeys(s for _, _, pool in pools for s in pool))
-        vectors = dict(zip(all_sentences, np.asarray(self.embeddings.embed_documents(all_sentences), dtype=np.float32)))
-        budget = self.settings.retrieval.context_tokens
-        per_talk = self.settings.retrieval.sentences_per_talk
-        ranked: list[list[tuple[int, float]]] = []
-        for _, _, pool in pools:
-            vecs = np.stack([vectors[s] for s in pool]) if pool else np.zeros((0, query_vector.shape[0]), dtype=np.float32)
-            ranked.append(sorted(best_sentences(query_vector, pool, vecs, per_talk, terms), key=lambda x: -x[1]))
-        # Round-robin: every talk's best sentence first, then second-best ones, until the budget is spent.
-        chosen: list[list[int]] = [[] for _ in pools]
-        used = sum(len(self.enc.encode(t.title)) + 4 for _, t, _ in pools)
-        for depth in range(per_talk):
-            for i, (_, _, pool) in enumerate(pools):
-                if depth < len(ranked[i]):
-                    index = ranked[i][depth][0]
-                    cost = len(self.enc.encode(pool[index]))
-                    if depth == 0 or used + cost <= budget:
-                        chosen[i].append(index)
-                        used += cost
+        talks = [self.catalog.by_id[doc.metadata["talk_id"]] for doc in docs]
+        pools = [talk_sentences(talk) for talk in talks]
+        orders = sentence_orders(inputs["query"], docs, pools, self.embeddings)
+        retrieval = self.settings.retrieval
+        count = lambda text: len(self.enc.encode(text))  # noqa: E731
+        chosen = pick_sentences(orders, pools, [t.title for t in talks], count, retrieval.context_tokens, retrieval.sentences_per_talk)
         return [
             Source(
                 n=i + 1,
                 talk=talk,
-                sentences=[pool[j] for j in sorted(chosen[i])],
+                sentences=[pool[j] for j in chosen[i]],
                 score=doc.metadata["score"],
                 dense=doc.metadata["dense"],
+                relevance=doc.metadata.get("question_relevance"),
             )
-            for i, (doc, talk, pool) in enumerate(pools)
+            for i, (doc, talk, pool) in enumerate(zip(docs, talks, pools))
         ]
 
     def build_messages(self, inputs: dict) -> list:
@@ -156,7 +135,7 @@ class AnswerChain:
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
-        return not sources or max(s.dense for s in sources) < self.settings.retrieval.min_dense
+        return abstain_early([(s.dense, s.relevance) for s in sources], self.settings)
 
     # -- running it ---------------------------------------------------------
 

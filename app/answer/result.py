@@ -22,6 +22,8 @@ class Source:
     sentences: list[str]
     score: float
     dense: float
+    #: The question's relevance score from the cross-encoder (app/relevance.py); None without it.
+    relevance: float | None = None
 
     @property
     def snippet(self) -> str:

