@@ -72,8 +72,10 @@ class RetrievalSettings(BaseModel):
     closed_cut: float = Field(0.5, ge=0, le=1)
     #: At most this many sentences a talk; fewer talks retrieved leave room for more of each.
     sentences_per_talk: int = Field(6, ge=1, le=20)
-    #: Prompt budget for the numbered passages (cl100k tokens): the local model reads ~38 tokens/s.
+    #: Prompt budget for the best sentences of the retrieved talks (cl100k tokens).
     context_tokens: int = Field(260, ge=50, le=8000)
+    #: The talk a question is about (the top one; a comparison's top two) goes into the prompt whole.
+    whole_top_talk: bool = True
     #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
     min_dense: float = Field(0.25, ge=0, le=1)
 

@@ -47,6 +47,14 @@ _OPEN_ENDED = re.compile(
 )
 
 
+_COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ent|ence|ences)?|versus|vs\.?|both|two talks|each)\b", re.IGNORECASE)
+
+
+def is_comparison(question: str) -> bool:
+    """Does the question set two talks side by side?"""
+    return bool(_COMPARISON.search(question))
+
+
 def is_open_ended(query: str) -> bool:
     """Does the question ask for every talk on a subject?"""
     return bool(_OPEN_ENDED.search(query))

@@ -34,7 +34,8 @@ from app.config import Settings
 from app.errors import InputError, LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
 from app.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
-from app.retrieval import TalkRetriever, is_open_ended
+from app.retrieval import TalkRetriever, is_comparison, is_open_ended
+from app.text import split_sentences
 from app.talk import Catalog
 
 # ------------------------------------------------------------------ the chain
@@ -75,6 +76,7 @@ class AnswerChain:
             RunnablePassthrough.assign(query=RunnableLambda(self.condense))
             | RunnablePassthrough.assign(talks=itemgetter("query") | self.retriever)
             | RunnablePassthrough.assign(sources=RunnableLambda(self.select_context))
+            | RunnablePassthrough.assign(sources=RunnableLambda(self.widen))
             | RunnablePassthrough.assign(sources=RunnableLambda(self.add_record))
             | RunnablePassthrough.assign(messages=RunnableLambda(self.build_messages))
         )
@@ -125,6 +127,21 @@ class AnswerChain:
         blocks = [passage(source, inputs["question"]) for source in inputs["sources"]]
         prompt = self.list_prompt if is_open_ended(inputs.get("query") or inputs["question"]) else self.prompt
         return prompt.format_messages(context="\n\n".join(blocks), question=inputs["question"])
+
+    def widen(self, inputs: dict) -> list[Source]:
+        """The talk a question is about gets its whole abstract (a comparison: the two talks it compares).
+
+        The asked-for fact is often in a sentence the relevance order ranks low ("the implicit
+        conditioning ratio", "exponential in depth"); the other talks keep their best sentences.
+        An open-ended "which talks ...?" question keeps best sentences for every talk.
+        """
+        sources = inputs["sources"]
+        if not sources or is_open_ended(inputs["query"]) or not self.settings.retrieval.whole_top_talk:
+            return sources
+        for source in sources[: 2 if is_comparison(inputs["question"]) else 1]:
+            whole = split_sentences(source.talk.abstract)
+            source.sentences = whole + [s for s in source.sentences if s not in whole]
+        return sources
 
     def add_record(self, inputs: dict) -> list[Source]:
         """A question about the person, co-authors or papers of one talk: its notes join the top source."""
