@@ -41,7 +41,9 @@ from app.talk import Catalog
 
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
-    r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+\w+){0,3}?\s+(?:talks?|speakers?|abstracts?|presentations?|seminars?)\b"
+    # "What does the talk show ...?" is about one talk; "what talks ...", "which (other) talks" ask for a list.
+    r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+(?!(?:does|did|do|is|was|the|this|that)\b)\w+){0,3}?\s+"
+    r"(?:talks?|speakers?|abstracts?|presentations?|seminars?)\b"
     r"|\b(?:talks|speakers|abstracts)\s+(?:that|which|about|on|discussing|covering)\b",
     re.IGNORECASE,
 )
