@@ -210,3 +210,28 @@ def test_ask_without_an_index_exits_3(run_cli, tmp_path):
 def _talk_at(seed_index, line: int):
     catalog = seed_index.store.catalog()
     return next(t for t in catalog.talks if any(s <= line <= e for s, e in t.lines))
+
+
+def test_a_speaker_question_is_answered_from_the_talk_record(seed_index):
+    chain = chain_with(seed_index, "Tropical geometry is used to study neural networks [1].")
+    answer = chain.invoke("Who gave the talk on tropical geometry and neural networks?")
+    record = [s for s in answer.sentences if s.kind == "record"]
+    assert record and "Petros Maragos" in record[0].text and record[0].supported
+    assert "Petros Maragos" in answer.answer and record[0].citations == [answer.sources[0].n]
+
+
+def test_the_notes_of_the_talk_join_its_source_when_the_question_is_about_the_speaker(seed_index):
+    llm = scripted("He got his Ph.D. from Georgia Tech [1].")
+    Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm).invoke(
+        "Where did the speaker of the tropical geometry talk get his doctorate?")
+    assert "Georgia" in llm.prompts[0], "the biography is in what the model read"
+
+
+def test_a_partial_answer_says_what_the_talk_gives_and_what_it_does_not(seed_index):
+    chain = chain_with(seed_index, "The talk studies neural networks with tropical geometry [1]. "
+                                   "The abstract does not give the number of layers used.")
+    answer = chain.invoke("How many layers did the tropical geometry networks have?")
+    assert not answer.abstained
+    absence = [s for s in answer.sentences if s.kind == "absence"]
+    assert absence and absence[0].supported and absence[0].citations
+    assert answer.sentences[0].citations
