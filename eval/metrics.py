@@ -7,6 +7,8 @@ that apply.
 
 from __future__ import annotations
 
+import re
+
 import math
 from statistics import mean
 from typing import Callable, Iterable, Sequence
@@ -111,13 +113,17 @@ def faithfulness(sentences: list[str], context: list[str], supports: Supports) -
     return sum(supports(s, context) for s in sentences) / len(sentences)
 
 
+#: A comparison's key facts start with the line of the talk they belong to ("142: ..."): a label, not content.
+_LINE_REF = re.compile(r"^\s*\d+(?:\s*[-–]\s*\d+)?\s*:\s*")
+
+
 def key_fact_coverage(facts: list[str], answer: str, abstained: bool, covers: Callable[[str, str], bool]) -> float | None:
     """Share of the key facts the answer states (0 for an abstention; None without key facts)."""
     if not facts:
         return None
     if abstained or not answer.strip():
         return 0.0
-    return sum(covers(fact, answer) for fact in facts) / len(facts)
+    return sum(covers(_LINE_REF.sub("", fact), answer) for fact in facts) / len(facts)
 
 
 # ------------------------------------------------------------------ abstention

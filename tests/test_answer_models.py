@@ -14,7 +14,8 @@ from app.service import Service
 pytestmark = pytest.mark.slow
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
-TROPICAL_TALK_LINES = ([[17, 19]], [[285, 285]])
+#: Every talk whose abstract uses tropical geometry (grep -i tropical data/abstracts.txt).
+TROPICAL_TALK_LINES = ([[17, 19]], [[285, 285]], [[189, 189]])
 
 
 def with_llm(settings, **llm):
