@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 from functools import wraps
 from pathlib import Path
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 
 from app.cli_errors import OneLineErrorGroup
 from app.config import Settings
+from app.cli_output import Draft, print_json, print_retrieval_only, print_sources
 from app.errors import InputError, TalkqaError
 
 EXIT_CODES = """Exit codes: 0 ok, 1 unexpected error, 2 bad input (file, question, option),
@@ -226,55 +226,6 @@ def with_backend(settings: Settings, backend: str | None) -> Settings:
     return settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": backend})})
 
 
-def _source_line(source) -> str:
-    talk = source.talk
-    speaker = f" — {talk.speaker}" if talk.speaker else ""
-    return f"[{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {talk.line_ranges()})"
-
-
-def _print_sources(answer) -> None:
-    if not answer.sources:
-        return
-    click.echo("\nSources:")
-    for source in answer.cited_sources:
-        link = f"  {source.talk.links[0]}" if source.talk.links else ""
-        click.echo(_source_line(source) + link)
-
-
-def _print_retrieval_only(answer) -> None:
-    if not answer.sources:
-        click.echo("No talk matches the question.")
-        return
-    for source in answer.sources:
-        click.echo(click.style(_source_line(source), bold=True))
-        for sentence in source.sentences:
-            click.echo(f"    {sentence}")
-
-
-class Draft:
-    """The model's tokens as they come, on a terminal; erased once the checked answer is ready."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.text = ""
-
-    def write(self, token: str) -> None:
-        if self.enabled:
-            self.text += token
-            click.echo(token, nl=False)
-
-    def erase(self) -> None:
-        if not self.enabled or not self.text:
-            return
-        width = shutil.get_terminal_size().columns or 80
-        rows = sum(max(1, -(-len(line) // width)) for line in self.text.split("\n"))
-        click.echo(f"\r\033[{rows - 1}F\033[J" if rows > 1 else "\r\033[J", nl=False)
-
-
-def _print_json(payload) -> None:
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-
-
 @cli.command()
 @click.argument("question")
 @click.option("--k", type=click.IntRange(1, 50), help="How many talks to retrieve (default: settings).")
@@ -316,12 +267,12 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
     if answer is None:  # --no-llm, or --fallback after a failure
         answer = retrieval.invoke(question)
         if as_json:
-            _print_json(answer.to_json(all_sources=True))
+            print_json(answer.to_json(all_sources=True))
         else:
-            _print_retrieval_only(answer)
+            print_retrieval_only(answer)
         return
     if as_json:
-        _print_json(answer.to_json())
+        print_json(answer.to_json())
         return
     from app.answer.attribution import render
 
@@ -332,7 +283,7 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         weak = answer.weak_sentences
         note = f" ({len(weak)} of {len(answer.sentences)} sentences not supported by a source)" if weak else ""
         click.echo(f"\nSupport: {answer.support:.2f}{note}")
-    _print_sources(answer)
+    print_sources(answer)
 
 
 @cli.command()
@@ -345,9 +296,9 @@ def search(obj: Context, query: str, k: int | None, as_json: bool) -> None:
     """Retrieval only: the talks that best match QUERY."""
     answer = obj.service.retrieval_only(query, k=k)
     if as_json:
-        _print_json({"query": query, "results": [s.search_hit() for s in answer.sources]})
+        print_json({"query": query, "results": [s.search_hit() for s in answer.sources]})
         return
-    _print_retrieval_only(answer)
+    print_retrieval_only(answer)
 
 
 # ------------------------------------------------------------------ browser chat
