@@ -9,8 +9,8 @@ from app.text import split_sentences
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _REFUSAL = re.compile(
-    r"\b(?:(?:do(?:es)?n[’']?t|do(?:es)? not|never) (?:cover|mention|address|discuss|say|contain|provide)|"
-    r"not (?:covered|mentioned|addressed|discussed|available|stated)|no information|cannot (?:answer|find)|"
+    r"\b(?:(?:do(?:es)?n[’']?t|do(?:es)? not|never) (?:cover|mention|address|discuss|say|contain|provide|give|state|specify|report|include)|"
+    r"not (?:covered|mentioned|addressed|discussed|available|stated|given|specified|reported|included)|no information|cannot (?:answer|find)|"
     r"can[’']?t (?:answer|find)|unable to (?:answer|find)|there is no (?:talk|source|mention))\b",
     re.IGNORECASE,
 )
