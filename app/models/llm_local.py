@@ -7,7 +7,7 @@ the GGUF's own chat template) behind ``BaseChatModel``, with streaming.
 A lock serialises generations: one llama.cpp context is not re-entrant.
 A second lock, a file in the models dir (``lock_path``), serialises them across
 processes on the machine: two llama.cpp generations on the same cores make
-each other many times slower (docs/reliability.md, bench/concurrent.py), so a
+each other many times slower (docs/reliability.md, bench/concurrent_asks.py), so a
 second process waits its turn and says so.
 """
 

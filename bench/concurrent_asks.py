@@ -1,7 +1,7 @@
 """Benchmark two `talkqa ask` processes generating with the embedded model at once.
 
 Usage (the team's courtesy lock is a different file from the product's, so no deadlock):
-    flock /tmp/talkqa-llm.lock .venv/bin/python bench/concurrent.py [--questions 2]
+    flock /tmp/talkqa-llm.lock .venv/bin/python bench/concurrent_asks.py [--questions 2]
 
 Ingests the seed into bench/out/concurrent-data (if needed), then runs two
 workers side by side, each asking its questions one after another with
