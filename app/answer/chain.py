@@ -11,7 +11,6 @@ number a talk), within ``retrieval.context_tokens``.
 
 from __future__ import annotations
 
-import copy
 import re
 import time
 from operator import itemgetter
@@ -61,12 +60,6 @@ class AnswerChain:
     @property
     def catalog(self) -> Catalog:
         return self.retriever.catalog
-
-    def with_llm(self, llm: BaseChatModel | None) -> "AnswerChain":
-        """The same chain (same retriever and index, loaded once) answering with ``llm``."""
-        chain = copy.copy(self)
-        chain.llm = llm
-        return chain
 
     # -- the pipeline, top to bottom --------------------------------------
 
