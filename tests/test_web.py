@@ -304,6 +304,25 @@ def test_cli_chat_rejects_a_bad_auth_setting(run_cli, tmp_path):
     assert result.exit_code == 2 and "TALKQA_AUTH" in result.stderr
 
 
+@pytest.mark.server
+def test_login_page_does_not_embed_the_api_schema(small_index):
+    import httpx
+
+    from conftest import start_server
+
+    settings, store = small_index
+    chain = Service(settings, store=store).answer_chain(llm=scripted("unused"))
+    url, demo = start_server(settings, chain_factory=lambda: chain, auth=ThrottledLogin([("ann", "pw")], delay_s=0.01))
+    try:
+        with httpx.Client(base_url=url, timeout=30) as browser:
+            login_page = browser.get("/").text
+            assert "window.gradio_api_info = null;" in login_page and '"/ask"' not in login_page
+            assert browser.post("/login", data={"username": "ann", "password": "pw"}).status_code == 200
+            assert '"/ask"' in browser.get("/").text, "after logging in, the page carries the schema again"
+    finally:
+        demo.close()
+
+
 # ------------------------------------------------------------------ live server, gradio_client, small real model
 
 

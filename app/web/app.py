@@ -29,7 +29,7 @@ import gradio as gr
 
 from app.config import Settings
 from app.errors import InputError
-from app.web.auth import ThrottledLogin, parse_auth
+from app.web.auth import HideApiInfoFromLogin, ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
 from app.web.render import WELCOME, render_sources, render_talk
 
@@ -161,6 +161,13 @@ THEME = gr.themes.Soft(
 )
 
 
+def _app_kwargs(auth) -> dict:
+    """With logins, Gradio's app gets the middleware that keeps the API schema off the login page."""
+    from starlette.middleware import Middleware
+
+    return {"middleware": [Middleware(HideApiInfoFromLogin)]} if auth else {}
+
+
 def launch_app(
     demo: gr.Blocks,
     *,
@@ -188,6 +195,7 @@ def launch_app(
             footer_links=["api"],
             theme=THEME,
             css=CSS,
+            app_kwargs=_app_kwargs(auth),
         )
     except OSError as err:
         raise InputError(f"cannot serve on {host}:{port}: {err}") from None
@@ -211,7 +219,7 @@ def mount_app(demo: gr.Blocks, api, *, auth=None, max_queue: int = 64):
     demo.queue(default_concurrency_limit=4, max_size=max_queue)
     return gr.mount_gradio_app(
         api, demo, path="/", auth=auth, auth_message="talkqa: please log in" if auth else None,
-        footer_links=["api"], ssr_mode=False, show_error=True, theme=THEME, css=CSS,
+        footer_links=["api"], ssr_mode=False, show_error=True, theme=THEME, css=CSS, app_kwargs=_app_kwargs(auth),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import threading
 import time
 from pathlib import Path
@@ -65,3 +66,53 @@ class ThrottledLogin:
             self._failures.setdefault(user, []).append(time.monotonic())
         time.sleep(self.delay_s)
         return False
+
+
+#: Gradio embeds the whole API schema in every page it serves, the login page included.
+_API_INFO = re.compile(rb"(<script>window\.gradio_api_info = ).*?(;</script>)", re.DOTALL)
+#: What Gradio puts in the page config when the visitor is not logged in (orjson: no spaces).
+_LOGIN_PAGE = b'"auth_required":true'
+
+
+class HideApiInfoFromLogin:
+    """ASGI middleware: the login page keeps the API schema to itself.
+
+    Gradio's page route renders ``window.gradio_api_info`` (every endpoint, its
+    parameters and types) into the HTML whether or not the visitor has logged
+    in, while ``/gradio_api/info`` itself needs a login. An unauthenticated
+    page is the one whose config says ``auth_required``; its schema becomes
+    ``null`` (the login form does not read it). Other responses pass through
+    unbuffered.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope.get("method") != "GET":
+            return await self.app(scope, receive, send)
+        start: dict | None = None
+        body: list[bytes] = []
+
+        async def buffer_html(message):
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers") or [])
+                if headers.get(b"content-type", b"").startswith(b"text/html"):
+                    start = message
+                    return None
+                return await send(message)
+            if start is None:
+                return await send(message)
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return None
+            page = b"".join(body)
+            if _LOGIN_PAGE in page:
+                page = _API_INFO.sub(rb"\1null\2", page)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(page)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": page})
+
+        await self.app(scope, receive, buffer_html)

@@ -146,16 +146,19 @@ def web_index(tmp_path_factory, embedding_model) -> WebIndex:
     return WebIndex(settings, store)
 
 
-def start_server(settings: Settings, chain_factory=None) -> tuple[str, object]:
-    """``build_app`` + ``launch_app`` on 127.0.0.1:<free port>, not blocking; returns (url, demo)."""
+def start_server(settings: Settings, chain_factory=None, auth=None) -> tuple[str, object]:
+    """``build_app`` + ``launch_app`` on 127.0.0.1:<free port>, not blocking; returns (url, demo).
+
+    ``auth``: Gradio's login callable (e.g. ``ThrottledLogin``), None for an open app.
+    """
     from app.web.app import build_app, launch_app
 
     demo = build_app(settings, chain_factory=chain_factory)
     port = _free_port()
-    launch_app(demo, host="127.0.0.1", port=port, block=False)
+    launch_app(demo, host="127.0.0.1", port=port, block=False, auth=auth)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_until_up(url + "config", timeout=30)
+        wait_until_up(url if auth else url + "config", timeout=30)  # with logins, /config needs one
     except BaseException:
         demo.close()
         raise
