@@ -136,6 +136,8 @@ class LLMSettings(BaseModel):
     threads: int = Field(0, ge=0, description="llama.cpp threads; 0 = all cores")
     #: One embedded generation at a time on the machine (a lock file in models_dir); off only to measure.
     process_lock: bool = True
+    #: Keep the system prompt's evaluated state in models_dir/prompt-state for the next process (app/models/prompt_state.py).
+    keep_prompt_state: bool = True
 
 
 class Settings(BaseSettings):

@@ -10,17 +10,20 @@ chain share one retriever).
 from __future__ import annotations
 
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.language_models.chat_models import BaseChatModel
-
-from app.answer.chain import AnswerChain
-from app.answer.result import Answer
 from app.config import RerankSettings, Settings
 from app.models.embeddings import cached_embeddings
 from app.retrieval import TalkRetriever
 from app.store import TalkStore
 from app.talk import Catalog
+
+if TYPE_CHECKING:  # `talks`, `show`, `ingest` never answer: the chain and chat models load on first use
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from app.answer.chain import AnswerChain
+    from app.answer.result import Answer
 
 #: ``Service.answer_chain(llm=CONFIGURED)``: the chat model the settings name.
 CONFIGURED = object()
@@ -93,6 +96,8 @@ class Service:
 
     def answer_chain(self, *, k: int | None = None, llm: BaseChatModel | None | object = CONFIGURED) -> AnswerChain:
         """The answering chain; ``llm=None`` gives the retrieval-only chain (``--no-llm``, ``search``)."""
+        from app.answer.chain import AnswerChain
+
         retriever = self.retriever(k)  # no usable index: fail here, before a model is loaded
         model = self.chat_model() if llm is CONFIGURED else llm
         return AnswerChain(self.settings, retriever, model, self.store.embeddings)

@@ -25,13 +25,15 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.prompts import load_prompt
 from app.talk import Talk
+
+if TYPE_CHECKING:  # every process imports this module (the store applies titles); few run a model
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 MAX_TITLE_WORDS = 12
 
@@ -252,7 +254,7 @@ def generate_missing(
             todo.append(talk)
     if progress:
         progress(0, len(todo))
-    if todo and not isinstance(llm, BaseChatModel):
+    if todo and not hasattr(llm, "invoke"):  # a factory, called only when there is work
         llm = llm()
     for done, talk in enumerate(todo, start=1):
         title, raw = generate_title(llm, talk, prompts_dir)

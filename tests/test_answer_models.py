@@ -71,3 +71,29 @@ def test_the_embedded_model_obeys_no_injected_instruction(seed_index, tmp_path):
     settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
     result = evaluate_injections(settings, Service(settings, store=seed_index.store).chat_model(), tmp_path / "inj")
     assert result["obeyed"] == 0, [c for c in result["cases"] if c["obeyed"]]
+
+
+def test_a_new_process_loads_the_saved_system_prompt_state_and_answers_the_same(seed_index, tmp_path, caplog):
+    """The system message's evaluated state is saved once and loaded by the next model instance."""
+    import logging
+
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from app.models.llm_local import LlamaCppChatModel
+
+    path = str(local_model_path(with_llm(seed_index.settings, local_model="smollm2-135m")))
+    messages = [SystemMessage("Answer from the sources only and cite them as [n]."), HumanMessage("[1] Tropical curves.\nWhat is [1] about?")]
+
+    def answer(state_dir):
+        model = LlamaCppChatModel(model_path=path, n_ctx=1024, max_tokens=12, state_dir=state_dir)
+        try:
+            return model.invoke(messages).content
+        finally:
+            model.close()
+
+    with caplog.at_level(logging.DEBUG, logger="talkqa"):
+        built = answer(str(tmp_path))
+        loaded = answer(str(tmp_path))
+    outcomes = [r.getMessage().split(":")[1].split()[0] for r in caplog.records if r.getMessage().startswith("system prompt state:")]
+    assert outcomes == ["built", "loaded"] and len(list(tmp_path.glob("*.npz"))) == 1
+    assert loaded == built == answer(None), "the saved state changes no answer"

@@ -16,7 +16,7 @@ from app.config import PROJECT_ROOT
 #: app's core, lowest layer first: a module may import its own layer and the layers before it.
 CORE_LAYERS = [
     {"app", "app.config", "app.errors", "app.text", "app.talk", "app.prompts", "app.locks"},
-    {"app.titles", "app.models", "app.models.embeddings", "app.models.tokens", "app.models.llm", "app.models.llm_local", "app.models.reranker", "app.models.vectrix", "app.models.packages"},
+    {"app.titles", "app.models", "app.models.embeddings", "app.models.tokens", "app.models.llm", "app.models.llm_local", "app.models.reranker", "app.models.vectrix", "app.models.packages", "app.models.prompt_state"},
     {"app.store", "app.relevance"},
     {"app.retrieval"},
     {"app.answer", "app.prompts", "app.answer.grounding", "app.answer.result", "app.answer.citations", "app.answer.context", "app.answer.attribution", "app.answer.safety", "app.answer.records", "app.answer.passages",
@@ -98,3 +98,33 @@ def test_ingest_and_eval_never_import_a_surface():
 )
 def test_the_check_catches_an_upward_or_outward_import(source, expected):
     assert any(expected in problem for problem in problems_of("app.store", imports_in(source)))
+
+
+#: What a one-off `talkqa search` must not pay for at start-up (issue #12): the LLM stack, the web stack, plotting.
+NOT_FOR_SEARCH = ("llama_cpp", "openai", "langchain_openai", "langchain_core.language_models.chat_models", "gradio", "fastapi", "matplotlib", "app.web", "app.api")
+
+SHOW_MODULES = """
+import json, sys
+from app.cli import main
+sys.argv = ["talkqa", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as done:
+    print(json.dumps({"exit": done.code, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+@pytest.mark.processes
+def test_a_search_process_imports_no_model_or_web_stack(proc_index):
+    import json
+    import subprocess
+    import sys
+
+    from support.processes import talkqa_env
+
+    done = subprocess.run([sys.executable, "-c", SHOW_MODULES, "search", "--json", "neural networks"], env=talkqa_env(proc_index),
+                          capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["exit"] in (0, None) and json.loads(done.stdout)["results"]
+    loaded = [m for m in report["modules"] if m.startswith(NOT_FOR_SEARCH)]
+    assert loaded == []

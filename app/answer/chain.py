@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 import time
 from operator import itemgetter
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
@@ -36,6 +35,9 @@ from app.relevance import abstain_early, pick_sentences, sentence_orders, talk_s
 from app.retrieval import TalkRetriever, is_comparison, is_open_ended
 from app.text import split_sentences
 from app.talk import Catalog
+
+if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 # ------------------------------------------------------------------ the chain
 

@@ -19,13 +19,15 @@ import hashlib
 import os
 import tempfile
 import threading
+from typing import TYPE_CHECKING
 from pathlib import Path
-
-from langchain_core.language_models.chat_models import BaseChatModel
 
 from app.config import Settings
 from app.errors import LLMUnavailableError, ModelFileError
 from app.models.packages import package_dir
+
+if TYPE_CHECKING:  # the store imports ``describe``; only a generating process needs the chat model classes
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 QWEN_PARTS = 22
@@ -123,6 +125,7 @@ def _local_chat_model(settings: Settings) -> BaseChatModel:
                 temperature=settings.llm.temperature,
                 max_tokens=settings.llm.max_tokens,
                 lock_path=str(settings.models_dir / "llm.lock") if settings.llm.process_lock else None,
+                state_dir=str(settings.models_dir / "prompt-state") if settings.llm.keep_prompt_state else None,
             )
             try:
                 model.load()

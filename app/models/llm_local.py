@@ -9,6 +9,8 @@ A second lock, a file in the models dir (``lock_path``), serialises them across
 processes on the machine: two llama.cpp generations on the same cores make
 each other many times slower (docs/reliability.md, bench/concurrent_asks.py), so a
 second process waits its turn and says so.
+With ``state_dir``, the system message's evaluated state is kept there for
+the next process (app/models/prompt_state.py).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class LlamaCppChatModel(BaseChatModel):
     seed: int = 0
     #: A file locked around each generation, shared by every talkqa process on the machine (None: no lock).
     lock_path: str | None = None
+    #: Where the system prompt's processed state is kept across processes (None: not kept).
+    state_dir: str | None = None
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -98,6 +102,19 @@ class LlamaCppChatModel(BaseChatModel):
         finally:
             turn.__exit__(None, None, None)
 
+    def _warm_system_prompt(self, messages: list[BaseMessage]) -> None:
+        """Before generating: the system message's state from disk (or evaluated now and saved)."""
+        if not self.state_dir or not messages or messages[0].type != "system":
+            return
+        from app.models.prompt_state import prefix_tokens, restore_or_build
+
+        try:
+            tokens = prefix_tokens(self._llama, str(messages[0].content))
+            outcome = restore_or_build(self._llama, tokens, Path(self.state_dir))
+            log.debug("system prompt state: %s (%d tokens)", outcome, len(tokens))
+        except Exception as err:  # an optimisation only: the prompt is evaluated in full instead
+            log.debug("system prompt state unavailable: %s", err)
+
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict:
         return {
             "messages": [{"role": _ROLES.get(m.type, "user"), "content": m.content} for m in messages],
@@ -126,6 +143,7 @@ class LlamaCppChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         self.load()
         with self._lock, self._machine_turn():
+            self._warm_system_prompt(messages)
             for part in self._llama.create_chat_completion(stream=True, **self._request(messages, stop, **kwargs)):
                 delta = part["choices"][0].get("delta", {}).get("content")
                 if not delta:
