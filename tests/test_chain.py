@@ -95,6 +95,16 @@ def test_an_answer_cites_its_sources_and_gets_a_support_figure(seed_index):
     assert answer.sentences[1].citations == [] and answer.sentences[1].support == 0.0
 
 
+def test_a_which_talks_answer_says_what_each_chosen_talk_contributes(seed_index):
+    """The list prompt makes the model reply with numbers; each chosen talk is named with its most relevant sentence."""
+    answer = chain_with(seed_index, "[1][2]").invoke("Which talks discuss tropical geometry?")
+    assert answer.cited == [1, 2] and len(answer.sentences) == 2
+    for sentence, source in zip(answer.sentences, answer.sources):
+        assert sentence.citations == [source.n] and sentence.supported
+        assert source.lead in source.sentences and source.lead.rstrip(".")[:40] in sentence.text
+    assert any("tropical" in s.text.lower() for s in answer.sentences)
+
+
 def test_a_weakly_supported_sentence_scores_below_a_supported_one(seed_index):
     chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. The speaker won a Turing award in 1990 for compilers [1].")
     supported, unsupported = (s.support for s in chain.invoke(TROPICAL).sentences)

@@ -113,6 +113,7 @@ class AnswerChain:
                 score=doc.metadata["score"],
                 dense=doc.metadata["dense"],
                 relevance=doc.metadata.get("question_relevance"),
+                lead=pool[orders[i][0]] if orders[i] else None,
             )
             for i, (doc, talk, pool) in enumerate(zip(docs, talks, pools))
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from app.answer.result import Answer, Sentence
+from app.answer.safety import PLACEHOLDER, neutralise
 from app.text import split_sentences
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -60,6 +61,18 @@ def strip_markers(text: str) -> str:
 
 
 def render_choice(answer: Answer) -> str:
-    """The model answered with source numbers only ("[1][3]"): name the talks it chose."""
+    """The model answered with source numbers only ("[1][3]"): name the talks it chose, each with
+    its sentence most relevant to the question, so the list says what each talk contributes."""
     by_n = {s.n: s for s in answer.sources}
-    return "\n".join(f"- {by_n[n].talk.title.rstrip(' …')} [{n}]" for n in cited_numbers(answer.answer) if n in by_n)
+    lines = []
+    for n in cited_numbers(answer.answer):
+        if n not in by_n:
+            continue
+        source = by_n[n]
+        title = source.talk.title.rstrip(" …").rstrip(".")
+        lead = strip_markers(neutralise(source.lead)) if source.lead else ""
+        if lead and lead != PLACEHOLDER:
+            lines.append(f"- {title}: {lead.rstrip('.')} [{n}].")
+        else:
+            lines.append(f"- {title} [{n}].")
+    return "\n".join(lines)

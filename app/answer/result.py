@@ -24,6 +24,8 @@ class Source:
     dense: float
     #: The question's relevance score from the cross-encoder (app/relevance.py); None without it.
     relevance: float | None = None
+    #: The sentence most relevant to the question (one of ``sentences``): what a list answer says of the talk.
+    lead: str | None = None
 
     @property
     def snippet(self) -> str:
