@@ -113,8 +113,13 @@ def faithfulness(sentences: list[str], context: list[str], supports: Supports) -
     return sum(supports(s, context) for s in sentences) / len(sentences)
 
 
-#: A comparison's key facts start with the line of the talk they belong to ("142: ..."): a label, not content.
-_LINE_REF = re.compile(r"^\s*\d+(?:\s*[-–]\s*\d+)?\s*:\s*")
+#: Key facts name the line of the talk they belong to: a comparison's start with it ("142: ..."), a
+#: multi-talk question's end with it in brackets ("... corrupted labels (83)", "(43-47)"). Labels,
+#: not content: the judge's number check would read them as numbers the answer lacks.
+_LINE_REF = re.compile(
+    r"^\s*\d+(?:\s*[-–]\s*\d+)?\s*:\s*"
+    r"|\s*(?<!\w)\(\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*(?:,|and)\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*\s*\)"
+)
 
 
 def key_fact_coverage(facts: list[str], answer: str, abstained: bool, covers: Callable[[str, str], bool]) -> float | None:

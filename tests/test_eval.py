@@ -111,6 +111,13 @@ def test_key_fact_coverage_counts_covered_facts():
     assert M.key_fact_coverage(["f1", "f2"], "says f1", False, lambda f, a: f in a) == 0.5
 
 
+def test_key_facts_are_judged_without_their_line_labels():
+    judged = []
+    M.key_fact_coverage(["142: uses SDEs", "corrupted labels (83)", "overview (32) and interpolation (43-47)", "O(1) layers"], "x", False,
+                        lambda f, a: judged.append(f) or True)
+    assert judged == ["uses SDEs", "corrupted labels", "overview and interpolation", "O(1) layers"]
+
+
 # ------------------------------------------------------------------ abstention, agreement, aggregation
 
 
