@@ -65,3 +65,17 @@ class ThrottledLogin:
             self._failures.setdefault(user, []).append(time.monotonic())
         time.sleep(self.delay_s)
         return False
+
+
+def corpus_allowed(logins: list[tuple[str, str]] | None, host: str, share: bool) -> bool:
+    """May the Corpus tab (which changes the index) be offered?
+
+    With logins, yes: Gradio lets no one in without one. Without logins, only
+    to the machine itself: a server bound to loopback and no share link.
+    Anyone who can reach an open server elsewhere could otherwise replace the talks.
+    """
+    from app.api_guard import is_loopback
+
+    if logins:
+        return True
+    return is_loopback(host) and not share
