@@ -177,6 +177,17 @@ def test_the_chain_follows_an_ingest_by_another_process(small_index, new_talks_f
     assert ORIGAMI in titles(web)
 
 
+def test_the_http_apis_chains_follow_an_ingest_too(small_index, new_talks_file, embedding_model):
+    from app.api import ChainPool
+
+    settings, store = small_index
+    pool = ChainPool(Service(settings, store=store), llm=None)
+    before = pool.get(answering=False)
+    assert pool.get(answering=False) is before
+    ingest(settings, TalkStore(settings, embedding_model), [new_talks_file])
+    assert ORIGAMI in {t.title for t in pool.get(answering=False).catalog.talks}
+
+
 def test_removing_an_uploaded_source_deletes_its_file(small_index, new_talks_file):
     settings, _ = small_index
     web, corpus = corpus_app(small_index, scripted("unused"))
