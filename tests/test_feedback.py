@@ -53,7 +53,7 @@ def test_the_last_line_of_an_entry_wins_and_a_torn_line_is_skipped(tmp_path):
 
 def test_a_thumbs_down_stores_the_question_answer_citations_timings_and_fingerprint(small_index):
     web, state = answered(small_index, "The limit models finite networks [1].")
-    status, state = web.rate(state, like(1, False))
+    status, state = web.feedback.rate(state, like(1, False))
     assert status.startswith("Thumbs down saved")
     [entry] = FeedbackLog.in_data_dir(web.settings.data_dir).entries()
     assert entry["rating"] == "down" and entry["question"] == DEPTH_Q
@@ -63,8 +63,8 @@ def test_a_thumbs_down_stores_the_question_answer_citations_timings_and_fingerpr
 
 def test_a_comment_goes_with_the_rated_answer_and_keeps_its_rating(small_index):
     web, state = answered(small_index, "First answer [1].", "Second answer [1].")
-    _, state = web.rate(state, like(1, True))  # the first answer, not the last
-    status, box, state = web.comment("Exactly what I needed", state)
+    _, state = web.feedback.rate(state, like(1, True))  # the first answer, not the last
+    status, box, state = web.feedback.comment("Exactly what I needed", state)
     assert status.startswith("Comment saved") and box == ""
     [entry] = FeedbackLog.in_data_dir(web.settings.data_dir).entries()
     assert entry["answer"].startswith("First answer") and entry["rating"] == "up"
@@ -73,8 +73,8 @@ def test_a_comment_goes_with_the_rated_answer_and_keeps_its_rating(small_index):
 
 def test_clicking_the_same_thumb_again_takes_the_rating_back(small_index):
     web, state = answered(small_index, "The limit models finite networks [1].")
-    _, state = web.rate(state, like(1, True))
-    _, state = web.rate(state, like(1, ""))
+    _, state = web.feedback.rate(state, like(1, True))
+    _, state = web.feedback.rate(state, like(1, ""))
     [entry] = FeedbackLog.in_data_dir(web.settings.data_dir).entries()
     assert entry["rating"] is None
 
@@ -82,7 +82,7 @@ def test_clicking_the_same_thumb_again_takes_the_rating_back(small_index):
 def test_an_error_message_cannot_be_rated(small_index):
     web, state = answered(small_index)
     state = list(web.respond("word " * 400, state))[-1][2]  # refused: an error message, not an answer
-    status, _ = web.rate(state, like(1, False))
+    status, _ = web.feedback.rate(state, like(1, False))
     assert "Only answers" in status
     assert FeedbackLog.in_data_dir(web.settings.data_dir).entries() == []
 

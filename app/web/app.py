@@ -13,7 +13,7 @@ One Gradio 6 ``Blocks`` app, built by ``build_app``:
   on a loopback server without a share link (``corpus_allowed``).
 
 Each answer can be rated 👍/👎 (the chatbot's like event) with an optional
-comment, stored in the data dir (app/feedback.py), and the conversation
+comment, stored in the data dir (app/web/feedback.py, app/feedback.py), and the conversation
 downloads as Markdown with its citations (app/web/export.py).
 
 Follow-ups: the session's own history goes to ``AnswerChain.ask``, which
@@ -183,10 +183,10 @@ def build_app(
         chatbot.clear(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_visibility="private").then(
             web.export, [state], [export], **export_kwargs
         )
-        chatbot.like(web.rate, [state], [feedback_status, state], queue=False, api_visibility="private")
+        chatbot.like(web.feedback.rate, [state], [feedback_status, state], queue=False, api_visibility="private")
         comment_kwargs = dict(queue=False, api_visibility="private")
-        send_comment.click(web.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
-        comment.submit(web.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
+        send_comment.click(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
+        comment.submit(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
 
         talk_filter.change(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_name="talks", show_progress="hidden")
         talk_table.select(web.show_talk, [talk_ids], [talk_view], api_visibility="private")

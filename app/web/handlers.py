@@ -9,9 +9,9 @@ Errors a user can act on (no index, LLM unreachable, bad question) become an
 assistant message; the app keeps running and the next question tries again.
 
 Each finished answer is kept in the session (its ``ask --json`` record, by
-chat message index): 👍/👎 and a comment are stored with it in the data dir's
-feedback file (app/feedback.py), and the conversation export
-(app/web/export.py) is written from it.
+chat message index): 👍/👎 and a comment are stored with it
+(app/web/feedback.py), and the conversation export (app/web/export.py) is
+written from it.
 
 The chain is rebuilt when the index changes under it: after an upload or a
 removal in the Corpus tab, or a ``talkqa ingest`` by another process (the
@@ -31,11 +31,11 @@ import gradio as gr
 
 from app.answer.citations import strip_markers
 from app.config import Settings
-from app.feedback import FeedbackLog, new_id
-from app.fingerprint import answer_fingerprint
+from app.feedback import new_id
 from app.service import Service
 from app.errors import LLMUnavailableError, ModelFileError, TalkqaError
 from app.web.export import write_export
+from app.web.feedback import SessionFeedback
 from app.web.render import (
     _e,
     answer_message,
@@ -127,8 +127,7 @@ class WebApp:
     def __init__(self, settings: Settings, chain_factory: Callable[[], object] | None = None):
         self.settings = settings
         self.chains = ChainHolder(Service(settings), chain_factory)
-        self.feedback_log = FeedbackLog.in_data_dir(settings.data_dir)
-        self.fingerprint = answer_fingerprint(settings)
+        self.feedback = SessionFeedback(settings)
 
     # -- chat ---------------------------------------------------------------
 
@@ -220,66 +219,7 @@ class WebApp:
     def clear(self) -> tuple:
         return [], render_sources(), new_session(), None, ""
 
-    # -- feedback and export ------------------------------------------------
-
-    def _save_feedback(self, state: dict, record: dict, request: gr.Request | None) -> dict:
-        """Write the answer's entry (rating and comment as the session has them); returns the new state."""
-        given = state.get("feedback", {}).get(record["id"], {})
-        entry = {
-            "id": record["id"],
-            "rating": given.get("rating"),
-            "comment": given.get("comment") or None,
-            "question": record.get("question"),
-            "query": record.get("query"),
-            "answer": record.get("answer"),
-            "abstained": record.get("abstained"),
-            "citations": record.get("citations", []),
-            "support": record.get("support"),
-            "timings": record.get("timings", {}),
-            "model": self.model_name,
-            "fingerprint": self.fingerprint,
-            "user": getattr(request, "username", None) if request is not None else None,
-        }
-        self.feedback_log.save(entry)
-        return {**state, "rated": record["id"]}
-
-    @property
-    def model_name(self) -> str:
-        from app.models.llm import describe
-
-        return describe(self.settings)
-
-    def rate(self, state: dict, evt: gr.LikeData, request: gr.Request = None) -> tuple[str, dict]:
-        """The chat's 👍/👎 (clicking the same thumb again takes the rating back)."""
-        state = state or new_session()
-        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        record = state.get("answers", {}).get(index)
-        if record is None:
-            return "Only answers can be rated (not an error message).", state
-        rating = "up" if evt.liked is True else "down" if evt.liked is False else None
-        feedback = {**state.get("feedback", {})}
-        feedback[record["id"]] = {**feedback.get(record["id"], {}), "rating": rating}
-        state = self._save_feedback({**state, "feedback": feedback}, record, request)
-        said = {"up": "Thumbs up saved", "down": "Thumbs down saved", None: "Rating taken back"}[rating]
-        return f"{said} for “{_e(record.get('question', ''))[:80]}”. Add a comment below if you like.", state
-
-    def comment(self, text: str, state: dict, request: gr.Request = None) -> tuple[str, str, dict]:
-        """A comment on the answer last rated (or, before any rating, the last answer): (status, box, state)."""
-        state = state or new_session()
-        text = (text or "").strip()
-        if not text:
-            return "Type a comment first.", "", state
-        answers = state.get("answers", {})
-        rated = state.get("rated")
-        record = next((r for r in answers.values() if r["id"] == rated), None) if rated else None
-        if record is None and answers:
-            record = answers[max(answers)]
-        if record is None:
-            return "Ask a question first: comments go with an answer.", text, state
-        feedback = {**state.get("feedback", {})}
-        feedback[record["id"]] = {**feedback.get(record["id"], {}), "comment": text[:2000]}
-        state = self._save_feedback({**state, "feedback": feedback}, record, request)
-        return f"Comment saved for “{_e(record.get('question', ''))[:80]}”.", "", state
+    # -- export -------------------------------------------------------------
 
     def export(self, state: dict):
         """The conversation as a Markdown file for the download button (disabled while there is nothing)."""
