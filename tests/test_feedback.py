@@ -162,3 +162,24 @@ def test_the_export_has_each_question_its_answer_and_its_cited_talks(small_index
 def test_the_export_button_is_off_until_there_is_a_conversation(tmp_path):
     web = WebApp(make_settings(tmp_path / "d"))
     assert web.export(new_session()).interactive is False
+
+
+def test_eval_runs_on_exported_questions_with_and_without_gold(seed_index, tmp_path):
+    from app.feedback import write_questions
+    from eval.harness import EvalOptions, run_eval
+
+    catalog = seed_index.store.catalog()
+    revthink = next(t for t in catalog.talks if "RevThink" in t.abstract)
+    path = tmp_path / "regressions.jsonl"
+    write_questions(path, [{"id": "a", "rating": "down", "question": "What is RevThink?"},
+                           {"id": "b", "rating": "down", "question": "Who organises the seminar?"}])
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows[0]["gold_talks"] = [revthink.id[:8]]  # what the person filling in adds
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    options = EvalOptions(out=tmp_path / "run", questions=path, limit=2, progress=False, report_every=0, injections=False)
+    metrics = run_eval(seed_index.settings, seed_index.store, options, llm=scripted("It studies the topic [1]."), log=lambda m: None)
+    results = {r["id"]: r for r in map(json.loads, (tmp_path / "run" / "results.jsonl").read_text().splitlines())}
+    assert results["fb-a"]["gold_talks"] == [revthink.id]
+    assert results["fb-a"]["systems"]["ours"]["retrieval"]["recall@5"] == 1.0
+    assert results["fb-b"]["systems"]["ours"]["retrieval"]["recall@5"] is None
+    assert "feedback" in metrics["retrieval"]["ours"]["by_type"]
