@@ -9,7 +9,6 @@ where app/web/auth.py allows it.
 
 from __future__ import annotations
 
-import json
 import zipfile
 from types import SimpleNamespace
 

@@ -107,7 +107,7 @@ class CorpusManager:
 
     def _summary(self, what: str, report) -> str:
         talks = self._talks()
-        lines = [f"✓ **{what}** — {len(report.new)} new, {len(report.changed)} changed, {len(report.removed)} removed, "
+        lines = [f"✓ **{_e(what)}** — {len(report.new)} new, {len(report.changed)} changed, {len(report.removed)} removed, "
                  f"{report.unchanged} unchanged; {_plural(report.talks, 'talk')} in the index ({report.seconds:.1f} s)."]
         for label, ids in (("New", report.new), ("Changed", report.changed)):
             titles = self._title_of(talks, ids)
