@@ -120,9 +120,15 @@ def ask(page, question: str) -> str:
 def upload(page, *files: Path) -> str:
     """Add ``files`` in the Corpus tab; returns the status once the ingest has answered."""
     page.get_by_role("tab", name="Corpus").click()
-    page.set_input_files("#tq-corpus-files input[type=file]", [str(f) for f in files])
-    for f in files:
-        page.wait_for_selector(f"#tq-corpus-files >> text={f.name}")
+    shown = f"#tq-corpus-files >> text={files[-1].name}"
+    for attempt in range(3):  # on a loaded machine the first change event can be lost before the page is wired
+        page.set_input_files("#tq-corpus-files input[type=file]", [str(f) for f in files])
+        try:
+            page.wait_for_selector(shown, timeout=20_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     page.click("#tq-corpus-add")
     page.wait_for_selector("#tq-corpus-status :is(p, strong):has-text('Added'), #tq-corpus-status :is(p, strong):has-text('Nothing was changed')")
     return page.inner_text("#tq-corpus-status")
