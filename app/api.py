@@ -71,18 +71,30 @@ class ChainPool:
     """The chains the API answers with, one per (k, with or without model), built on first use.
 
     ``llm`` is passed to ``Service.answer_chain``: the configured model by
-    default, a fake chat model in tests.
+    default, a fake chat model in tests. When the index readers see changes (an
+    ingest switched a new generation in: ``talkqa ingest``, or the Corpus tab of
+    ``chat --api``), the chains are built again; requests in progress keep theirs.
     """
 
     def __init__(self, service: Service, llm: Any = CONFIGURED):
         self.service = service
         self.llm = llm
         self._chains: dict[tuple, AnswerChain] = {}
+        self._version: tuple | None = None
         self._lock = threading.Lock()
 
     def get(self, k: int | None = None, *, answering: bool = True) -> AnswerChain:
         key = (k, answering)
         with self._lock:
+            try:
+                version = self.service.index_version()
+            except Exception:  # no usable index: building the chain says why
+                version = None
+            if version is not None and version != self._version:
+                if self._chains:
+                    self._chains.clear()
+                    self.service.forget_index()
+                self._version = version
             if key not in self._chains:
                 self._chains[key] = self.service.answer_chain(k=k, llm=self.llm if answering else None)
             return self._chains[key]

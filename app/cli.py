@@ -216,6 +216,37 @@ def titles(obj: Context, backend: str | None, as_json: bool) -> None:
                f"{report.model}; {report.seconds:.1f} s")
 
 
+# ------------------------------------------------------------------ feedback
+
+
+@cli.command()
+@click.option("--up", "rating", flag_value="up", help="Only answers rated 👍.")
+@click.option("--down", "rating", flag_value="down", help="Only answers rated 👎.")
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as a JSON array.")
+@click.option("--export", "export", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the entries as evaluation questions (JSONL for `talkqa eval --questions`).")
+@click.pass_obj
+@handle_errors
+def feedback(obj: Context, rating: str | None, as_json: bool, export: Path | None) -> None:
+    """List the 👍/👎 and comments given to answers in the browser chat (stored in the data dir).
+
+    --export writes them in the format of eval/data/questions.jsonl: with --down, the answers people
+    disliked become regression questions; fill in each one's type, gold_talks and key_facts.
+    """
+    from app.cli_output import print_feedback
+    from app.feedback import FeedbackLog, select, write_questions
+
+    entries = select(FeedbackLog.in_data_dir(obj.settings.data_dir).entries(), rating)
+    if export:
+        n = write_questions(export, entries)
+        click.echo(f"wrote {n} questions to {export}; fill in type, gold_talks (or gold_lines) and key_facts, "
+                   f"then run `talkqa eval --questions {export}`", err=True)
+    elif as_json:
+        print_json(entries)
+    else:
+        print_feedback(entries)
+
+
 # ------------------------------------------------------------------ answering
 
 

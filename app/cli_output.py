@@ -56,3 +56,13 @@ class Draft:
 
 def print_json(payload) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def print_feedback(entries: list[dict]) -> None:
+    """``talkqa feedback``: one line an entry (time, rating, question, comment); the count on stderr."""
+    marks = {"up": "👍", "down": "👎", None: "· "}
+    for entry in entries:
+        comment = f"  — {entry['comment']}" if entry.get("comment") else ""
+        when = (entry.get("first_time") or entry.get("time") or "")[:16].replace("T", " ")
+        click.echo(f"{when}  {marks.get(entry.get('rating'), '? ')}  {entry.get('question', '')}{comment}")
+    click.echo(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}", err=True)

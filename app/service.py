@@ -88,6 +88,18 @@ class Service:
                 self._retrievers[k] = retriever
         return self._retrievers[k]
 
+    def index_version(self) -> tuple[str, int]:
+        """Which index readers see now: (live base, catalog generation). An ingest that switches
+        a new catalog in changes it; a surface that keeps chains compares it to rebuild them."""
+        store = self.store
+        store.refresh()
+        return store.base, store.live_generation()
+
+    def forget_index(self) -> None:
+        """Drop the retrievers read from the index, so the next chain reads the live generation
+        (chains already handed out keep theirs: an answer in progress finishes on what it retrieved)."""
+        self._retrievers.clear()
+
     def chat_model(self) -> BaseChatModel:
         """The configured chat model (the embedded model is loaded once per process)."""
         from app.models.llm import chat_model

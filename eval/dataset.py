@@ -71,9 +71,20 @@ def line_to_talk(catalog: Catalog, source_name: str | None = None) -> dict[int, 
 
 
 def attach_gold(questions: list[Question], catalog: Catalog, source_name: str = "abstracts.txt") -> list[Question]:
-    """Fill ``gold_talks`` from ``gold_lines``; a range whose start line is in no talk is an error."""
+    """Fill ``gold_talks`` from ``gold_lines``; a range whose start line is in no talk is an error.
+
+    A question without ``gold_lines`` may name its gold talks by id (or an unambiguous id prefix)
+    in ``gold_talks``: talks of an uploaded file have no lines in ``data/abstracts.txt``, and a
+    question exported from feedback (``talkqa feedback --export``) is filled in that way.
+    """
     by_line = line_to_talk(catalog, source_name)
     for q in questions:
+        if not q.gold_lines and q.gold_talks:
+            try:
+                q.gold_talks = list(dict.fromkeys(catalog.find(t).id for t in q.gold_talks))
+            except LookupError as err:
+                raise ValueError(f"{q.id}: gold talk {err}") from None
+            continue
         talks = []
         for start, _end in q.gold_lines:
             if start not in by_line:

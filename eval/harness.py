@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from app.answer.chain import AnswerChain
 from app.answer.passages import passage
+from app.fingerprint import answer_fingerprint
 from app.prompts import PROMPTS
 from app.config import DEFAULT_CORPUS, Settings
 from app.store import TalkStore
@@ -86,18 +87,8 @@ def pick_questions(questions: list[Question], limit: int | None) -> list[Questio
 
 
 def run_fingerprint(settings: Settings, prompts_dir: Path = PROMPTS) -> str:
-    """A hash of everything that changes an answer besides the question: prompts and settings."""
-    digest = hashlib.sha256()
-    for path in sorted(prompts_dir.glob("*.txt")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    relevant = {
-        "chunks": settings.chunks.model_dump(),
-        "embedding": settings.embedding.model_dump(exclude={"threads", "batch_size"}),
-        "retrieval": settings.retrieval.model_dump(),
-        "llm": settings.llm.model_dump(exclude={"api_key", "threads", "timeout_s"}),
-    }
-    digest.update(json.dumps(relevant, sort_keys=True, default=str).encode())
-    return digest.hexdigest()[:16]
+    """A hash of everything that changes an answer besides the question (shared with feedback records)."""
+    return answer_fingerprint(settings, prompts_dir)
 
 
 def model_name(settings: Settings) -> str:

@@ -28,7 +28,7 @@ from typing import Callable
 import numpy as np
 
 from app.config import PROJECT_ROOT, Settings
-from app.errors import IndexBusyError, ReadOnlyIndexError
+from app.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
 from app.locks import LockBusy, exclusive
 from app.models.tokens import encoding
 from app.store import TalkStore, corruption_of, set_aside
@@ -236,6 +236,52 @@ def ingest(
         rebuilt=rebuild,
         replaced=replace,
         set_aside=moved_to,
+    )
+    return IngestReport(**report)
+
+
+def remove(
+    settings: Settings,
+    store: TalkStore,
+    *,
+    sources: list[str] | tuple[str, ...] = (),
+    talk_ids: list[str] | tuple[str, ...] = (),
+    wait: float | None = None,
+    on_wait: OnWait | None = None,
+) -> IngestReport:
+    """Take talks out of the index: every talk of ``sources`` (as recorded in ``Talk.source``) and ``talk_ids``.
+
+    A new catalog generation without them, switched in like an ingest's (nothing
+    is embedded; their chunks are pruned after the switch). Files are not
+    touched: a talk removed this way comes back when its source is ingested
+    again. Refuses (``InputError``, the index untouched) when nothing matches or
+    when nothing would be left.
+    """
+    started = time.perf_counter()
+    sources, talk_ids = set(sources), set(talk_ids)
+    with _WriterLock(settings, wait, on_wait):
+        store.refresh()
+        store.delete_orphans()
+        generation = store.live_generation()
+        if not generation:
+            raise IndexStateError("there is no index yet: nothing to remove")
+        store.check_model(store.chunks_collection())
+        old_talks = store.talks_of(generation)
+        gone = {t.id for t in old_talks if t.source in sources or t.id in talk_ids}
+        if not gone:
+            raise InputError("no indexed talk matches " + ", ".join(sorted(sources | talk_ids)))
+        talks = [t for t in old_talks if t.id not in gone]
+        if not talks:
+            raise InputError("that would leave the index empty; add other talks first")
+        enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
+        report = _write(settings, store, talks, chunk_talks(talks, enc, settings.chunks), old_talks, None, False)
+    source_of = {t.id: t.source for t in old_talks}
+    report.update(
+        talks=len(talks),
+        removed=sorted(gone),
+        removed_by_source=dict(Counter(source_of[i] for i in gone)),
+        unchanged=len(talks),
+        seconds=round(time.perf_counter() - started, 3),
     )
     return IngestReport(**report)
 

@@ -80,15 +80,6 @@ def sample_answer() -> Answer:
     )
 
 
-@pytest.fixture
-def small_index(settings, store):
-    """The small corpus (7 talks) ingested into the test's data dir."""
-    from ingest.indexer import ingest
-
-    ingest(settings, store)
-    return settings, store
-
-
 def web_with(small_index, llm) -> WebApp:
     settings, store = small_index
     return WebApp(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=llm))

@@ -8,6 +8,13 @@ One Gradio 6 ``Blocks`` app, built by ``build_app``:
   support the answer highlighted, and every answer sentence's support mark.
   The sources appear as soon as retrieval is done, before the answer.
 * **Talks** tab: the indexed talks, filtered by text; a click opens a talk.
+* **Corpus** tab (app/web/corpus.py): upload files, remove a talk or a source,
+  re-index. Only for logged-in users when TALKQA_AUTH is set, otherwise only
+  on a loopback server without a share link (``corpus_allowed``).
+
+Each answer can be rated 👍/👎 (the chatbot's like event) with an optional
+comment, stored in the data dir (app/web/feedback.py, app/feedback.py), and the conversation
+downloads as Markdown with its citations (app/web/export.py).
 
 Follow-ups: the session's own history goes to ``AnswerChain.ask``, which
 condenses a follow-up into a standalone question for retrieval (only when
@@ -29,7 +36,8 @@ import gradio as gr
 
 from app.config import Settings
 from app.errors import InputError
-from app.web.auth import HideApiInfoFromLogin, ThrottledLogin, parse_auth
+from app.web.auth import HideApiInfoFromLogin, ThrottledLogin, corpus_allowed, parse_auth
+from app.web.corpus import CorpusManager, build_corpus_tab
 from app.web.handlers import WebApp, new_session
 from app.web.render import WELCOME, render_sources, render_talk
 
@@ -49,9 +57,20 @@ EXAMPLES = [
 LLM_CONCURRENCY_ID = "llm"
 
 
-def build_app(settings: Settings, chain_factory: Callable[[], object] | None = None) -> gr.Blocks:
-    """The Gradio app. ``chain_factory`` (no arguments -> AnswerChain) lets tests inject a chain."""
+def build_app(
+    settings: Settings,
+    chain_factory: Callable[[], object] | None = None,
+    *,
+    host: str = "127.0.0.1",
+    share: bool = False,
+) -> gr.Blocks:
+    """The Gradio app. ``chain_factory`` (no arguments -> AnswerChain) lets tests inject a chain.
+
+    ``host`` and ``share`` are where it will be served: they decide whether the Corpus tab exists.
+    """
     web = WebApp(settings, chain_factory)
+    logins = parse_auth(settings.auth)
+    corpus = CorpusManager(settings, web.chains, require_login=bool(logins)) if corpus_allowed(logins, host, share) else None
     with gr.Blocks(title="talkqa — ask the talks", analytics_enabled=False) as demo:
         demo.talkqa = web  # tests and launch() reach the handlers through the app
         gr.HTML(
@@ -67,10 +86,10 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
                         chatbot = gr.Chatbot(
                             label="Chat",
                             elem_id="tq-chat",
-                            height=600,
+                            height=500,
                             placeholder=f"**Ask about the talks**\n\n{WELCOME}",
                             examples=[{"text": q} for q in EXAMPLES],
-                            feedback_options=None,
+                            feedback_options=("Like", "Dislike"),
                             buttons=["copy"],
                         )
                         with gr.Row():
@@ -85,13 +104,28 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
                             )
                             ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="tq-ask")
                         with gr.Row():
-                            clear = gr.Button("Clear conversation", variant="secondary", size="sm", elem_id="tq-clear")
+                            clear = gr.Button("Clear conversation", variant="secondary", size="sm", scale=2, elem_id="tq-clear")
+                            export = gr.DownloadButton(
+                                "Export as Markdown", value=None, interactive=False, size="sm", scale=2, elem_id="tq-export",
+                            )
                             strict = gr.Checkbox(
                                 False,
                                 label="Only sentences a source supports",
                                 info="Otherwise unsupported sentences are shown flagged ⚠",
+                                scale=4,
                                 elem_id="tq-strict",
                             )
+                        with gr.Row(equal_height=True):
+                            comment = gr.Textbox(
+                                placeholder="Optional comment on the answer you rated (thumbs up or down)…",
+                                show_label=False,
+                                lines=1,
+                                max_lines=3,
+                                scale=6,
+                                elem_id="tq-comment",
+                            )
+                            send_comment = gr.Button("Send comment", size="sm", scale=1, min_width=120, elem_id="tq-send-comment")
+                        feedback_status = gr.Markdown("", elem_id="tq-feedback-status")
                         pending = gr.Textbox(visible=False, label="question")
                     with gr.Column(scale=9, min_width=320):
                         sources = gr.HTML(render_sources(), label="Sources", elem_id="tq-sources-box", show_label=False)
@@ -114,6 +148,10 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
                         talk_view = gr.HTML(render_talk(None), elem_id="tq-talk-view")
                 talk_ids = gr.State([])
                 talk_id = gr.Textbox(visible=False, label="talk_id")
+            corpus_events, corpus_shown = [], []
+            if corpus is not None:
+                with gr.Tab("Corpus", id="corpus"):
+                    corpus_events, corpus_shown = build_corpus_tab(corpus)
 
         ask_outputs = [chatbot, sources, state, payload]
         ask_kwargs = dict(
@@ -122,6 +160,7 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
             show_progress="full",
             show_progress_on=[sources],
         )
+        export_kwargs = dict(queue=False, api_visibility="private", show_progress="hidden")
         for i, trigger in enumerate([question.submit, ask.click]):
             trigger(web.pending, [question, state], [question, pending, chatbot], queue=False, api_visibility="private").success(
                 web.respond,
@@ -130,16 +169,24 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
                 api_name="ask" if i == 0 else None,
                 api_visibility="public" if i == 0 else "private",
                 **ask_kwargs,
-            )
+            ).then(web.export, [state], [export], **export_kwargs)
 
         def pick_example(evt: gr.SelectData, current: dict):
             return web.pending(evt.value["text"] if isinstance(evt.value, dict) else str(evt.value), current)
 
         chatbot.example_select(pick_example, [state], [question, pending, chatbot], queue=False, api_visibility="private").success(
             web.respond, [pending, state, strict], ask_outputs, api_visibility="private", **ask_kwargs
+        ).then(web.export, [state], [export], **export_kwargs)
+        clear.click(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_name="clear").then(
+            web.export, [state], [export], **export_kwargs
         )
-        clear.click(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_name="clear")
-        chatbot.clear(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_visibility="private")
+        chatbot.clear(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_visibility="private").then(
+            web.export, [state], [export], **export_kwargs
+        )
+        chatbot.like(web.feedback.rate, [state], [feedback_status, state], queue=False, api_visibility="private")
+        comment_kwargs = dict(queue=False, api_visibility="private")
+        send_comment.click(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
+        comment.submit(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
 
         talk_filter.change(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_name="talks", show_progress="hidden")
         talk_table.select(web.show_talk, [talk_ids], [talk_view], api_visibility="private")
@@ -147,6 +194,10 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
 
         demo.load(web.on_load, None, [chatbot, sources], api_visibility="private")
         demo.load(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_visibility="private")
+        if corpus is not None:
+            demo.load(corpus.overview, None, corpus_shown, api_visibility="private")
+            for event in corpus_events:  # the Talks tab shows the new index too
+                event.then(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_visibility="private")
     return demo
 
 
@@ -204,7 +255,7 @@ def launch_app(
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:
     """``talkqa chat``: build the app on the configured chain and serve it until interrupted."""
     auth = parse_auth(settings.auth)
-    demo = build_app(settings)
+    demo = build_app(settings, host=host, share=share)
     problem = demo.talkqa.startup_problem()  # load index and model now, not on the first question
     if problem:
         log.warning("starting without a working chain: %s", problem)
@@ -230,7 +281,7 @@ def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860
     auth = parse_auth(settings.auth)
     check_bind(settings, host, insecure)
     ensure_port_free(host, port)
-    demo = build_app(settings)
+    demo = build_app(settings, host=host)
     problem = demo.talkqa.startup_problem()
     if problem:
         log.warning("starting without a working chain: %s", problem)

@@ -116,3 +116,17 @@ class HideApiInfoFromLogin:
             await send({"type": "http.response.body", "body": page})
 
         await self.app(scope, receive, buffer_html)
+
+
+def corpus_allowed(logins: list[tuple[str, str]] | None, host: str, share: bool) -> bool:
+    """May the Corpus tab (which changes the index) be offered?
+
+    With logins, yes: Gradio lets no one in without one. Without logins, only
+    to the machine itself: a server bound to loopback and no share link.
+    Anyone who can reach an open server elsewhere could otherwise replace the talks.
+    """
+    from app.api_guard import is_loopback
+
+    if logins:
+        return True
+    return is_loopback(host) and not share

@@ -7,6 +7,17 @@ it into a standalone question for retrieval.
 
 Errors a user can act on (no index, LLM unreachable, bad question) become an
 assistant message; the app keeps running and the next question tries again.
+
+Each finished answer is kept in the session (its ``ask --json`` record, by
+chat message index): 👍/👎 and a comment are stored with it
+(app/web/feedback.py), and the conversation export (app/web/export.py) is
+written from it.
+
+The chain is rebuilt when the index changes under it: after an upload or a
+removal in the Corpus tab, or a ``talkqa ingest`` by another process (the
+live base and generation are compared on every use). An answer already
+streaming keeps the chain it started with, so it finishes on the talks it
+retrieved.
 """
 
 from __future__ import annotations
@@ -20,8 +31,11 @@ import gradio as gr
 
 from app.answer.citations import strip_markers
 from app.config import Settings
+from app.feedback import new_id
 from app.service import Service
 from app.errors import LLMUnavailableError, ModelFileError, TalkqaError
+from app.web.export import write_export
+from app.web.feedback import SessionFeedback
 from app.web.render import (
     _e,
     answer_message,
@@ -40,21 +54,43 @@ log = logging.getLogger(__name__)
 class ChainHolder:
     """The one answer chain of the app, built on first use; a failed build is retried on the next call.
 
-    Holds no conversation: every session passes its own history to ``ask``.
+    Holds no conversation: every session passes its own history to ``ask``. When the index
+    readers see is no longer the one the chain was built on, the next ``get`` builds a new one.
     """
 
     def __init__(self, service: Service, chain_factory: Callable[[], object] | None = None):
         self.service = service
         self._factory = chain_factory
         self._chain = None
+        self._version: tuple | None = None
         self._lock = threading.Lock()
+
+    def _index_version(self) -> tuple | None:
+        try:
+            return self.service.index_version()
+        except Exception:  # no index, or unreadable: building the chain says why
+            return None
 
     def get(self):
         """The chain, or raises the ``TalkqaError`` that prevents building it."""
         with self._lock:
+            version = self._index_version()
+            if self._chain is not None and version is not None and version != self._version:
+                log.info("the index changed (%s -> %s): rebuilding the chain", self._version, version)
+                self._drop()
             if self._chain is None:
                 self._chain = self._factory() if self._factory is not None else self.service.answer_chain()
+                self._version = version
             return self._chain
+
+    def _drop(self) -> None:
+        self._chain = None
+        self.service.forget_index()
+
+    def reload(self) -> None:
+        """Build the chain again on next use (the Corpus tab calls this after switching the index)."""
+        with self._lock:
+            self._drop()
 
     def catalog(self):
         """The indexed talks, even when the chat model cannot be loaded."""
@@ -67,8 +103,9 @@ class ChainHolder:
 
 
 def new_session() -> dict:
-    """One session's state: what the chat shows and the clean (role, text) history for condensing."""
-    return {"messages": [], "history": []}
+    """One session's state: what the chat shows, the clean (role, text) history for condensing,
+    each finished answer's record by chat message index, and the feedback given to them by answer id."""
+    return {"messages": [], "history": [], "answers": {}, "feedback": {}}
 
 
 @dataclass
@@ -90,6 +127,7 @@ class WebApp:
     def __init__(self, settings: Settings, chain_factory: Callable[[], object] | None = None):
         self.settings = settings
         self.chains = ChainHolder(Service(settings), chain_factory)
+        self.feedback = SessionFeedback(settings)
 
     # -- chat ---------------------------------------------------------------
 
@@ -162,21 +200,31 @@ class WebApp:
             text = error_message(err)
             status = "The answer failed" + (" — the talks retrieved before the failure:" if sources else "")
             panel = render_sources(sources, question=message, status=status) if sources else render_sources(status=status)
-            new_state = {"messages": before + [user, {"role": "assistant", "content": text}], "history": state["history"]}
+            new_state = {**state, "messages": before + [user, {"role": "assistant", "content": text}]}
             payload = {"question": message, "answer": "", "citations": [], "error": {"kind": err.__class__.__name__, "message": str(err)}}
             yield Step(new_state["messages"], panel, new_state, payload).values()
             return
         content = answer_message(answer)
         status = "Not covered by the talks" if answer.abstained else "Answer ready"
         panel = render_sources(answer=answer, status=status)
+        payload = answer_payload(answer)
         new_state = {
+            **state,
             "messages": before + [user, {"role": "assistant", "content": content}],
             "history": state["history"] + [("user", message), ("assistant", strip_markers(answer.answer))],
+            "answers": {**state.get("answers", {}), len(before) + 1: {**payload, "id": new_id()}},
         }
-        yield Step(new_state["messages"], panel, new_state, answer_payload(answer)).values()
+        yield Step(new_state["messages"], panel, new_state, payload).values()
 
     def clear(self) -> tuple:
         return [], render_sources(), new_session(), None, ""
+
+    # -- export -------------------------------------------------------------
+
+    def export(self, state: dict):
+        """The conversation as a Markdown file for the download button (disabled while there is nothing)."""
+        path = write_export(state or new_session())
+        return gr.DownloadButton(value=str(path) if path else None, interactive=path is not None)
 
     # -- talk browser -------------------------------------------------------
 

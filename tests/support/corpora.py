@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +106,15 @@ def store(settings, model) -> TalkStore:
     return make_store(settings, model)
 
 
+@pytest.fixture
+def small_index(settings, store):
+    """The small corpus (7 talks) ingested into the test's data dir: (settings, store)."""
+    from ingest.indexer import ingest
+
+    ingest(settings, store)
+    return settings, store
+
+
 @dataclass
 class SeedIndex:
     settings: Settings
@@ -137,3 +147,49 @@ def seed_index(seed_settings, seed_embeddings) -> SeedIndex:
     store = TalkStore(seed_settings, seed_embeddings)
     report = ingest(seed_settings, store)
     return SeedIndex(seed_settings, store, report)
+
+
+# ------------------------------------------------------------------ files to upload (the Corpus tab)
+
+#: Two talks no seed talk resembles: a question about either retrieves it first.
+NEW_TALKS = [
+    {
+        "title": "Quantum origami for protein lattices",
+        "speaker": "Ada Quill",
+        "url": "https://example.org/origami",
+        "abstract": "We fold protein lattices with quantum origami. Quantum origami maps each fold of a lattice to a "
+        "qubit rotation, and the folding energy is minimised by a variational circuit. On 40 lattices the "
+        "circuit finds the lowest-energy fold three times faster than classical annealing.",
+    },
+    {
+        "title": "Beekeeping logs as a benchmark for time-series forecasting",
+        "speaker": "Bram Hive",
+        "abstract": "Ten years of hive weight logs from 300 apiaries make a forecasting benchmark with strong "
+        "seasonality. We compare state-of-the-art forecasters on it and find that none beats a seasonal "
+        "naive baseline during swarming months.",
+    },
+]
+NEW_TALK_QUESTION = "What does quantum origami do with protein lattices?"
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def new_talks_file(tmp_path) -> Path:
+    """``new-talks.jsonl``: the two NEW_TALKS, as a user would upload them."""
+    folder = tmp_path / "upload"
+    folder.mkdir(exist_ok=True)
+    return write_jsonl(folder / "new-talks.jsonl", NEW_TALKS)
+
+
+@pytest.fixture
+def bad_talks_file(tmp_path) -> Path:
+    """``bad-talks.jsonl``: a good first record, then a line that is not JSON (line 2)."""
+    folder = tmp_path / "upload-bad"
+    folder.mkdir(exist_ok=True)
+    path = folder / "bad-talks.jsonl"
+    path.write_text(json.dumps(NEW_TALKS[0]) + '\n{"title": "cut off", "abstract": \n', encoding="utf-8")
+    return path

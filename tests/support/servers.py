@@ -178,6 +178,35 @@ def live_server(web_index) -> LiveServer:
         demo.close()
 
 
+@dataclass
+class FakeChatServer:
+    url: str
+    demo: object
+    settings: Settings
+
+
+@pytest.fixture
+def fake_chat_server(small_index):
+    """Start the chat app over the small index (its own data dir) with the scripted chat model:
+    ``fake_chat_server(*replies)``. Every chain the app builds reads the live index, so talks
+    uploaded in the Corpus tab are answerable. Closed after the test."""
+    from app.service import Service
+    from support.models import scripted
+
+    settings, store = small_index
+    started = []
+
+    def start(*replies: str) -> FakeChatServer:
+        llm = scripted(*replies)
+        url, demo = start_server(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=llm))
+        started.append(demo)
+        return FakeChatServer(url, demo, settings)
+
+    yield start
+    for demo in started:
+        demo.close()
+
+
 # ------------------------------------------------------------------ the HTTP API
 
 
