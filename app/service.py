@@ -17,10 +17,10 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from app.answer.chain import AnswerChain
 from app.answer.result import Answer
 from app.config import RerankSettings, Settings
+from app.live_talks import LiveTalks
 from app.models.embeddings import cached_embeddings
 from app.retrieval import TalkRetriever
 from app.store import TalkStore
-from app.talk import Catalog
 
 #: ``Service.answer_chain(llm=CONFIGURED)``: the chat model the settings name.
 CONFIGURED = object()
@@ -69,9 +69,15 @@ class Service:
     def store(self) -> TalkStore:
         return TalkStore(self.settings, self.embeddings)
 
-    def catalog(self) -> Catalog:
-        """The live talks (raises ``IndexStateError`` without a usable index; loads no model but embeddings)."""
-        return self.store.catalog()
+    def catalog(self) -> LiveTalks:
+        """The live talks, fetched as needed (raises ``IndexStateError`` without a usable index; loads no model).
+
+        A page, an id prefix or the records of a few talks cost what they read, not the corpus
+        (app/live_talks.py); ``.talks`` loads every record for whole-corpus listings.
+        """
+        if self._retrievers:
+            return next(iter(self._retrievers.values())).catalog
+        return LiveTalks(self.store, self.store.live())
 
     def retriever(self, k: int | None = None) -> TalkRetriever:
         """The hybrid retriever (reads the index once per ``k``)."""

@@ -31,7 +31,8 @@ from app.config import PROJECT_ROOT, Settings
 from app.errors import IndexBusyError, ReadOnlyIndexError
 from app.locks import LockBusy, exclusive
 from app.models.tokens import encoding
-from app.store import TalkStore, corruption_of, set_aside
+from app.lexical import LexicalIndex
+from app.store import LiveIndex, TalkStore, corruption_of, set_aside
 from app.talk import Talk
 from ingest.chunking import chunk_talks
 from ingest.readers import merge_duplicates, read_corpus
@@ -217,10 +218,11 @@ def ingest(
 
         if rebuild:
             store.start_rebuild()
-        report = _write(settings, store, talks, docs, old_talks, progress, rebuild)
+        report, live = _write(settings, store, talks, docs, old_talks, progress, rebuild)
         if rebuild:
             store.publish()  # the rebuilt index is live from here
             store.delete_orphans()
+        store.prune_lexical(live)
 
     fresh, changed, removed, unchanged = classify_changes(old_talks, talks)
     source_of = {t.id: t.source for t in old_talks}
@@ -240,8 +242,14 @@ def ingest(
     return IngestReport(**report)
 
 
-def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_talks: list[Talk], progress, rebuild: bool) -> dict:
-    """Write the chunks not in the index yet, then the new catalog generation, commit, prune."""
+def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_talks: list[Talk], progress,
+           rebuild: bool) -> tuple[dict, LiveIndex]:
+    """Write the chunks not in the index yet, then the new catalog generation and its lexical index, commit, prune.
+
+    The lexical (BM25) index is built here from the chunks in memory and saved
+    beside the store before the commit, so no reader ever has to build it
+    (app/lexical.py); an unchanged re-ingest writes it only if it is missing.
+    """
     collection = store.chunks_collection(create=True)
     generation = int((collection.metadata or {}).get("generation", 0))
     existing = store.all_chunk_ids(collection)
@@ -267,7 +275,13 @@ def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_ta
     deleted = 0
     same_catalog = {t.id: t.model_dump() for t in old_talks} == {t.id: t.model_dump() for t in talks}
     if rebuild or not (same_catalog and not to_add and not moved and keep == set(existing)):
+        live = LiveIndex(store.base, generation + 1, str(collection.id), len(talks))
         store.write_catalog(generation + 1, talks)
-        store.commit(collection, generation + 1)  # the new index is live from here (a rebuild: once published)
+        store.save_lexical(live, docs)
+        store.commit(collection, generation + 1, talks=len(talks))  # the new index is live from here (a rebuild: once published)
         deleted = store.prune(generation + 1, keep, set(existing))
-    return {"chunks": len(docs), "embedded_chunks": len(to_add), "deleted_chunks": deleted}
+    else:
+        live = LiveIndex(store.base, generation, str(collection.id), len(talks))
+        if not LexicalIndex.is_saved(store.lexical_path(live), live.stamp):
+            store.save_lexical(live, docs)
+    return {"chunks": len(docs), "embedded_chunks": len(to_add), "deleted_chunks": deleted}, live
