@@ -110,7 +110,8 @@ class ApiState:
         return await run_in_threadpool(self.chains.get, k, answering=answering)
 
     async def catalog(self):
-        return (await self.chain(None, answering=False)).catalog
+        chain = await self.chain(None, answering=False)
+        return await run_in_threadpool(chain.latest_catalog)
 
 
 def build_api(settings: Settings, service: Service | None = None, *, llm: Any = CONFIGURED) -> FastAPI:

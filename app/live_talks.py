@@ -74,12 +74,12 @@ class _ById(Mapping):
 class LiveTalks:
     """The talks of one live index generation, fetched as needed (see the module docstring)."""
 
-    def __init__(self, store: TalkStore, live: LiveIndex):
+    def __init__(self, store: TalkStore, live: LiveIndex, inherit: "LiveTalks | None" = None):
         self.store = store
         self.live = live
-        self._titles = _Titles(TitleCache.in_data_dir(store.settings.data_dir))
+        self._titles = inherit._titles if inherit else _Titles(TitleCache.in_data_dir(store.settings.data_dir))
         self._model = describe(store.settings)
-        self._cache: OrderedDict[str, Talk] = OrderedDict()
+        self._cache: OrderedDict[str, Talk] = OrderedDict(inherit._cache) if inherit else OrderedDict()
         self._lock = threading.Lock()
         #: Records read from Chroma so far (tests check that answering reads few).
         self.fetched = 0

@@ -84,11 +84,14 @@ class _Current:
     def __init__(self, store: TalkStore):
         self.store = store
         self.lock = threading.Lock()
-        self.pinned = self._pin()
+        self.pinned = self._pin(None)
 
-    def _pin(self) -> _Pinned:
+    def _pin(self, previous: _Pinned | None) -> _Pinned:
         live = self.store.live()  # no usable index: IndexStateError here, before any model loads
-        return _Pinned(LiveTalks(self.store, live), self.store.lexical_index(live))
+        # The records already read stay readable (a question in flight on another thread may still look up
+        # a talk the new generation dropped); ids are content hashes, so a cached record is that talk.
+        talks = LiveTalks(self.store, live, inherit=previous.talks if previous else None)
+        return _Pinned(talks, self.store.lexical_index(live))
 
     def get(self) -> _Pinned:
         """The pinned state, re-pinned when an ingest has committed another generation since (a few metadata reads)."""
@@ -96,7 +99,7 @@ class _Current:
         if self.store.live_stamp() != (pinned.talks.live.base, pinned.talks.generation):
             with self.lock:
                 if self.store.live_stamp() != (self.pinned.talks.live.base, self.pinned.talks.generation):
-                    self.pinned = self._pin()
+                    self.pinned = self._pin(self.pinned)
                 pinned = self.pinned
         return pinned
 
@@ -129,6 +132,10 @@ class TalkRetriever(BaseRetriever):
         The generation the last question was answered from: each question checks for a newer one (``rank_talks``).
         """
         return self._current.pinned.talks
+
+    def latest_catalog(self) -> LiveTalks:
+        """The live talks of the newest committed generation (the talk browser; a question re-pins by itself)."""
+        return self._current.get().talks
 
     @property
     def lexical(self) -> LexicalIndex:

@@ -76,7 +76,7 @@ class Service:
         (app/live_talks.py); ``.talks`` loads every record for whole-corpus listings.
         """
         if self._retrievers:
-            return next(iter(self._retrievers.values())).catalog
+            return next(iter(self._retrievers.values())).latest_catalog()
         return LiveTalks(self.store, self.store.live())
 
     def retriever(self, k: int | None = None) -> TalkRetriever:

@@ -7,7 +7,7 @@ One Gradio 6 ``Blocks`` app, built by ``build_app``:
   line ranges and links, the passage the model read with the sentences that
   support the answer highlighted, and every answer sentence's support mark.
   The sources appear as soon as retrieval is done, before the answer.
-* **Talks** tab: the indexed talks, filtered by text; a click opens a talk.
+* **Talks** tab: the indexed talks, a page at a time, filtered by text; a click opens a talk.
 
 Follow-ups: the session's own history goes to ``AnswerChain.ask``, which
 condenses a follow-up into a standalone question for retrieval (only when
@@ -99,7 +99,11 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
             with gr.Tab("Talks", id="talks"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=11):
-                        talk_filter = gr.Textbox(placeholder="Filter talks: a word from the title, speaker or abstract…", show_label=False, elem_id="tq-talk-filter")
+                        with gr.Row():
+                            talk_filter = gr.Textbox(placeholder="Filter talks: a word from the title, speaker or abstract…", show_label=False,
+                                                     elem_id="tq-talk-filter", scale=5)
+                            talk_page = gr.Number(value=1, minimum=1, precision=0, label="page", show_label=False, min_width=80,
+                                                  scale=1, elem_id="tq-talk-page", info="page")
                         talk_count = gr.Markdown("", elem_id="tq-talk-count")
                         talk_table = gr.Dataframe(
                             headers=["Title", "Speaker", "Lines", "Id"],
@@ -142,6 +146,8 @@ def build_app(settings: Settings, chain_factory: Callable[[], object] | None = N
         chatbot.clear(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_visibility="private")
 
         talk_filter.change(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_name="talks", show_progress="hidden")
+        talk_page.change(web.list_talks, [talk_filter, talk_page], [talk_table, talk_ids, talk_count], api_visibility="private",
+                         show_progress="hidden")
         talk_table.select(web.show_talk, [talk_ids], [talk_view], api_visibility="private")
         talk_id.change(web.talk_html, [talk_id], [talk_view], api_name="talk")
 

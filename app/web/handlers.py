@@ -61,7 +61,8 @@ class ChainHolder:
     def catalog(self):
         """The indexed talks, even when the chat model cannot be loaded."""
         try:
-            return self.get().catalog
+            chain = self.get()
+            return chain.latest_catalog() if hasattr(chain, "latest_catalog") else chain.catalog
         except (LLMUnavailableError, ModelFileError):
             if self._factory is not None:
                 raise
