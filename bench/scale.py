@@ -228,10 +228,23 @@ def chat_figures(args, data: Path) -> dict:
     return out
 
 
+def probe_figures(args, data: Path) -> dict:
+    """In-process search timings from bench/scale_probe.py in a fresh process."""
+    probe = subprocess.run([PY, str(ROOT / "bench" / "scale_probe.py"), str(args.rounds)], env=env_for(args, data),
+                           capture_output=True, text=True, cwd="/tmp")
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    out = {f"inproc_{k}": v for k, v in json.loads(probe.stdout.strip().splitlines()[-1]).items()}
+    out["inproc_machine_load_1min"] = os.getloadavg()[0]
+    return out
+
+
 def cmd_measure(args) -> None:
     data = Path(args.data)
     if args.only_chat:
         record(args.label, args.size, chat_figures(args, data))
+        return
+    if args.only_probe:
+        record(args.label, args.size, probe_figures(args, data))
         return
     figures: dict = {"embedding": STANDIN if args.standin else "all-MiniLM-L6-v2-int8",
                      "chroma": f"server 127.0.0.1:{args.chroma_port}" if args.chroma_port else "embedded"}
@@ -257,10 +270,7 @@ def cmd_measure(args) -> None:
     ask = talkqa(args, data, "ask", "--no-llm", QUERY, "--json")
     assert ask["rc"] == 0, ask["stderr"]
     figures.update(ask_no_llm_s=ask["wall_s"], ask_no_llm_cpu_s=ask["cpu_s"], ask_no_llm_peak_rss_mb=ask["peak_rss_mb"])
-    probe = subprocess.run([PY, str(ROOT / "bench" / "scale_probe.py"), str(args.rounds)], env=env_for(args, data),
-                           capture_output=True, text=True, cwd="/tmp")
-    assert probe.returncode == 0, probe.stderr[-2000:]
-    figures.update({f"inproc_{k}": v for k, v in json.loads(probe.stdout.strip().splitlines()[-1]).items()})
+    figures.update(probe_figures(args, data))
     figures["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     figures["machine_load_1min"] = os.getloadavg()[0]
     record(args.label, args.size, figures)
@@ -379,6 +389,7 @@ def main() -> None:
     mea.add_argument("--skip-chat", action="store_true")
     mea.add_argument("--skip-reingest", action="store_true")
     mea.add_argument("--only-chat", action="store_true")
+    mea.add_argument("--only-probe", action="store_true")
     sub.add_parser("plot")
     sub.add_parser("table")
     args = parser.parse_args()
