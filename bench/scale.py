@@ -243,6 +243,14 @@ def cmd_measure(args) -> None:
     if args.only_chat:
         record(args.label, args.size, chat_figures(args, data))
         return
+    if args.only_reingest:
+        corpus = Path(args.corpus_dir) / f"corpus-{args.size}.jsonl"
+        first = talkqa(args, data, "ingest", str(corpus), "--yes", "--json")
+        second = talkqa(args, data, "ingest", str(corpus), "--yes", "--json")
+        record(args.label, args.size, {"first_reingest_s": first["wall_s"], "unchanged_reingest_s": second["wall_s"],
+                                       "unchanged_reingest_cpu_s": second["cpu_s"], "unchanged_reingest_peak_rss_mb": second["peak_rss_mb"],
+                                       "reingest_machine_load_1min": os.getloadavg()[0]})
+        return
     if args.only_probe:
         record(args.label, args.size, probe_figures(args, data))
         return
@@ -390,6 +398,7 @@ def main() -> None:
     mea.add_argument("--skip-reingest", action="store_true")
     mea.add_argument("--only-chat", action="store_true")
     mea.add_argument("--only-probe", action="store_true")
+    mea.add_argument("--only-reingest", action="store_true")
     sub.add_parser("plot")
     sub.add_parser("table")
     args = parser.parse_args()

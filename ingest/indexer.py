@@ -34,6 +34,7 @@ from app.models.tokens import encoding
 from app.lexical import LexicalIndex
 from app.store import LiveIndex, TalkStore, corruption_of, set_aside
 from app.talk import Talk
+from ingest import fingerprint
 from ingest.chunking import chunk_talks
 from ingest.readers import merge_duplicates, read_corpus
 
@@ -191,6 +192,11 @@ def ingest(
         return np.asarray(out, dtype=np.float32)
 
     with _WriterLock(settings, wait, on_wait):
+        inputs = fingerprint.of_inputs(settings, paths, fmt, replace) if not rebuild else None
+        unchanged = _unchanged(settings, store, inputs)
+        if unchanged is not None:
+            unchanged.seconds = round(time.perf_counter() - started, 3)
+            return unchanged
         # Read under the lock too: the embedding cache is written as lines are embedded.
         read, read_duplicates = read_corpus(paths, fmt=fmt, embed=embed_lines)
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
@@ -223,6 +229,9 @@ def ingest(
             store.publish()  # the rebuilt index is live from here
             store.delete_orphans()
         store.prune_lexical(live)
+        if inputs is not None:
+            fingerprint.save(settings, {"inputs": inputs, "stamp": live.stamp, "talks": len(talks), "chunks": len(docs),
+                                        "duplicates": duplicates})
 
     fresh, changed, removed, unchanged = classify_changes(old_talks, talks)
     source_of = {t.id: t.source for t in old_talks}
@@ -240,6 +249,21 @@ def ingest(
         set_aside=moved_to,
     )
     return IngestReport(**report)
+
+
+def _unchanged(settings: Settings, store: TalkStore, inputs: str | None) -> IngestReport | None:
+    """The report of an ingest with nothing to do, when the inputs and the index are as the last ingest left them."""
+    last = fingerprint.load(settings)
+    if inputs is None or last.get("inputs") != inputs:
+        return None
+    try:
+        store.refresh()
+        live = store.live()
+    except Exception:  # no index, another model, unreachable: the full path says what is wrong
+        return None
+    if last.get("stamp") != live.stamp or not LexicalIndex.is_saved(store.lexical_path(live), live.stamp):
+        return None
+    return IngestReport(talks=last["talks"], chunks=last["chunks"], duplicates=last["duplicates"], unchanged=last["talks"])
 
 
 def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_talks: list[Talk], progress,

@@ -150,3 +150,15 @@ def test_the_talk_browser_lists_a_page_of_a_large_index(synthetic_index, costs):
     rows, ids, count = web.list_talks("", 2)
     assert len(rows) == len(ids) == TALKS_PAGE and count.startswith(f"{synthetic_index.talks} talks in the index — showing 201–400")
     assert costs["whole catalog loads"] == 0 and costs["records read"] == TALKS_PAGE
+
+
+def test_an_unchanged_reingest_reads_nothing_but_the_file_bytes(synthetic_index, monkeypatch):
+    import ingest.indexer
+    from ingest.indexer import ingest as run_ingest
+
+    settings = synthetic_index.settings
+    run_ingest(settings, TalkStore(settings, Service(settings).embeddings))  # records the fingerprint (if the fixture's did not)
+    calls = []
+    monkeypatch.setattr(ingest.indexer, "read_corpus", lambda *a, **k: calls.append(a) or ([], 0))
+    report = run_ingest(settings, TalkStore(settings, Service(settings).embeddings))
+    assert calls == [] and report.unchanged == report.talks == synthetic_index.talks and report.embedded_chunks == 0
