@@ -389,9 +389,23 @@ class TalkStore:
             talks = apply_titles(talks, TitleCache.in_data_dir(self.settings.data_dir), describe(self.settings))
         return Catalog(generation=generation, talks=talks)
 
+    @staticmethod
+    def paged_get(collection, page: int = 5000, **query) -> dict:
+        """``collection.get(**query)`` in pages: one unpaged get of more than ~32k records exceeds SQLite's variable limit."""
+        out: dict = {"ids": [], "documents": [], "metadatas": []}
+        offset = 0
+        while True:
+            part = collection.get(limit=page, offset=offset, **query)
+            out["ids"] += part["ids"]
+            out["documents"] += part.get("documents") or []
+            out["metadatas"] += part.get("metadatas") or []
+            if len(part["ids"]) < page:
+                return out
+            offset += page
+
     def talks_of(self, generation: int) -> list[Talk]:
         """The catalog of ``generation`` in the current base, without the model check (a rebuild reads it)."""
-        records = self.catalog_collection().get(where={"generation": generation}, include=["documents"])
+        records = self.paged_get(self.catalog_collection(), where={"generation": generation}, include=["documents"])
         talks = [Talk.model_validate_json(doc) for doc in records["documents"] or []]
         talks.sort(key=lambda t: (t.source, t.lines[0] if t.lines else (0, 0)))
         return talks
@@ -433,7 +447,7 @@ class TalkStore:
         """How many talks are live (recorded at commit; counted by id for an older index)."""
         if live.talks is not None:
             return live.talks
-        return len(self.catalog_collection().get(where={"generation": live.generation}, include=[])["ids"])
+        return len(self.paged_get(self.catalog_collection(), where={"generation": live.generation}, include=[])["ids"])
 
     def search_talks(self, generation: int, words: list[str], offset: int, limit: int) -> tuple[list[Talk], int]:
         """(talks ``offset .. offset+limit`` whose record contains every word, case-insensitive; how many do).
@@ -445,7 +459,7 @@ class TalkStore:
             return self.talk_page(generation, offset, limit), -1
         filters = [{"$regex": "(?i)" + re.escape(w)} for w in words]
         where_document = filters[0] if len(filters) == 1 else {"$and": filters}
-        ids = self.catalog_collection().get(where={"generation": generation}, where_document=where_document, include=[])["ids"]
+        ids = self.paged_get(self.catalog_collection(), where={"generation": generation}, where_document=where_document, include=[])["ids"]
         page = ids[offset : offset + limit]
         found = self.catalog_collection().get(ids=page, include=["documents"]) if page else {"documents": []}
         by_id = {t.id: t for t in self._talks(found)}
@@ -473,7 +487,7 @@ class TalkStore:
         found = LexicalIndex.load(self.lexical_path(live), live.stamp)
         if found is not None:
             return found
-        talk_ids = set(self.catalog_collection().get(where={"generation": live.generation}, include=["metadatas"])["ids"])
+        talk_ids = set(self.paged_get(self.catalog_collection(), where={"generation": live.generation}, include=[])["ids"])
         talk_ids = {i.split(":", 1)[1] for i in talk_ids}
         docs = self.chunks(Catalog(generation=live.generation, talks=[]), live=talk_ids)
         return self.save_lexical(live, docs)
@@ -554,7 +568,10 @@ class TalkStore:
         collection = self.chunks_collection()
         for start in range(0, len(stale), _PAGE):
             collection.delete(ids=stale[start : start + _PAGE])
-        self.catalog_collection().delete(where={"generation": {"$ne": generation}})
+        catalog = self.catalog_collection()
+        stale_records = self.paged_get(catalog, where={"generation": {"$ne": generation}}, include=[])["ids"]
+        for start in range(0, len(stale_records), _PAGE):
+            catalog.delete(ids=stale_records[start : start + _PAGE])
         return len(stale)
 
 
