@@ -122,7 +122,8 @@ class ApiState:
         return await run_in_threadpool(self.chains.get, k, answering=answering)
 
     async def catalog(self):
-        return (await self.chain(None, answering=False)).catalog
+        chain = await self.chain(None, answering=False)
+        return await run_in_threadpool(chain.latest_catalog)
 
 
 def build_api(settings: Settings, service: Service | None = None, *, llm: Any = CONFIGURED) -> FastAPI:
@@ -196,16 +197,17 @@ def _rest_routes(api: APIRouter, state: ApiState) -> None:
     @api.get("/api/talks", tags=["rest"], summary="The indexed talks, paged (each in the shape of `talkqa talks --json`)")
     async def talks(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
         catalog = await state.catalog()
-        page = catalog.talks[offset : offset + limit]
-        return {"total": len(catalog.talks), "limit": limit, "offset": offset, "talks": [t.summary() for t in page]}
+        page = await run_in_threadpool(catalog.page, offset, limit)  # one paged read, not the whole catalog
+        total = await run_in_threadpool(lambda: catalog.count)
+        return {"total": total, "limit": limit, "offset": offset, "talks": [t.summary() for t in page]}
 
     @api.get("/api/talks/{talk_id}", tags=["rest"], summary="One talk in full (an unambiguous id prefix is enough)")
     async def talk(talk_id: str) -> dict:
         catalog = await state.catalog()
         try:
-            found = catalog.find(talk_id)
+            found = await run_in_threadpool(catalog.find, talk_id)
         except LookupError as err:
-            ambiguous = any(t.id.startswith(talk_id.strip()) for t in catalog.talks) if talk_id.strip() else False
+            ambiguous = len(catalog.matches(talk_id, limit=2)) > 1
             raise ApiError(400 if ambiguous else 404, str(err), code="ambiguous_id" if ambiguous else "talk_not_found") from None
         return found.model_dump(mode="json")
 

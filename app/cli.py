@@ -131,18 +131,29 @@ def ingest(obj: Context, paths: tuple[Path, ...], fmt: str | None, replace: bool
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="A JSON array, one object a talk.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many talks (a page; default: all).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="Skip this many talks first.")
 @click.pass_obj
 @handle_errors
-def talks(obj: Context, as_json: bool) -> None:
-    """List the indexed talks."""
+def talks(obj: Context, as_json: bool, limit: int | None, offset: int) -> None:
+    """List the indexed talks (in source and line order; --limit/--offset for a page of a large index)."""
     catalog = obj.service.catalog()
+    if limit is None and offset == 0:
+        listed, total = catalog.talks, None  # everything: the one listing that reads every record
+    else:
+        listed = catalog.page(offset, limit if limit is not None else catalog.count)
+        total = catalog.count
     if as_json:
-        click.echo(json.dumps([t.summary() for t in catalog.talks], indent=1, ensure_ascii=False))
+        click.echo(json.dumps([t.summary() for t in listed], indent=1, ensure_ascii=False))
         return
-    for talk in catalog.talks:
+    for talk in listed:
         speaker = f" — {talk.speaker}" if talk.speaker else ""
         click.echo(f"{talk.id}  {Path(talk.source).name}:{talk.line_ranges():<9} {talk.title}{speaker}")
-    click.echo(f"{len(catalog.talks)} talks", err=True)
+    if total is None:
+        click.echo(f"{len(listed)} talks", err=True)
+    else:
+        shown = f"{offset + 1}-{offset + len(listed)}" if listed else "none"
+        click.echo(f"talks {shown} of {total}", err=True)
 
 
 @cli.command()

@@ -40,7 +40,9 @@ class EmbeddingSettings(BaseModel):
     """The embedding model; its name is recorded in every collection built with it."""
 
     #: "all-MiniLM-L6-v2-int8" or "bge-small-en-v1.5-int8" (compared in docs/benchmarks.md).
-    model: Literal["all-MiniLM-L6-v2-int8", "bge-small-en-v1.5-int8"] = "all-MiniLM-L6-v2-int8"
+    #: "standin-hash-384" is NOT a language model: hashed word counts of the same dimension, for
+    #: benchmarks at corpus sizes real embedding cannot reach on 2 cores (bench/scale.py) and fast tests.
+    model: Literal["all-MiniLM-L6-v2-int8", "bge-small-en-v1.5-int8", "standin-hash-384"] = "all-MiniLM-L6-v2-int8"
     batch_size: int = Field(32, ge=1, le=512)
     max_tokens: int = Field(256, ge=16, le=512)
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")

@@ -24,20 +24,20 @@ relevance score for the answer chain (context selection and abstention).
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-import bm25s
-from bm25s.tokenization import Tokenizer
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from app.config import RerankSettings, RetrievalSettings
+from app.lexical import LexicalIndex
+from app.live_talks import LiveTalks
 from app.relevance import abstain_score, cut_talks, judge_talks, order_talks
 from app.store import TalkStore
-from app.talk import Catalog
 
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
@@ -62,15 +62,6 @@ def is_open_ended(query: str) -> bool:
     return bool(_OPEN_ENDED.search(query))
 
 
-def _stemmer():
-    try:
-        import Stemmer
-
-        return Stemmer.Stemmer("english").stemWord
-    except ImportError:  # PyStemmer is optional; unstemmed BM25 still works
-        return None
-
-
 @dataclass
 class ChunkHit:
     doc: Document
@@ -79,8 +70,47 @@ class ChunkHit:
     fused: float = 0.0
 
 
+@dataclass
+class _Pinned:
+    """What the retriever reads: the live index, its saved lexical index, its talk records."""
+
+    talks: LiveTalks
+    lexical: LexicalIndex
+
+
+class _Current:
+    """The pinned state, shared by a retriever and its ``model_copy``s (one per ``k``), followed to new generations."""
+
+    def __init__(self, store: TalkStore):
+        self.store = store
+        self.lock = threading.Lock()
+        self.pinned = self._pin(None)
+
+    def _pin(self, previous: _Pinned | None) -> _Pinned:
+        live = self.store.live()  # no usable index: IndexStateError here, before any model loads
+        # The records already read stay readable (a question in flight on another thread may still look up
+        # a talk the new generation dropped); ids are content hashes, so a cached record is that talk.
+        talks = LiveTalks(self.store, live, inherit=previous.talks if previous else None)
+        return _Pinned(talks, self.store.lexical_index(live))
+
+    def get(self) -> _Pinned:
+        """The pinned state, re-pinned when an ingest has committed another generation since (a few metadata reads)."""
+        pinned = self.pinned
+        if self.store.live_stamp() != (pinned.talks.live.base, pinned.talks.generation):
+            with self.lock:
+                if self.store.live_stamp() != (self.pinned.talks.live.base, self.pinned.talks.generation):
+                    self.pinned = self._pin(self.pinned)
+                pinned = self.pinned
+        return pinned
+
+
 class TalkRetriever(BaseRetriever):
-    """Dense + BM25 over chunks, fused and grouped into talks."""
+    """Dense + BM25 over chunks, fused and grouped into talks.
+
+    Nothing here is O(corpus) per process or per question: the BM25 index is
+    the one ingest saved (memory-mapped), dense search is Chroma's HNSW, and
+    only the chunks and talk records of the candidates are read from Chroma.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -90,53 +120,48 @@ class TalkRetriever(BaseRetriever):
     #: The cross-encoder (``CrossEncoderReranker``) and its settings; None: hybrid scores only.
     reranker: Any = None
     rerank: RerankSettings | None = None
-    _catalog: Catalog = PrivateAttr()
-    _chunks: list[Document] = PrivateAttr()
-    _bm25: bm25s.BM25 = PrivateAttr()
-    _tokenizer: Tokenizer = PrivateAttr()
-    _row_of: dict[str, int] = PrivateAttr()
+    _current: _Current = PrivateAttr()
 
     def model_post_init(self, __context) -> None:
-        self._catalog = self.store.catalog()
-        self._chunks = self.store.chunks(self._catalog)
-        self._row_of = {doc.id: i for i, doc in enumerate(self._chunks)}
-        self._tokenizer = Tokenizer(stopwords="en", stemmer=_stemmer())
-        corpus = [self._index_text(doc) for doc in self._chunks]
-        tokens = self._tokenizer.tokenize(corpus, return_as="tuple", show_progress=False)
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(tokens, show_progress=False)
-
-    @staticmethod
-    def _index_text(doc: Document) -> str:
-        meta = doc.metadata
-        return " ".join([meta.get("title", ""), meta.get("speaker", ""), doc.page_content])
+        self._current = _Current(self.store)
 
     @property
-    def catalog(self) -> Catalog:
-        return self._catalog
+    def catalog(self) -> LiveTalks:
+        """The live talks: records fetched by id as needed (``.talks`` loads them all, for whole-corpus features).
+
+        The generation the last question was answered from: each question checks for a newer one (``rank_talks``).
+        """
+        return self._current.pinned.talks
+
+    def latest_catalog(self) -> LiveTalks:
+        """The live talks of the newest committed generation (the talk browser; a question re-pins by itself)."""
+        return self._current.get().talks
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self._current.pinned.lexical
 
     # ----------------------------------------------------------- the two retrievers
 
-    def _dense(self, query: str, n: int) -> list[ChunkHit]:
-        hits = self.store.vectorstore.similarity_search_with_score(query, k=min(n, len(self._chunks)))
-        live = self._catalog.by_id
-        return [ChunkHit(doc=doc, dense=1.0 - float(distance)) for doc, distance in hits if doc.metadata.get("talk_id") in live]
-
-    def _lexical(self, query: str, n: int) -> list[ChunkHit]:
-        tokens = self._tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
-        if not tokens or not tokens[0]:
+    def _dense(self, query: str, n: int, size: int) -> list[ChunkHit]:
+        if not size:
             return []
-        rows, scores = self._bm25.retrieve(tokens, k=min(n, len(self._chunks)), show_progress=False, n_threads=1)
-        return [ChunkHit(doc=self._chunks[int(r)], bm25=float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+        hits = self.store.vectorstore.similarity_search_with_score(query, k=min(n, size))
+        return [ChunkHit(doc=doc, dense=1.0 - float(distance)) for doc, distance in hits]
+
+    @staticmethod
+    def _lexical(query: str, n: int, lexical: LexicalIndex) -> list[ChunkHit]:
+        return [ChunkHit(doc=doc, bm25=score) for doc, score in lexical.search(query, n)]
 
     # ----------------------------------------------------------- fusion and grouping
 
     def rank_talks(self, query: str) -> list[dict]:
         """Every candidate talk with its scores, best first (before the top-k cut)."""
+        pinned = self._current.get()
         n = self.settings.candidates
         fusion = self.settings.fusion
-        dense = self._dense(query, n) if fusion != "bm25" else []
-        lexical = self._lexical(query, n) if fusion != "dense" else []
+        dense = self._dense(query, n, pinned.lexical.size) if fusion != "bm25" else []
+        lexical = self._lexical(query, n, pinned.lexical) if fusion != "dense" else []
         top_bm25 = max((h.bm25 for h in lexical), default=0.0) or 1.0
         merged: dict[str, ChunkHit] = {}
         for ranked in (dense, lexical):
@@ -156,7 +181,9 @@ class TalkRetriever(BaseRetriever):
             entry["dense"] = max(entry["dense"], hit.dense)
             entry["bm25"] = max(entry["bm25"], hit.bm25 / top_bm25)
             entry["chunks"].append(hit.doc)
-        return sorted(talks.values(), key=lambda t: t["score"], reverse=True)
+        # Only talks of the pinned generation (a chunk of a talk an ingest is adding or removing is not one).
+        live = [t for t in talks.values() if pinned.lexical.has_talk(t["talk_id"])]
+        return sorted(live, key=lambda t: t["score"], reverse=True)
 
     def select(self, ranked: list[dict], query: str) -> list[dict]:
         """The top-k talks; for an open-ended question, every talk whose relevance holds, up to max_k."""
@@ -185,7 +212,8 @@ class TalkRetriever(BaseRetriever):
             selected = top = ranked[: settings.candidates]
         if not top:
             return []
-        talks = [self._catalog.by_id[e["talk_id"]] for e in top]
+        self.catalog.fetch([e["talk_id"] for e in selected + top])  # one read for every record used below
+        talks = [self.catalog.by_id[e["talk_id"]] for e in top]
         judged = judge_talks(query, top, talks, self.store.embeddings, self.reranker, settings)
         score = round(abstain_score(judged, settings), 4)
         if settings.cut == "logit":
@@ -207,8 +235,10 @@ class TalkRetriever(BaseRetriever):
         else:
             selected = [(entry, {}) for entry in self.select(ranked, query)]
         docs = []
+        self.catalog.fetch([entry["talk_id"] for entry, _ in selected])  # the records of the talks returned, one read
+        by_id = self.catalog.by_id
         for entry, extra in selected:
-            talk = self._catalog.by_id[entry["talk_id"]]
+            talk = by_id[entry["talk_id"]]
             docs.append(
                 Document(
                     id=talk.id,

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 from app.config import RerankSettings, Settings
+from app.live_talks import LiveTalks
 from app.models.embeddings import cached_embeddings
 from app.retrieval import TalkRetriever
 from app.store import TalkStore
-from app.talk import Catalog
 
 if TYPE_CHECKING:  # `talks`, `show`, `ingest` never answer: the chain and chat models load on first use
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -72,9 +72,15 @@ class Service:
     def store(self) -> TalkStore:
         return TalkStore(self.settings, self.embeddings)
 
-    def catalog(self) -> Catalog:
-        """The live talks (raises ``IndexStateError`` without a usable index; loads no model but embeddings)."""
-        return self.store.catalog()
+    def catalog(self) -> LiveTalks:
+        """The live talks, fetched as needed (raises ``IndexStateError`` without a usable index; loads no model).
+
+        A page, an id prefix or the records of a few talks cost what they read, not the corpus
+        (app/live_talks.py); ``.talks`` loads every record for whole-corpus listings.
+        """
+        if self._retrievers:
+            return next(iter(self._retrievers.values())).latest_catalog()
+        return LiveTalks(self.store, self.store.live())
 
     def retriever(self, k: int | None = None) -> TalkRetriever:
         """The hybrid retriever (reads the index once per ``k``)."""

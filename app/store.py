@@ -33,11 +33,13 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -49,6 +51,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.config import Settings
 from app.errors import IndexCorruptError, IndexStateError
+from app.lexical import LexicalIndex, prune_saved, stamp_of
 from app.models.llm import describe
 from app.talk import Catalog, Talk
 from app.titles import TitleCache, apply_titles
@@ -175,6 +178,24 @@ def set_aside(path: Path) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class LiveIndex:
+    """The committed state readers pin: which base, which catalog generation, which Chroma collection.
+
+    ``talks`` is the talk count recorded at commit (None for an index written before it was recorded).
+    """
+
+    base: str
+    generation: int
+    collection_id: str
+    talks: int | None = None
+
+    @property
+    def stamp(self) -> dict:
+        """What a saved lexical index must carry to belong to this state (app/lexical.py)."""
+        return stamp_of(self.collection_id, self.generation)
+
+
 class TalkStore:
     """One index: chunk vectors and the talk catalog, in a Chroma database.
 
@@ -257,6 +278,16 @@ class TalkStore:
     def catalog_collection(self):
         return self.client.get_or_create_collection(self.base + _CATALOG_SUFFIX, embedding_function=None)
 
+    def _reading(self, name: str):
+        """A handle on collection ``name`` for the per-question reads, opened once (each open is a round trip).
+
+        Readers pin a base (app/retrieval.py) and re-pin when it changes, so a handle never outlives its collection's use.
+        """
+        handles = self.__dict__.setdefault("_handles", {})
+        if name not in handles:
+            handles[name] = self.client.get_collection(name, embedding_function=None)
+        return handles[name]
+
     @cached_property
     def vectorstore(self) -> Chroma:
         """LangChain's Chroma over the chunk collection (dense search and writes)."""
@@ -320,29 +351,162 @@ class TalkStore:
     def exists(self) -> bool:
         return self._exists(self.base)
 
-    def catalog(self, generated_titles: bool = True) -> Catalog:
-        """The live talks. Raises ``IndexStateError`` when there is no usable index.
+    def live(self) -> LiveIndex:
+        """The live index, model-checked: a few metadata reads, whatever the corpus size.
 
-        Generated titles (``talkqa titles``, app/titles.py) replace derived ones as
-        the talks are loaded; ingest reads the catalog as written (``generated_titles=False``).
+        Raises ``IndexStateError`` when there is no usable index.
         """
         self.refresh()
         collection = self.chunks_collection()
         self.check_model(collection)
-        generation = int((collection.metadata or {}).get("generation", 0))
+        meta = collection.metadata or {}
+        generation = int(meta.get("generation", 0))
         if generation == 0:
             raise IndexStateError("the index is empty (an ingest never finished): run `talkqa ingest`")
+        talks = meta.get("talks")
+        return LiveIndex(self.base, generation, str(collection.id), int(talks) if talks is not None else None)
+
+    def live_stamp(self) -> tuple[str, int]:
+        """(base, generation) now committed, without the model check: what a long-running reader polls."""
+        base = self.live_base()
+        try:
+            meta = self.client.get_collection(base).metadata or {}
+        except Exception:
+            return base, 0
+        return base, int(meta.get("generation", 0))
+
+    def catalog(self, generated_titles: bool = True) -> Catalog:
+        """Every live talk, loaded (O(corpus): for ingest, titles, eval and whole-corpus listings).
+
+        Answering never needs this: it fetches the records of the talks it
+        returns (``talk_records``; ``app/live_talks.py``). Generated titles
+        (``talkqa titles``, app/titles.py) replace derived ones as the talks are
+        loaded; ingest reads the catalog as written (``generated_titles=False``).
+        """
+        generation = self.live().generation
         talks = self.talks_of(generation)
         if generated_titles:
             talks = apply_titles(talks, TitleCache.in_data_dir(self.settings.data_dir), describe(self.settings))
         return Catalog(generation=generation, talks=talks)
 
+    @staticmethod
+    def paged_get(collection, page: int = 5000, **query) -> dict:
+        """``collection.get(**query)`` in pages: one unpaged get of more than ~32k records exceeds SQLite's variable limit."""
+        out: dict = {"ids": [], "documents": [], "metadatas": []}
+        offset = 0
+        while True:
+            part = collection.get(limit=page, offset=offset, **query)
+            out["ids"] += part["ids"]
+            out["documents"] += part.get("documents") or []
+            out["metadatas"] += part.get("metadatas") or []
+            if len(part["ids"]) < page:
+                return out
+            offset += page
+
     def talks_of(self, generation: int) -> list[Talk]:
         """The catalog of ``generation`` in the current base, without the model check (a rebuild reads it)."""
-        records = self.catalog_collection().get(where={"generation": generation}, include=["documents"])
+        records = self.paged_get(self.catalog_collection(), where={"generation": generation}, include=["documents"])
         talks = [Talk.model_validate_json(doc) for doc in records["documents"] or []]
         talks.sort(key=lambda t: (t.source, t.lines[0] if t.lines else (0, 0)))
         return talks
+
+    @staticmethod
+    def _talks(records: dict) -> list[Talk]:
+        return [Talk.model_validate_json(doc) for doc in records["documents"] or []]
+
+    def talk_records(self, generation: int, ids: list[str]) -> dict[str, Talk]:
+        """The talks of ``generation`` with these ids, by id (one indexed lookup; ids not live are absent)."""
+        if not ids:
+            return {}
+        records = self._reading(self.base + _CATALOG_SUFFIX).get(ids=[f"{generation}:{i}" for i in dict.fromkeys(ids)], include=["documents"])
+        return {t.id: t for t in self._talks(records)}
+
+    def talks_with_prefix(self, generation: int, prefix: str, limit: int = 2) -> list[Talk]:
+        """Up to ``limit`` talks of ``generation`` whose id starts with ``prefix``.
+
+        A whole id is one lookup by record id; a shorter prefix goes through
+        Chroma's full-text index of the records (each record starts ``{"id":"<id>"``).
+        """
+        if not prefix:
+            return []
+        exact = self.talk_records(generation, [prefix])
+        if exact:
+            return list(exact.values())
+        records = self.catalog_collection().get(
+            where={"generation": generation}, where_document={"$contains": '{"id":' + json.dumps(prefix)[:-1]},
+            include=["documents"], limit=limit,
+        )
+        return [t for t in self._talks(records) if t.id.startswith(prefix)][:limit]
+
+    def talk_page(self, generation: int, offset: int, limit: int) -> list[Talk]:
+        """Talks ``offset .. offset+limit`` of ``generation`` in catalog order (source, then line), one paged read."""
+        records = self.catalog_collection().get(where={"generation": generation}, include=["documents"], limit=limit, offset=offset)
+        return self._talks(records)
+
+    def talk_count(self, live: LiveIndex) -> int:
+        """How many talks are live (recorded at commit; counted by id for an older index)."""
+        if live.talks is not None:
+            return live.talks
+        return len(self.paged_get(self.catalog_collection(), where={"generation": live.generation}, include=[])["ids"])
+
+    def search_talks(self, generation: int, words: list[str], offset: int, limit: int) -> tuple[list[Talk], int]:
+        """(talks ``offset .. offset+limit`` whose record contains every word, case-insensitive; how many do).
+
+        Chroma matches the words in its store (a regular expression a word over the
+        records, in Rust); only the page is parsed here.
+        """
+        if not words:
+            return self.talk_page(generation, offset, limit), -1
+        filters = [{"$regex": "(?i)" + re.escape(w)} for w in words]
+        where_document = filters[0] if len(filters) == 1 else {"$and": filters}
+        ids = self.paged_get(self.catalog_collection(), where={"generation": generation}, where_document=where_document, include=[])["ids"]
+        page = ids[offset : offset + limit]
+        found = self.catalog_collection().get(ids=page, include=["documents"]) if page else {"documents": []}
+        by_id = {t.id: t for t in self._talks(found)}
+        return [by_id[i.split(":", 1)[1]] for i in page if i.split(":", 1)[1] in by_id], len(ids)
+
+    def chunks_by_id(self, ids: list[str]) -> list[Document]:
+        """The chunks with these ids, in that order (ids no longer stored are skipped)."""
+        if not ids:
+            return []
+        page = self._reading(self.base).get(ids=list(dict.fromkeys(ids)), include=["documents", "metadatas"])
+        found = {i: Document(id=i, page_content=t, metadata=m) for i, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
+        return [found[i] for i in ids if i in found]
+
+    # ----------------------------------------------------------- the lexical index
+
+    @property
+    def lexical_root(self) -> Path:
+        return self.settings.data_dir / "lexical"
+
+    def lexical_path(self, live: LiveIndex) -> Path:
+        return self.lexical_root / f"{live.collection_id}.g{live.generation}"
+
+    def lexical_index(self, live: LiveIndex) -> LexicalIndex:
+        """The saved BM25 index of ``live``; built from the chunks (and saved, if we may) when missing or stale."""
+        found = LexicalIndex.load(self.lexical_path(live), live.stamp)
+        if found is not None:
+            return found
+        talk_ids = set(self.paged_get(self.catalog_collection(), where={"generation": live.generation}, include=[])["ids"])
+        talk_ids = {i.split(":", 1)[1] for i in talk_ids}
+        docs = self.chunks(Catalog(generation=live.generation, talks=[]), live=talk_ids)
+        return self.save_lexical(live, docs)
+
+    def save_lexical(self, live: LiveIndex, docs: list[Document]) -> LexicalIndex:
+        """Build the BM25 index of ``docs`` for ``live`` and save it beside the store (skipped when read-only)."""
+        index = LexicalIndex.build(docs, live.stamp)
+        try:
+            index.save(self.lexical_path(live))
+        except OSError:  # a read-only data dir: this process keeps the index in memory
+            pass
+        return index
+
+    def prune_lexical(self, live: LiveIndex) -> None:
+        """Delete saved lexical indexes of other generations (writers, after a commit)."""
+        try:
+            prune_saved(self.lexical_root, self.lexical_path(live))
+        except OSError:
+            pass
 
     def live_generation(self) -> int:
         """The committed generation of the current base (0: none), without the model check."""
@@ -361,15 +525,16 @@ class TalkStore:
                 return found
             offset += _PAGE
 
-    def chunks(self, catalog: Catalog) -> list[Document]:
-        """The chunks of the live talks (for BM25 and sentence selection)."""
+    def chunks(self, catalog: Catalog, live: set[str] | None = None) -> list[Document]:
+        """The chunks of the catalog's talks (or of the talk ids ``live``), paged: O(corpus), to build BM25."""
+        keep = live if live is not None else catalog.by_id
         collection = self.chunks_collection()
         docs: list[Document] = []
         offset = 0
         while True:
             page = collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
             for id_, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                if meta.get("talk_id") in catalog.by_id:
+                if meta.get("talk_id") in keep:
                     docs.append(Document(id=id_, page_content=text, metadata=meta))
             if len(page["ids"]) < _PAGE:
                 return docs
@@ -378,7 +543,9 @@ class TalkStore:
     # ----------------------------------------------------------- writing
 
     def write_catalog(self, generation: int, talks: list[Talk]) -> None:
+        """Write the talks of ``generation`` in catalog order (source, then line), so a paged read lists them in order."""
         catalog = self.catalog_collection()
+        talks = sorted(talks, key=lambda t: (t.source, t.lines[0] if t.lines else (0, 0)))
         for start in range(0, len(talks), _PAGE):
             batch = talks[start : start + _PAGE]
             catalog.upsert(
@@ -388,9 +555,12 @@ class TalkStore:
                 embeddings=[[0.0] for _ in batch],
             )
 
-    def commit(self, collection, generation: int) -> None:
-        """Make ``generation`` live in the current base: one metadata write."""
-        collection.modify(metadata={**self.model_signature, "generation": generation, "schema": SCHEMA_VERSION})
+    def commit(self, collection, generation: int, talks: int | None = None) -> None:
+        """Make ``generation`` live in the current base: one metadata write (with its talk count)."""
+        meta = {**self.model_signature, "generation": generation, "schema": SCHEMA_VERSION}
+        if talks is not None:
+            meta["talks"] = talks
+        collection.modify(metadata=meta)
 
     def prune(self, generation: int, keep_chunk_ids: set[str], existing_ids: set[str]) -> int:
         """Delete chunks and catalog records the live generation does not use; returns chunks deleted."""
@@ -398,7 +568,10 @@ class TalkStore:
         collection = self.chunks_collection()
         for start in range(0, len(stale), _PAGE):
             collection.delete(ids=stale[start : start + _PAGE])
-        self.catalog_collection().delete(where={"generation": {"$ne": generation}})
+        catalog = self.catalog_collection()
+        stale_records = self.paged_get(catalog, where={"generation": {"$ne": generation}}, include=[])["ids"]
+        for start in range(0, len(stale_records), _PAGE):
+            catalog.delete(ids=stale_records[start : start + _PAGE])
         return len(stale)
 
 

@@ -31,8 +31,10 @@ from app.config import PROJECT_ROOT, Settings
 from app.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
 from app.locks import LockBusy, exclusive
 from app.models.tokens import encoding
-from app.store import TalkStore, corruption_of, set_aside
+from app.lexical import LexicalIndex
+from app.store import LiveIndex, TalkStore, corruption_of, set_aside
 from app.talk import Talk
+from ingest import fingerprint
 from ingest.chunking import chunk_talks
 from ingest.readers import merge_duplicates, read_corpus
 
@@ -190,6 +192,11 @@ def ingest(
         return np.asarray(out, dtype=np.float32)
 
     with _WriterLock(settings, wait, on_wait):
+        inputs = fingerprint.of_inputs(settings, paths, fmt, replace) if not rebuild else None
+        unchanged = _unchanged(settings, store, inputs)
+        if unchanged is not None:
+            unchanged.seconds = round(time.perf_counter() - started, 3)
+            return unchanged
         # Read under the lock too: the embedding cache is written as lines are embedded.
         read, read_duplicates = read_corpus(paths, fmt=fmt, embed=embed_lines)
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
@@ -217,10 +224,14 @@ def ingest(
 
         if rebuild:
             store.start_rebuild()
-        report = _write(settings, store, talks, docs, old_talks, progress, rebuild)
+        report, live = _write(settings, store, talks, docs, old_talks, progress, rebuild)
         if rebuild:
             store.publish()  # the rebuilt index is live from here
             store.delete_orphans()
+        store.prune_lexical(live)
+        if inputs is not None:
+            fingerprint.save(settings, {"inputs": inputs, "stamp": live.stamp, "talks": len(talks), "chunks": len(docs),
+                                        "duplicates": duplicates})
 
     fresh, changed, removed, unchanged = classify_changes(old_talks, talks)
     source_of = {t.id: t.source for t in old_talks}
@@ -274,7 +285,8 @@ def remove(
         if not talks:
             raise InputError("that would leave the index empty; add other talks first")
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
-        report = _write(settings, store, talks, chunk_talks(talks, enc, settings.chunks), old_talks, None, False)
+        report, live = _write(settings, store, talks, chunk_talks(talks, enc, settings.chunks), old_talks, None, False)
+        store.prune_lexical(live)
     source_of = {t.id: t.source for t in old_talks}
     report.update(
         talks=len(talks),
@@ -286,8 +298,29 @@ def remove(
     return IngestReport(**report)
 
 
-def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_talks: list[Talk], progress, rebuild: bool) -> dict:
-    """Write the chunks not in the index yet, then the new catalog generation, commit, prune."""
+def _unchanged(settings: Settings, store: TalkStore, inputs: str | None) -> IngestReport | None:
+    """The report of an ingest with nothing to do, when the inputs and the index are as the last ingest left them."""
+    last = fingerprint.load(settings)
+    if inputs is None or last.get("inputs") != inputs:
+        return None
+    try:
+        store.refresh()
+        live = store.live()
+    except Exception:  # no index, another model, unreachable: the full path says what is wrong
+        return None
+    if last.get("stamp") != live.stamp or not LexicalIndex.is_saved(store.lexical_path(live), live.stamp):
+        return None
+    return IngestReport(talks=last["talks"], chunks=last["chunks"], duplicates=last["duplicates"], unchanged=last["talks"])
+
+
+def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_talks: list[Talk], progress,
+           rebuild: bool) -> tuple[dict, LiveIndex]:
+    """Write the chunks not in the index yet, then the new catalog generation and its lexical index, commit, prune.
+
+    The lexical (BM25) index is built here from the chunks in memory and saved
+    beside the store before the commit, so no reader ever has to build it
+    (app/lexical.py); an unchanged re-ingest writes it only if it is missing.
+    """
     collection = store.chunks_collection(create=True)
     generation = int((collection.metadata or {}).get("generation", 0))
     existing = store.all_chunk_ids(collection)
@@ -313,7 +346,13 @@ def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_ta
     deleted = 0
     same_catalog = {t.id: t.model_dump() for t in old_talks} == {t.id: t.model_dump() for t in talks}
     if rebuild or not (same_catalog and not to_add and not moved and keep == set(existing)):
+        live = LiveIndex(store.base, generation + 1, str(collection.id), len(talks))
         store.write_catalog(generation + 1, talks)
-        store.commit(collection, generation + 1)  # the new index is live from here (a rebuild: once published)
+        store.save_lexical(live, docs)
+        store.commit(collection, generation + 1, talks=len(talks))  # the new index is live from here (a rebuild: once published)
         deleted = store.prune(generation + 1, keep, set(existing))
-    return {"chunks": len(docs), "embedded_chunks": len(to_add), "deleted_chunks": deleted}
+    else:
+        live = LiveIndex(store.base, generation, str(collection.id), len(talks))
+        if not LexicalIndex.is_saved(store.lexical_path(live), live.stamp):
+            store.save_lexical(live, docs)
+    return {"chunks": len(docs), "embedded_chunks": len(to_add), "deleted_chunks": deleted}, live

@@ -5,7 +5,8 @@
 * corpora.py: the seed and a small corpus, stores on real Chroma, the seed indexed once;
 * cli.py: the CLI in-process; network.py: a network block;
 * servers.py: `chroma run`, llama.cpp's server, the chat app and the HTTP API on loopback;
-* processes.py: `talkqa` in a subprocess, with faults.
+* processes.py: `talkqa` in a subprocess, with faults;
+* synthetic.py: a few thousand synthetic talks on real Chroma (stand-in embeddings), for the scale tests.
 
 Nothing here downloads anything: the models and tiktoken tables come from installed packages.
 Tests import the helpers they need from here (`from conftest import make_settings, scripted`).
@@ -24,6 +25,7 @@ from support.network import *  # noqa: F401,F403
 from support.processes import *  # noqa: F401,F403
 from support.servers import *  # noqa: F401,F403
 from support.settings import *  # noqa: F401,F403
+from support.synthetic import *  # noqa: F401,F403
 
 
 # ------------------------------------------------------------------ environment

@@ -34,7 +34,6 @@ from app.models.tokens import encoding
 from app.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
 from app.retrieval import TalkRetriever, is_comparison, is_open_ended
 from app.text import split_sentences
-from app.talk import Catalog
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -60,8 +59,13 @@ class AnswerChain:
         self.condense_prompt = PromptTemplate.from_template(load_prompt("condense"))
 
     @property
-    def catalog(self) -> Catalog:
+    def catalog(self):
+        """The talks retrieval reads (``LiveTalks``: records fetched by id as needed)."""
         return self.retriever.catalog
+
+    def latest_catalog(self):
+        """The talks of the newest committed index generation (for listings: the talk browser, ``/api/talks``)."""
+        return self.retriever.latest_catalog()
 
     # -- the pipeline, top to bottom --------------------------------------
 

@@ -17,6 +17,7 @@ recorded in the collection, so switching models asks for ``--rebuild``.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -130,9 +131,57 @@ class BgeSmallEmbeddings(MiniLMEmbeddings):
         return files["model.onnx"], files["tokenizer.json"]
 
 
+STANDIN_MODEL_NAME = "standin-hash-384"
+
+
+class HashStandInEmbeddings(Embeddings):
+    """A stand-in, not a language model: each word hashed into one of 384 signed buckets, L2-normalised.
+
+    Why it exists: embedding 100k talks with MiniLM takes hours on 2 cores, so
+    bench/scale.py measures the large corpora with this instead (every figure
+    made with it says so). It has the real model's dimension and unit length, so
+    Chroma's index, the store and retrieval run exactly as with MiniLM; only the
+    meaning of a similarity differs (shared words, not shared sense).
+    Deterministic across processes (blake2b, not Python's salted ``hash``).
+    """
+
+    model_name = STANDIN_MODEL_NAME
+    dimension = DIMENSION
+
+    def __init__(self, settings: EmbeddingSettings | None = None) -> None:
+        self.settings = settings or EmbeddingSettings()
+        self._buckets: dict[str, tuple[int, float]] = {}
+
+    def _bucket(self, word: str) -> tuple[int, float]:
+        found = self._buckets.get(word)
+        if found is None:
+            import hashlib
+
+            digest = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+            found = self._buckets[word] = (digest % DIMENSION, 1.0 if digest >> 63 else -1.0)
+        return found
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(DIMENSION, dtype=np.float32)
+        for word in re.findall(r"\w+", text.casefold()):
+            i, sign = self._bucket(word)
+            v[i] += sign
+        norm = float(np.linalg.norm(v))
+        if norm == 0.0:
+            v[0] = 1.0
+            return v
+        return v / norm
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t).tolist() for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text).tolist()
+
+
 def embedding_model(settings: EmbeddingSettings) -> Embeddings:
     """The embedding model ``settings.model`` names."""
-    models = {MODEL_NAME: MiniLMEmbeddings, BGE_MODEL_NAME: BgeSmallEmbeddings}
+    models = {MODEL_NAME: MiniLMEmbeddings, BGE_MODEL_NAME: BgeSmallEmbeddings, STANDIN_MODEL_NAME: HashStandInEmbeddings}
     return models[settings.model](settings)
 
 

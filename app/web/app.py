@@ -7,7 +7,7 @@ One Gradio 6 ``Blocks`` app, built by ``build_app``:
   line ranges and links, the passage the model read with the sentences that
   support the answer highlighted, and every answer sentence's support mark.
   The sources appear as soon as retrieval is done, before the answer.
-* **Talks** tab: the indexed talks, filtered by text; a click opens a talk.
+* **Talks** tab: the indexed talks, a page at a time, filtered by text; a click opens a talk.
 * **Corpus** tab (app/web/corpus.py): upload files, remove a talk or a source,
   re-index. Only for logged-in users when TALKQA_AUTH is set, otherwise only
   on a loopback server without a share link (``corpus_allowed``).
@@ -133,7 +133,11 @@ def build_app(
             with gr.Tab("Talks", id="talks"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=11):
-                        talk_filter = gr.Textbox(placeholder="Filter talks: a word from the title, speaker or abstract…", show_label=False, elem_id="tq-talk-filter")
+                        with gr.Row():
+                            talk_filter = gr.Textbox(placeholder="Filter talks: a word from the title, speaker or abstract…", show_label=False,
+                                                     elem_id="tq-talk-filter", scale=5)
+                            talk_page = gr.Number(value=1, minimum=1, precision=0, label="page", show_label=False, min_width=80,
+                                                  scale=1, elem_id="tq-talk-page", info="page")
                         talk_count = gr.Markdown("", elem_id="tq-talk-count")
                         talk_table = gr.Dataframe(
                             headers=["Title", "Speaker", "Lines", "Id"],
@@ -189,6 +193,8 @@ def build_app(
         comment.submit(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
 
         talk_filter.change(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_name="talks", show_progress="hidden")
+        talk_page.change(web.list_talks, [talk_filter, talk_page], [talk_table, talk_ids, talk_count], api_visibility="private",
+                         show_progress="hidden")
         talk_table.select(web.show_talk, [talk_ids], [talk_view], api_visibility="private")
         talk_id.change(web.talk_html, [talk_id], [talk_view], api_name="talk")
 

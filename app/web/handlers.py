@@ -42,13 +42,15 @@ from app.web.render import (
     answer_payload,
     as_markdown_text,
     error_message,
-    filter_talks,
     render_sources,
     render_talk,
     talk_rows,
 )
 
 log = logging.getLogger(__name__)
+
+#: Talks a page of the talk browser lists (the filter narrows a large index).
+TALKS_PAGE = 200
 
 
 class ChainHolder:
@@ -95,7 +97,8 @@ class ChainHolder:
     def catalog(self):
         """The indexed talks, even when the chat model cannot be loaded."""
         try:
-            return self.get().catalog
+            chain = self.get()
+            return chain.latest_catalog() if hasattr(chain, "latest_catalog") else chain.catalog
         except (LLMUnavailableError, ModelFileError):
             if self._factory is not None:
                 raise
@@ -228,16 +231,21 @@ class WebApp:
 
     # -- talk browser -------------------------------------------------------
 
-    def _talks(self):
-        return self.chains.catalog().talks
+    def list_talks(self, text: str, page: int = 1) -> tuple:
+        """(table rows, ids in table order, count line) for the filter ``text``: one page of ``TALKS_PAGE`` talks.
 
-    def list_talks(self, text: str) -> tuple:
-        """(table rows, ids in table order, count line) for the filter ``text``."""
+        The talks whose record holds every word of the filter, found by the store
+        (app/live_talks.py): a page costs one read, whatever the number of talks.
+        """
+        page = max(int(page or 1), 1)
         try:
-            talks = filter_talks(self._talks(), text)
+            talks, total = self.chains.catalog().search(text, (page - 1) * TALKS_PAGE, TALKS_PAGE)
         except TalkqaError as err:
             return [], [], f"⚠ {err}"
-        count = f"{len(talks)} talk{'s' if len(talks) != 1 else ''}" + (f" match “{text.strip()}”" if (text or "").strip() else " in the index")
+        count = f"{total} talk{'s' if total != 1 else ''}" + (f" match “{text.strip()}”" if (text or "").strip() else " in the index")
+        if total > TALKS_PAGE:
+            first = (page - 1) * TALKS_PAGE + 1
+            count += f" — showing {first}–{first + len(talks) - 1}" + ("" if (text or "").strip() else "; type to filter")
         return talk_rows(talks), [t.id for t in talks], count
 
     def show_talk(self, ids: list[str], evt: gr.SelectData) -> str:
