@@ -178,6 +178,8 @@ class Settings(BaseSettings):
 
     #: Login for ``talkqa chat``: "user:password", or the path of a file of such lines. None: no login.
     auth: str | None = None
+    #: ``talkqa chat`` generates missing talk titles with the chat model while no answer is asked for (app/web/idle_titles.py).
+    titles_while_idle: bool = True
 
     #: Keys for the HTTP API (``talkqa serve``, ``chat --api``), sent as ``Authorization: Bearer KEY``:
     #: comma-separated, or the path of a file with one key a line. None: no key asked (loopback only).

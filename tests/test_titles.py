@@ -173,3 +173,57 @@ def test_the_embedded_model_writes_a_usable_title(tmp_path):
     title, raw = generate_title(app.models.llm.chat_model(settings), derived_talk(ABSTRACT))
     assert title is not None, raw
     assert {"sharpness", "minimization", "generalization", "flat", "minima"} & set(title.lower().replace("-", " ").split())
+
+
+# ------------------------------------------------------------------ titles filled while the chat is idle
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def idle_filler(small_index, llm, idle_s: float):
+    from app.service import Service
+    from app.web.idle_titles import IdleTitleFiller
+
+    settings, store = small_index
+    return IdleTitleFiller(settings, Service(settings, store=store), lambda: llm, "scripted", idle_s=idle_s, poll_s=0.02)
+
+
+def test_the_chat_server_titles_every_talk_while_idle(small_index):
+    from conftest import scripted
+
+    settings, store = small_index
+    filler = idle_filler(small_index, scripted("Tropical Geometry of Neural Networks"), idle_s=0).start()
+    try:
+        talks = store.talks_of(store.live_generation())
+        cache = TitleCache.in_data_dir(settings.data_dir)
+        assert wait_for(lambda: all(cache.get(t.id, "scripted")[0] for t in talks)), "every talk gets its title"
+    finally:
+        filler.stop()
+    assert filler.generated == len(talks)
+    assert {store.catalog().by_id[t.id].title for t in talks} == {"Tropical Geometry of Neural Networks"}
+
+
+def test_no_title_is_generated_while_an_answer_is_written(small_index):
+    import time
+
+    from conftest import scripted
+
+    llm = scripted("Tropical Geometry of Neural Networks")
+    filler = idle_filler(small_index, llm, idle_s=0.3)
+    with filler.busy():
+        filler.start()
+        time.sleep(0.5)
+        assert llm.prompts == [], "busy: the model is left to the answer"
+    try:
+        assert wait_for(lambda: filler.generated > 0), "idle again: titles resume"
+    finally:
+        filler.stop()

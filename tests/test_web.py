@@ -181,6 +181,15 @@ def test_answer_streams_sources_first_then_tokens_then_the_cited_answer(small_in
     assert state["history"] == [("user", DEPTH_Q), ("assistant", "The limit is a model of finite networks.")]
 
 
+def test_an_answer_in_progress_holds_back_the_idle_title_filler(small_index):
+    from app.web.idle_titles import IdleTitleFiller
+
+    web = web_with(small_index, scripted("The limit is a model of finite networks [1]."))
+    web.titles = IdleTitleFiller(small_index[0], web.chains.service, lambda: None, "m", idle_s=0)
+    during = [web.titles.idle() for _ in web.respond(DEPTH_Q, new_session())]
+    assert not any(during) and web.titles.idle()
+
+
 def test_strict_leaves_out_the_sentence_no_source_supports(small_index):
     reply = "The limit is a model of finite networks [1]. The speaker won a Turing award in 1990 for compilers [1]."
     loose = run(web_with(small_index, scripted(reply)), DEPTH_Q, new_session())[-1]

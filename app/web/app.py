@@ -265,7 +265,19 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     problem = demo.talkqa.startup_problem()  # load index and model now, not on the first question
     if problem:
         log.warning("starting without a working chain: %s", problem)
+    fill_titles_while_idle(demo.talkqa, settings)
     launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=True)
+
+
+def fill_titles_while_idle(web: WebApp, settings: Settings) -> None:
+    """With ``titles_while_idle``, a background thread titles the talks between answers."""
+    if not settings.titles_while_idle:
+        return
+    from app.models.llm import describe
+    from app.web.idle_titles import IdleTitleFiller
+
+    service = web.chains.service
+    web.titles = IdleTitleFiller(settings, service, service.chat_model, describe(settings)).start()
 
 
 def mount_app(demo: gr.Blocks, api, *, auth=None, max_queue: int = 64):
@@ -291,5 +303,6 @@ def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860
     problem = demo.talkqa.startup_problem()
     if problem:
         log.warning("starting without a working chain: %s", problem)
+    fill_titles_while_idle(demo.talkqa, settings)  # watches the chat's answers; an API answer waits for one title at most
     api = build_api(settings, demo.talkqa.chains.service)
     run_server(mount_app(demo, api, auth=ThrottledLogin(auth) if auth else None), host, port)

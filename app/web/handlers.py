@@ -22,6 +22,8 @@ retrieved.
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import threading
 from dataclasses import dataclass
@@ -131,6 +133,8 @@ class WebApp:
         self.settings = settings
         self.chains = ChainHolder(Service(settings), chain_factory)
         self.feedback = SessionFeedback(settings)
+        #: Titles filled in while no answer is written (app/web/idle_titles.py); set by ``serve``.
+        self.titles = None
 
     # -- chat ---------------------------------------------------------------
 
@@ -163,8 +167,13 @@ class WebApp:
         """The ask event: stream (chat messages, sources panel, session state, answer JSON).
 
         ``strict`` leaves out the sentences no source supports. An empty question is an error the
-        caller sees (an API client gets it as an exception), not a silent no-op.
+        caller sees (an API client gets it as an exception), not a silent no-op. While it runs,
+        no title is generated in the background.
         """
+        with self.titles.busy() if self.titles else contextlib.nullcontext():
+            yield from self._respond(message, state, strict)
+
+    def _respond(self, message: str, state: dict | None, strict: bool) -> Iterator[tuple]:
         state = state or new_session()
         message = (message or "").strip()
         if not message:
