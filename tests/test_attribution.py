@@ -42,6 +42,17 @@ def test_a_trailing_marker_is_spread_to_each_sentence_it_supports(embedding_mode
     assert sentences[0].evidence == {1: 0}  # the passage sentence the chat highlights
 
 
+def test_the_models_own_markers_are_kept_beside_the_attributed_ones(embedding_model, sources):
+    sentences = [
+        Sentence("Tropical geometry mixes algebraic and polyhedral geometry.", [1]),
+        Sentence("The smoothed Wasserstein distance converges at the parametric rate.", [1, 2]),
+    ]
+    attribute(sentences, sources, embedding_model)
+    assert [s.model_citations for s in sentences] == [[1], [1, 2]]
+    assert [s.moved for s in sentences] == [False, True]
+    assert sentences[1].to_json()["model_citations"] == [1, 2]
+
+
 def test_a_sentence_no_source_supports_is_flagged_and_dropped_when_strict(embedding_model, sources):
     sentences = [
         Sentence("Max-plus algebra describes the decision boundaries of ReLU networks.", [1]),

@@ -148,7 +148,7 @@ def test_the_json_answer_has_the_documented_shape(seed_index):
     payload = chain_with(seed_index, "ReLU networks are tropical rational maps [1].").invoke(TROPICAL).to_json()
     assert set(payload) == {"question", "answer", "abstained", "citations", "sentences", "timings"}
     assert set(payload["citations"][0]) == {"n", "talk_id", "title", "speaker", "lines", "links", "snippet"}
-    assert set(payload["sentences"][0]) == {"text", "citations", "support", "supported"}
+    assert set(payload["sentences"][0]) == {"text", "citations", "model_citations", "support", "supported"}
     assert set(payload["timings"]) == {"retrieve_ms", "first_token_ms", "total_ms"}
 
 

@@ -109,6 +109,15 @@ def test_sources_panel_shows_talks_links_highlights_and_support_marks():
     assert "<script>" not in panel and "&lt;script&gt;" in panel
 
 
+def test_the_answer_check_says_where_attribution_moved_the_models_marker():
+    answer = sample_answer()
+    answer.sentences[0].model_citations = [2]  # the model cited the wrong talk; attribution moved it to [1]
+    answer.sentences[1].model_citations = [1]  # kept as written: no note
+    panel = render_sources(answer=answer, status="Answer ready")
+    assert panel.count('class="tq-moved"') == 1
+    assert "the model cited [2]; moved by the check" in panel
+
+
 def test_sources_panel_before_the_answer_lists_the_retrieved_talks():
     answer = sample_answer()
     panel = render_sources(answer.sources, question=answer.question, status="2 talks retrieved · writing the answer…", followup=True)

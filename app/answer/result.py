@@ -65,13 +65,26 @@ class Sentence:
     #: "claim": what the model says the sources say (checked by attribution); "absence": that the sources
     #: lack something ("the abstract does not give the step size"); "record": a fact read off the talk record.
     kind: str = "claim"
+    #: The markers the model itself wrote, before attribution checked them (None: not attributed).
+    model_citations: list[int] | None = None
+
+    @property
+    def moved(self) -> bool:
+        """Attribution changed the model's markers: replaced a wrong one, spread a trailing one, or added one."""
+        return self.model_citations is not None and self.model_citations != self.citations
 
     @property
     def supported(self) -> bool:
         return self.kind != "claim" or (bool(self.citations) and is_supported(self.support))
 
     def to_json(self) -> dict:
-        return {"text": self.text, "citations": list(self.citations), "support": self.support, "supported": self.supported}
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "model_citations": None if self.model_citations is None else list(self.model_citations),
+            "support": self.support,
+            "supported": self.supported,
+        }
 
 
 @dataclass

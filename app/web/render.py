@@ -35,6 +35,20 @@ def support_mark(score: float | None, cited: bool = True) -> tuple[str, str]:
     return "weak", f"⚠ weak {score or 0:.2f}"
 
 
+def attribution_note(sentence) -> str:
+    """What attribution changed in the model's markers, so a reader sees why a sentence cites what it cites."""
+    if not sentence.moved:
+        return ""
+    wrote = "".join(f"[{n}]" for n in sentence.model_citations or [])
+    if not wrote:
+        note = "citation added by the check"
+    elif not sentence.citations:
+        note = f"the model cited {wrote}"
+    else:
+        note = f"the model cited {wrote}; moved by the check"
+    return f' <span class="tq-moved">{_e(note)}</span>'
+
+
 def _link_label(url: str) -> str:
     label = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
     return label if len(label) <= 48 else label[:45] + "…"
@@ -135,7 +149,7 @@ def render_sources(
             refs = "".join(f'<a class="tq-cite" href="#tq-source-{n}">[{n}]</a>' for n in cites)
             rows.append(
                 f'<li><span class="tq-mark tq-{css}">{_e(label)}</span> '
-                f'<span class="tq-sent">{_e(sentence.text)}</span> {refs}</li>'
+                f'<span class="tq-sent">{_e(sentence.text)}</span> {refs}{attribution_note(sentence)}</li>'
             )
         weak = len(answer.weak_sentences)
         summary = f"support {answer.support:.2f}" + (f" · {weak} of {len(labels)} sentences weak or uncited" if weak else "")
