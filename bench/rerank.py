@@ -316,3 +316,22 @@ def models_table(latency_questions: int = 100) -> None:
     print("\n".join(lines))
     print()
     print("\n".join(notes))
+
+
+def latency_table(latency_questions: int = 100) -> None:
+    """Only the latency columns, for the two paths an answer can take (no cross-encoder, shipped), both
+    embedders: quick enough to re-run on an idle machine after the quality table (which does not depend
+    on load)."""
+    reranker = CrossEncoderReranker(settings=RerankSettings()).load()
+    questions = [q.question for q in load_questions()][:latency_questions]
+    print("| embedder | variant | search p50 / p95 ms | retrieval + context p50 / p95 ms | cross-encoder p50 / p95 ms |")
+    print("|---|---|---|---|---|")
+    for name in (MODEL_NAME, BGE_MODEL_NAME):
+        settings = Settings(_env_file=None, data_dir=OUT / f"models-{name}")
+        settings.embedding.model = name
+        store = TalkStore(settings, cached_embeddings(settings))
+        ingest(settings, store)
+        for variant in ("none", "shipped"):
+            la = latency(settings, store, reranker, variant, None, questions)
+            print(f"| {name} | {variant} | {la['search'][0]:.1f} / {la['search'][1]:.1f} | {la['full'][0]:.0f} / {la['full'][1]:.0f} "
+                  f"| {la['ce'][0]:.0f} / {la['ce'][1]:.0f} |", flush=True)

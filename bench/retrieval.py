@@ -1,10 +1,11 @@
 """Retrieval choices measured on the dev questions (eval/data/questions.jsonl), no LLM.
 
-Usage: .venv/bin/python bench/retrieval.py [--table models|fusion] [--latency-questions N]
+Usage: .venv/bin/python bench/retrieval.py [--table models|latency|fusion] [--latency-questions N]
 
 ``--table models`` (default; bench/rerank.py): MiniLM vs bge-small, without and
 with the cross-encoder over N = 10/20/40 candidates, talk- and sentence-level,
-abstention ROC AUC and latency. ``--table fusion``: the table below.
+abstention ROC AUC and latency. ``--table latency``: only the latency columns of the shipped
+and no-cross-encoder paths (a quick re-run on an idle machine). ``--table fusion``: the table below.
 
 Fusion table variants: fusion (rrf, weighted, dense only, bm25 only) and notes as chunks
 of their own or not. For each: talk-level recall@5, MRR and nDCG@10 over the
@@ -97,11 +98,15 @@ def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--table", choices=("models", "fusion"), default="models")
+    parser.add_argument("--table", choices=("models", "latency", "fusion"), default="models")
     parser.add_argument("--latency-questions", type=int, default=100)
     args = parser.parse_args()
     if args.table == "fusion":
         fusion_table()
+    elif args.table == "latency":
+        from bench.rerank import latency_table
+
+        latency_table(latency_questions=args.latency_questions)
     else:
         from bench.rerank import models_table
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.citations import is_refusal, parse_citations
+from app.answer.citations import is_refusal, parse_citations, says_nothing
 from app.errors import InputError, LLMUnavailableError
 from app.retrieval import is_open_ended
 from app.service import Service
@@ -51,6 +51,35 @@ def test_comma_separated_markers_are_read():
 def test_refusals_are_recognised():
     assert is_refusal("The talks in this collection don't cover this.")
     assert not is_refusal("The talk covers tropical geometry [1].")
+
+
+SOURCES_READ = "Tropical geometry of neural networks. Max-plus algebra describes ReLU decision boundaries. Code: github.com/x/y"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        ("There was a talk on quantum machine learning [1].", "Was there a talk on quantum machine learning?"),
+        ("The GitHub link is [1].", "Where is the code of the tropical geometry talk?"),
+        ("The speaker who presented tropical geometry is [1].", "Who presented tropical geometry?"),
+        ("The references are and [2][3].", "Which references does the tropical talk give?"),
+    ],
+)
+def test_a_restated_question_or_an_empty_slot_says_nothing(sentence, question):
+    assert says_nothing(sentence, question, SOURCES_READ)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question"),
+    [
+        ("There was a talk on tropical geometry [1].", "Was there a talk on tropical geometry?"),  # the sources say so: a yes
+        ("Max-plus algebra describes the decision boundaries [1].", "How does tropical geometry describe networks?"),
+        ("It is based on arXiv:2105.00507 [1].", "Which arXiv preprint is it based on?"),  # a number is information
+        ("Early stopping is as effective as it is [1].", "Why does early stopping work?"),  # finished, not a slot
+    ],
+)
+def test_a_sentence_with_something_new_or_backed_by_the_sources_says_something(sentence, question):
+    assert not says_nothing(sentence, question, SOURCES_READ)
 
 
 def test_which_talks_questions_are_open_ended():
@@ -124,6 +153,20 @@ def test_a_refusal_from_the_model_is_an_abstention_with_no_citations(seed_index)
     chain = chain_with(seed_index, "The talks in this collection don't cover this [1].")
     answer = chain.invoke("What did the tropical geometry speaker say about protein folding?")
     assert answer.abstained and answer.to_json()["citations"] == []
+
+
+def test_a_reply_that_only_restates_the_question_is_an_abstention(seed_index):
+    chain = chain_with(seed_index, "The tropical geometry talk discusses protein folding with neural networks [1].")
+    answer = chain.invoke("What did the tropical geometry talk on neural networks say about protein folding?")
+    assert answer.abstained and answer.sentences == []
+
+
+def test_empty_slots_are_left_out_and_the_record_gives_the_link(seed_index):
+    chain = chain_with(seed_index, "The code of the talk is at [1]. The paper is [1].")
+    answer = chain.invoke("Where is the code of the talk on the number of training samples ReLU networks need?")
+    assert not answer.abstained
+    assert [s.kind for s in answer.sentences] == ["record"]
+    assert "https://github.com/juliusberner/theory2practice" in answer.answer
 
 
 def test_an_off_topic_question_is_declined_without_calling_the_model(seed_index):

@@ -22,7 +22,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice
+from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.attribution import attribute, render
 from app.answer.passages import passage
 from app.answer.records import asks_record, record_sentences, with_notes
@@ -211,6 +211,13 @@ class AnswerChain:
         for sentence in sentences:
             if is_refusal(sentence.text):
                 sentence.kind = "absence"
+        # Restated questions and empty slots say nothing: left out. When nothing else is left, the talk
+        # record may still hold what was asked (a link, the speaker); otherwise it is an abstention.
+        read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
+        said = [s for s in sentences if s.kind != "claim" or not says_nothing(s.text, answer.question, read)]
+        if len(said) < len(sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained:
+            said = record_sentences(answer.question, answer.sources, []) + said
+        sentences = said
         if answer.abstained or not sentences or all(s.kind == "absence" for s in sentences):
             answer.abstained = self.llm is not None
             answer.sentences, answer.cited = [], []
@@ -219,7 +226,8 @@ class AnswerChain:
             for sentence in sentences:
                 if sentence.kind == "absence" and not sentence.citations and answer.sources:
                     sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
-            sentences += record_sentences(answer.question, answer.sources, sentences)
+            if not any(s.kind == "record" for s in sentences):
+                sentences += record_sentences(answer.question, answer.sources, sentences)
             answer.answer = render(sentences, strict=strict)
             answer.sentences = [s for s in sentences if s.supported or not strict]
             answer.cited = list(dict.fromkeys(n for s in answer.sentences for n in s.citations))

@@ -6,7 +6,7 @@ import re
 
 from app.answer.result import Answer, Sentence
 from app.answer.safety import PLACEHOLDER, neutralise
-from app.text import split_sentences
+from app.text import content_words, split_sentences
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _REFUSAL = re.compile(
@@ -48,6 +48,47 @@ def _markers_as_words(sentence: str) -> str:
 
 def is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
+
+
+#: Words a finished sentence does not end on: the model stopped where its answer should be.
+_DANGLING = frozenset(
+    "is are was were be been at and or of on by in to the a an with from for as called named titled "
+    "include includes including such".split()
+)
+_COPULAS = frozenset("is are was were be been".split())
+_PRONOUNS = frozenset("it they this that these those he she there which what who".split())
+_TOKEN = re.compile(r"[A-Za-z0-9][\w\-]*")
+_NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+
+
+def says_nothing(text: str, question: str, sources: str) -> bool:
+    """Does the sentence add nothing to the question that the sources back?
+
+    A small model that finds no answer in its sources often writes the
+    question back as a statement ("There was a talk on quantum machine
+    learning [1].") or leaves the slot of the missing fact empty ("The GitHub
+    link is [1]."): such a sentence gives the reader nothing, and citing it
+    makes an unanswered question look answered. Tests, no threshold:
+
+    * it ends on a word no finished sentence ends on (an empty slot);
+    * it has no content word or number the question lacks, and some of its
+      words occur in none of the ``sources`` (the text the model read). A
+      restatement the sources do use is kept: "There was a talk on tropical
+      geometry." is the answer to "Was there a talk on tropical geometry?".
+    """
+    words = [w.lower() for w in _TOKEN.findall(MARKER.sub("", text))]
+    if not words:
+        return True
+    if words[-1] in _DANGLING and not (words[-1] in _COPULAS and len(words) > 1 and words[-2] in _PRONOUNS):
+        return True  # "… as effective as it is." is finished; "The GitHub link is." is not
+    if _informative(MARKER.sub("", text)) - _informative(question):
+        return False
+    return not content_words(text) <= content_words(sources)
+
+
+def _informative(text: str) -> set[str]:
+    """Content words and numbers (an arXiv id or a rate is information too)."""
+    return content_words(text) | set(_NUMBER.findall(text))
 
 
 def cited_numbers(text: str) -> list[int]:
