@@ -12,7 +12,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip()
 
 
-_SENTENCE_END = re.compile(r"(?<!\b" + r")(?<!\b".join(["e.g", "i.e", "cf", "vs", "Dr", "Prof", "Mr", "Ms", "Fig", "Eq", "al", "St"]) + r")(?<=[.?!])\s+(?=[A-Z\[(\"“'0-9])")
+#: Abbreviations whose full stop ends no sentence (each a fixed-width look-behind, dot included).
+_ABBREVIATIONS = ["e.g.", "i.e.", "cf.", "vs.", "Dr.", "Prof.", "Mr.", "Ms.", "Fig.", "Eq.", "al.", "St.", "Inc.", "resp.", "approx."]
+_SENTENCE_END = re.compile(
+    "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS) + r"(?<=[.?!])\s+(?=[A-Z\[(\"“'0-9])"
+)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -68,11 +68,14 @@ def test_ask_in_the_browser_streams_a_cited_answer_with_sources(page, live_serve
     # First load: the example questions are offered.
     assert page.get_by_text("What is RevThink and how does it train the student model?").is_visible()
 
-    page.fill("#tq-question textarea", "What is RevThink?")
+    # A question where attribution moves the model's markers (it cites [1][2] for a sentence only [1]
+    # supports): the panel says so, and the screenshot shows it.
+    question = "What is the Dynamic Range Activator and why was it introduced?"
+    page.fill("#tq-question textarea", question)
     page.keyboard.press("Enter")
 
     # The question shows at once; the sources panel fills when retrieval is done, before the answer.
-    page.wait_for_selector("#tq-chat >> text=What is RevThink?")
+    page.wait_for_selector(f"#tq-chat >> text={question}")
     page.wait_for_selector("#tq-sources-box .tq-card")
     panel = page.inner_text("#tq-sources-box")
     assert any(t in panel for t in titles), panel[:500]
@@ -82,7 +85,7 @@ def test_ask_in_the_browser_streams_a_cited_answer_with_sources(page, live_serve
     answer = page.locator("#tq-chat [data-testid='bot']").last.inner_text()
     assert "[" in answer and "Sources:" in answer, answer
     panel = page.inner_text("#tq-sources-box")
-    assert "Reverse thinking" in panel
+    assert "Dynamic Range Activator" in panel
     assert "supported" in panel or "weak" in panel, panel[:800]
     assert page.locator("#tq-sources-box .tq-mark").count() >= 1
     assert page.input_value("#tq-question textarea") == ""

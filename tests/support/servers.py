@@ -110,7 +110,7 @@ def openai_compatible_server(tmp_path_factory):
 #: Seed lines (1-based): the first 14 (RevThink, feature learning, a talk with a
 #: paper and a code link, ...), Mariya Toneva's talk with its "Bio:" (41-42)
 #: and Yiqiao Zhong's with a paper link and bio (43-47): 11 talks.
-WEB_PICK = list(range(1, 15)) + list(range(41, 48))
+WEB_PICK = list(range(1, 16)) + list(range(41, 48))  # line 15: the Dynamic Range Activator (the screenshot's question)
 
 #: The embedded model (SmolLM2-135M follows the citation prompt too erratically to test a UI
 #: against); short answers keep each generation to seconds.
