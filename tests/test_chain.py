@@ -12,6 +12,7 @@ from app.answer.citations import is_refusal, parse_citations, says_nothing
 from app.errors import InputError, LLMUnavailableError
 from app.retrieval import is_open_ended
 from app.service import Service
+from app.text import split_sentences
 from conftest import scripted
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
@@ -51,6 +52,16 @@ def test_comma_separated_markers_are_read():
 def test_refusals_are_recognised():
     assert is_refusal("The talks in this collection don't cover this.")
     assert not is_refusal("The talk covers tropical geometry [1].")
+
+
+def test_abbreviations_do_not_end_a_sentence():
+    text = "He was advised by Prof. David Donoho. We use e.g. Adam here. Smith et al. (2020) showed it (cf. Fig. 2). Next."
+    assert split_sentences(text) == [
+        "He was advised by Prof. David Donoho.",
+        "We use e.g. Adam here.",
+        "Smith et al. (2020) showed it (cf. Fig. 2).",
+        "Next.",
+    ]
 
 
 SOURCES_READ = "Tropical geometry of neural networks. Max-plus algebra describes ReLU decision boundaries. Code: github.com/x/y"
