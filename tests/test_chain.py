@@ -170,6 +170,7 @@ def test_a_reply_that_only_restates_the_question_is_an_abstention(seed_index):
     chain = chain_with(seed_index, "The tropical geometry talk discusses protein folding with neural networks [1].")
     answer = chain.invoke("What did the tropical geometry talk on neural networks say about protein folding?")
     assert answer.abstained and answer.sentences == []
+    assert answer.answer == "The talks in this collection don't cover this."
 
 
 def test_empty_slots_are_left_out_and_the_record_gives_the_link(seed_index):

@@ -215,12 +215,15 @@ class AnswerChain:
         # record may still hold what was asked (a link, the speaker); otherwise it is an abstention.
         read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
         said = [s for s in sentences if s.kind != "claim" or not says_nothing(s.text, answer.question, read)]
-        if len(said) < len(sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained:
+        emptied = len(said) < len(sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
+        if emptied:
             said = record_sentences(answer.question, answer.sources, []) + said
         sentences = said
         if answer.abstained or not sentences or all(s.kind == "absence" for s in sentences):
             answer.abstained = self.llm is not None
             answer.sentences, answer.cited = [], []
+            if emptied:  # the reader sees the abstention, not the restated question
+                answer.answer = self.abstain_text
         else:
             attribute([s for s in sentences if s.kind == "claim"], answer.sources, self.embeddings)
             for sentence in sentences:
