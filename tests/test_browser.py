@@ -68,9 +68,9 @@ def test_ask_in_the_browser_streams_a_cited_answer_with_sources(page, live_serve
     # First load: the example questions are offered.
     assert page.get_by_text("What is RevThink and how does it train the student model?").is_visible()
 
-    # A question where attribution moves the model's markers (it cites [1][2] for a sentence only [1]
-    # supports): the panel says so, and the screenshot shows it.
-    question = "What is the Dynamic Range Activator and why was it introduced?"
+    # A comparison, where the model tends to put every marker at the end: attribution moves them to the
+    # sentences each talk supports, the panel says so, and the screenshot shows it.
+    question = "Compare the talk on imbalanced classification in high dimensions with the talk on the neural tangent model."
     page.fill("#tq-question textarea", question)
     page.keyboard.press("Enter")
 
@@ -85,7 +85,6 @@ def test_ask_in_the_browser_streams_a_cited_answer_with_sources(page, live_serve
     answer = page.locator("#tq-chat [data-testid='bot']").last.inner_text()
     assert "[" in answer and "Sources:" in answer, answer
     panel = page.inner_text("#tq-sources-box")
-    assert "Dynamic Range Activator" in panel
     assert "supported" in panel or "weak" in panel, panel[:800]
     assert page.locator("#tq-sources-box .tq-mark").count() >= 1
     assert page.input_value("#tq-question textarea") == ""
