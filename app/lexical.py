@@ -143,19 +143,6 @@ class LexicalIndex:
         rows, scores = self.bm25.retrieve(tokens, k=min(n, self.size), show_progress=False, n_threads=0)  # 0: in this thread (1 starts a pool per call)
         return [(self.docs[int(r)], float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
 
-    def coverage(self, query: str) -> float:
-        """Share of the query's words (stemmed, stop words out) that occur anywhere in the collection.
-
-        Why: a question about a subject the talks never name uses words the
-        collection lacks, whatever the embeddings find "closest"; it is one of
-        the abstention signals (app/relevance.py, measured in bench/abstention.py).
-        """
-        words = [w for w in _tokenizer().tokenize([query], return_as="tuple", show_progress=False).vocab if w]
-        if not words:
-            return 1.0
-        known = self.tokenizer.get_vocab_dict()
-        return sum(w in known for w in words) / len(words)
-
     # ------------------------------------------------------------- on disk
 
     def save(self, path: Path) -> None:

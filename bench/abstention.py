@@ -33,18 +33,22 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
-from bench.rerank import fit_logistic, roc_auc  # noqa: E402
+from bench.rerank import fit_logistic, loo_scores, roc_auc  # noqa: E402
 from eval.dataset import load_questions  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
 
 
+def coverage(lexical, query: str) -> float:
+    """Share of the query's words (the index's tokenizer: stemmed, stop words out) the collection contains."""
+    known = lexical.tokenizer.get_vocab_dict()
+    fresh = type(lexical.tokenizer)(stopwords=lexical.tokenizer.stopwords, stemmer=lexical.tokenizer.stemmer)
+    words = [w for w in fresh.tokenize([query], return_as="tuple", show_progress=False).vocab if w]
+    return sum(w in known for w in words) / len(words) if words else 1.0
+
+
 def loo_auc(x: np.ndarray, y: np.ndarray) -> float:
     """ROC AUC of leave-one-out logistic-regression scores."""
-    scores = []
-    for i in range(len(y)):
-        mask = np.arange(len(y)) != i
-        w, b, mean, std = fit_logistic(x[mask], y[mask])
-        scores.append(float(((x[i] - mean) / std) @ w + b))
+    scores = loo_scores(x, y)
     return roc_auc([s for s, a in zip(scores, y) if a], [s for s, a in zip(scores, y) if not a])
 
 
@@ -61,15 +65,14 @@ def main() -> None:
     rows = []
     for q in questions:
         docs = retriever.invoke(q.question)
-        coverage = retriever.lexical.coverage(q.question)
         rows.append(
             {
                 "id": q.id,
                 "type": q.type,
-                "answerable": q.type != "unanswerable",
+                "answerable": q.answerable,
                 "logit": float(docs[0].metadata.get("question_relevance", float("-inf"))) if docs else -20.0,
                 "dense": max((float(d.metadata.get("dense", 0.0)) for d in docs[:5]), default=0.0),
-                "coverage": coverage,
+                "coverage": coverage(retriever.lexical, q.question),
             }
         )
     y = np.array([r["answerable"] for r in rows], dtype=float)

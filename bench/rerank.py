@@ -95,14 +95,20 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 30
     return w, b, mean, std
 
 
-def combined_signal(ce: list[float], dense: list[float], answerable: list[bool]) -> dict:
-    """Leave-one-out AUC of logistic(best logit, best dense), the weight in raw units, and thresholds."""
-    x, y = np.column_stack([ce, dense]), np.array(answerable, dtype=float)
-    loo = []
+def loo_scores(x: np.ndarray, y: np.ndarray) -> list[float]:
+    """Each row scored by a logistic regression fitted on all the other rows (leave-one-out)."""
+    scores = []
     for i in range(len(y)):
         mask = np.arange(len(y)) != i
         w, b, mean, std = fit_logistic(x[mask], y[mask])
-        loo.append(float(((x[i] - mean) / std) @ w + b))
+        scores.append(float(((x[i] - mean) / std) @ w + b))
+    return scores
+
+
+def combined_signal(ce: list[float], dense: list[float], answerable: list[bool]) -> dict:
+    """Leave-one-out AUC of logistic(best logit, best dense), the weight in raw units, and thresholds."""
+    x, y = np.column_stack([ce, dense]), np.array(answerable, dtype=float)
+    loo = loo_scores(x, y)
     w, b, mean, std = fit_logistic(x, y)
     raw = w / std  # decision = raw[0]*ce + raw[1]*dense + const
     weight = float(raw[1] / raw[0])  # dense weight with the logit's weight fixed at 1
@@ -152,11 +158,17 @@ class Row:
     open_ended: bool
 
 
-def collect(name: str, memo: MemoReranker, rerank: RerankSettings, limit: int | None = None) -> tuple[list[Row], Settings, TalkStore]:
+def model_index(name: str) -> tuple[Settings, TalkStore]:
+    """The seed ingested with embedder ``name`` into its own data dir under bench/out/ (a no-op when current)."""
     settings = Settings(_env_file=None, data_dir=OUT / f"models-{name}")
     settings.embedding.model = name
     store = TalkStore(settings, cached_embeddings(settings))
     ingest(settings, store)
+    return settings, store
+
+
+def collect(name: str, memo: MemoReranker, rerank: RerankSettings, limit: int | None = None) -> tuple[list[Row], Settings, TalkStore]:
+    settings, store = model_index(name)
     catalog = store.catalog()
     questions = attach_gold(load_questions(), catalog)[:limit]
     retriever = TalkRetriever(store=store, settings=settings.retrieval)
@@ -327,10 +339,7 @@ def latency_table(latency_questions: int = 100) -> None:
     print("| embedder | variant | search p50 / p95 ms | retrieval + context p50 / p95 ms | cross-encoder p50 / p95 ms |")
     print("|---|---|---|---|---|")
     for name in (MODEL_NAME, BGE_MODEL_NAME):
-        settings = Settings(_env_file=None, data_dir=OUT / f"models-{name}")
-        settings.embedding.model = name
-        store = TalkStore(settings, cached_embeddings(settings))
-        ingest(settings, store)
+        settings, store = model_index(name)
         for variant in ("none", "shipped"):
             la = latency(settings, store, reranker, variant, None, questions)
             print(f"| {name} | {variant} | {la['search'][0]:.1f} / {la['search'][1]:.1f} | {la['full'][0]:.0f} / {la['full'][1]:.0f} "

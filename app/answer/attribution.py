@@ -36,9 +36,10 @@ def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embe
     """Set each sentence's citations, support and evidence from how well each source supports it."""
     if not sentences:
         return
+    for sentence in sentences:
+        sentence.model_citations = list(sentence.citations)
     if not sources:
         for sentence in sentences:
-            sentence.model_citations = list(sentence.citations)
             sentence.citations, sentence.support, sentence.evidence = [], 0.0, {}
         return
     numbers = [s.n for s in sources]
@@ -46,7 +47,6 @@ def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embe
     for i, sentence in enumerate(sentences):
         row = scores[i]
         best = float(row.max())
-        sentence.model_citations = list(sentence.citations)
         kept = [n for n in sentence.citations if n in numbers and row[numbers.index(n)] >= max(WEAK_SUPPORT, best - MARGIN)]
         if kept:
             chosen = kept

@@ -229,7 +229,7 @@ class AnswerChain:
             for sentence in sentences:
                 if sentence.kind == "absence" and not sentence.citations and answer.sources:
                     sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
-            if not any(s.kind == "record" for s in sentences):
+            if not emptied:  # an emptied answer got its record sentences above
                 sentences += record_sentences(answer.question, answer.sources, sentences)
             answer.answer = render(sentences, strict=strict)
             answer.sentences = [s for s in sentences if s.supported or not strict]
