@@ -106,6 +106,15 @@ def du_mb(path: Path) -> float:
 # ------------------------------------------------------------------ results
 
 
+def cpu_flags() -> str:
+    """The vector extensions of this CPU (the embedded figures depend on them: AVX-512 or not)."""
+    try:
+        flags = next(l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return "unknown"
+    return " ".join(f for f in flags if f.startswith(("avx", "fma")))
+
+
 def load() -> dict:
     return json.loads(OUT.read_text()) if OUT.exists() else {}
 
@@ -119,8 +128,9 @@ def record(label: str, size: str, figures: dict) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         results = load()
         results.setdefault(label, {}).setdefault(size, {}).update(figures)
+        # Whether anything else ran is recorded beside each group of figures (machine_load_1min).
         results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                              "note": "shared machine: another helper and the lead ran work at the same time"}
+                              "cpu_flags": cpu_flags()}
         OUT.write_text(json.dumps(results, indent=1))
     print(json.dumps({label: {size: figures}}, indent=1))
 
@@ -194,7 +204,9 @@ def chat_figures(args, data: Path) -> dict:
     timing = Path(f"/tmp/talkqa-scale-chat-{os.getpid()}.txt")
     cmd = ["/usr/bin/time", "-v", "-o", str(timing), PY, "-c", "from app.cli import main; main()", "chat", "--port", str(port)]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env_for(args, data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/tmp")
+    # A background job of a non-interactive shell inherits SIGINT ignored, and so would the chat: restore it.
+    proc = subprocess.Popen(cmd, env=env_for(args, data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/tmp",
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     url = f"http://127.0.0.1:{port}/"
     ready = None
     try:
@@ -219,7 +231,13 @@ def chat_figures(args, data: Path) -> dict:
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         for child in children:
             os.kill(int(child), signal.SIGINT)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # never leave a chat running beside the next measurement
+            for child in children:
+                os.kill(int(child), signal.SIGKILL)
+            proc.wait(timeout=60)
+            raise SystemExit("the chat did not stop on SIGINT within 60 s (killed)")
     out = {"chat_ready_s": round(ready, 2) if ready else None, "talks_tab_s": round(talks_tab, 3),
            "talks_filter_s": round(talks_filter, 3), "talks_tab_rows": shown, "talks_tab_count": count}
     out["chat_peak_rss_mb"] = parse_time(timing.read_text())["peak_rss_mb"]

@@ -189,12 +189,12 @@ def wait_for(condition, timeout: float = 30.0) -> bool:
     return False
 
 
-def idle_filler(small_index, llm, idle_s: float):
+def idle_filler(small_index, llm, idle_s: float, page: int = 200):
     from app.service import Service
     from app.web.idle_titles import IdleTitleFiller
 
     settings, store = small_index
-    return IdleTitleFiller(settings, Service(settings, store=store), lambda: llm, "scripted", idle_s=idle_s, poll_s=0.02)
+    return IdleTitleFiller(settings, Service(settings, store=store), lambda: llm, "scripted", idle_s=idle_s, poll_s=0.02, page=page)
 
 
 def test_the_chat_server_titles_every_talk_while_idle(small_index):
@@ -210,6 +210,25 @@ def test_the_chat_server_titles_every_talk_while_idle(small_index):
         filler.stop()
     assert filler.generated == len(talks)
     assert {store.catalog().by_id[t.id].title for t in talks} == {"Tropical Geometry of Neural Networks"}
+
+
+def test_the_idle_filler_reads_the_catalog_a_page_at_a_time_never_whole(small_index, monkeypatch):
+    """A 100k-talk archive must not be parsed whole in the background of the chat."""
+    from conftest import scripted
+
+    settings, store = small_index
+    talks = store.talks_of(store.live_generation())
+    pages: list[int] = []
+    read_page = store.talk_page
+    monkeypatch.setattr(store, "talk_page", lambda g, offset, limit: pages.append(limit) or read_page(g, offset, limit))
+    monkeypatch.setattr(store, "talks_of", lambda g: pytest.fail("the whole catalog was read"))
+    filler = idle_filler(small_index, scripted("Tropical Geometry of Neural Networks"), idle_s=0, page=2).start()
+    try:
+        cache = TitleCache.in_data_dir(settings.data_dir)
+        assert wait_for(lambda: all(cache.get(t.id, "scripted")[0] for t in talks)), "every talk gets its title"
+    finally:
+        filler.stop()
+    assert set(pages) == {2} and len(pages) >= len(talks) // 2
 
 
 def test_no_title_is_generated_while_an_answer_is_written(small_index):

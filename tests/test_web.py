@@ -275,6 +275,29 @@ def test_missing_index_the_app_starts_and_says_so(tmp_path):
     assert "no usable index" in text_of(messages[-1]) and payload["error"]["kind"] == "IndexStateError"
 
 
+def test_warm_up_loads_the_chain_in_the_background_once(small_index):
+    """`talkqa chat` serves its page while the index and models load; the first question reuses what loaded."""
+    import threading
+
+    from app.web.app import warm_up
+
+    settings, store = small_index
+    release, built = threading.Event(), []
+
+    def slow_chain():
+        release.wait(10)
+        built.append(1)
+        return Service(settings, store=store).answer_chain(llm=scripted("First answer [1]."))
+
+    web = WebApp(settings, chain_factory=slow_chain)
+    loading = warm_up(web)
+    assert loading.is_alive(), "warm_up returned while the chain was still loading"
+    release.set()
+    loading.join(10)
+    run(web, DEPTH_Q, new_session())
+    assert built == [1]
+
+
 def test_sessions_keep_their_own_history(small_index):
     llm = scripted("First answer [1].")
     web = web_with(small_index, llm)

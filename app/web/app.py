@@ -29,6 +29,7 @@ has two cores); the others wait in Gradio's queue and see their position.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -262,11 +263,27 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     """``talkqa chat``: build the app on the configured chain and serve it until interrupted."""
     auth = parse_auth(settings.auth)
     demo = build_app(settings, host=host, share=share)
-    problem = demo.talkqa.startup_problem()  # load index and model now, not on the first question
-    if problem:
-        log.warning("starting without a working chain: %s", problem)
+    warm_up(demo.talkqa)
     fill_titles_while_idle(demo.talkqa, settings)
     launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=True)
+
+
+def warm_up(web: WebApp) -> threading.Thread:
+    """Load the index and the models now, in the background, so the page serves meanwhile.
+
+    Not on the first question: a question asked before they are loaded waits for them
+    (``ChainHolder`` builds the chain under a lock), and why no chain can be built (no
+    index, a model file missing) is logged as soon as it is known.
+    """
+
+    def load() -> None:
+        problem = web.startup_problem()
+        if problem:
+            log.warning("starting without a working chain: %s", problem)
+
+    thread = threading.Thread(target=load, name="talkqa-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def fill_titles_while_idle(web: WebApp, settings: Settings) -> None:
@@ -300,9 +317,7 @@ def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860
     check_bind(settings, host, insecure)
     ensure_port_free(host, port)
     demo = build_app(settings, host=host)
-    problem = demo.talkqa.startup_problem()
-    if problem:
-        log.warning("starting without a working chain: %s", problem)
+    warm_up(demo.talkqa)
     fill_titles_while_idle(demo.talkqa, settings)  # watches the chat's answers; an API answer waits for one title at most
     api = build_api(settings, demo.talkqa.chains.service)
     run_server(mount_app(demo, api, auth=ThrottledLogin(auth) if auth else None), host, port)

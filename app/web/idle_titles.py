@@ -28,12 +28,13 @@ class IdleTitleFiller:
     """A daemon thread that titles the live talks while the chat is idle; ``busy()`` marks an answer in progress."""
 
     def __init__(self, settings: Settings, service, llm: Callable[[], object], model: str, *,
-                 idle_s: float = 30.0, poll_s: float = 2.0):
+                 idle_s: float = 30.0, poll_s: float = 2.0, page: int = 200):
         self.settings = settings
         self.service = service
         self.llm = llm  # a factory: the model loads only when a title is missing
         self.model = model
         self.idle_s, self.poll_s = idle_s, poll_s
+        self.page = page  # talks read from the catalog at a time
         self.generated = 0
         self._active = 0
         self._last = time.monotonic()
@@ -72,35 +73,48 @@ class IdleTitleFiller:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _missing(self) -> list:
-        store = self.service.store
-        store.refresh()
+    def _untitled(self, generation: int, offset: int) -> tuple[list, int]:
+        """(the talks of this catalog page still without a generated title, how many talks the page had)."""
+        page = self.service.store.talk_page(generation, offset, self.page)
         cache = TitleCache.in_data_dir(self.settings.data_dir)
-        talks = store.talks_of(store.live_generation())
-        return [t for t in talks if needs_title(t) and not cache.get(t.id, self.model)[0]]
+        return [t for t in page if needs_title(t) and not cache.get(t.id, self.model)[0]], len(page)
 
     def _run(self) -> None:
+        """Sweep the live catalog a page at a time, titling what is missing; once per index version.
+
+        A page costs what it reads, so a 100k-talk archive is never parsed whole in the
+        background of the chat; a sweep that reached the end is not repeated until an
+        ingest commits another version (new talks are the only ones that can lack a title).
+        """
+        swept = None  # the index version whose every talk has been looked at
+        reached: tuple = (None, 0)  # (index version, catalog offset) the sweep has got to
         while not self._stop.is_set():
             try:
-                todo = self._missing()
+                version = self.service.index_version()
+                if version == swept:
+                    self._stop.wait(max(self.poll_s, 60.0))
+                    continue
+                offset = reached[1] if reached[0] == version else 0
+                todo, read = self._untitled(version[1], offset)
             except Exception as err:  # no index yet, a switch in progress: look again later
                 log.debug("idle titles: %s", err)
-                todo = []
-            if not todo:
                 self._stop.wait(max(self.poll_s, 60.0))
                 continue
-            log.info("titles: %d talks without a generated title; filling them while the chat is idle", len(todo))
             for talk in todo:
                 while not self.idle():
                     if self._stop.wait(self.poll_s):
                         return
                 try:
                     generate_missing([talk], self.llm, TitleCache.in_data_dir(self.settings.data_dir), self.model)
-                except Exception as err:  # the model is down: the derived titles stay
-                    log.warning("idle titles stopped: %s", err)
+                except Exception as err:  # the model is down: the derived titles stay; this page again later
+                    log.warning("idle titles paused: %s", err)
                     self._stop.wait(300.0)
                     break
                 self.generated += 1
                 if self._stop.is_set():
                     return
-            log.info("titles: %d generated while idle", self.generated)
+            else:
+                reached = (version, offset + read)
+                if read < self.page:
+                    swept = version
+                    log.info("titles: every live talk looked at; %d generated while idle", self.generated)
