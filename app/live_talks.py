@@ -137,12 +137,13 @@ class LiveTalks:
         """Talks ``offset .. offset+limit`` in catalog order (source, then line)."""
         return self._titled(self.store.talk_page(self.generation, offset, limit))
 
-    def search(self, text: str, offset: int = 0, limit: int = 50) -> tuple[list[Talk], int]:
-        """(a page of the talks whose record contains every word of ``text``, case-insensitive; how many do)."""
+    def search(self, text: str, offset: int = 0, limit: int = 50, count_up_to: int = 1000) -> tuple[list[Talk], int]:
+        """(a page of the talks whose record contains every word of ``text``, case-insensitive; how many do,
+        exact up to ``count_up_to``: ``count_up_to + 1`` means more)."""
         words = (text or "").split()
         if not words:
             return self.page(offset, limit), self.count
-        talks, total = self.store.search_talks(self.generation, words, offset, limit)
+        talks, total = self.store.search_talks(self.generation, words, offset, limit, count_up_to)
         return self._titled(talks), total
 
     # ------------------------------------------------------------- whole-corpus features

@@ -390,11 +390,18 @@ class TalkStore:
         return Catalog(generation=generation, talks=talks)
 
     @staticmethod
-    def paged_get(collection, page: int = 5000, **query) -> dict:
-        """``collection.get(**query)`` in pages: one unpaged get of more than ~32k records exceeds SQLite's variable limit."""
+    def paged_get(collection, page: int = 5000, most: int | None = None, **query) -> dict:
+        """``collection.get(**query)`` in pages: one unpaged get of more than ~32k records exceeds SQLite's variable limit.
+
+        ``most``: stop after that many records (Chroma stops matching there too).
+        """
         out: dict = {"ids": [], "documents": [], "metadatas": []}
         offset = 0
         while True:
+            if most is not None:
+                page = min(page, most - offset)
+                if page <= 0:
+                    return out
             part = collection.get(limit=page, offset=offset, **query)
             out["ids"] += part["ids"]
             out["documents"] += part.get("documents") or []
@@ -449,21 +456,26 @@ class TalkStore:
             return live.talks
         return len(self.paged_get(self.catalog_collection(), where={"generation": live.generation}, include=[])["ids"])
 
-    def search_talks(self, generation: int, words: list[str], offset: int, limit: int) -> tuple[list[Talk], int]:
+    def search_talks(self, generation: int, words: list[str], offset: int, limit: int, count_up_to: int = 1000) -> tuple[list[Talk], int]:
         """(talks ``offset .. offset+limit`` whose record contains every word, case-insensitive; how many do).
 
         Chroma matches the words in its store (a regular expression a word over the
-        records, in Rust); only the page is parsed here.
+        records, in Rust) and stops at the ids it was asked for: the count is exact up to
+        ``count_up_to`` and ``count_up_to + 1`` means "more" — a common word over 100k
+        talks would otherwise have every matching id read for the count alone. Only the
+        page is parsed here.
         """
         if not words:
             return self.talk_page(generation, offset, limit), -1
         filters = [{"$regex": "(?i)" + re.escape(w)} for w in words]
         where_document = filters[0] if len(filters) == 1 else {"$and": filters}
-        ids = self.paged_get(self.catalog_collection(), where={"generation": generation}, where_document=where_document, include=[])["ids"]
+        wanted = max(offset + limit, count_up_to) + 1
+        ids = self.paged_get(self.catalog_collection(), where={"generation": generation}, where_document=where_document,
+                             include=[], most=wanted)["ids"]
         page = ids[offset : offset + limit]
         found = self.catalog_collection().get(ids=page, include=["documents"]) if page else {"documents": []}
         by_id = {t.id: t for t in self._talks(found)}
-        return [by_id[i.split(":", 1)[1]] for i in page if i.split(":", 1)[1] in by_id], len(ids)
+        return [by_id[i.split(":", 1)[1]] for i in page if i.split(":", 1)[1] in by_id], min(len(ids), count_up_to + 1)
 
     def chunks_by_id(self, ids: list[str]) -> list[Document]:
         """The chunks with these ids, in that order (ids no longer stored are skipped)."""

@@ -318,6 +318,11 @@ PLOTS = {
 }
 
 
+def measured_labels(results: dict) -> list[str]:
+    """The labels measured (``--label``), in the order they were first recorded."""
+    return [k for k in results if k != "machine"]
+
+
 def cmd_plot(args) -> None:
     import matplotlib
 
@@ -325,7 +330,7 @@ def cmd_plot(args) -> None:
     import matplotlib.pyplot as plt
 
     results = load()
-    labels = [k for k in ("before", "after", "after-server") if k in results]
+    labels = measured_labels(results)
     for name, series in PLOTS.items():
         fig, ax = plt.subplots(figsize=(5.2, 3.6))
         drawn = False
@@ -334,7 +339,7 @@ def cmd_plot(args) -> None:
                 points = [(SIZES[s], results[label][s].get(key)) for s in SIZES if s in results[label]]
                 points = [(x, y) for x, y in points if isinstance(y, (int, float)) and y > 0]
                 if points:
-                    ax.plot(*zip(*points), marker="o", label=f"{label}: {title}", linestyle="-" if label == "after" else "--")
+                    ax.plot(*zip(*points), marker="o", label=f"{label}: {title}", linestyle="--" if "server" in label else "-")
                     drawn = True
         if not drawn:
             plt.close(fig)
@@ -360,6 +365,7 @@ ROWS = [
     ("search_cold_s", "`talkqa search`, cold cache (s)"),
     ("search_warm_s", "`talkqa search`, warm (s)"),
     ("search_warm_cpu_s", "… its CPU time (s)"),
+    ("ask_no_llm_s", "`talkqa ask --no-llm` (s)"),
     ("inproc_search_p50_ms", "in-process search p50 (ms)"),
     ("inproc_search_p95_ms", "in-process search p95 (ms)"),
     ("inproc_search_cpu_p50_ms", "… CPU time p50 (ms)"),
@@ -370,7 +376,8 @@ ROWS = [
     ("search_peak_rss_mb", "peak RSS `search` (MB)"),
     ("ask_no_llm_peak_rss_mb", "peak RSS `ask --no-llm` (MB)"),
     ("chat_ready_s", "`talkqa chat` until the page serves (s)"),
-    ("talks_tab_s", "Talks tab listed (s, gradio_client)"),
+    ("talks_tab_s", "… then the Talks tab listed (s; waits for the index and models loading in the background)"),
+    ("talks_filter_s", "Talks tab filtered by a word (s)"),
     ("chat_peak_rss_mb", "peak RSS `chat` (MB)"),
     ("machine_load_1min", "machine load (1-min average) when measured"),
 ]
@@ -379,8 +386,7 @@ ROWS = [
 def cmd_table(args) -> None:
     """The markdown table of docs/scaling.md: one column per (label, size)."""
     results = load()
-    columns = [(label, size) for label in ("before", "after", "after-server") if label in results
-               for size in SIZES if size in results[label]]
+    columns = [(label, size) for label in measured_labels(results) for size in SIZES if size in results[label]]
     print("| figure | " + " | ".join(f"{label} {size}" for label, size in columns) + " |")
     print("|---|" + "---:|" * len(columns))
     for key, title in ROWS:

@@ -317,6 +317,18 @@ def test_talk_browser_filters_and_opens_a_talk(small_index):
     assert "Petros Maragos" in view and "tq-abstract" in view
 
 
+def test_a_filter_counts_its_matches_up_to_a_cap_then_says_more(small_index, monkeypatch):
+    """Counting every match of a common word would read every matching record of a 100k-talk archive."""
+    import app.web.handlers
+
+    web = web_with(small_index, scripted("unused"))
+    rows, ids, count = web.list_talks("the")
+    assert len(ids) == 7 and count == "7 talks match “the”"
+    monkeypatch.setattr(app.web.handlers, "FILTER_COUNT_UP_TO", 3)
+    rows, ids, count = web.list_talks("the")
+    assert len(ids) == 7 and count == "more than 3 talks match “the”"
+
+
 def test_cli_chat_binds_localhost_without_share_by_default(run_cli, tmp_path, monkeypatch):
     import app.web.app
 

@@ -235,8 +235,10 @@ def launch_app(
     auth=None,
     block: bool = True,
     max_queue: int = 64,
+    quiet: bool | None = None,
 ):
-    """Queue (one generation at a time) and serve; ``block=False`` returns at once (tests)."""
+    """Queue (one generation at a time) and serve; ``block=False`` returns once the page serves
+    (tests; ``serve`` then loads the models and blocks). ``quiet`` defaults to ``not block``."""
     demo.queue(default_concurrency_limit=4, max_size=max_queue)
     try:
         return demo.launch(
@@ -248,7 +250,7 @@ def launch_app(
             prevent_thread_lock=not block,
             inbrowser=False,
             show_error=True,
-            quiet=not block,
+            quiet=not block if quiet is None else quiet,
             ssr_mode=False,
             footer_links=["api"],
             theme=THEME,
@@ -263,9 +265,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     """``talkqa chat``: build the app on the configured chain and serve it until interrupted."""
     auth = parse_auth(settings.auth)
     demo = build_app(settings, host=host, share=share)
-    warm_up(demo.talkqa)
+    launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=False, quiet=False)
+    warm_up(demo.talkqa)  # after the page serves: loading holds the interpreter, it would delay the server
     fill_titles_while_idle(demo.talkqa, settings)
-    launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=True)
+    demo.block_thread()  # until Ctrl-C
 
 
 def warm_up(web: WebApp) -> threading.Thread:

@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 #: Talks a page of the talk browser lists (the filter narrows a large index).
 TALKS_PAGE = 200
+#: A filter counts its matches up to here, then says "more than": counting them all reads every matching record.
+FILTER_COUNT_UP_TO = 1000
 
 
 class ChainHolder:
@@ -248,13 +250,17 @@ class WebApp:
         """
         page = max(int(page or 1), 1)
         try:
-            talks, total = self.chains.catalog().search(text, (page - 1) * TALKS_PAGE, TALKS_PAGE)
+            talks, total = self.chains.catalog().search(text, (page - 1) * TALKS_PAGE, TALKS_PAGE, FILTER_COUNT_UP_TO)
         except TalkqaError as err:
             return [], [], f"⚠ {err}"
-        count = f"{total} talk{'s' if total != 1 else ''}" + (f" match “{text.strip()}”" if (text or "").strip() else " in the index")
+        filtered = bool((text or "").strip())
+        if filtered and total > FILTER_COUNT_UP_TO:
+            count = f"more than {FILTER_COUNT_UP_TO:,} talks match “{text.strip()}”"
+        else:
+            count = f"{total} talk{'s' if total != 1 else ''}" + (f" match “{text.strip()}”" if filtered else " in the index")
         if total > TALKS_PAGE:
             first = (page - 1) * TALKS_PAGE + 1
-            count += f" — showing {first}–{first + len(talks) - 1}" + ("" if (text or "").strip() else "; type to filter")
+            count += f" — showing {first}–{first + len(talks) - 1}" + ("" if filtered else "; type to filter")
         return talk_rows(talks), [t.id for t in talks], count
 
     def show_talk(self, ids: list[str], evt: gr.SelectData) -> str:
