@@ -288,8 +288,12 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
     from app.errors import LLMUnavailableError
     from app.service import Service
 
+    if not question.strip():
+        raise InputError("the question is empty")
     service = Service(with_backend(obj.settings, backend), store=obj.store)
-    retrieval = service.answer_chain(k=k, llm=None)  # reads the index (and checks the question) before any model loads
+    if not no_llm:
+        service.start_loading_chat_model()  # side by side with reading the index and retrieving
+    retrieval = service.answer_chain(k=k, llm=None)  # no usable index, a too long question: fail here
     retrieval.check_question(question)
     try:
         if no_llm:

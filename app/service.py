@@ -9,6 +9,7 @@ chain share one retriever).
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,28 @@ class Service:
         from app.models.llm import chat_model
 
         return chat_model(self.settings)
+
+    def start_loading_chat_model(self) -> None:
+        """Load the embedded chat model in a background thread while the caller reads the index.
+
+        A one-off ``talkqa ask`` spends seconds on imports, the index and retrieval before it
+        needs the model, and loading the weights takes seconds more; done side by side, the
+        answer starts that much sooner. ``chat_model()`` then returns the loaded model (it waits
+        for a load in progress), or raises why it could not be loaded: a failure here is left
+        for that call to report. An OpenAI-compatible backend has nothing to load.
+        """
+        from app.models.llm import backend_name
+
+        if backend_name(self.settings) != "local":
+            return
+
+        def load() -> None:
+            try:
+                self.chat_model()
+            except Exception:  # noqa: BLE001 - reported by the caller's own chat_model()
+                pass
+
+        threading.Thread(target=load, name="talkqa-load-llm", daemon=True).start()
 
     def answer_chain(self, *, k: int | None = None, llm: BaseChatModel | None | object = CONFIGURED) -> AnswerChain:
         """The answering chain; ``llm=None`` gives the retrieval-only chain (``--no-llm``, ``search``)."""

@@ -262,6 +262,29 @@ def test_ask_with_fallback_gives_the_retrieval_answer_when_the_llm_is_down(run_c
     assert result.exit_code == 0 and "Tropical geometry" in result.stdout
 
 
+def test_a_one_off_ask_loads_the_embedded_model_while_it_reads_the_index(run_cli, seed_index, monkeypatch):
+    """Loading the weights takes seconds; a new `talkqa ask` process does it beside retrieval, not after."""
+    import json
+    import threading
+
+    import app.models.llm
+
+    loaded_by: list[str] = []
+    model = scripted("Tropical geometry describes the decision boundaries of ReLU networks [1].")
+    lock = threading.Lock()
+
+    def load_once(settings):  # like the real loader: one copy per process, later callers get it
+        with lock:
+            if not loaded_by:
+                loaded_by.append(threading.current_thread().name)
+        return model
+
+    monkeypatch.setattr(app.models.llm, "_local_chat_model", load_once)
+    result = run_cli("ask", "--json", "--backend", "local", TROPICAL, data_dir=seed_index.settings.data_dir)
+    assert result.exit_code == 0 and json.loads(result.stdout)["citations"]
+    assert loaded_by == ["talkqa-load-llm"]
+
+
 def test_ask_an_empty_question_exits_2(run_cli, seed_index):
     result = run_cli("ask", " ", data_dir=seed_index.settings.data_dir)
     assert result.exit_code == 2 and result.stderr.strip() == "error: the question is empty"
