@@ -27,6 +27,8 @@ from app.titles import TitleCache, apply_titles
 
 #: Records kept after use (a long-running chat fetches the same popular talks again and again).
 CACHE_SIZE = 4096
+#: A word search counts its matches up to here, then says "more": counting them all reads every matching record.
+COUNT_UP_TO = 1000
 
 
 class _Titles:
@@ -137,7 +139,7 @@ class LiveTalks:
         """Talks ``offset .. offset+limit`` in catalog order (source, then line)."""
         return self._titled(self.store.talk_page(self.generation, offset, limit))
 
-    def search(self, text: str, offset: int = 0, limit: int = 50, count_up_to: int = 1000) -> tuple[list[Talk], int]:
+    def search(self, text: str, offset: int = 0, limit: int = 50, count_up_to: int = COUNT_UP_TO) -> tuple[list[Talk], int]:
         """(a page of the talks whose record contains every word of ``text``, case-insensitive; how many do,
         exact up to ``count_up_to``: ``count_up_to + 1`` means more)."""
         words = (text or "").split()

@@ -456,7 +456,7 @@ class TalkStore:
             return live.talks
         return len(self.paged_get(self.catalog_collection(), where={"generation": live.generation}, include=[])["ids"])
 
-    def search_talks(self, generation: int, words: list[str], offset: int, limit: int, count_up_to: int = 1000) -> tuple[list[Talk], int]:
+    def search_talks(self, generation: int, words: list[str], offset: int, limit: int, count_up_to: int) -> tuple[list[Talk], int]:
         """(talks ``offset .. offset+limit`` whose record contains every word, case-insensitive; how many do).
 
         Chroma matches the words in its store (a regular expression a word over the

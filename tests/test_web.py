@@ -319,12 +319,12 @@ def test_talk_browser_filters_and_opens_a_talk(small_index):
 
 def test_a_filter_counts_its_matches_up_to_a_cap_then_says_more(small_index, monkeypatch):
     """Counting every match of a common word would read every matching record of a 100k-talk archive."""
-    import app.web.handlers
+    import app.live_talks
 
     web = web_with(small_index, scripted("unused"))
     rows, ids, count = web.list_talks("the")
     assert len(ids) == 7 and count == "7 talks match “the”"
-    monkeypatch.setattr(app.web.handlers, "FILTER_COUNT_UP_TO", 3)
+    monkeypatch.setattr(app.live_talks, "COUNT_UP_TO", 3)
     rows, ids, count = web.list_talks("the")
     assert len(ids) == 7 and count == "more than 3 talks match “the”"
 

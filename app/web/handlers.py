@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 
 import gradio as gr
 
+from app import live_talks
 from app.answer.citations import strip_markers
 from app.config import Settings
 from app.feedback import new_id
@@ -53,8 +54,6 @@ log = logging.getLogger(__name__)
 
 #: Talks a page of the talk browser lists (the filter narrows a large index).
 TALKS_PAGE = 200
-#: A filter counts its matches up to here, then says "more than": counting them all reads every matching record.
-FILTER_COUNT_UP_TO = 1000
 
 
 class ChainHolder:
@@ -250,12 +249,12 @@ class WebApp:
         """
         page = max(int(page or 1), 1)
         try:
-            talks, total = self.chains.catalog().search(text, (page - 1) * TALKS_PAGE, TALKS_PAGE, FILTER_COUNT_UP_TO)
+            talks, total = self.chains.catalog().search(text, (page - 1) * TALKS_PAGE, TALKS_PAGE, live_talks.COUNT_UP_TO)
         except TalkqaError as err:
             return [], [], f"⚠ {err}"
         filtered = bool((text or "").strip())
-        if filtered and total > FILTER_COUNT_UP_TO:
-            count = f"more than {FILTER_COUNT_UP_TO:,} talks match “{text.strip()}”"
+        if filtered and total > live_talks.COUNT_UP_TO:
+            count = f"more than {live_talks.COUNT_UP_TO:,} talks match “{text.strip()}”"
         else:
             count = f"{total} talk{'s' if total != 1 else ''}" + (f" match “{text.strip()}”" if filtered else " in the index")
         if total > TALKS_PAGE:
