@@ -33,6 +33,7 @@ generation gate in app/api_guard.py.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -47,6 +48,7 @@ from starlette.concurrency import run_in_threadpool
 from app.answer.chain import AnswerChain
 from app.api_guard import ApiError, GenerationGate, KeyCheck, check_bind, install_error_handlers, parse_api_keys
 from app.api_openai import (
+    FIRST_TOKEN_WAIT_S,
     MODEL_RETRIEVAL,
     MODELS,
     AskRequest,
@@ -174,12 +176,17 @@ def _openai_routes(api: APIRouter, state: ApiState) -> None:
         try:
             stream = await run_in_threadpool(chain.ask, question, history)
             pump = TokenPump(iter(stream))
-            # The first token before any byte is sent: an unreachable LLM is still a 502, not a broken stream.
-            first = await run_in_threadpool(pump.next)
+            first = asyncio.ensure_future(run_in_threadpool(pump.next))
             if body.stream:
+                # An LLM that fails at once is still a 502 before any byte is sent; one still reading
+                # its prompt after FIRST_TOKEN_WAIT_S gets the stream started with the preview.
+                await asyncio.wait({first}, timeout=FIRST_TOKEN_WAIT_S)
+                if first.done():
+                    first.result()
                 response = reply.stream_of_tokens(stream, pump, first)
                 handed_over = True  # the response releases the gate when it ends
                 return response
+            await first
             answer = await run_in_threadpool(stream.result)
         finally:
             if not handed_over:

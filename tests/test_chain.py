@@ -201,10 +201,12 @@ def test_without_history_the_question_is_used_as_is(seed_index):
 
 def test_the_json_answer_has_the_documented_shape(seed_index):
     payload = chain_with(seed_index, "ReLU networks are tropical rational maps [1].").invoke(TROPICAL).to_json()
-    assert set(payload) == {"question", "answer", "abstained", "citations", "sentences", "timings"}
+    assert set(payload) == {"question", "answer", "abstained", "citations", "sentences", "preview", "timings"}
     assert set(payload["citations"][0]) == {"n", "talk_id", "title", "speaker", "lines", "links", "snippet"}
     assert set(payload["sentences"][0]) == {"text", "citations", "model_citations", "support", "supported"}
-    assert set(payload["timings"]) == {"retrieve_ms", "first_token_ms", "total_ms"}
+    assert set(payload["preview"]) == {"quotes", "abstention"}
+    assert set(payload["preview"]["quotes"][0]) == {"n", "text"}
+    assert set(payload["timings"]) == {"retrieve_ms", "preview_ms", "first_token_ms", "total_ms"}
 
 
 # ------------------------------------------------------------------ bad input and failures

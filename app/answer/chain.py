@@ -25,6 +25,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.attribution import attribute, render
 from app.answer.passages import passage
+from app.answer.preview import Preview, extractive_preview
 from app.answer.records import asks_record, record_sentences, with_notes
 from app.prompts import load_prompt
 from app.answer.result import Answer, Source
@@ -118,6 +119,7 @@ class AnswerChain:
                 dense=doc.metadata["dense"],
                 relevance=doc.metadata.get("question_relevance"),
                 lead=pool[orders[i][0]] if orders[i] else None,
+                ranked=[pool[j] for j in orders[i] if j in chosen[i]],
             )
             for i, (doc, talk, pool) in enumerate(zip(docs, talks, pools))
         ]
@@ -174,9 +176,14 @@ class AnswerChain:
         prepared = self.prepare().invoke({"question": question, "history": history or []})
         answer = Answer(question=question, query=prepared["query"], sources=prepared["sources"])
         answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        abstain = self.llm is not None and self.should_abstain_early(answer.sources)
+        answer.preview = extractive_preview(
+            answer.sources, open_ended=is_open_ended(answer.query), comparison=is_comparison(question),
+            abstention=self.abstain_text if abstain else None)
+        answer.timings["preview_ms"] = round((time.perf_counter() - started) * 1000, 1)
         if self.llm is None:
             tokens: Iterator[str] = iter(())
-        elif self.should_abstain_early(answer.sources):
+        elif abstain:
             answer.answer, answer.abstained = self.abstain_text, True
             tokens = iter((self.abstain_text,))
         else:
@@ -264,6 +271,11 @@ class AnswerStream:
     @property
     def sources(self) -> list[Source]:
         return self._answer.sources
+
+    @property
+    def preview(self) -> Preview:
+        """Quotes from the sources (or the early abstention), ready before the first token."""
+        return self._answer.preview
 
     def __iter__(self) -> Iterator[str]:
         yield from self._tokens

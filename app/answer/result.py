@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.answer.grounding import is_supported
+from app.answer.preview import Preview
 from app.talk import Talk
 
 
@@ -26,6 +27,8 @@ class Source:
     relevance: float | None = None
     #: The sentence most relevant to the question (one of ``sentences``): what a list answer says of the talk.
     lead: str | None = None
+    #: The selected sentences, most relevant to the question first (what the extractive preview quotes).
+    ranked: list[str] = field(default_factory=list)
 
     @property
     def snippet(self) -> str:
@@ -98,6 +101,8 @@ class Answer:
     cited: list[int] = field(default_factory=list)
     timings: dict = field(default_factory=dict)
     prompt_tokens: int = 0
+    #: What surfaces show before the model's first token (app/answer/preview.py).
+    preview: Preview = field(default_factory=Preview)
 
     @property
     def support(self) -> float:
@@ -127,5 +132,6 @@ class Answer:
             "abstained": self.abstained,
             "citations": [s.citation() for s in citations],
             "sentences": [s.to_json() for s in self.sentences],
+            "preview": self.preview.to_json(),
             "timings": self.timings,
         }

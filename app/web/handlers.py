@@ -45,6 +45,7 @@ from app.web.render import (
     answer_payload,
     as_markdown_text,
     error_message,
+    preview_message,
     render_sources,
     render_talk,
     talk_rows,
@@ -201,7 +202,7 @@ class WebApp:
                 followup=followup,
                 query=stream.query,
             )
-            yield step("_Writing the answer…_", panel)
+            yield step(preview_message(stream.preview), panel)
             tokens: list[str] = []
             for token in stream:
                 tokens.append(token)

@@ -204,6 +204,17 @@ def as_markdown_text(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def preview_message(preview) -> str:
+    """The bubble while the model reads its prompt: the sources' own sentences, as quotes, or the
+    early abstention (app/answer/preview.py). The model's answer replaces it token by token."""
+    if preview.abstention:
+        return as_markdown_text(preview.abstention)
+    if not preview.quotes:
+        return "_Writing the answer…_"
+    quotes = "\n".join(f"> “{as_markdown_text(q.text)}” [{q.n}]" for q in preview.quotes)
+    return "_Writing the answer… meanwhile, from the sources:_\n\n" + quotes
+
+
 def answer_message(answer) -> str:
     """The final assistant message: the checked answer with its [n] markers (unsupported sentences
     flagged) and a one-line footer. Markdown without HTML: nothing the model writes is rendered as HTML."""
