@@ -61,6 +61,8 @@ def main() -> None:
         prepare.append((time.perf_counter() - started) * 1000)
     print(f"retrieval over {len(questions)} questions: p50 {pct(retrieve, 50):.1f} ms, p95 {pct(retrieve, 95):.1f} ms")
     print(f"retrieval + context selection: p50 {pct(prepare, 50):.1f} ms, p95 {pct(prepare, 95):.1f} ms")
+    preview = [chain.ask(q["question"]).result().timings["preview_ms"] for q in questions]
+    print(f"extractive preview ready (question -> quotes): p50 {pct(preview, 50):.1f} ms, p95 {pct(preview, 95):.1f} ms")
 
     load = time.perf_counter()
     chain = service.answer_chain()

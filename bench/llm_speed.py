@@ -39,8 +39,8 @@ VARIANTS: dict[str, dict] = {
     "ubatch128": {"n_ubatch": 128},
     "ubatch256": {"n_ubatch": 256},
     "threads1": {"n_threads": 1},
-    "lookup": {"draft": 10},  # prompt-lookup decoding: answers copy phrases of their sources
-    "lookup-flash": {"draft": 10, "flash_attn": True},
+    "lookup": {"draft": 10, "logits_all": True},  # prompt-lookup decoding (needs every logit): answers copy their sources
+    "lookup-flash": {"draft": 10, "logits_all": True, "flash_attn": True},
 }
 BASE = {"n_ctx": 4096, "n_threads": 2, "n_batch": 512, "seed": 0, "verbose": False}
 
