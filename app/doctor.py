@@ -238,7 +238,7 @@ def check_index(settings: Settings) -> list[Check]:
 
 
 def check_endpoint(settings: Settings) -> Check:
-    """An OpenAI-compatible endpoint answers ``GET /models`` (any answer but a refused key counts as reachable)."""
+    """An OpenAI-compatible endpoint answers ``GET /models`` (a 404 counts: some servers lack the route)."""
     import httpx
 
     from app.models.llm import backend_name
@@ -256,6 +256,9 @@ def check_endpoint(settings: Settings) -> Check:
     if answer.status_code in (401, 403):
         return Check("LLM endpoint", "fail", f"{base} refuses the key (HTTP {answer.status_code})",
                      "set a valid key in TALKQA_LLM__API_KEY or OPENAI_API_KEY")
+    if answer.status_code >= 500:  # the server, or a proxy in front of it, is failing
+        return Check("LLM endpoint", "fail", f"{base} answers with HTTP {answer.status_code}",
+                     "check the server's log, or fix TALKQA_LLM__BASE_URL")
     return Check("LLM endpoint", "ok", f"{base} answers (HTTP {answer.status_code}), model {settings.llm.model}")
 
 
