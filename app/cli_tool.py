@@ -19,8 +19,12 @@ def print_checks(checks: list[Check]) -> None:
             click.echo(f"  {'':<{width}}  → {check.fix}")
     fails = sum(c.status == "fail" for c in checks)
     warns = sum(c.status == "warn" for c in checks)
-    verdict = f"{fails} problem(s) block use" if blocks_use(checks) else "nothing blocks use"
-    click.echo(f"\n{len(checks)} checks: {verdict}" + (f", {warns} warning(s)" if warns else ""))
+    verdict = f"{_count(fails, 'problem')} to fix before use" if blocks_use(checks) else "nothing blocks use"
+    click.echo(f"\n{len(checks)} checks: {verdict}" + (f", {_count(warns, 'warning')}" if warns else ""))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def print_plan(plan: SetupPlan) -> None:

