@@ -136,3 +136,11 @@ def test_the_installed_tool_passes_the_smoke_run_on_the_bundled_corpus(installed
     assert json.loads(ask.stdout)["citations"]
     listed = _run(installed, "talks", "--json", "--limit", "1", home=home)
     assert json.loads(listed.stdout)[0]["source"] == "data/abstracts.txt"  # the bundled file, recorded as from a checkout
+
+
+def test_the_installed_setup_runs_the_model_list_and_llama_script_shipped_in_the_wheel(installed, tmp_path):
+    plan = _run(installed, "setup", "--dry-run", home=tmp_path)
+    assert plan.returncode == 0, plan.stderr[-2000:]
+    shipped = [Path(word) for word in plan.stdout.split() if word.endswith(("requirements-models.txt", "install-llama.sh"))]
+    assert len(shipped) == 2 and all(p.is_relative_to(installed) and p.is_file() for p in shipped)
+    assert f"install-llama.sh {installed}" in plan.stdout  # for the tool's own venv
