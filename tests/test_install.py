@@ -54,10 +54,11 @@ def test_the_wheel_is_small_and_carries_the_runtime_files_and_no_tests(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert wheel.stat().st_size < MAX_WHEEL_BYTES
     runtime = {"data/abstracts.txt", "prompts/answer_system.txt", "prompts/judge.txt", "app/web/style.css",
-               "eval/data/questions.jsonl", "eval/data/injections.jsonl", "app/setup_files/requirements-models.txt",
+               "eval/data/questions.jsonl", "eval/data/judge_pairs.jsonl", "eval/data/injections.jsonl", "app/setup_files/requirements-models.txt",
                "app/setup_files/install-llama.sh", "app/cli.py", "ingest/indexer.py"}
     assert runtime <= names
     assert not [n for n in names if n.startswith(("tests/", "bench/", "docs/", "eval/runs/"))]
+    assert "eval/data/titles.jsonl" not in names  # read by bench/titles.py only
     llama_script = zipfile.ZipFile(wheel).read("app/setup_files/install-llama.sh")
     assert llama_script == (CHECKOUT / "scripts" / "install-llama.sh").read_bytes()  # the file, not the link
 
