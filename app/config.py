@@ -11,12 +11,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The repository root: the default corpus ships in ``data/`` beside the code.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = PROJECT_ROOT / "data" / "abstracts.txt"
+from app.resources import BUNDLED_CORPUS, INSTALL_ROOT, is_checkout
+
+#: The checkout, or site-packages for an installed wheel: bundled files are recorded relative to it.
+PROJECT_ROOT = INSTALL_ROOT
+DEFAULT_CORPUS = BUNDLED_CORPUS
+
+
+def default_data_dir(root: Path = PROJECT_ROOT) -> Path:
+    """``.talkqa/`` in a checkout; the platform's user data dir (XDG on Linux) for an installed tool."""
+    return root / ".talkqa" if is_checkout(root) else platformdirs.user_data_path("talkqa")
+
+
+def default_models_dir() -> Path:
+    """The platform's user cache dir (``~/.cache/talkqa/models`` on Linux), shared by every data dir."""
+    return platformdirs.user_cache_path("talkqa") / "models"
 
 
 class SettingsGroup(BaseModel):
@@ -159,10 +172,10 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    #: Generated state: the index and caches.
-    data_dir: Path = PROJECT_ROOT / ".talkqa"
+    #: Generated state: the index and caches. TALKQA_DATA_DIR overrides the default of a checkout or an install.
+    data_dir: Path = Field(default_factory=default_data_dir)
     #: The embedded model assembled from its chunk packages (1 GB, shared by every data dir).
-    models_dir: Path = Path.home() / ".cache" / "talkqa" / "models"
+    models_dir: Path = Field(default_factory=default_models_dir)
     corpus: list[Path] = Field(default_factory=lambda: [DEFAULT_CORPUS])
     #: Embedded Chroma lives under data_dir unless a server is named.
     chroma_path: Path | None = None

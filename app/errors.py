@@ -55,3 +55,9 @@ class ReadOnlyIndexError(TalkqaError):
     """The data dir cannot be written (a read-only mount or permissions): reading still works, writing cannot."""
 
     exit_code = 7
+
+
+class SetupError(TalkqaError):
+    """``talkqa setup`` cannot install: a build tool is missing, or an install step failed."""
+
+    exit_code = 8

@@ -1,12 +1,13 @@
-"""Prompt texts live as files in prompts/ so they can be read and edited without touching code."""
+"""Prompt texts live as files in prompts/ so they can be read and edited without touching code.
+
+``prompts/`` is a package: the texts ship in the wheel and are found with importlib.resources.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
-
-PROMPTS = PROJECT_ROOT / "prompts"
+from app.resources import PROMPTS
 
 
 def load_prompt(name: str, prompts_dir: Path | None = None) -> str:

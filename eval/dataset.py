@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.resources import resource
 from app.talk import Catalog
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = resource("eval", "data")
 QUESTIONS = DATA_DIR / "questions.jsonl"
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 

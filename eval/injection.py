@@ -13,10 +13,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.service import Service
+from eval.dataset import DATA_DIR
 
-INJECTIONS = PROJECT_ROOT / "eval" / "data" / "injections.jsonl"
+INJECTIONS = DATA_DIR / "injections.jsonl"
 
 
 @dataclass

@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from typing import Callable
 
 import gradio as gr
 
 from app.config import Settings
 from app.errors import InputError
+from app.resources import resource
 from app.web.auth import HideApiInfoFromLogin, ThrottledLogin, corpus_allowed, parse_auth
 from app.web.corpus import CorpusManager, build_corpus_tab
 from app.web.handlers import WebApp, new_session
@@ -44,7 +44,7 @@ from app.web.render import WELCOME, render_sources, render_talk
 
 log = logging.getLogger(__name__)
 
-CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
+CSS = resource("app.web", "style.css").read_text(encoding="utf-8")
 
 #: Shown on first load (and after "Clear") as clickable examples.
 EXAMPLES = [
