@@ -64,11 +64,14 @@ def test_the_wheel_is_small_and_carries_the_runtime_files_and_no_tests(wheel):
 
 
 def _dependency_dirs() -> list[str]:
-    """Where this test environment's packages are: every sys.path folder but the checkout and what is under it."""
+    """Where this test environment's packages are: every sys.path folder but the checkout and what is under
+    it, except this venv's own folders (`.venv` lives in the checkout)."""
+    venv = Path(sys.prefix).resolve()
     found = []
     for entry in sys.path:
         path = Path(entry or ".").resolve()
-        if path.is_dir() and path != CHECKOUT and CHECKOUT not in path.parents and str(path) not in found:
+        in_checkout = path == CHECKOUT or (CHECKOUT in path.parents and venv not in path.parents)
+        if path.is_dir() and not in_checkout and str(path) not in found:
             found.append(str(path))
     return found
 
@@ -113,6 +116,7 @@ def test_the_installed_tool_passes_the_smoke_run_on_the_bundled_corpus(installed
     shutil.copytree(seed_index.settings.cache_dir / "embeddings", data_dir / "cache" / "embeddings")
 
     before = _run(installed, "doctor", "--json", home=home)
+    assert before.stdout, before.stderr[-3000:]  # a traceback instead of the report
     checks = {c["name"]: c for c in json.loads(before.stdout)["checks"]}
     assert before.returncode == 1 and checks["index"]["status"] == "fail" and "talkqa ingest" in checks["index"]["fix"]
     assert "installed in" in checks["python"]["detail"] and checks["data dir"]["detail"].startswith(str(data_dir))
