@@ -290,13 +290,14 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
     with the sources that support it, unsupported ones flagged (or left out with --strict).
     A running `talkqa serve` or `talkqa chat` of the same data dir and settings answers it at once.
     """
-    from app import cli_client
-
     if not question.strip():
         raise InputError("the question is empty")
     settings = with_backend(obj.settings, backend)
-    if not no_server and cli_client.ask(settings, question, k=k, as_json=as_json, no_llm=no_llm, fallback=fallback, strict=strict):
-        return
+    if not no_server:
+        from app import cli_client
+
+        if cli_client.ask(settings, question, k=k, as_json=as_json, no_llm=no_llm, fallback=fallback, strict=strict):
+            return
     from app.errors import LLMUnavailableError
     from app.service import Service
 
@@ -342,10 +343,11 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
 @handle_errors
 def search(obj: Context, query: str, k: int | None, as_json: bool, no_server: bool) -> None:
     """Retrieval only: the talks that best match QUERY (through a running server of the same data dir, if any)."""
-    from app import cli_client
+    if not no_server:
+        from app import cli_client
 
-    if not no_server and cli_client.search(obj.settings, query, k=k, as_json=as_json):
-        return
+        if cli_client.search(obj.settings, query, k=k, as_json=as_json):
+            return
     answer = obj.service.retrieval_only(query, k=k)
     if as_json:
         print_json({"query": query, "results": [s.search_hit() for s in answer.sources]})
