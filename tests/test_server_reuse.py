@@ -241,32 +241,66 @@ except SystemExit as done:
 """
 
 
+def search_process(data_dir, env: dict, *args: str) -> tuple[str, list[str]]:
+    """`talkqa search ARGS` as a process: its stdout, and the heavy modules it imported."""
+    from support.processes import talkqa_env
+
+    done = subprocess.run([sys.executable, "-c", SHOW_MODULES, "search", *args], env=talkqa_env(data_dir, **env),
+                          capture_output=True, text=True, timeout=120)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["exit"] in (0, None), done.stderr
+    return done.stdout, [m for m in report["modules"] if m.split(".")[0] in HEAVY]
+
+
+def wait_for_announcement(server: subprocess.Popen, data_dir) -> dict:
+    path = data_dir / "server.json"
+    deadline = time.monotonic() + 180
+    while not path.exists():
+        assert server.poll() is None, server.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "the server never announced itself"
+        time.sleep(0.2)
+    return json.loads(path.read_text())
+
+
 @pytest.mark.processes
 def test_a_served_search_process_imports_nothing_heavy_and_the_server_stops_when_idle(proc_index, talkqa):
-    from support.processes import talkqa_env
     from support.servers import _free_port
 
-    port = _free_port()
     env = {"TALKQA_LLM__LOCAL_MODEL": "smollm2-135m"}
-    server = talkqa.start("serve", "--port", port, "--idle-exit", "0.1", data_dir=proc_index, env=env)
-    announcement = proc_index / "server.json"
+    server = talkqa.start("serve", "--port", _free_port(), "--idle-exit", "0.1", data_dir=proc_index, env=env)
     try:
-        deadline = time.monotonic() + 180
-        while not announcement.exists():
-            assert server.poll() is None, server.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "the server never announced itself"
-            time.sleep(0.2)
-        served = subprocess.run([sys.executable, "-c", SHOW_MODULES, "search", "--json", "neural networks"],
-                                env=talkqa_env(proc_index, **env), capture_output=True, text=True, timeout=120)
-        report = json.loads(served.stderr.strip().splitlines()[-1])
-        assert report["exit"] in (0, None), served.stderr
-        assert [m for m in report["modules"] if m.split(".")[0] in HEAVY] == []
+        assert wait_for_announcement(server, proc_index)["kind"] == "serve"
+        served, heavy = search_process(proc_index, env, "--json", "neural networks")
+        assert heavy == []
         local = talkqa.run("search", "--json", "--no-server", "neural networks", data_dir=proc_index, env=env)
-        assert served.stdout == local.stdout and json.loads(served.stdout)["results"]
+        assert served == local.stdout and json.loads(served)["results"]
         # six seconds without a request: it stops by itself, and takes its announcement with it
         assert server.wait(timeout=60) == 0
-        assert not announcement.exists()
+        assert not (proc_index / "server.json").exists()
     finally:
         if server.poll() is None:
             server.kill()
         server.communicate()
+
+
+@pytest.mark.processes
+def test_a_running_browser_chat_answers_a_one_off_search(proc_index, talkqa):
+    import signal
+
+    from support.servers import _free_port
+
+    env = {"TALKQA_LLM__LOCAL_MODEL": "smollm2-135m", "TALKQA_TITLES_WHILE_IDLE": "false"}
+    chat = talkqa.start("chat", "--port", _free_port(), data_dir=proc_index, env=env)
+    try:
+        assert wait_for_announcement(chat, proc_index)["kind"] == "chat"
+        served, heavy = search_process(proc_index, env, "graph positional encodings")
+        assert heavy == []
+        local = talkqa.run("search", "--no-server", "graph positional encodings", data_dir=proc_index, env=env)
+        assert local.exit_code == 0 and served == local.stdout and served.strip()
+        chat.send_signal(signal.SIGINT)
+        chat.wait(timeout=60)
+        assert not (proc_index / "server.json").exists()
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+        chat.communicate()
