@@ -36,8 +36,8 @@ QUESTION = "What is RevThink and how does it train the student model?"
 def in_process_model(monkeypatch):
     """The chat model an in-process `talkqa ask` gets (scripted)."""
 
-    def use(*replies: str) -> None:
-        monkeypatch.setattr(app.models.llm, "chat_model", lambda settings: scripted(*replies))
+    def use(*replies: str, fail: bool = False) -> None:
+        monkeypatch.setattr(app.models.llm, "chat_model", lambda settings: scripted(*replies, fail=fail))
 
     return use
 
@@ -98,6 +98,20 @@ def test_search_prints_the_same_through_the_server_and_in_process(announced_serv
     local = run_cli(args[0], "--no-server", *args[1:], data_dir=server.settings.data_dir)
     assert through_server.exit_code == local.exit_code == 0, through_server.stderr + local.stderr
     assert through_server.stdout == local.stdout and through_server.stdout.strip()
+
+
+@pytest.mark.parametrize("flags", [[], ["--fallback"], ["--fallback", "--json"]])
+def test_an_unreachable_llm_is_reported_alike_through_the_server(announced_server, served, run_cli, in_process_model, flags):
+    server = announced_server(fail=True)
+    through_server = served("ask", *flags, QUESTION, data_dir=server.settings.data_dir)
+    in_process_model(fail=True)
+    local = run_cli("ask", "--no-server", *flags, QUESTION, data_dir=server.settings.data_dir)
+    assert through_server.exit_code == local.exit_code == (0 if flags else 4)
+    assert through_server.stderr == local.stderr and "unreachable" in through_server.stderr
+    if "--json" in flags:
+        assert without_timings(through_server.stdout) == without_timings(local.stdout)
+    else:
+        assert through_server.stdout == local.stdout
 
 
 def test_other_answer_settings_run_in_process(announced_server, run_cli, in_process_model):

@@ -296,7 +296,7 @@ class AnnouncedServer:
 @pytest.fixture
 def announced_server(small_index):
     """The HTTP API over the small index with the scripted chat model, announced in the data dir as
-    ``talkqa serve`` announces itself: ``announced_server(*replies)``. Withdrawn and stopped after the test."""
+    ``talkqa serve`` announces itself: ``announced_server(*replies, fail=False)``. Withdrawn and stopped after the test."""
     from app.api import build_api
     from app.api_serving import Announcer
     from app.service import Service
@@ -305,8 +305,8 @@ def announced_server(small_index):
     settings, store = small_index
     started = []
 
-    def start(*replies: str) -> AnnouncedServer:
-        llm = scripted(*replies)
+    def start(*replies: str, fail: bool = False) -> AnnouncedServer:
+        llm = scripted(*replies, fail=fail)
         app = build_api(settings, Service(settings, store=store), llm=llm)
         server = UvicornThread(app).start()
         announcer = Announcer(settings, app.state.talkqa.token, "serve")
