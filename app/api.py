@@ -12,6 +12,11 @@
   model) and ``talkqa-retrieval`` (no model: the best talks and sentences).
 * ``GET /api/search``, ``GET /api/talks``, ``GET /api/talks/{id}``,
   ``POST /api/ask``: the JSON shapes of ``talkqa search/talks/talk/ask --json``.
+* For one-off ``talkqa ask`` / ``search`` (app/cli_client.py): ``GET /api/server`` (what this
+  server serves, for the token of its announcement file only) and ``POST /api/ask/stream``
+  (server-sent events: the model's tokens, then the ``ask --json`` object and the text the CLI
+  prints). A running server announces itself in the data dir (app/server_file.py,
+  app/api_serving.py) and accepts that file's token beside the configured keys.
 * OpenAPI docs at ``/docs`` (served from the ``fastapi-offline`` package, no CDN).
 
 Errors use OpenAI's shape, ``{"error": {"message", "type", "code"}}``, with
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import threading
 import time
@@ -42,25 +48,40 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import StreamingResponse
 from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from app.answer.chain import AnswerChain
-from app.api_guard import ApiError, GenerationGate, KeyCheck, check_bind, install_error_handlers, parse_api_keys
+from app.api_guard import (
+    ApiError,
+    GenerationGate,
+    KeyCheck,
+    TokenCheck,
+    api_error,
+    check_bind,
+    install_error_handlers,
+    parse_api_keys,
+)
+from app.api_serving import Announcer, run_server
 from app.api_openai import (
     FIRST_TOKEN_WAIT_S,
     MODEL_RETRIEVAL,
     MODELS,
     AskRequest,
     ChatRequest,
+    GatedStream,
     Reply,
     TokenPump,
     retrieval_text,
     sources_text,
     split_messages,
+    sse,
 )
+from app.cli_output import answer_text, retrieval_only_text
 from app.config import Settings
 from app.errors import InputError, TalkqaError
+from app.server_file import new_token, serving_identity
 from app.service import CONFIGURED, Service
 
 log = logging.getLogger(__name__)
@@ -105,11 +126,14 @@ class ChainPool:
 class ApiState:
     """What the routes share: settings, chains, the generation gate (tests look at it)."""
 
-    def __init__(self, settings: Settings, service: Service, llm: Any):
+    def __init__(self, settings: Settings, service: Service, llm: Any, token: str | None = None):
         self.settings = settings
         self.chains = ChainPool(service, llm)
         self.gate = GenerationGate(settings.api_queue)
         self.started = int(time.time())
+        #: The key of this server's announcement file (app/server_file.py), and what it serves.
+        self.token = token
+        self.identity = serving_identity(settings)
 
     def startup_problem(self) -> str | None:
         """Load the index and the model now, not on the first question; why that failed, or None."""
@@ -128,10 +152,15 @@ class ApiState:
         return await run_in_threadpool(chain.latest_catalog)
 
 
-def build_api(settings: Settings, service: Service | None = None, *, llm: Any = CONFIGURED) -> FastAPI:
-    """The API app. ``service`` and ``llm`` let tests (and ``chat --api``) share components or inject a chat model."""
+def build_api(settings: Settings, service: Service | None = None, *, llm: Any = CONFIGURED, token: str | None = None,
+              private: bool = False) -> FastAPI:
+    """The API app. ``service`` and ``llm`` let tests (and ``chat --api``) share components or inject a chat model.
+
+    ``token``: the announcement file's key, accepted beside the configured keys (a new one if None).
+    ``private``: only that token is accepted (the loopback API a plain ``talkqa chat`` serves to the CLI).
+    """
     keys = parse_api_keys(settings.api_keys.get_secret_value() if settings.api_keys else None)
-    state = ApiState(settings, service or Service(settings), llm)
+    state = ApiState(settings, service or Service(settings), llm, token or new_token())
     api = FastAPIOffline(
         title="talkqa",
         version="1",
@@ -143,9 +172,11 @@ def build_api(settings: Settings, service: Service | None = None, *, llm: Any = 
         api.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
     install_error_handlers(api)
-    guarded = APIRouter(dependencies=[Depends(KeyCheck(keys))])  # every route but the docs asks for a key
+    # every route but the docs asks for a key
+    guarded = APIRouter(dependencies=[Depends(KeyCheck(keys, state.token, token_only=private))])
     _openai_routes(guarded, state)
     _rest_routes(guarded, state)
+    _one_off_routes(guarded, state)
     api.include_router(guarded)
     return api
 
@@ -221,18 +252,80 @@ def _rest_routes(api: APIRouter, state: ApiState) -> None:
     @api.post("/api/ask", tags=["rest"], summary="A cited answer (the shape of `talkqa ask --json`)")
     async def ask(body: AskRequest) -> dict:
         history = [(turn.role, turn.content) for turn in body.history]
+        chain = await state.chain(body.k, answering=not body.no_llm)
+        chain.check_question(body.question)  # a bad question is a 400 (as for `ask`), even while the model is busy
         if body.no_llm:
-            chain = await state.chain(body.k, answering=False)
             answer = await run_in_threadpool(chain.invoke, body.question, history)
             return answer.to_json(all_sources=True)
-        chain = await state.chain(body.k, answering=True)
-        chain.check_question(body.question)  # a bad question is a 400 even while the model is busy
         await state.gate.acquire()
         try:
-            answer = await run_in_threadpool(chain.invoke, body.question, history)
+            answer = await run_in_threadpool(lambda: chain.invoke(body.question, history, strict=body.strict))
         finally:
             state.gate.release()
         return answer.to_json()
+
+
+def _one_off_routes(api: APIRouter, state: ApiState) -> None:
+    """What a one-off ``talkqa ask`` or ``search`` needs beyond the REST routes (app/cli_client.py)."""
+
+    @api.get("/api/server", tags=["one-off"], dependencies=[Depends(TokenCheck(state.token))],
+             summary="What this server serves (for the token of its announcement file only)")
+    async def server() -> dict:
+        try:
+            base, generation = await run_in_threadpool(state.chains.service.index_version)
+            index = {"base": base, "generation": generation}
+        except Exception:  # no usable index: the answering routes say why
+            index = None
+        return {"identity": state.identity, "pid": os.getpid(), "index": index}
+
+    @api.post("/api/ask/stream", tags=["one-off"],
+              summary="A cited answer as server-sent events: the model's tokens, then the answer")
+    async def ask_stream(body: AskRequest) -> StreamingResponse:
+        """Events: ``{"preview": <ask --json's preview>, "text": <what talkqa ask shows of it>}`` once retrieval
+        is done, ``{"token": ...}`` as the model writes, then ``{"answer": <ask --json>, "text": <what
+        talkqa ask prints>}``; a failure after the stream started ends with ``{"error": ...}``. A failure
+        before it (no index, LLM unreachable, a bad question) is the usual error status."""
+        history = [(turn.role, turn.content) for turn in body.history]
+        chain = await state.chain(body.k, answering=not body.no_llm)
+        chain.check_question(body.question)
+
+        def finished(answer) -> str:
+            if body.no_llm:
+                return sse({"answer": answer.to_json(all_sources=True), "text": retrieval_only_text(answer)})
+            return sse({"answer": answer.to_json(), "text": answer_text(answer)})
+
+        if body.no_llm:
+            answer = await run_in_threadpool(chain.invoke, body.question, history)
+            return StreamingResponse(iter([finished(answer)]), media_type="text/event-stream")
+        await state.gate.acquire()
+        handed_over = False
+        try:
+            stream = await run_in_threadpool(lambda: chain.ask(body.question, history, strict=body.strict))
+            pump = TokenPump(iter(stream))
+            first = asyncio.ensure_future(run_in_threadpool(pump.next))
+            # An LLM that fails at once is still an error status; one still reading its prompt gets
+            # the stream started with the preview.
+            await asyncio.wait({first}, timeout=FIRST_TOKEN_WAIT_S)
+            if first.done():
+                first.result()
+
+            async def events():
+                try:
+                    yield sse({"preview": stream.preview.to_json(), "text": stream.preview.render()})
+                    token = await first
+                    while token is not None:
+                        yield sse({"token": token})
+                        token = await run_in_threadpool(pump.next)
+                    yield finished(await run_in_threadpool(stream.result))
+                except TalkqaError as err:
+                    yield sse(api_error(err).body())
+
+            response = GatedStream(events(), pump, state.gate)
+            handed_over = True  # the response releases the gate when it ends
+            return response
+        finally:
+            if not handed_over:
+                state.gate.release()
 
 
 # ------------------------------------------------------------------ serving
@@ -249,19 +342,14 @@ def ensure_port_free(host: str, port: int) -> None:
             raise InputError(f"cannot serve on {host}:{port}: {err.strerror or err}") from None
 
 
-def run_server(app, host: str, port: int) -> None:
-    """Serve ``app`` with uvicorn until interrupted (call ``ensure_port_free`` first, before loading anything)."""
-    import uvicorn
-
-    uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
-
-
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, insecure: bool = False) -> None:
-    """``talkqa serve``: the API alone, index and model loaded before the first request."""
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, insecure: bool = False,
+          idle_minutes: float | None = None) -> None:
+    """``talkqa serve``: the API alone, index and model loaded before the first request, announced in
+    the data dir for one-off commands; with ``idle_minutes``, it stops after that long without a request."""
     check_bind(settings, host, insecure)
     ensure_port_free(host, port)
     api = build_api(settings)
     problem = api.state.talkqa.startup_problem()
     if problem:
         log.warning("starting without a working chain: %s", problem)
-    run_server(api, host, port)
+    run_server(api, host, port, announcer=Announcer(settings, api.state.talkqa.token, "serve"), idle_minutes=idle_minutes)

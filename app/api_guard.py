@@ -7,6 +7,7 @@ import asyncio
 import hmac
 import ipaddress
 import logging
+import secrets
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -127,21 +128,36 @@ def check_bind(settings: Settings, host: str, insecure: bool) -> None:
 
 
 class KeyCheck:
-    """``Authorization: Bearer KEY`` against the configured keys (none configured: every request passes)."""
+    """``Authorization: Bearer KEY`` against the configured keys (none configured: every request passes).
 
-    def __init__(self, keys: list[str]):
-        self.keys = [k.encode() for k in keys]
+    ``token``: the key of the server's announcement file (app/server_file.py), accepted beside the
+    configured keys; with ``token_only`` it is the only key and always asked for (the private API
+    a plain ``talkqa chat`` serves to one-off commands).
+    """
+
+    def __init__(self, keys: list[str], token: str | None = None, *, token_only: bool = False):
+        self.keys = [] if token_only else [k.encode() for k in keys]
+        self.token = token.encode() if token else None
+        self.open = not self.keys and not token_only
 
     def __call__(self, credentials: HTTPAuthorizationCredentials | None = Depends(HTTPBearer(auto_error=False))) -> None:
-        if not self.keys:
+        if self.open:
             return
         if credentials is None:
             raise ApiError(401, "an API key is required: send Authorization: Bearer <key>", "invalid_request_error",
                            "missing_api_key", {"WWW-Authenticate": "Bearer"})
         given = credentials.credentials.encode()
-        if not any(hmac.compare_digest(given, key) for key in self.keys):
+        accepted = [*self.keys, *([self.token] if self.token else [])]
+        if not any(hmac.compare_digest(given, key) for key in accepted):
             raise ApiError(401, "the API key is not valid", "invalid_request_error", "invalid_api_key",
                            {"WWW-Authenticate": "Bearer"})
+
+
+class TokenCheck(KeyCheck):
+    """The announcement token and nothing else: a client learns it is talking to the server its file names."""
+
+    def __init__(self, token: str | None):
+        super().__init__([], token or secrets.token_urlsafe(16), token_only=True)
 
 
 # ------------------------------------------------------------------ one generation at a time

@@ -77,6 +77,7 @@ class AskRequest(BaseModel):
     k: int | None = Field(None, ge=1, le=50)
     no_llm: bool = Field(False, description="Retrieval only: every retrieved talk and its best sentences")
     history: list[HistoryTurn] = Field(default_factory=list, description="Earlier turns, for a follow-up")
+    strict: bool = Field(False, description="Leave out the sentences no source supports (otherwise they are flagged)")
 
 
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:

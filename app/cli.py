@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from app.cli_errors import OneLineErrorGroup
 from app.config import Settings, describe_settings_error
-from app.cli_output import Draft, print_json, print_retrieval_only, print_sources
+from app.cli_output import Draft, answer_text, print_json, retrieval_only_text
 from app.errors import InputError, TalkqaError
 
 EXIT_CODES = """Exit codes: 0 ok, 1 unexpected error, 2 bad input (file, question, option),
@@ -260,6 +260,9 @@ def feedback(obj: Context, rating: str | None, as_json: bool, export: Path | Non
 # ------------------------------------------------------------------ answering
 
 
+NO_SERVER_HELP = "Run in this process even when a running `talkqa serve`/`chat` of this data dir could answer."
+
+
 def with_backend(settings: Settings, backend: str | None) -> Settings:
     """The settings with ``--backend`` applied (a copy: the original is shared)."""
     if not backend:
@@ -275,21 +278,29 @@ def with_backend(settings: Settings, backend: str | None) -> Settings:
 @click.option("--no-llm", is_flag=True, help="Retrieval only: the top talks and their best sentences, instantly.")
 @click.option("--fallback", is_flag=True, help="If the LLM is unreachable, give the retrieval-only answer instead of failing.")
 @click.option("--strict", is_flag=True, help="Leave out the sentences no source supports (otherwise they are flagged).")
+@click.option("--no-server", is_flag=True, help=NO_SERVER_HELP)
 @click.pass_obj
 @handle_errors
 def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str | None, no_llm: bool, fallback: bool,
-        strict: bool) -> None:
+        strict: bool, no_server: bool) -> None:
     """Answer QUESTION from the talks, citing them.
 
     On a terminal the model's draft streams in, then is replaced by the checked answer: every sentence
     with the sources that support it, unsupported ones flagged (or left out with --strict).
+    A running `talkqa serve` or `talkqa chat` of the same data dir and settings answers it at once.
     """
+    if not question.strip():
+        raise InputError("the question is empty")
+    settings = with_backend(obj.settings, backend)
+    if not no_server:
+        from app import cli_client
+
+        if cli_client.ask(settings, question, k=k, as_json=as_json, no_llm=no_llm, fallback=fallback, strict=strict):
+            return
     from app.errors import LLMUnavailableError
     from app.service import Service
 
-    if not question.strip():
-        raise InputError("the question is empty")
-    service = Service(with_backend(obj.settings, backend), store=obj.store)
+    service = Service(settings, store=obj.store)
     if not no_llm:
         service.start_loading_chat_model()  # side by side with reading the index and retrieving
     retrieval = service.answer_chain(k=k, llm=None)  # no usable index, a too long question: fail here
@@ -316,36 +327,33 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         if as_json:
             print_json(answer.to_json(all_sources=True))
         else:
-            print_retrieval_only(answer)
+            click.echo(retrieval_only_text(answer))
         return
     if as_json:
         print_json(answer.to_json())
         return
-    from app.answer.attribution import render
-
-    if answer.abstained or not answer.sentences:
-        click.echo(answer.answer)
-    else:
-        click.echo(render(answer.sentences, flag=click.style(" ⚠ unsupported", fg="yellow")))
-        weak = answer.weak_sentences
-        note = f" ({len(weak)} of {len(answer.sentences)} sentences not supported by a source)" if weak else ""
-        click.echo(f"\nSupport: {answer.support:.2f}{note}")
-    print_sources(answer)
+    click.echo(answer_text(answer))
 
 
 @cli.command()
 @click.argument("query")
 @click.option("--k", type=click.IntRange(1, 50), help="How many talks (default: settings).")
 @click.option("--json", "as_json", is_flag=True, help="Print {query, results: [...]} as JSON.")
+@click.option("--no-server", is_flag=True, help=NO_SERVER_HELP)
 @click.pass_obj
 @handle_errors
-def search(obj: Context, query: str, k: int | None, as_json: bool) -> None:
-    """Retrieval only: the talks that best match QUERY."""
+def search(obj: Context, query: str, k: int | None, as_json: bool, no_server: bool) -> None:
+    """Retrieval only: the talks that best match QUERY (through a running server of the same data dir, if any)."""
+    if not no_server:
+        from app import cli_client
+
+        if cli_client.search(obj.settings, query, k=k, as_json=as_json):
+            return
     answer = obj.service.retrieval_only(query, k=k)
     if as_json:
         print_json({"query": query, "results": [s.search_hit() for s in answer.sources]})
         return
-    print_retrieval_only(answer)
+    click.echo(retrieval_only_text(answer))
 
 
 # ------------------------------------------------------------------ browser chat
@@ -383,9 +391,11 @@ def chat(obj: Context, host: str, port: int, share: bool, api: bool, insecure: b
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind; beyond loopback only with API keys or --insecure.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--insecure", is_flag=True, help="Allow a non-loopback host without TALKQA_API_KEYS.")
+@click.option("--idle-exit", "idle_exit", type=click.FloatRange(min=0, min_open=True), metavar="MINUTES",
+              help="Stop after this many minutes without a request (a background server that goes away by itself).")
 @click.pass_obj
 @handle_errors
-def serve_command(obj: Context, host: str, port: int, insecure: bool) -> None:
+def serve_command(obj: Context, host: str, port: int, insecure: bool, idle_exit: float | None) -> None:
     """Serve the HTTP API: OpenAI-compatible chat completions with citations, REST search and talks.
 
     Keys: TALKQA_API_KEYS="key1,key2" or the path of a file with one key a line,
@@ -393,7 +403,7 @@ def serve_command(obj: Context, host: str, port: int, insecure: bool) -> None:
     """
     from app.api import serve
 
-    serve(obj.settings, host=host, port=port, insecure=insecure)
+    serve(obj.settings, host=host, port=port, insecure=insecure, idle_minutes=idle_exit)
 
 
 # ------------------------------------------------------------------ evaluation

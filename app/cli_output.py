@@ -15,23 +15,41 @@ def _source_line(source) -> str:
     return f"[{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {talk.line_ranges()})"
 
 
-def print_sources(answer) -> None:
+def sources_lines(answer) -> list[str]:
+    """The "Sources:" block after an answer: the cited talks (every source when none is cited)."""
     if not answer.sources:
-        return
-    click.echo("\nSources:")
+        return []
+    lines = ["\nSources:"]
     for source in answer.cited_sources:
         link = f"  {source.talk.links[0]}" if source.talk.links else ""
-        click.echo(_source_line(source) + link)
+        lines.append(_source_line(source) + link)
+    return lines
 
 
-def print_retrieval_only(answer) -> None:
+def answer_text(answer) -> str:
+    """What ``talkqa ask`` prints for a checked answer: its sentences (unsupported ones flagged), the
+    support, the sources. Styled with ``click.style``: ``click.echo`` drops the styles off a terminal.
+    The HTTP API sends this text to a one-off ``talkqa ask`` (app/cli_client.py), so both print the same."""
+    from app.answer.attribution import render
+
+    if answer.abstained or not answer.sentences:
+        lines = [answer.answer]
+    else:
+        weak = answer.weak_sentences
+        note = f" ({len(weak)} of {len(answer.sentences)} sentences not supported by a source)" if weak else ""
+        lines = [render(answer.sentences, flag=click.style(" ⚠ unsupported", fg="yellow")), f"\nSupport: {answer.support:.2f}{note}"]
+    return "\n".join(lines + sources_lines(answer))
+
+
+def retrieval_only_text(answer) -> str:
+    """What ``talkqa search`` and ``ask --no-llm`` print: each talk and its best sentences."""
     if not answer.sources:
-        click.echo("No talk matches the question.")
-        return
+        return "No talk matches the question."
+    lines = []
     for source in answer.sources:
-        click.echo(click.style(_source_line(source), bold=True))
-        for sentence in source.sentences:
-            click.echo(f"    {sentence}")
+        lines.append(click.style(_source_line(source), bold=True))
+        lines.extend(f"    {sentence}" for sentence in source.sentences)
+    return "\n".join(lines)
 
 
 class Draft:
@@ -52,6 +70,7 @@ class Draft:
         width = shutil.get_terminal_size().columns or 80
         rows = sum(max(1, -(-len(line) // width)) for line in self.text.split("\n"))
         click.echo(f"\r\033[{rows - 1}F\033[J" if rows > 1 else "\r\033[J", nl=False)
+        self.text = ""
 
 
 def print_json(payload) -> None:

@@ -376,7 +376,7 @@ def test_cli_serve_binds_loopback_by_default(run_cli, tmp_path, monkeypatch):
     import app.api
 
     calls = []
-    monkeypatch.setattr(app.api, "run_server", lambda api, host, port: calls.append((host, port)))
+    monkeypatch.setattr(app.api, "run_server", lambda api, host, port, **serving: calls.append((host, port)))
     result = run_cli("serve", data_dir=tmp_path / "d")
     assert result.exit_code == 0, result.stderr
     assert calls == [("127.0.0.1", 8080)]
@@ -386,7 +386,7 @@ def test_cli_serve_refuses_a_public_host_without_keys(run_cli, tmp_path, monkeyp
     import app.api
 
     calls = []
-    monkeypatch.setattr(app.api, "run_server", lambda api, host, port: calls.append((host, port)))
+    monkeypatch.setattr(app.api, "run_server", lambda api, host, port, **serving: calls.append((host, port)))
     result = run_cli("serve", "--host", "0.0.0.0", data_dir=tmp_path / "d")
     assert result.exit_code == 2 and result.stderr.startswith("error: refusing to serve the API on 0.0.0.0 without API keys")
     assert run_cli("serve", "--host", "0.0.0.0", "--insecure", data_dir=tmp_path / "d").exit_code == 0

@@ -266,9 +266,16 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     auth = parse_auth(settings.auth)
     demo = build_app(settings, host=host, share=share)
     launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=False, quiet=False)
+    from app.api_serving import start_private_api
+
+    private_api = start_private_api(settings, demo.talkqa.chains.service)  # for one-off `talkqa ask` / `search`
     warm_up(demo.talkqa)  # after the page serves: loading holds the interpreter, it would delay the server
     fill_titles_while_idle(demo.talkqa, settings)
-    demo.block_thread()  # until Ctrl-C
+    try:
+        demo.block_thread()  # until Ctrl-C
+    finally:
+        if private_api is not None:
+            private_api.stop()
 
 
 def warm_up(web: WebApp) -> threading.Thread:
@@ -314,7 +321,8 @@ def mount_app(demo: gr.Blocks, api, *, auth=None, max_queue: int = 64):
 
 def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860, insecure: bool = False) -> None:
     """``talkqa chat --api``: the chat and the HTTP API in one process, sharing the index and the model."""
-    from app.api import build_api, check_bind, ensure_port_free, run_server
+    from app.api import build_api, check_bind, ensure_port_free
+    from app.api_serving import Announcer, run_server
 
     auth = parse_auth(settings.auth)
     check_bind(settings, host, insecure)
@@ -323,4 +331,5 @@ def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860
     warm_up(demo.talkqa)
     fill_titles_while_idle(demo.talkqa, settings)  # watches the chat's answers; an API answer waits for one title at most
     api = build_api(settings, demo.talkqa.chains.service)
-    run_server(mount_app(demo, api, auth=ThrottledLogin(auth) if auth else None), host, port)
+    run_server(mount_app(demo, api, auth=ThrottledLogin(auth) if auth else None), host, port,
+               announcer=Announcer(settings, api.state.talkqa.token, "chat"))

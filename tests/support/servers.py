@@ -275,3 +275,46 @@ def api_server(web_index):
     yield start
     for server in started:
         server.stop()
+
+
+# ------------------------------------------------------------------ a server announced to one-off commands
+
+
+@dataclass
+class AnnouncedServer:
+    url: str
+    port: int
+    app: object
+    settings: Settings
+    llm: object
+
+    @property
+    def token(self) -> str:
+        return self.app.state.talkqa.token
+
+
+@pytest.fixture
+def announced_server(small_index):
+    """The HTTP API over the small index with the scripted chat model, announced in the data dir as
+    ``talkqa serve`` announces itself: ``announced_server(*replies, fail=False)``. Withdrawn and stopped after the test."""
+    from app.api import build_api
+    from app.api_serving import Announcer
+    from app.service import Service
+    from support.models import scripted
+
+    settings, store = small_index
+    started = []
+
+    def start(*replies: str, fail: bool = False) -> AnnouncedServer:
+        llm = scripted(*replies, fail=fail)
+        app = build_api(settings, Service(settings, store=store), llm=llm)
+        server = UvicornThread(app).start()
+        announcer = Announcer(settings, app.state.talkqa.token, "serve")
+        announcer.announce(server.port)
+        started.append((server, announcer))
+        return AnnouncedServer(server.url, server.port, app, settings, llm)
+
+    yield start
+    for server, announcer in started:
+        announcer.withdraw()
+        server.stop()
