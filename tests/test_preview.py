@@ -147,3 +147,16 @@ def test_the_chat_bubble_quotes_the_sources_before_the_first_token(small_index):
     first_token = next(i for i, text in enumerate(bubbles) if "▍" in text)
     assert first_quote < first_token
     assert "> “" in bubbles[first_quote] and "[1]" in bubbles[first_quote]
+
+
+def test_the_one_off_answer_stream_starts_with_the_preview(api_server):
+    """What `talkqa ask` reads from a running server: the preview event comes before any token."""
+    model = SlowFirstToken(responses=["Tropical maps describe them [1]."], release=threading.Event())
+    server = api_server(llm=model)
+    with httpx.stream("POST", server.url + "/api/ask/stream", json={"question": TROPICAL}, timeout=60) as response:
+        lines = (line for line in response.iter_lines() if line.startswith("data: "))
+        first = json.loads(next(lines)[len("data: "):])
+        model.release.set()
+        events = [json.loads(line[len("data: "):]) for line in lines]
+    assert first["preview"]["quotes"] and first["text"].startswith("From the sources")
+    assert "token" in events[0] and "answer" in events[-1]
