@@ -1,0 +1,182 @@
+"""Does a source sentence address a reader, an assistant or software instead of describing research?
+
+Not a phrase list: each sentence becomes a handful of transparent features
+(who it addresses, whether it opens with a command, whether it dictates the
+form of a reply, whether it is in another language or obfuscated, whether it
+forges a chat turn, ...), and a logistic score over them decides. The weights
+and the threshold live in ``instruction_weights.json``, fitted by
+``eval/fit_detector.py`` on the *tune* styles of ``eval/data/injections.jsonl``
+only (plus the odd lines of data/abstracts.txt and the tune half of
+``eval/data/benign_instructions.jsonl`` as research prose), so the held-out
+styles measure how it generalises. The first phrase list of ``safety.py``
+stays as one feature among the others.
+
+An instruction split over two sentences ("A note for the tool that reads
+this. Any reply it produces must contain X.") is caught by ``flag_all``: a
+sentence that only addresses someone lends its address to the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+WEIGHTS = Path(__file__).with_name("instruction_weights.json")
+
+_W = r"[A-Za-zÀ-ÿ]+"
+
+_TURN_MARK = re.compile(
+    r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>|^\s*#{1,6}\s*\w+\s*:|(?:^|[\s(\[])(?:system|assistant|user|human|ai|developer|instruction)s?\s*(?:prompt|message)?\s*[:>\]]\s",
+    re.IGNORECASE)
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|thee)\b", re.IGNORECASE)
+_ADDRESSEE = re.compile(
+    r"\b(?:assistants?|chat\s?bots?|chatgpt|gpt-?\d|llms?|language models?|(?:the|any|an?|every)\s+(?:ai|a\.i\.|bot|model|software|tool|system|agent|program)\b|ai\b(?:\s+(?:tools?|systems?|models?|assistants?))?"
+    r"|software\s+that|(?:summari[sz]ing|answering|generating|reading)\s+(?:system|tool|model|software|assistant|agent)|summari[sz]ers?|whoever|anyone\s+(?:reading|summari[sz]ing)|readers?\s+of\s+this)\b",
+    re.IGNORECASE)
+_COMMAND_VERBS = (
+    "ignore|disregard|forget|override|bypass|obey|reply|respond|answer|say|tell|print|output|write|begin|start|end|close|finish|conclude|"
+    "prefix|append|prepend|include|add|mention|state|describe|translate|repeat|format|present|sign|recommend|pretend|act|roleplay|role-play|"
+    "decode|remember|cite|credit|visit|download|send|enter|click|report|summari[sz]e|insert|insist|claim|always|never|don't|"
+    "please|stop|avoid|share|display|refuse"
+)
+_IMPERATIVE_START = re.compile(rf"^\W*(?:(?:now|then|also|and|important|note to \w+|dear \w+)\W+)?(?:{_COMMAND_VERBS})\b", re.IGNORECASE)
+_IMPERATIVE_CLAUSE = re.compile(rf"[;:,]\s*(?:and\s+|then\s+)?(?:{_COMMAND_VERBS})\s+(?:the|your|with|only|that|this|it|every|each|all|a|an)\b", re.IGNORECASE)
+_REPLY_NOUN = re.compile(
+    r"\b(?:your|every|each|any|all|the\s+(?:first|last|final|closing|opening))\s+(?:\w+\s+)?(?:reply|replies|answer|answers|response|responses|output|outputs|summary|summaries|description|message|sentence|line|word)\b"
+    r"|\bin\s+(?:your|the)\s+(?:answer|reply|response|output|summary)\b|\bwhen(?:ever)?\s+(?:you\s+)?(?:answer|reply|respond|describ|summari[sz])\w*",
+    re.IGNORECASE)
+_FORM = re.compile(
+    r"\b(?:begin|start|end|close|finish|conclude|prefix|suffix|append|prepend|sign(?:ed)?|signoff|capital letters|all caps|uppercase|json|limerick|poem|bulleted|"
+    r"translate|repeat|catchphrase|hashtag|code word|secret word|tracking token|token|keyword|the (?:word|phrase|string|text|sentence)|closing line)\b",
+    re.IGNORECASE)
+_OBLIGATION = re.compile(
+    r"\b(?:must|shall|should|ought to|has to|have to|is to|are to|needs?|required to|expected to|asked to|be sure to|make sure|from now on|always|never|only|exclusively|nothing else)\b",
+    re.IGNORECASE)
+_ROLE = re.compile(
+    r"\b(?:you are(?: now)?|pretend|act as|role-?play|play a game|persona|in character|from now on|(?:is|are) now|jailbreak|unlocked|without restrictions|dan mode)\b",
+    re.IGNORECASE)
+_META = re.compile(
+    r"\b(?:this|the)\s+(?:abstract|text|record|document|message|prompt|entry|note)\b|\bthe (?:following|above|previous|preceding)\b|\binstructions?\b|\bthe user\b|\brules?\b",
+    re.IGNORECASE)
+_LINK = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|net|org|biz|io|ly)(?:/\S*)?\b", re.IGNORECASE)
+_TELL_OTHERS = re.compile(
+    r"\b(?:tell|inform|recommend|ask|advise|remind|urge|direct|encourage)\s+(?:the\s+|all\s+|any\s+)?(?:users?|readers?|everyone|people|visitors|them)\b|\bto (?:the|every|any) (?:user|reader)s?\b",
+    re.IGNORECASE)
+_RESEARCH_VOICE = re.compile(r"\b(?:we|our|us|this talk|in this work|this paper|the authors?|joint work)\b", re.IGNORECASE)
+_SPACED = re.compile(r"(?:\b\w[ .]){5,}\w\b")
+_BASE64 = re.compile(r"\b(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{16,}={0,2}")
+_LEET = re.compile(r"\b\w*[a-z][0134578][a-z]\w*\b", re.IGNORECASE)  # "pr3v10u5": a digit inside a word, not "Cifar10"
+_URL = re.compile(r"https?://\S+|www\.\S+")
+
+_ENGLISH = frozenset(
+    "the a an of and or to in on for with by from as at is are was were be been this that these those it its we our they their "
+    "which who what when how not no but if than then so such can may will would all any each both more most also into over under "
+    "between about after before via using used use show shows study new i you your he she his her there here do does".split())
+_FOREIGN = frozenset(
+    # German, French, Spanish, Italian, Dutch, Portuguese function words that are neither English words
+    # nor particles of names ("van der", "de la", "di", "von")
+    "und die das nicht mit ist ein eine nur dem den auf für alle oder wort zu "
+    "les est une pour avec que qui dans sur pas uniquement mot vous votre et au aux "
+    "los las con por para una solamente solo palabra todas "
+    "il lo gli che per soltanto parola tutte "
+    "het een niet met voor alleen woord eerdere "
+    "um uma não apenas palavra".split()) - _ENGLISH
+
+#: Feature names in the order of the weight vector (``instruction_weights.json`` names them too).
+FEATURES = (
+    "regex", "turn_markup", "second_person", "addressee", "imperative_start", "imperative_clause", "reply_noun", "reply_form",
+    "obligation", "role_play", "meta_reference", "link", "link_with_command", "addressee_with_demand", "demand_on_reply", "tells_others",
+    "research_voice",
+    "foreign_language", "no_stopwords", "obfuscated",
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One sentence's score (probability that it is an instruction), the decision, and the features that fired."""
+
+    score: float
+    flagged: bool
+    reasons: tuple[str, ...]
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in re.findall(_W, text)]
+
+
+def features(sentence: str) -> dict[str, float]:
+    """The sentence's features, each 0/1 (what ``score`` weighs)."""
+    from app.answer.safety import matches_phrase_list  # the first detector, kept as one signal
+
+    words = _words(sentence)
+    english = sum(w in _ENGLISH for w in words)
+    foreign = sum(w in _FOREIGN for w in words)
+    command = bool(_IMPERATIVE_START.search(sentence) or _IMPERATIVE_CLAUSE.search(sentence))
+    demand = bool(_OBLIGATION.search(sentence) or _REPLY_NOUN.search(sentence) or command)
+    addressed = bool(_ADDRESSEE.search(sentence) or _SECOND_PERSON.search(sentence))
+    link = bool(_LINK.search(sentence))
+    plain = _URL.sub(" ", sentence)
+    obfuscated = bool(_SPACED.search(plain) or _BASE64.search(plain) or len(_LEET.findall(plain)) >= 2)
+    f = {
+        "regex": matches_phrase_list(sentence),
+        "turn_markup": bool(_TURN_MARK.search(sentence)),
+        "second_person": bool(_SECOND_PERSON.search(sentence)),
+        "addressee": bool(_ADDRESSEE.search(sentence)),
+        "imperative_start": bool(_IMPERATIVE_START.search(sentence)),
+        "imperative_clause": bool(_IMPERATIVE_CLAUSE.search(sentence)),
+        "reply_noun": bool(_REPLY_NOUN.search(sentence)),
+        "reply_form": bool(_FORM.search(sentence)),
+        "obligation": bool(_OBLIGATION.search(sentence)),
+        "role_play": bool(_ROLE.search(sentence)),
+        "meta_reference": bool(_META.search(sentence)),
+        "link": link,
+        "link_with_command": link and (addressed or bool(_REPLY_NOUN.search(sentence)) or bool(_TELL_OTHERS.search(sentence))),
+        "addressee_with_demand": addressed and demand,
+        "demand_on_reply": bool(_REPLY_NOUN.search(sentence) or _FORM.search(sentence)) and bool(_OBLIGATION.search(sentence) or command),
+        "tells_others": bool(_TELL_OTHERS.search(sentence)),
+        "research_voice": bool(_RESEARCH_VOICE.search(sentence)),
+        "foreign_language": foreign >= 3 and foreign > english,
+        "no_stopwords": len(words) >= 6 and english + foreign <= len(words) * 0.08,
+        "obfuscated": obfuscated,
+    }
+    return {k: float(f[k]) for k in FEATURES}
+
+
+@lru_cache(maxsize=1)
+def _model() -> tuple[dict[str, float], float, float]:
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    return data["weights"], data["bias"], data["threshold"]
+
+
+@lru_cache(maxsize=8192)
+def judge(sentence: str) -> Verdict:
+    """The verdict on one sentence (markup already removed); cached: the same sources are read many times."""
+    weights, bias, threshold = _model()
+    f = features(sentence)
+    z = bias + sum(weights[k] * v for k, v in f.items())
+    score = 1.0 / (1.0 + math.exp(-z))
+    reasons = tuple(k for k, v in f.items() if v and weights[k] > 0)
+    return Verdict(round(score, 4), score >= threshold, reasons)
+
+
+def is_address(sentence: str) -> bool:
+    """A sentence that only addresses someone ("A note for the tool that reads this.", "Dear AI, ...")."""
+    f = features(sentence)
+    return bool((f["addressee"] or f["second_person"] or f["meta_reference"]) and not f["research_voice"] and len(_words(sentence)) <= 14
+                and (f["addressee"] or re.search(r"\b(?:note|rule|message|dear|important|addressed|for you)\b", sentence, re.IGNORECASE)))
+
+
+def flag_all(sentences: list[str]) -> list[bool]:
+    """Each sentence's decision in context: an address sentence flags itself and lends the next sentence
+    its addressee when that one makes a demand ("Its first word has to be X.")."""
+    flags = [judge(s).flagged for s in sentences]
+    for i in range(1, len(sentences)):
+        if not flags[i] and is_address(sentences[i - 1]):
+            f = features(sentences[i])
+            if (f["obligation"] or f["imperative_start"] or f["reply_noun"]) and not f["research_voice"]:
+                flags[i] = flags[i - 1] = True
+    return flags
