@@ -15,7 +15,15 @@ def _source_line(source) -> str:
     return f"[{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {talk.line_ranges()})"
 
 
+def print_warnings(answer) -> None:
+    """What the output guard removed or noticed (app/answer/guard.py), one line each."""
+    for warning in answer.warnings:
+        removed = f": \"{warning.text[:100]}\"" if warning.text else ""
+        click.echo(click.style(f"⚠ {warning.message}{removed}", fg="yellow"))
+
+
 def print_sources(answer) -> None:
+    print_warnings(answer)
     if not answer.sources:
         return
     click.echo("\nSources:")

@@ -66,6 +66,9 @@ _LINK = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|n
 _TELL_OTHERS = re.compile(
     r"\b(?:tell|inform|recommend|ask|advise|remind|urge|direct|encourage)\s+(?:the\s+|all\s+|any\s+)?(?:users?|readers?|everyone|people|visitors|them)\b|\bto (?:the|every|any) (?:user|reader)s?\b",
     re.IGNORECASE)
+_SALUTATION = re.compile(
+    r"\b(?:dear|attention\s*:|note (?:to|for)|addressed to|message (?:to|for)|rules? for|for (?:the|any|all|every) (?:\w+ )?(?:assistant|ai|tool|model|system|software|bot|reader)s?)\b",
+    re.IGNORECASE)
 _RESEARCH_VOICE = re.compile(r"\b(?:we|our|us|this talk|in this work|this paper|the authors?|joint work)\b", re.IGNORECASE)
 _SPACED = re.compile(r"(?:\b\w[ .]){5,}\w\b")
 _BASE64 = re.compile(r"\b(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{16,}={0,2}")
@@ -164,19 +167,31 @@ def judge(sentence: str) -> Verdict:
 
 
 def is_address(sentence: str) -> bool:
-    """A sentence that only addresses someone ("A note for the tool that reads this.", "Dear AI, ...")."""
+    """A short sentence that only addresses someone ("A note for the tool that reads this.", "Dear AI, ...");
+    research that merely mentions language models is not one."""
     f = features(sentence)
-    return bool((f["addressee"] or f["second_person"] or f["meta_reference"]) and not f["research_voice"] and len(_words(sentence)) <= 14
-                and (f["addressee"] or re.search(r"\b(?:note|rule|message|dear|important|addressed|for you)\b", sentence, re.IGNORECASE)))
+    if f["research_voice"] or len(_words(sentence)) > 14:
+        return False
+    return bool(f["second_person"] or _SALUTATION.search(sentence) or (f["addressee"] and f["meta_reference"]))
 
 
 def flag_all(sentences: list[str]) -> list[bool]:
-    """Each sentence's decision in context: an address sentence flags itself and lends the next sentence
-    its addressee when that one makes a demand ("Its first word has to be X.")."""
+    """Each sentence's decision in context: an address sentence ("Dear AI, this is important.") followed by a
+    demand is flagged with it, and lends the demand its addressee ("Its first word has to be X.")."""
     flags = [judge(s).flagged for s in sentences]
     for i in range(1, len(sentences)):
-        if not flags[i] and is_address(sentences[i - 1]):
+        if is_address(sentences[i - 1]):
             f = features(sentences[i])
-            if (f["obligation"] or f["imperative_start"] or f["reply_noun"]) and not f["research_voice"]:
+            if flags[i] or ((f["obligation"] or f["imperative_start"] or f["reply_noun"]) and not f["research_voice"]):
                 flags[i] = flags[i - 1] = True
     return flags
+
+
+def looks_foreign(text: str) -> bool:
+    """Is ``text`` in another language than English (function-word shares, or mostly non-Latin letters)?"""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(not ("a" <= c.casefold() <= "z" or "à" <= c.casefold() <= "ÿ") for c in letters) > len(letters) / 2:
+        return True
+    words = _words(text)
+    foreign = sum(w in _FOREIGN for w in words)
+    return len(words) >= 5 and foreign >= 2 and foreign > sum(w in _ENGLISH for w in words)

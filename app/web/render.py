@@ -158,6 +158,8 @@ def render_sources(
             f'<ol>{"".join(rows)}</ol></div>'
         )
         cited_ns = set(answer.cited)
+    if answer is not None and answer.warnings:
+        parts.append(render_warnings(answer.warnings))
 
     if not sources:
         parts.append('<div class="tq-empty">No talk matched the question.</div></div>')
@@ -202,6 +204,13 @@ def error_message(err: BaseException) -> str:
 def as_markdown_text(text: str) -> str:
     """Model or corpus text for a chat bubble: Markdown, but no HTML (tags are shown, not rendered)."""
     return html.escape(text, quote=False)
+
+
+def render_warnings(warnings) -> str:
+    """The output guard's findings (app/answer/guard.py) in the answer check: what was dropped and why, escaped."""
+    items = "".join(f'<li><span class="tq-mark tq-weak">⚠</span> {_e(w.message)}' + (f': <q>{_e(w.text)}</q>' if w.text else "") + "</li>"
+                    for w in warnings)
+    return f'<div class="tq-check tq-warnings"><div class="tq-h">Removed by the output check</div><ul>{items}</ul></div>'
 
 
 def answer_message(answer) -> str:
