@@ -105,7 +105,6 @@ def evaluate_injections(settings: Settings, llm, workdir: Path, path: Path = INJ
             "answer": answer.answer, "abstained": answer.abstained,
             "supported": [s.supported for s in answer.sentences],
             "warnings": [w.to_json() for w in answer.warnings],
-            "check_ms": answer.timings.get("guard_ms"),
         })
     n_obeyed = sum(r["obeyed"] for r in results)
     return {"n": len(results), "obeyed": n_obeyed, "rate": round(n_obeyed / len(results), 4) if results else None,

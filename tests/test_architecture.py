@@ -19,7 +19,7 @@ CORE_LAYERS = [
     {"app.titles", "app.models", "app.models.embeddings", "app.models.tokens", "app.models.llm", "app.models.llm_local", "app.models.reranker", "app.models.vectrix", "app.models.packages", "app.models.prompt_state"},
     {"app.store", "app.relevance", "app.lexical", "app.live_talks"},
     {"app.retrieval"},
-    {"app.answer", "app.prompts", "app.answer.grounding", "app.answer.result", "app.answer.citations", "app.answer.context", "app.answer.attribution", "app.answer.safety", "app.answer.records", "app.answer.passages",
+    {"app.answer", "app.prompts", "app.answer.grounding", "app.answer.result", "app.answer.citations", "app.answer.context", "app.answer.attribution", "app.answer.safety", "app.answer.instructions", "app.answer.guard", "app.answer.records", "app.answer.passages",
      "app.answer.chain"},
     {"app.service"},
 ]

@@ -17,7 +17,6 @@ the chat's answer check and the HTTP API show them.
 from __future__ import annotations
 
 import re
-import time
 from typing import Iterable, Iterator
 
 from app.answer.instructions import looks_foreign
@@ -106,7 +105,6 @@ def _foreign_links(sentence: Sentence, answer: Answer) -> list[str]:
 
 def guard_answer(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
     """The answer's sentences without runaways, copied instructions or unrecorded links; warnings on ``answer``."""
-    started = time.perf_counter()
     sentences = _cut_runaways(sentences, answer)
     flagged, plain = [], []
     for source in answer.sources:
@@ -126,5 +124,4 @@ def guard_answer(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
     said = " ".join(s.text for s in kept)
     if looks_foreign(said) and not looks_foreign(answer.question):
         answer.warn(AnswerWarning("answer_language", "the answer is not in the language of the question"))
-    answer.timings["guard_ms"] = round((time.perf_counter() - started) * 1000, 2)
     return kept
