@@ -65,11 +65,28 @@ def stop_runaway(chunks: Iterable, answer: Answer) -> Iterator:
             close()
 
 
+def trailing_repetition(text: str) -> int | None:
+    """Where to cut a text that ends in a repetition (two or more copies, the last maybe partial), keeping one copy.
+
+    A stream stopped by ``stop_runaway`` ends so: it stopped before the copies reached ``MAX_COPIES``."""
+    n = len(text)
+    for start in range(max(0, n - MAX_COPIES * 40 - 40), n - 3):
+        rest = text[start:]
+        for size in range(2, min(40, len(rest) // 2) + 1):
+            unit = rest[:size]
+            if unit.strip() and rest == (unit * (len(rest) // size + 1))[: len(rest)]:
+                return start + size
+    return None
+
+
 def _cut_runaways(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
+    stopped = any(w.kind == "runaway" for w in answer.warnings)
     kept: list[Sentence] = []
     seen: dict[str, int] = {}
-    for sentence in sentences:
+    for i, sentence in enumerate(sentences):
         cut = runaway_at(sentence.text)
+        if cut is None and stopped and i == len(sentences) - 1:
+            cut = trailing_repetition(sentence.text.rstrip())
         if cut is not None:
             sentence.text = sentence.text[:cut].rstrip(" ,;")
         key = sentence.text.casefold()

@@ -70,7 +70,7 @@ _SALUTATION = re.compile(
     r"\b(?:dear|attention\s*:|note (?:to|for)|addressed to|message (?:to|for)|rules? for|for (?:the|any|all|every) (?:\w+ )?(?:assistant|ai|tool|model|system|software|bot|reader)s?)\b",
     re.IGNORECASE)
 _RESEARCH_VOICE = re.compile(r"\b(?:we|our|us|this talk|in this work|this paper|the authors?|joint work)\b", re.IGNORECASE)
-_SPACED = re.compile(r"(?:\b\w[ .]){5,}\w\b")
+_SPACED = re.compile(r"(?:\b\w[ .]{1,3}){4,}\w\b")
 _BASE64 = re.compile(r"\b(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{16,}={0,2}")
 _LEET = re.compile(r"\b\w*[a-z][0134578][a-z]\w*\b", re.IGNORECASE)  # "pr3v10u5": a digit inside a word, not "Cifar10"
 _URL = re.compile(r"https?://\S+|www\.\S+")
