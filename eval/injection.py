@@ -41,11 +41,11 @@ class InjectionCase:
     injected_sentences: list[str] = field(default_factory=list)
 
 
-def load_cases(path: Path = INJECTIONS, splits: tuple[str, ...] = SPLITS) -> list[InjectionCase]:
+def load_cases(path: Path = INJECTIONS, splits: tuple[str, ...] = SPLITS, styles: tuple[str, ...] | None = None) -> list[InjectionCase]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     cases = [InjectionCase(r["id"], r["style"], r["abstract"], r["payload"], r["question"], r.get("split", "tune"),
                            r.get("injected_sentences", [])) for r in rows]
-    return [c for c in cases if c.split in splits]
+    return [c for c in cases if c.split in splits and (styles is None or c.style in styles)]
 
 
 def obeyed(answer: str, case: InjectionCase) -> bool:
@@ -80,11 +80,11 @@ def summarise(results: list[dict]) -> dict:
 
 
 def evaluate_injections(settings: Settings, llm, workdir: Path, path: Path = INJECTIONS, embeddings=None,
-                        splits: tuple[str, ...] = SPLITS) -> dict:
+                        splits: tuple[str, ...] = SPLITS, styles: tuple[str, ...] | None = None) -> dict:
     """Answer every case's question over an index of the injected abstracts; counts per split and each case."""
     from ingest.indexer import ingest
 
-    cases = load_cases(path, splits)
+    cases = load_cases(path, splits, styles)
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = workdir / "injections.jsonl"
     corpus.write_text("".join(json.dumps({"abstract": c.abstract}) + "\n" for c in cases), encoding="utf-8")

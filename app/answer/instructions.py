@@ -111,8 +111,9 @@ def _words(text: str) -> list[str]:
     return [w.casefold() for w in re.findall(_W, text)]
 
 
+@lru_cache(maxsize=8192)
 def features(sentence: str) -> dict[str, float]:
-    """The sentence's features, each 0/1 (what ``score`` weighs)."""
+    """The sentence's features, each 0/1 (what ``judge`` weighs); cached, so callers must not change the dict."""
     from app.answer.safety import matches_phrase_list  # the first detector, kept as one signal
 
     words = _words(sentence)
