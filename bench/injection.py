@@ -84,6 +84,8 @@ def main() -> None:
     parser.add_argument("--model", default="qwen-1.5b")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
     settings = Settings(_env_file=None, data_dir=ROOT / "bench" / "out" / "data")
     settings.llm.backend = "local"
@@ -97,10 +99,9 @@ def main() -> None:
     llm = Service(settings, store=store).chat_model()
     result = evaluate_injections(settings, llm, ROOT / "bench" / "out" / "injection", embeddings=store.embeddings,
                                  splits=tuple(args.splits))
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     out = {
         "command": "flock /tmp/talkqa-cpu.lock .venv/bin/python bench/injection.py " + " ".join(sys.argv[1:]),
-        "commit": commit,
+        "commit": commit + (" (with uncommitted changes)" if dirty else ""),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cpu": cpu(),
         "model": args.model,
