@@ -139,3 +139,15 @@ def test_ingest_reports_the_lines_that_look_like_instructions_and_keeps_them(set
     assert report.instruction_lines == {str(path): [2]}
     assert "1 line with sentences that look like instructions to an assistant (talks.jsonl line 2)" in report.summary()
     assert report.talks >= 2 and any("Edge of stability" == t.title for t in store.catalog().talks)
+
+
+def test_the_corpus_tab_reports_instruction_lines_of_an_upload_and_adds_it(small_index, tmp_path):
+    from app.web.corpus import CorpusManager
+    from app.web.handlers import WebApp
+
+    settings, store = small_index
+    web = WebApp(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=scripted("unused")))
+    path = write_jsonl(tmp_path / "injected.jsonl", [{"title": "Edge of stability", "abstract": f"Sharpness hovers at two. {INSTRUCTION}"}])
+    status, *_ = CorpusManager(settings, web.chains).upload([path])
+    assert status.startswith("✓ **Added injected.jsonl**") and "1 new" in status
+    assert "1 line with sentences that look like instructions to an assistant (injected.jsonl line 1)" in status
