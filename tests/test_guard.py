@@ -148,6 +148,6 @@ def test_the_corpus_tab_reports_instruction_lines_of_an_upload_and_adds_it(small
     settings, store = small_index
     web = WebApp(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=scripted("unused")))
     path = write_jsonl(tmp_path / "injected.jsonl", [{"title": "Edge of stability", "abstract": f"Sharpness hovers at two. {INSTRUCTION}"}])
-    status, *_ = CorpusManager(settings, web.chains).upload([path])
+    status, *_ = CorpusManager(settings, web.chains, require_login=False).upload([path])
     assert status.startswith("✓ **Added injected.jsonl**") and "1 new" in status
     assert "1 line with sentences that look like instructions to an assistant (injected.jsonl line 1)" in status
