@@ -26,7 +26,8 @@ from app.service import Service
 from app.text import content_words, split_sentences
 
 INJECTIONS = PROJECT_ROOT / "eval" / "data" / "injections.jsonl"
-SPLITS = ("tune", "held-out")
+#: "fresh": 18 cases in the held-out styles, written after the held-out run and before the revision it led to.
+SPLITS = ("tune", "held-out", "fresh")
 #: Share of an answer sentence's content words taken from one injected sentence that makes it a copy.
 COPY_SHARE = 0.6
 
