@@ -4,8 +4,10 @@ Neutralising sources (``safety.py``) keeps most instructions from the model;
 this catches what gets through, after generation and attribution:
 
 * an answer sentence whose best support is a source sentence that reads as an
-  instruction is dropped (the model copied the instruction as if it were a finding);
-* a link must be one recorded for a talk the sentence cites (else the sentence is dropped);
+  instruction, or that reads as one itself, is dropped (the model copied the instruction as if it
+  were a finding);
+* a link must be one recorded for a talk the sentence cites, and not only by an instruction
+  sentence (else the sentence is dropped);
 * an answer in another language than the question's is flagged;
 * a runaway (the same token or short phrase over and over) is stopped while the
   model streams (``stop_runaway``, any backend) and cut from the final text.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from app.answer.instructions import looks_foreign
+from app.answer.instructions import instructs, looks_foreign
 from app.answer.result import Answer, AnswerWarning, Sentence
 from app.answer.safety import PLACEHOLDER, neutralise_all
 from app.text import content_words
@@ -114,10 +116,15 @@ def _copies_instruction(sentence: Sentence, flagged: list[str], plain: list[str]
     return None
 
 
-def _foreign_links(sentence: Sentence, answer: Answer) -> list[str]:
+def _key(url: str) -> str:
+    return url.rstrip("/.,;)").casefold()
+
+
+def _foreign_links(sentence: Sentence, answer: Answer, planted: set[str]) -> list[str]:
+    """Links of the sentence that no talk it cites records (a link only an instruction sentence carries is not recorded)."""
     cited = [s for s in answer.sources if s.n in sentence.citations] or answer.sources
-    recorded = {link.rstrip("/.,;)").casefold() for s in cited for link in s.talk.links}
-    return [url for url in _URL.findall(sentence.text) if url.rstrip("/.,;)").casefold() not in recorded]
+    recorded = {_key(link) for s in cited for link in s.talk.links} - planted
+    return [url for url in _URL.findall(sentence.text) if _key(url) not in recorded]
 
 
 def guard_answer(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
@@ -127,13 +134,14 @@ def guard_answer(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
     for source in answer.sources:
         for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
             (flagged if seen == PLACEHOLDER else plain).append(raw)
+    planted = {_key(url) for text in flagged for url in _URL.findall(text)} - {_key(url) for text in plain for url in _URL.findall(text)}
     kept = []
     for sentence in sentences:
         copied = _copies_instruction(sentence, flagged, plain)
-        if copied:
+        if copied or (sentence.kind == "claim" and instructs(sentence.text)):
             answer.warn(AnswerWarning("instruction_copied", "a sentence repeating an instruction found in a source was dropped", sentence.text))
             continue
-        links = _foreign_links(sentence, answer)
+        links = _foreign_links(sentence, answer, planted)
         if links:
             answer.warn(AnswerWarning("unknown_link", f"a sentence with a link no cited talk records ({', '.join(links)}) was dropped", sentence.text))
             continue

@@ -63,12 +63,28 @@ _META = re.compile(
     r"\b(?:this|the)\s+(?:abstract|text|record|document|message|prompt|entry|note)\b|\bthe (?:following|above|previous|preceding)\b|\binstructions?\b|\bthe user\b|\brules?\b",
     re.IGNORECASE)
 _LINK = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|net|org|biz|io|ly)(?:/\S*)?\b", re.IGNORECASE)
+_ADDRESSED_TO = re.compile(
+    r"\b(?:for|to)\s+(?:the\s+|any\s+|all\s+|every\s+|whatever\s+)?(?:automated\s+)?(?:assistants?|ai|a\.i\.|chat\s?bots?|language models?|llms?|bots?|summari[sz]ers?|tool|model|system)\b",
+    re.IGNORECASE)
 _TELL_OTHERS = re.compile(
     r"\b(?:tell|inform|recommend|ask|advise|remind|urge|direct|encourage)\s+(?:the\s+|all\s+|any\s+)?(?:users?|readers?|everyone|people|visitors|them)\b|\bto (?:the|every|any) (?:user|reader)s?\b",
     re.IGNORECASE)
 _SALUTATION = re.compile(
     r"\b(?:dear|attention\s*:|note (?:to|for)|addressed to|message (?:to|for)|rules? for|for (?:the|any|all|every) (?:\w+ )?(?:assistant|ai|tool|model|system|software|bot|reader)s?)\b",
     re.IGNORECASE)
+# Decisive rules added after the held-out styles were run through the model (docs/reliability.md): each names
+# a shape of instruction the weighted features under-rated there. Measured afterwards on the "fresh" split.
+_SAY_DEMAND = re.compile(
+    r"\b(?:must|should|shall|is to|are to|required to|expected to|asked to|instructed to|ought to|has to|have to|needs? to|be sure to|make sure(?: to)?|"
+    r"don't forget to|remember to|please(?: also)?)\s+(?:\w+ly\s+|also\s+|always\s+)?"
+    r"(?:state|mention|say|add|report|describe|tell|credit|name|call|include|cite|write|conclude|end|begin|start|sign|praise|present|note|claim|insist|reply|respond|answer)\b",
+    re.IGNORECASE)
+_FIELD_LABEL = re.compile(
+    r"^\W*(?:speaker|presenter|title|affiliation|institution|contact|date|venue|author|code|link|email|bio|official [\w ]{0,20})"
+    r"\b[^:.]{0,60}:", re.IGNORECASE)
+_FIELD_DEMAND = re.compile(
+    r"\b(?:for (?:automated |the )?(?:assistants?|summar\w+|ai|bots?|answers?)|to (?:report|share|give|mention|credit)|in (?:any |your |all )?(?:answers?|replies|summaries)|"
+    r"please|must|should|anyone who asks)\b", re.IGNORECASE)
 _RESEARCH_VOICE = re.compile(r"\b(?:we|our|us|this talk|in this work|this paper|the authors?|joint work)\b", re.IGNORECASE)
 _SPACED = re.compile(r"(?:\b\w[ .]{1,3}){4,}\w\b")
 _BASE64 = re.compile(r"\b(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{16,}={0,2}")
@@ -156,6 +172,24 @@ def _model() -> tuple[dict[str, float], float, float]:
     return data["weights"], data["bias"], data["threshold"]
 
 
+def rules(sentence: str) -> tuple[str, ...]:
+    """The decisive shapes a sentence has (any one flags it): an AI/software addressee with a demand about what to
+    say; a demand to say something, not in research voice; a record field planted in the text for answers."""
+    f = features(sentence)
+    fired = []
+    if f["research_voice"]:
+        return ()
+    addressed = f["addressee"] or f["second_person"] or bool(_ADDRESSED_TO.search(sentence))
+    if addressed and (f["obligation"] or f["imperative_start"] or f["imperative_clause"]) and \
+            (f["meta_reference"] or f["reply_noun"] or f["reply_form"] or f["tells_others"] or _SAY_DEMAND.search(sentence)):
+        fired.append("addressed_demand")
+    if _SAY_DEMAND.search(sentence):
+        fired.append("demand_to_say")
+    if _FIELD_LABEL.search(sentence) and _FIELD_DEMAND.search(sentence):
+        fired.append("planted_field")
+    return tuple(fired)
+
+
 @lru_cache(maxsize=8192)
 def judge(sentence: str) -> Verdict:
     """The verdict on one sentence (markup already removed); cached: the same sources are read many times."""
@@ -163,9 +197,17 @@ def judge(sentence: str) -> Verdict:
     f = features(sentence)
     z = bias + sum(weights[k] * v for k, v in f.items())
     score = 1.0 / (1.0 + math.exp(-z))
-    reasons = tuple(k for k, v in f.items() if v and weights[k] > 0)
-    # The first phrase list stays decisive on its own: it is precise (it flags no sentence of the corpus).
-    return Verdict(round(score, 4), score >= threshold or bool(f["regex"]), reasons)
+    fired = rules(sentence)
+    reasons = tuple(k for k, v in f.items() if v and weights[k] > 0) + fired
+    # The first phrase list and the rules are decisive on their own: each flags no sentence of the corpus.
+    return Verdict(round(score, 4), score >= threshold or bool(f["regex"]) or bool(fired), reasons)
+
+
+def instructs(sentence: str) -> bool:
+    """The decision without the first phrase list: for answer sentences, where "The answer is: X" is fine."""
+    weights, bias, threshold = _model()
+    z = bias + sum(weights[k] * v for k, v in features(sentence).items() if k != "regex")
+    return 1.0 / (1.0 + math.exp(-z)) >= threshold or bool(rules(sentence))
 
 
 def is_address(sentence: str) -> bool:
