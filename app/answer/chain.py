@@ -230,9 +230,9 @@ class AnswerChain:
             for sentence in sentences:
                 if sentence.kind == "absence" and not sentence.citations and answer.sources:
                     sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
-            sentences = guard_answer(sentences, answer)  # drops copied instructions, unrecorded links, runaways
             if not emptied:  # an emptied answer got its record sentences above
                 sentences += record_sentences(answer.question, answer.sources, sentences)
+            sentences = guard_answer(sentences, answer)  # drops copied instructions, unrecorded links, runaways
             answer.answer = render(sentences, strict=strict) or self.abstain_text
             answer.sentences = [s for s in sentences if s.supported or not strict]
             answer.cited = list(dict.fromkeys(n for s in answer.sentences for n in s.citations))
