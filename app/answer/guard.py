@@ -137,8 +137,7 @@ def guard_answer(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
     planted = {_key(url) for text in flagged for url in _URL.findall(text)} - {_key(url) for text in plain for url in _URL.findall(text)}
     kept = []
     for sentence in sentences:
-        copied = _copies_instruction(sentence, flagged, plain)
-        if copied or (sentence.kind == "claim" and instructs(sentence.text)):
+        if sentence.kind == "claim" and (_copies_instruction(sentence, flagged, plain) or instructs(sentence.text)):
             answer.warn(AnswerWarning("instruction_copied", "a sentence repeating an instruction found in a source was dropped", sentence.text))
             continue
         links = _foreign_links(sentence, answer, planted)

@@ -204,9 +204,10 @@ def judge(sentence: str) -> Verdict:
 
 
 def instructs(sentence: str) -> bool:
-    """The decision without the first phrase list: for answer sentences, where "The answer is: X" is fine."""
+    """The decision for an answer sentence: without the first phrase list ("The answer is: X" is fine there) and
+    without the language feature (an answer in another language is flagged by the guard, not dropped)."""
     weights, bias, threshold = _model()
-    z = bias + sum(weights[k] * v for k, v in features(sentence).items() if k != "regex")
+    z = bias + sum(weights[k] * v for k, v in features(sentence).items() if k not in ("regex", "foreign_language"))
     return 1.0 / (1.0 + math.exp(-z)) >= threshold or bool(rules(sentence))
 
 
