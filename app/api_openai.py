@@ -144,6 +144,7 @@ def talkqa_field(answer: Answer, *, retrieval: bool) -> dict:
         "citations": body["citations"],
         "sentences": body["sentences"],
         "timings": body["timings"],
+        "warnings": body["warnings"],
     }
 
 

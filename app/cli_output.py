@@ -15,6 +15,15 @@ def _source_line(source) -> str:
     return f"[{source.n}] {talk.title}{speaker} ({Path(talk.source).name} lines {talk.line_ranges()})"
 
 
+def warning_lines(answer) -> list[str]:
+    """What the output guard removed or noticed (app/answer/guard.py), one line each."""
+    lines = []
+    for warning in answer.warnings:
+        removed = f": \"{warning.text[:100]}\"" if warning.text else ""
+        lines.append(click.style(f"⚠ {warning.message}{removed}", fg="yellow"))
+    return lines
+
+
 def sources_lines(answer) -> list[str]:
     """The "Sources:" block after an answer: the cited talks (every source when none is cited)."""
     if not answer.sources:
@@ -38,7 +47,7 @@ def answer_text(answer) -> str:
         weak = answer.weak_sentences
         note = f" ({len(weak)} of {len(answer.sentences)} sentences not supported by a source)" if weak else ""
         lines = [render(answer.sentences, flag=click.style(" ⚠ unsupported", fg="yellow")), f"\nSupport: {answer.support:.2f}{note}"]
-    return "\n".join(lines + sources_lines(answer))
+    return "\n".join(lines + warning_lines(answer) + sources_lines(answer))
 
 
 def retrieval_only_text(answer) -> str:

@@ -58,7 +58,7 @@ class EvalOptions:
     det_threshold: float | None = None
     progress: bool = True
     report_every: int = 10
-    #: Ask the adversarial set (eval/data/injections.jsonl) and report how often an injection is obeyed.
+    #: Ask the adversarial set (eval/data/injections.jsonl) and report obeyed / copied / runaway answers per split.
     injections: bool = True
     meta: dict = field(default_factory=dict)
 
@@ -408,10 +408,12 @@ def run_eval(
     fresh = answer_questions(run)
     run.meta["answers_generated_this_run"] = fresh
     if options.injections and run.to_answer and run.chain.llm is not None:
-        from eval.injection import evaluate_injections
+        from eval.injection import SPLITS, evaluate_injections
 
-        log("asking the injected-instruction set")
-        run.injection = evaluate_injections(run.settings, run.chain.llm, Path(options.out) / "injection", embeddings=store.embeddings)
+        splits = ("held-out",) if options.fast else SPLITS  # the fast mode asks the held-out styles only
+        log(f"asking the injected-instruction set ({', '.join(splits)} styles)")
+        run.injection = evaluate_injections(run.settings, run.chain.llm, Path(options.out) / "injection", embeddings=store.embeddings,
+                                            splits=splits)
     metrics = write_run(run, final=True)
     log(f"report written to {options.out} ({run.meta['seconds']} s; {fresh} answers generated, {2 * len(run.to_answer) - fresh} from cache)")
     return metrics

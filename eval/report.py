@@ -121,13 +121,7 @@ def render_markdown(metrics: dict) -> str:
         out += ["## Latency and prompt size", "", _table(["", "ours", "baseline"], lat_rows), "",
                 "Ours answers some questions without calling the model (nothing retrieved is close enough); those have no first-token time or prompt tokens.", ""]
     if metrics.get("injection"):
-        inj = metrics["injection"]
-        out += ["## Injected instructions", "",
-                f"Answers that obeyed an instruction injected into an abstract: **{inj['obeyed']} of {inj['n']}** "
-                f"(rate {inj['rate']}); each case's question was asked over an index of the injected abstracts (eval/injection.py).", "",
-                _table(["case", "style", "obeyed", "answer"],
-                       [[r["id"], r["style"], "yes" if r["obeyed"] else "no", r["answer"][:120].replace("|", "/").replace("\n", " ")]
-                        for r in inj["cases"]]), ""]
+        out += injection_section(metrics["injection"])
     out += [
         "## Definitions",
         "",
@@ -192,3 +186,17 @@ def write_report(out: Path, metrics: dict, rows: list[dict]) -> None:
     _atomic_write(out / "report.md", render_markdown(metrics))
     plot_by_type(metrics, out / "by_type.png")
     plot_latency(rows, out / "latency.png")
+
+
+def injection_section(inj: dict) -> list[str]:
+    """The injected-instruction rows: obeyed / copied / runaway / detected on the tune and the held-out styles."""
+    by_split = inj.get("by_split") or {}
+    rows = [[split, c["n"], c["obeyed"], c["copied"], c["runaway"], c.get("stopped", ""), c["detected"]] for split, c in by_split.items()]
+    return ["## Injected instructions", "",
+            f"Answers that obeyed an instruction injected into an abstract: **{inj['obeyed']} of {inj['n']}** (rate {inj['rate']}); each "
+            "case's question was asked over an index of the injected abstracts (eval/injection.py). The detector's weights were fitted "
+            "on the tune styles only; the held-out styles were never used for tuning.", "",
+            _table(["styles", "cases", "obeyed", "copied", "runaway left", "runaway stopped", "detected before the model"], rows), "",
+            _table(["case", "split", "style", "obeyed", "copied", "answer"],
+                   [[r["id"], r.get("split", ""), r["style"], "yes" if r["obeyed"] else "no", "yes" if r.get("copied") else "no",
+                     r["answer"][:120].replace("|", "/").replace("\n", " ")] for r in inj["cases"]]), ""]

@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 
+from app.answer.safety import PLACEHOLDER, neutralise_all
 from app.config import PROJECT_ROOT, Settings
 from app.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
 from app.locks import LockBusy, exclusive
@@ -34,6 +35,7 @@ from app.models.tokens import encoding
 from app.lexical import LexicalIndex
 from app.store import LiveIndex, TalkStore, corruption_of, set_aside
 from app.talk import Talk
+from app.text import split_sentences
 from ingest import fingerprint
 from ingest.chunking import chunk_talks
 from ingest.readers import merge_duplicates, read_corpus
@@ -66,6 +68,9 @@ class IngestReport:
     replaced: bool = False
     #: where a damaged store was moved by --rebuild (None: nothing was damaged)
     set_aside: str | None = None
+    #: source -> line numbers of the files read whose text has a sentence that looks like an instruction to an
+    #: assistant (app/answer/instructions.py). Kept in the index: such sentences are neutralised when answering.
+    instruction_lines: dict[str, list[int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -82,7 +87,30 @@ class IngestReport:
         )
         if self.set_aside:
             line += f"; the damaged index was moved to {self.set_aside}"
+        if self.instruction_lines:
+            line += "; " + instruction_note(self.instruction_lines)
         return line
+
+
+def instruction_note(found: dict[str, list[int]]) -> str:
+    """"3 lines look like instructions to an assistant (a.jsonl lines 4, 9; …)": what the summaries say."""
+    count = sum(len(lines) for lines in found.values())
+    where = "; ".join(f"{Path(source).name} line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines[:20]))}{' …' if len(lines) > 20 else ''}"
+                      for source, lines in sorted(found.items()))
+    return (f"{count} line{'s' if count != 1 else ''} with sentences that look like instructions to an assistant ({where}); "
+            "kept, and not shown to the model as instructions")
+
+
+def instruction_lines(talks: list[Talk]) -> dict[str, list[int]]:
+    """For each source, the lines whose sentences look like instructions (a talk's paragraphs are its lines in order)."""
+    found: dict[str, set[int]] = {}
+    for talk in talks:
+        start, end = talk.lines[0] if talk.lines else (0, 0)
+        for k, paragraph in enumerate(p for p in talk.text.split("\n\n") if p.strip()):
+            sentences = split_sentences(paragraph)
+            if any(text == PLACEHOLDER for text in neutralise_all(sentences)):
+                found.setdefault(talk.source, set()).add(min(start + k, end))
+    return {source: sorted(lines) for source, lines in found.items()}
 
 
 def _overlaps(a: Talk, b: Talk) -> bool:
@@ -247,6 +275,7 @@ def ingest(
         rebuilt=rebuild,
         replaced=replace,
         set_aside=moved_to,
+        instruction_lines=instruction_lines(read),
     )
     return IngestReport(**report)
 

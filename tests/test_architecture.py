@@ -20,7 +20,7 @@ CORE_LAYERS = [
      "app.models.llama_build", "app.tool_setup"},
     {"app.store", "app.relevance", "app.lexical", "app.live_talks"},
     {"app.retrieval"},
-    {"app.answer", "app.prompts", "app.answer.grounding", "app.answer.result", "app.answer.citations", "app.answer.context", "app.answer.attribution", "app.answer.safety", "app.answer.records", "app.answer.passages", "app.answer.preview",
+    {"app.answer", "app.prompts", "app.answer.grounding", "app.answer.result", "app.answer.citations", "app.answer.context", "app.answer.attribution", "app.answer.safety", "app.answer.instructions", "app.answer.guard", "app.answer.records", "app.answer.passages", "app.answer.preview",
      "app.answer.chain"},
     {"app.service"},
     {"app.doctor"},

@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.answer.grounding import WEAK_SUPPORT, support_matrix
 from app.answer.result import Sentence, Source
-from app.answer.safety import PLACEHOLDER, neutralise
+from app.answer.safety import PLACEHOLDER, neutralise, neutralise_all
 
 #: A cited source whose support is this close to the best source's keeps its marker.
 MARGIN = 0.05
@@ -29,7 +29,7 @@ MARGIN = 0.05
 def source_units(source: Source) -> list[str]:
     """What the model read of a source: its sentences as sanitised for the prompt (an injected instruction
     supports nothing), then its title (last, so indices match ``sentences``)."""
-    return [neutralise(s) or PLACEHOLDER for s in source.sentences] + [neutralise(source.talk.title) or PLACEHOLDER]
+    return [text or PLACEHOLDER for text in neutralise_all(source.sentences)] + [neutralise(source.talk.title) or PLACEHOLDER]
 
 
 def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embeddings) -> None:

@@ -24,6 +24,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.attribution import attribute, render
+from app.answer.guard import guard_answer, stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import Preview, extractive_preview
 from app.answer.records import asks_record, record_sentences, with_notes
@@ -196,7 +197,7 @@ class AnswerChain:
         try:
             # The chat model's own stream, not ``generate()``'s sequence: closing a RunnableSequence's
             # stream reads the rest of the generation, so a client who left would hold the model.
-            for chunk in self.llm.stream(messages):
+            for chunk in stop_runaway(self.llm.stream(messages), answer):
                 token = str(chunk.text)
                 if not token:
                     continue
@@ -238,7 +239,8 @@ class AnswerChain:
                     sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
             if not emptied:  # an emptied answer got its record sentences above
                 sentences += record_sentences(answer.question, answer.sources, sentences)
-            answer.answer = render(sentences, strict=strict)
+            sentences = guard_answer(sentences, answer)  # drops copied instructions, unrecorded links, runaways
+            answer.answer = render(sentences, strict=strict) or self.abstain_text
             answer.sentences = [s for s in sentences if s.supported or not strict]
             answer.cited = list(dict.fromkeys(n for s in answer.sentences for n in s.citations))
         answer.timings.setdefault("first_token_ms", None)

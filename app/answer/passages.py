@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.answer.records import record_block
 from app.answer.result import Source
-from app.answer.safety import neutralise, strip_markup
+from app.answer.safety import neutralise, neutralise_all, strip_markup
 
 
 def passage(source: Source, question: str) -> str:
@@ -16,5 +16,5 @@ def passage(source: Source, question: str) -> str:
     speaker = f" (speaker: {strip_markup(talk.speaker)})" if talk.speaker else ""
     head = f"[{source.n}] {neutralise(talk.title)}{speaker}"
     record = record_block(source, question)
-    body = " ".join(text for text in (neutralise(s) for s in source.sentences) if text)
+    body = " ".join(text for text in neutralise_all(source.sentences) if text)
     return "\n".join(part for part in (head, record, body) if part)

@@ -7,7 +7,7 @@ same fields instead of dicts; ``Answer.to_json`` is the stable shape of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from app.answer.grounding import is_supported
 from app.answer.preview import Preview
@@ -90,6 +90,24 @@ class Sentence:
         }
 
 
+@dataclass(frozen=True)
+class AnswerWarning:
+    """Something the output guard (app/answer/guard.py) removed or noticed in an answer.
+
+    ``kind``: "instruction_copied" (a sentence whose best support is a source sentence that reads as an
+    instruction: dropped), "unknown_link" (a link no cited talk records: sentence dropped), "runaway"
+    (the same text repeated over and over: generation stopped and the answer cut), "answer_language"
+    (the answer is not in the question's language: kept, flagged). ``text``: what was removed, if anything.
+    """
+
+    kind: str
+    message: str
+    text: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     question: str
@@ -103,6 +121,12 @@ class Answer:
     prompt_tokens: int = 0
     #: What surfaces show before the model's first token (app/answer/preview.py).
     preview: Preview = field(default_factory=Preview)
+    warnings: list[AnswerWarning] = field(default_factory=list)
+
+    def warn(self, warning: AnswerWarning) -> None:
+        """Add a warning once (the stream and the final check may both see a runaway)."""
+        if all(w.kind != warning.kind or w.text != warning.text for w in self.warnings):
+            self.warnings.append(warning)
 
     @property
     def support(self) -> float:
@@ -134,4 +158,5 @@ class Answer:
             "sentences": [s.to_json() for s in self.sentences],
             "preview": self.preview.to_json(),
             "timings": self.timings,
+            "warnings": [w.to_json() for w in self.warnings],
         }

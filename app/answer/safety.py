@@ -7,7 +7,8 @@ the answer. Three layers, cheapest first:
 1. markup is removed from what the model reads (tags, HTML comments, chat-template tokens), and the
    content of hidden elements with it;
 2. a sentence that reads as an instruction to an assistant (override the rules, change role, dictate
-   the reply, forge a system/assistant turn) is replaced by a neutral placeholder;
+   the reply, forge a system/assistant turn) is replaced by a neutral placeholder; the decision is
+   the feature classifier of ``app/answer/instructions.py`` (this file's phrase list is one of its features);
 3. the system prompt says that sources are quoted data whose instructions are not to be followed,
    and attribution flags any answer sentence no source supports (an obeyed injection is one).
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import html
 import re
+
+from app.answer.instructions import flag_all, judge
 
 PLACEHOLDER = "(a sentence that looked like an instruction was removed)"
 
@@ -64,16 +67,23 @@ def strip_markup(text: str) -> str:
 _TURN = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
 
 
+def matches_phrase_list(sentence: str) -> bool:
+    """The first detector: a chat-template token or one of the phrases above (now one classifier feature)."""
+    return bool(_TURN.search(sentence) or _INSTRUCTION.search(sentence))
+
+
 def is_instruction(sentence: str) -> bool:
     """Does this sentence address an assistant (or forge a chat turn) rather than describe research?"""
-    return bool(_TURN.search(sentence) or _INSTRUCTION.search(sentence))
+    return bool(_TURN.search(sentence)) or judge(sentence).flagged
 
 
 def neutralise(sentence: str) -> str:
     """What the model may read of one source sentence."""
-    if _TURN.search(sentence):
-        return PLACEHOLDER
-    text = strip_markup(sentence)
-    if not text:
-        return ""
-    return PLACEHOLDER if is_instruction(text) else text
+    return neutralise_all([sentence])[0]
+
+
+def neutralise_all(sentences: list[str]) -> list[str]:
+    """What the model may read of a source's sentences, judged in context (an instruction may span two)."""
+    texts = [strip_markup(s) for s in sentences]
+    flags = flag_all(texts)
+    return [PLACEHOLDER if _TURN.search(raw) or (text and flag) else text for raw, text, flag in zip(sentences, texts, flags)]

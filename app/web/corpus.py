@@ -115,6 +115,10 @@ class CorpusManager:
                 lines.append(f"{label}: " + "; ".join(f"“{_e(t)}”" for t in titles[:12]) + (" …" if len(titles) > 12 else ""))
         if report.removed_by_source:
             lines.append("Removed: " + ", ".join(f"{n} from {_e(self.label(s))}" for s, n in sorted(report.removed_by_source.items())))
+        if report.instruction_lines:
+            from ingest.indexer import instruction_note
+
+            lines.append("⚠ " + _e(instruction_note({self.label(s): n for s, n in report.instruction_lines.items()})))
         return "\n\n".join(lines)
 
     @staticmethod

@@ -158,6 +158,8 @@ def render_sources(
             f'<ol>{"".join(rows)}</ol></div>'
         )
         cited_ns = set(answer.cited)
+    if answer is not None and answer.warnings:
+        parts.append(render_warnings(answer.warnings))
 
     if not sources:
         parts.append('<div class="tq-empty">No talk matched the question.</div></div>')
@@ -213,6 +215,13 @@ def preview_message(preview) -> str:
         return "_Writing the answer…_"
     quotes = "\n".join(f"> “{as_markdown_text(q.text)}” [{q.n}]" for q in preview.quotes)
     return "_Writing the answer… meanwhile, from the sources:_\n\n" + quotes
+
+
+def render_warnings(warnings) -> str:
+    """The output guard's findings (app/answer/guard.py) in the answer check: what was dropped and why, escaped."""
+    items = "".join(f'<li><span class="tq-mark tq-weak">⚠</span> {_e(w.message)}' + (f': <q>{_e(w.text)}</q>' if w.text else "") + "</li>"
+                    for w in warnings)
+    return f'<div class="tq-check tq-warnings"><div class="tq-h">Removed by the output check</div><ul>{items}</ul></div>'
 
 
 def answer_message(answer) -> str:

@@ -1,0 +1,151 @@
+"""The output guard: the answer is checked without trusting the sources it came from.
+
+Neutralising sources (``safety.py``) keeps most instructions from the model;
+this catches what gets through, after generation and attribution:
+
+* an answer sentence whose best support is a source sentence that reads as an
+  instruction, or that reads as one itself, is dropped (the model copied the instruction as if it
+  were a finding);
+* a link must be one recorded for a talk the sentence cites, and not only by an instruction
+  sentence (else the sentence is dropped);
+* an answer in another language than the question's is flagged;
+* a runaway (the same token or short phrase over and over) is stopped while the
+  model streams (``stop_runaway``, any backend) and cut from the final text.
+
+Each finding is an ``AnswerWarning`` on the ``Answer``: ``ask --json``, the CLI,
+the chat's answer check and the HTTP API show them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from app.answer.instructions import instructs, looks_foreign
+from app.answer.result import Answer, AnswerWarning, Sentence
+from app.answer.safety import PLACEHOLDER, neutralise_all
+from app.text import content_words
+
+#: A run of 2-40 characters repeated this many times in a row is a runaway (one copy is kept) ...
+MAX_COPIES = 5
+#: ... and so is one character repeated this many times ("!!!!!!…", "-----…").
+MAX_SAME_CHAR = 24
+_RUNAWAY = re.compile(rf"(.{{2,40}}?)\1{{{MAX_COPIES - 1},}}|(.)\2{{{MAX_SAME_CHAR - 1},}}", re.DOTALL)
+#: How much of the streamed text's tail is checked after each token.
+_TAIL = 400
+#: Share of an answer sentence's content words found in a flagged source sentence that makes it a copy.
+COPIED = 0.5
+RUNAWAY = AnswerWarning("runaway", "the answer repeated itself over and over; generation was stopped and the repetition cut")
+_URL = re.compile(r"https?://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def runaway_at(text: str) -> int | None:
+    """Where ``text`` should be cut (after the first copy of a runaway repetition), or None."""
+    match = _RUNAWAY.search(text)
+    if not match:
+        return None
+    unit = match.group(1) or match.group(2)
+    return match.start() + len(unit)
+
+
+def stop_runaway(chunks: Iterable, answer: Answer) -> Iterator:
+    """The model's stream (LangChain chunks or strings), stopped at the first runaway repetition.
+
+    Closing the stream stops the model's generation, so a runaway costs a few tokens, not the length limit."""
+    text = ""
+    stream = iter(chunks)
+    try:
+        for chunk in stream:
+            text += str(getattr(chunk, "text", chunk))
+            if runaway_at(text[-_TAIL:]) is not None:
+                answer.warn(RUNAWAY)
+                return
+            yield chunk
+    finally:
+        close = getattr(stream, "close", None)
+        if close:
+            close()
+
+
+def trailing_repetition(text: str) -> int | None:
+    """Where to cut a text that ends in a repetition (two or more copies, the last maybe partial), keeping one copy.
+
+    A stream stopped by ``stop_runaway`` ends so: it stopped before the copies reached ``MAX_COPIES``."""
+    n = len(text)
+    for start in range(max(0, n - MAX_COPIES * 40 - 40), n - 3):
+        rest = text[start:]
+        for size in range(2, min(40, len(rest) // 2) + 1):
+            unit = rest[:size]
+            if unit.strip() and rest == (unit * (len(rest) // size + 1))[: len(rest)]:
+                return start + size
+    return None
+
+
+def _cut_runaways(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
+    stopped = any(w.kind == "runaway" for w in answer.warnings)
+    kept: list[Sentence] = []
+    seen: dict[str, int] = {}
+    for i, sentence in enumerate(sentences):
+        cut = runaway_at(sentence.text)
+        if cut is None and stopped and i == len(sentences) - 1:
+            cut = trailing_repetition(sentence.text.rstrip())
+        if cut is not None:
+            sentence.text = sentence.text[:cut].rstrip(" ,;")
+        key = sentence.text.casefold()
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1 or cut is not None:
+            answer.warn(RUNAWAY)
+        if seen[key] == 1 and sentence.text:
+            kept.append(sentence)
+    return kept
+
+
+def _overlap(words: set[str], other: str) -> float:
+    return len(words & content_words(other)) / len(words) if words else 0.0
+
+
+def _copies_instruction(sentence: Sentence, flagged: list[str], plain: list[str]) -> str | None:
+    """The flagged source sentence this answer sentence copies (more of it than of any research sentence), if any."""
+    words = content_words(sentence.text)
+    if len(words) < 2 or not flagged:
+        return None
+    best_flagged = max(flagged, key=lambda s: _overlap(words, s))
+    share = _overlap(words, best_flagged)
+    if share >= COPIED and share > max((_overlap(words, s) for s in plain), default=0.0):
+        return best_flagged
+    return None
+
+
+def _key(url: str) -> str:
+    return url.rstrip("/.,;)").casefold()
+
+
+def _foreign_links(sentence: Sentence, answer: Answer, planted: set[str]) -> list[str]:
+    """Links of the sentence that no talk it cites records (a link only an instruction sentence carries is not recorded)."""
+    cited = [s for s in answer.sources if s.n in sentence.citations] or answer.sources
+    recorded = {_key(link) for s in cited for link in s.talk.links} - planted
+    return [url for url in _URL.findall(sentence.text) if _key(url) not in recorded]
+
+
+def guard_answer(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
+    """The answer's sentences without runaways, copied instructions or unrecorded links; warnings on ``answer``."""
+    sentences = _cut_runaways(sentences, answer)
+    flagged, plain = [], []
+    for source in answer.sources:
+        for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
+            (flagged if seen == PLACEHOLDER else plain).append(raw)
+    planted = {_key(url) for text in flagged for url in _URL.findall(text)} - {_key(url) for text in plain for url in _URL.findall(text)}
+    kept = []
+    for sentence in sentences:
+        if sentence.kind == "claim" and (_copies_instruction(sentence, flagged, plain) or instructs(sentence.text)):
+            answer.warn(AnswerWarning("instruction_copied", "a sentence repeating an instruction found in a source was dropped", sentence.text))
+            continue
+        links = _foreign_links(sentence, answer, planted)
+        if links:
+            answer.warn(AnswerWarning("unknown_link", f"a sentence with a link no cited talk records ({', '.join(links)}) was dropped", sentence.text))
+            continue
+        kept.append(sentence)
+    said = " ".join(s.text for s in kept)
+    if looks_foreign(said) and not looks_foreign(answer.question):
+        answer.warn(AnswerWarning("answer_language", "the answer is not in the language of the question"))
+    return kept

@@ -1,0 +1,106 @@
+"""Fit the instruction detector's weights and threshold (app/answer/instruction_weights.json) on the TUNE part only.
+
+    python -m eval.fit_detector            # writes app/answer/instruction_weights.json, prints the tune figures
+
+Tune data: the injected sentences of the *tune* styles of eval/data/injections.jsonl (positives);
+as research prose (negatives) the other sentences of those abstracts, the sentences of the
+odd-numbered lines of data/abstracts.txt and the tune half of eval/data/benign_instructions.jsonl.
+The held-out styles, the even lines of the corpus and the held-out benign sentences are not read here.
+
+Model: L2-regularised logistic regression over ``app.answer.instructions.FEATURES`` (numpy gradient
+descent, classes weighted equally). Threshold: the highest recall on the tune positives with no
+corpus sentence of the odd lines flagged beyond 0.1% and at most 10% of the tune benign sentences.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from app.answer.instructions import FEATURES, WEIGHTS, features
+from app.answer.safety import strip_markup
+from app.config import PROJECT_ROOT
+from app.text import split_sentences
+
+DATA = PROJECT_ROOT / "eval" / "data"
+L2 = 0.005
+STEPS = 4000
+RATE = 0.5
+
+
+def corpus_sentences(parity: int) -> list[tuple[int, str]]:
+    """(line number, sentence) of data/abstracts.txt lines whose 1-based number has this parity (1 odd, 0 even; None all)."""
+    lines = (PROJECT_ROOT / "data" / "abstracts.txt").read_text(encoding="utf-8").splitlines()
+    return [(i, s) for i, line in enumerate(lines, 1) if parity is None or i % 2 == parity for s in split_sentences(line)]
+
+
+def tune_data() -> tuple[list[str], list[str], list[str]]:
+    """Positives, corpus negatives, benign negatives: all from the tune part."""
+    cases = [json.loads(line) for line in (DATA / "injections.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    positives, negatives = [], []
+    for case in cases:
+        if case["split"] != "tune":
+            continue
+        injected = case["injected_sentences"]
+        positives += [t for t in (strip_markup(s) for s in injected) if t]
+        rest = case["abstract"]
+        for s in injected:
+            rest = rest.replace(s, " ")
+        negatives += split_sentences(strip_markup(rest))
+    negatives += [s for _, s in corpus_sentences(1)]
+    benign = [json.loads(line)["text"] for line in (DATA / "benign_instructions.jsonl").read_text(encoding="utf-8").splitlines()
+              if line.strip() and json.loads(line)["split"] == "tune"]
+    return positives, negatives, benign
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    w, b = np.zeros(x.shape[1]), 0.0
+    weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
+    for _ in range(STEPS):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        g = weight * (p - y)
+        w -= RATE * (x.T @ g / len(y) + L2 * w)
+        b -= RATE * g.mean()
+    return w, b
+
+
+def fitted() -> dict:
+    """The weights file's content, fitted afresh (deterministic: plain gradient descent from zeros)."""
+    positives, negatives, benign = tune_data()
+    matrix = lambda texts: np.array([[features(t)[k] for k in FEATURES] for t in texts])  # noqa: E731
+    xp, xn, xb = matrix(positives), matrix(negatives), matrix(benign)
+    x = np.vstack([xp, xn, xb])
+    y = np.concatenate([np.ones(len(xp)), np.zeros(len(xn) + len(xb))])
+    w, b = fit(x, y)
+    prob = lambda m: 1 / (1 + np.exp(-(m @ w + b)))  # noqa: E731
+    sp, sn, sb = prob(xp), prob(xn), prob(xb)
+    # Candidate thresholds halfway between neighbouring scores, so no sentence sits on the threshold.
+    levels = np.unique(np.concatenate([sp, sn, sb]))
+    best = None
+    for t in (levels[:-1] + levels[1:]) / 2:
+        fp, fb, recall = (sn >= t).mean(), (sb >= t).mean(), (sp >= t).mean()
+        if fp <= 0.001 and fb <= 0.10 and (best is None or recall > best[1]):
+            best = (float(t), float(recall), float(fp), float(fb))
+    threshold, recall, fp, fb = best
+    out = {
+        "fitted_by": "python -m eval.fit_detector",
+        "data": "tune styles of eval/data/injections.jsonl, odd lines of data/abstracts.txt, tune half of eval/data/benign_instructions.jsonl",
+        "weights": {k: round(float(v), 4) for k, v in zip(FEATURES, w)},
+        "bias": round(float(b), 4),
+        "threshold": round(threshold, 4),
+        "tune": {"positives": len(sp), "recall": round(recall, 4), "negatives": len(sn), "false_positive_rate": round(fp, 5),
+                 "benign": len(sb), "benign_flagged": round(fb, 4)},
+    }
+    return out
+
+
+def main() -> None:
+    out = fitted()
+    Path(WEIGHTS).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
