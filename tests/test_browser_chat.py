@@ -75,7 +75,7 @@ def test_an_empty_question_is_refused_in_words_next_to_the_input(browser, fake_c
     page.wait_for_selector(QUESTION)
     page.fill(QUESTION, typed)
     page.keyboard.press("Enter")
-    message = page.locator("#tq-question").get_by_text("The question is empty: type a question about the talks.")
+    message = page.locator("#tq-question-note").get_by_text("The question is empty: type a question about the talks.")
     message.wait_for()
     page.wait_for_timeout(500)
     assert page.get_by_text(re.compile(r"^\s*Error\s*$")).count() == 0, "no Gradio error badge or toast"
@@ -95,7 +95,7 @@ def test_a_long_question_is_refused_with_its_limit_in_characters_and_kept_for_tr
     question = ("How do kernel methods relate to neural networks in the infinite width limit? " * 70)[:5000]
     page.fill(QUESTION, question)
     page.keyboard.press("Enter")
-    message = page.locator("#tq-question").get_by_text(re.compile(r"The question is too long: 5,000 characters"))
+    message = page.locator("#tq-question-note").get_by_text(re.compile(r"The question is too long: 5,000 characters"))
     message.wait_for()
     assert re.search(r"at most about [\d,]+ characters \([\d,]+ words\) fit", message.inner_text()), message.inner_text()
     assert "token" not in message.inner_text()

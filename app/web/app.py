@@ -107,6 +107,7 @@ def build_app(
                                 autofocus=True,
                             )
                             ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="tq-ask")
+                        question_note = gr.Markdown("", elem_id="tq-question-note")  # why a question was not asked
                         with gr.Row():
                             clear = gr.Button("Clear conversation", variant="secondary", size="sm", scale=2, elem_id="tq-clear")
                             export = gr.DownloadButton(
@@ -131,6 +132,7 @@ def build_app(
                             send_comment = gr.Button("Send comment", size="sm", scale=1, min_width=120, elem_id="tq-send-comment")
                         feedback_status = gr.Markdown("", elem_id="tq-feedback-status")
                         pending = gr.Textbox(visible=False, label="question")
+                        accepted = gr.State(True)  # False: the question box's text was refused (question_note says why)
                     with gr.Column(scale=9, min_width=320, elem_id="tq-sources-column"):
                         sources = gr.HTML(render_sources(), label="Sources", elem_id="tq-sources-box", show_label=False)
                         payload = gr.JSON(visible=False, label="answer")
@@ -171,10 +173,10 @@ def build_app(
         )
         export_kwargs = dict(queue=False, api_visibility="private", show_progress="hidden")
         for i, trigger in enumerate([question.submit, ask.click]):
-            trigger(web.pending, [question, state], [question, pending, chatbot], queue=False, api_visibility="private",
-                    validator=web.check_question).success(
+            trigger(web.pending, [question, state], [question, pending, chatbot, question_note, accepted], queue=False,
+                    api_visibility="private").success(
                 web.respond,
-                [pending, state, strict],
+                [pending, state, strict, accepted],
                 ask_outputs,
                 api_name="ask" if i == 0 else None,
                 api_visibility="public" if i == 0 else "private",
@@ -184,13 +186,14 @@ def build_app(
         def pick_example(evt: gr.SelectData, current: dict):
             return web.pending(evt.value["text"] if isinstance(evt.value, dict) else str(evt.value), current)
 
-        chatbot.example_select(pick_example, [state], [question, pending, chatbot], queue=False, api_visibility="private").success(
-            web.respond, [pending, state, strict], ask_outputs, api_visibility="private", **ask_kwargs
+        chatbot.example_select(pick_example, [state], [question, pending, chatbot, question_note, accepted], queue=False,
+                               api_visibility="private").success(
+            web.respond, [pending, state, strict, accepted], ask_outputs, api_visibility="private", **ask_kwargs
         ).then(web.export, [state], [export], **export_kwargs)
         cleared = [chatbot, sources, state, payload, question]
         clear.click(web.clear, None, cleared, queue=False, api_name="clear").then(
             web.export, [state], [export], **export_kwargs
-        ).then(lambda: ("", ""), None, [feedback_status, comment], queue=False, api_visibility="private")
+        ).then(lambda: ("", "", ""), None, [feedback_status, comment, question_note], queue=False, api_visibility="private")
         chatbot.like(web.feedback.rate, [state], [feedback_status, state], queue=False, api_visibility="private")
         comment_kwargs = dict(queue=False, api_visibility="private")
         send_comment.click(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
@@ -222,6 +225,12 @@ THEME = gr.themes.Soft(
     radius_size="md",
     font=_FONTS,
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+).set(  # WCAG AA contrast (axe-core, tests/test_browser_chat.py): one shade darker than Soft's defaults
+    body_text_color_subdued="*neutral_600",
+    block_info_text_color="*neutral_600",
+    color_accent="*primary_600",
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
 )
 
 

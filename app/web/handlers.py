@@ -165,17 +165,6 @@ class WebApp:
             return [{"role": "assistant", "content": problem}], render_sources(status="Not ready")
         return [], render_sources()
 
-    def check_question(self, message: str, state: dict) -> tuple:
-        """The ask event's validator: an empty or too long question is refused next to the input, in words.
-
-        Gradio shows the message on the question box and does not run the event: the typed text
-        stays there to be fixed, and nothing reaches the chat or the log.
-        """
-        try:
-            check_question(message, self.settings.max_question_tokens, self._encoding())
-        except InputError as err:
-            return gr.validate(False, f"{str(err)[0].upper()}{str(err)[1:]}."), gr.validate(True, "")
-        return gr.validate(True, ""), gr.validate(True, "")
 
     def _encoding(self):
         """The encoding the question limit is counted in (the chain's; loaded once, without the chain)."""
@@ -184,21 +173,33 @@ class WebApp:
         return self._enc
 
     def pending(self, message: str, state: dict) -> tuple:
-        """Immediately: show the question and a waiting bubble, clear the box (not queued)."""
-        message = (message or "").strip()
+        """Immediately (not queued): (question box, question to answer, chat, note under the box, accepted).
+
+        A question that can be asked is shown with a waiting bubble and the box is cleared. An empty
+        or too long one is refused in words under the box, which keeps the text to be fixed; nothing
+        reaches the chat or the log, and the answer event that follows does nothing (``accepted``).
+        """
+        try:
+            message = check_question(message, self.settings.max_question_tokens, self._encoding())
+        except InputError as err:
+            return gr.skip(), gr.skip(), gr.skip(), f"⚠ {str(err)[0].upper()}{str(err)[1:]}.", False
         shown = state["messages"] + [
             {"role": "user", "content": message},
             {"role": "assistant", "content": "_Searching the talks…_"},
         ]
-        return "", message, shown
+        return "", message, shown, "", True
 
-    def respond(self, message: str, state: dict | None, strict: bool = False) -> Iterator[tuple]:
+    def respond(self, message: str, state: dict | None, strict: bool = False, accepted: bool = True) -> Iterator[tuple]:
         """The ask event: stream (chat messages, sources panel, session state, answer JSON).
 
         ``strict`` leaves out the sentences no source supports. An empty question is an error the
-        caller sees (an API client gets it as an exception), not a silent no-op. While it runs,
-        no title is generated in the background.
+        caller sees (an API client gets it as an exception), not a silent no-op. ``accepted``:
+        False when ``pending`` refused the question in the browser (then nothing changes). While
+        it runs, no title is generated in the background.
         """
+        if not accepted:
+            yield (gr.skip(),) * 4
+            return
         with self.titles.busy() if self.titles else contextlib.nullcontext():
             yield from self._respond(message, state, strict)
 
