@@ -59,6 +59,20 @@ def test_ask_in_the_browser_streams_a_cited_answer_with_sources(page, live_serve
     page.screenshot(path=str(screenshot))
     assert screenshot.stat().st_size > 20_000
 
+    # A follow-up: answered from the conversation; what was searched for asserts nothing new.
+    page.fill("#tq-question textarea", "What does the second of these talks propose?")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        """() => document.querySelectorAll("#tq-chat [data-testid='bot']").length === 2
+                 && !document.querySelector('#tq-sources-box .tq-status').innerText.includes('…')""",
+        timeout=240_000,
+    )
+    status = page.inner_text("#tq-sources-box .tq-status")
+    assert status in ("Answer ready", "Not covered by the talks"), status
+    query = page.locator("#tq-sources-box .tq-query q")
+    if query.count():
+        assert query.inner_text().rstrip().endswith("?"), query.inner_text()
+
     # The talk browser: filter, open a talk.
     page.get_by_role("tab", name="Talks").click()
     page.wait_for_selector("#tq-talk-count >> text=/talks in the index/")

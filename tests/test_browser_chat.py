@@ -131,3 +131,39 @@ def test_no_serious_accessibility_violation(browser, fake_chat_server, viewport)
     page.wait_for_selector(QUESTION)
     ask(page, "What is RevThink?")
     assert axe_violations(page) == []
+
+
+def test_the_talks_tab_says_when_a_page_is_past_the_end_and_keeps_columns_on_one_line(browser, fake_chat_server):
+    server = fake_chat_server("unused")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.get_by_role("tab", name="Talks").click()
+    page.wait_for_selector("#tq-talk-count >> text=/7 talks in the index/")
+    header = page.locator("#tq-talk-table th").filter(has_text="Lines").locator("visible=true").first
+    line_height = float(header.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 20"))
+    assert header.bounding_box()["height"] < 2.5 * line_height, "“Lines” is not broken over two lines"
+
+    page.locator("#tq-talk-table").get_by_text("Petros Maragos").locator("visible=true").first.click()
+    page.wait_for_selector("#tq-talk-view .tq-abstract")
+    page.fill("#tq-talk-filter textarea", "Toneva")
+    page.wait_for_selector("#tq-talk-count >> text=/^1 talk match/")
+    page.wait_for_selector("#tq-talk-view .tq-empty")  # Maragos's talk is not in the list any more
+
+    page.fill("#tq-talk-filter textarea", "")
+    page.fill("#tq-talk-page input", "9")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tq-talk-count >> text=/page 9 is past the end: the last page is 1/")
+
+
+def test_clear_conversation_also_clears_the_feedback_message(browser, fake_chat_server):
+    server = fake_chat_server("RevThink trains a student model to reason forward and backward [1].")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    ask(page, "What is RevThink?")
+    page.locator("#tq-chat button[aria-label='Like']").last.click()
+    page.wait_for_selector("#tq-feedback-status >> text=/Thumbs up saved/")
+    page.fill("#tq-comment textarea", "Clear and cited")
+    page.click("#tq-send-comment")
+    page.wait_for_selector("#tq-feedback-status >> text=/Comment saved/")
+    page.click("#tq-clear")
+    page.wait_for_function("!document.querySelector('#tq-feedback-status').innerText.includes('saved')")
+    assert page.locator("#tq-chat button[aria-label='Clear']").locator("visible=true").count() == 0, "one clear control"
