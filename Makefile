@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast bench clean
+.PHONY: install run test test-fast bench screenshots clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/retrieval.py
 	$(PY) bench/answer.py
+
+screenshots: install  # the README's pictures of the chat at three viewports (the embedded model answers)
+	bash scripts/install-test-deps.sh $(VENV)
+	$(PY) bench/screenshots.py
 
 clean:
 	rm -rf $(VENV) .talkqa

@@ -298,21 +298,24 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         if cli_client.ask(settings, question, k=k, as_json=as_json, no_llm=no_llm, fallback=fallback, strict=strict):
             return
     from app.errors import LLMUnavailableError
+    from app.models.tokens import encoding
+    from app.question import check_question
     from app.service import Service
 
+    # Before the model loads: llama.cpp silences stderr while it loads, and would swallow the error line.
+    check_question(question, settings.max_question_tokens, encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken"))
     service = Service(settings, store=obj.store)
+    retrieval = service.answer_chain(k=k, llm=None)  # no usable index: fail here, before the model loads
     if not no_llm:
-        service.start_loading_chat_model()  # side by side with reading the index and retrieving
-    retrieval = service.answer_chain(k=k, llm=None)  # no usable index, a too long question: fail here
-    retrieval.check_question(question)
+        service.start_loading_chat_model()  # side by side with retrieving
     try:
         if no_llm:
             answer = None
         else:
             stream = service.answer_chain(k=k).ask(question, strict=strict)
-            draft = Draft(enabled=not as_json and sys.stdout.isatty())
+            draft = Draft(enabled=not as_json and sys.stdout.isatty(), sources=stream.sources)
             if stream.preview.quotes:  # the sources' own words while the model reads its prompt
-                draft.write(stream.preview.render() + "\n\n")
+                draft.show_first(stream.preview.render() + "\n\n")
             for token in stream:
                 draft.write(token)
             answer = stream.result()

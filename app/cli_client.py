@@ -208,7 +208,7 @@ def _answer(server: RemoteServer, request: dict, as_json: bool, draft: Draft) ->
             draft.write(event["token"])
         elif "preview" in event:
             if event["preview"]["quotes"]:  # as in-process: the sources' own words while the model reads
-                draft.write(event["text"] + "\n\n")
+                draft.show_first(event["text"] + "\n\n")
         elif "text" in event:
             draft.erase()
             click.echo(event["text"])

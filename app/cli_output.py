@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from app.answer.draft import draft
+
 
 def _source_line(source) -> str:
     talk = source.talk
@@ -62,16 +64,29 @@ def retrieval_only_text(answer) -> str:
 
 
 class Draft:
-    """The model's tokens as they come, on a terminal; erased once the checked answer is ready."""
+    """The model's draft as it comes, on a terminal, made readable (app/answer/draft.py: no row of
+    markers); erased once the checked answer is ready."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool, sources=()):
         self.enabled = enabled
-        self.text = ""
+        self.sources = sources
+        self.first = ""  # shown before the model's tokens (the extractive preview), erased with them
+        self.raw = ""
+        self.text = ""  # what is on the screen
+
+    def show_first(self, text: str) -> None:
+        """Text shown before the model's tokens and erased with them; the model's draft is made
+        readable on its own, so a list answer's markers still become lines after it."""
+        if self.enabled:
+            self.first += text
+            self.write("")
 
     def write(self, token: str) -> None:
         if self.enabled:
-            self.text += token
-            click.echo(token, nl=False)
+            self.raw += token
+            shown = self.first + draft(self.raw, self.sources)
+            click.echo(shown[len(self.text):], nl=False)  # the draft only grows
+            self.text = shown
 
     def erase(self) -> None:
         if not self.enabled or not self.text:

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # What the browser tests need beyond Python packages: Debian's Chromium (driven
-# by Playwright from PyPI; no browser is downloaded). Skipped when present.
+# by Playwright from PyPI; no browser is downloaded) and axe-core from npm (the
+# accessibility check, MPL-2.0; tests load $(npm root -g)/axe-core/axe.min.js).
+# Each is skipped when present.
 set -euo pipefail
-if ! command -v chromium >/dev/null 2>&1; then
+if ! command -v chromium >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium npm >/dev/null
   else
-    echo "warning: chromium is not installed and we are not root; browser tests will be skipped" >&2
+    echo "warning: chromium or npm is not installed and we are not root; browser tests will be skipped" >&2
+  fi
+fi
+if command -v npm >/dev/null 2>&1 && [ ! -f "$(npm root -g)/axe-core/axe.min.js" ]; then
+  if [ -w "$(npm root -g)" ] || [ "$(id -u)" = 0 ]; then
+    npm install -g --no-audit --no-fund --loglevel=error 'axe-core@4' >/dev/null
+  else
+    echo "warning: cannot install axe-core globally; the accessibility test will be skipped" >&2
   fi
 fi

@@ -3,6 +3,7 @@
 * settings.py: settings on a tmp data dir (`make_settings`);
 * models.py: the real embedding model, counting/foreign embeddings, the scripted chat model;
 * corpora.py: the seed and a small corpus, stores on real Chroma, the seed indexed once;
+* browser.py: Chromium through Playwright, axe-core;
 * cli.py: the CLI in-process; network.py: a network block;
 * servers.py: `chroma run`, llama.cpp's server, the chat app and the HTTP API on loopback;
 * processes.py: `talkqa` in a subprocess, with faults;
@@ -18,6 +19,7 @@ import os
 
 import pytest
 
+from support.browser import *  # noqa: F401,F403
 from support.cli import *  # noqa: F401,F403
 from support.corpora import *  # noqa: F401,F403
 from support.models import *  # noqa: F401,F403

@@ -15,13 +15,14 @@ from app.config import PROJECT_ROOT
 
 #: app's core, lowest layer first: a module may import its own layer and the layers before it.
 CORE_LAYERS = [
-    {"app", "app.resources", "app.config", "app.errors", "app.text", "app.talk", "app.prompts", "app.locks", "app.fingerprint", "app.feedback", "app.server_file"},
+    {"app", "app.resources", "app.config", "app.errors", "app.text", "app.talk", "app.prompts", "app.locks", "app.fingerprint", "app.feedback", "app.server_file",
+     "app.question"},
     {"app.titles", "app.models", "app.models.embeddings", "app.models.tokens", "app.models.llm", "app.models.llm_local", "app.models.reranker", "app.models.vectrix", "app.models.packages", "app.models.prompt_state",
      "app.models.llama_build", "app.tool_setup"},
     {"app.store", "app.relevance", "app.lexical", "app.live_talks"},
     {"app.retrieval"},
     {"app.answer", "app.prompts", "app.answer.grounding", "app.answer.result", "app.answer.citations", "app.answer.context", "app.answer.attribution", "app.answer.safety", "app.answer.instructions", "app.answer.guard", "app.answer.records", "app.answer.passages", "app.answer.preview",
-     "app.answer.chain"},
+     "app.answer.draft", "app.answer.rewrite", "app.answer.chain"},
     {"app.service"},
     {"app.doctor"},
 ]

@@ -84,3 +84,15 @@ def test_contradictions_a_similarity_score_misses_are_named(sentence, reason):
                "The student model gains 13.53% over its zero-shot accuracy.")
     assert any(problem.startswith(reason) for problem in contradictions(sentence, [passage]))
     assert contradictions("The limit is described by a stochastic differential equation for the feature covariance.", [passage]) == []
+
+
+def test_a_sentence_naming_the_talks_own_speaker_is_supported_by_its_record(embedding_model):
+    """The model read "[1] <title> (speaker: Mariya Toneva)": saying who gives the talk is no unsupported claim."""
+    talk = Talk(id="t00000000001", title="Language models and the brain", speaker="Mariya Toneva",
+                abstract="We align language model representations with fMRI recordings of people reading.",
+                source="talks.txt", lines=[(1, 1)])
+    toneva = Source(n=1, talk=talk, sentences=[talk.abstract], score=1.0, dense=0.5)
+    sentences = [Sentence("This talk is given by Mariya Toneva.", [1])]
+    attribute(sentences, [toneva], embedding_model)
+    assert sentences[0].citations == [1] and sentences[0].supported, sentences[0].support
+    assert sentences[0].evidence == {}, "the record is not a passage sentence to highlight"

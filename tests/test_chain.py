@@ -194,6 +194,40 @@ def test_a_follow_up_is_condensed_into_a_standalone_query(seed_index):
     assert answer.query == "How does tropical geometry relate to neural networks?"
 
 
+def test_a_rewrite_that_asserts_a_fact_the_conversation_lacks_is_not_searched_for(seed_index):
+    """The condensing model answered instead of rewriting: its guess is neither the query nor shown."""
+    chain = chain_with(seed_index, "The speaker did her PhD at the University of California, Berkeley.", "Not covered [1].")
+    follow_up = "Where did she do her PhD?"
+    answer = chain.invoke(follow_up, history=[("user", TROPICAL), ("assistant", "Tropical maps describe ReLU networks [1].")])
+    assert answer.query == follow_up
+
+
+def test_a_rewrite_naming_something_new_is_not_searched_for(seed_index):
+    chain = chain_with(seed_index, "Did she do her PhD at UC Berkeley?", "Not covered [1].")
+    answer = chain.invoke("Where did she do her PhD?", history=[("user", TROPICAL), ("assistant", "Tropical maps [1].")])
+    assert answer.query == "Where did she do her PhD?"
+
+
+def test_the_draft_shows_a_list_of_markers_as_the_talks_it_names(seed_index):
+    from app.answer.draft import draft
+
+    sources = chain_with(seed_index, "x").ask("Which talks discuss neural networks?").sources
+    shown = [draft("[1][2][3][4][5"[:end], sources) for end in range(1, 15)]
+    assert all("[1][2]" not in d and not d.rstrip().endswith("[") for d in shown), shown
+    assert shown[-1].splitlines() == [f"- {sources[i].talk.title.rstrip(' …').rstrip('.')}"
+                                      + (f" ({sources[i].talk.speaker})" if sources[i].talk.speaker else "") + f" [{i + 1}]"
+                                      for i in range(4)]
+    assert all(later.startswith(earlier) for earlier, later in zip(shown, shown[1:])), "the draft only grows"
+
+
+def test_the_draft_keeps_a_marker_after_its_sentence_and_holds_back_one_being_written(seed_index):
+    from app.answer.draft import draft
+
+    sources = chain_with(seed_index, "x").ask(TROPICAL).sources
+    assert draft("Max-plus algebra [1][2]. It also [", sources) == "Max-plus algebra [1][2]. It also "
+    assert draft("It uses [1, 2", sources) == "It uses "
+
+
 def test_without_history_the_question_is_used_as_is(seed_index):
     chain = chain_with(seed_index, "Answer [1].")
     assert chain.invoke(TROPICAL).query == TROPICAL
@@ -219,7 +253,7 @@ def test_an_empty_question_is_refused(seed_index, question):
 
 
 def test_a_question_over_the_token_budget_is_refused(seed_index):
-    with pytest.raises(InputError, match="tokens long"):
+    with pytest.raises(InputError, match="the question is too long: [0-9,]+ characters"):
         chain_with(seed_index, "x").invoke("neural " * 1000)
 
 
@@ -289,7 +323,7 @@ def test_a_one_off_ask_loads_the_embedded_model_while_it_reads_the_index(run_cli
 
 def test_ask_an_empty_question_exits_2(run_cli, seed_index):
     result = run_cli("ask", " ", data_dir=seed_index.settings.data_dir)
-    assert result.exit_code == 2 and result.stderr.strip() == "error: the question is empty"
+    assert result.exit_code == 2 and result.stderr.strip() == "error: the question is empty: type a question about the talks"
 
 
 def test_ask_without_an_index_exits_3(run_cli, tmp_path):

@@ -9,6 +9,7 @@ sessions that keep their own histories.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from app.talk import Talk
 from app.web.app import build_app
 from app.web.auth import ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
-from app.web.render import error_message, filter_talks, render_sources, render_talk
+from app.web.render import error_message, filter_talks, link_markers, render_sources, render_talk
 from conftest import make_settings, scripted
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
@@ -33,11 +34,17 @@ DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
 
 
 def text_of(message: dict) -> str:
-    """A chat message's text, whether content is a string (handlers) or a list of parts (API)."""
+    """A chat message's text as a reader sees it, whether content is a string (handlers) or a list of parts
+    (API): an answer's ``[n]`` links to its card (``[\\[1\\]](#tq-source-1)``) read as ``[1]``."""
     content = message["content"]
-    if isinstance(content, str):
-        return content
-    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    if not isinstance(content, str):
+        content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return re.sub(r"\[\\\[(\d+)\\\]\]\(#tq-source-\d+\)", r"[\1]", content)
+
+
+def test_an_answers_markers_link_to_their_cards():
+    assert link_markers("Max-plus algebra [1, 2]. Tropical [3].") == (
+        "Max-plus algebra [\\[1\\]](#tq-source-1)[\\[2\\]](#tq-source-2). Tropical [\\[3\\]](#tq-source-3).")
 
 
 def make_talk(n: int, **overrides) -> Talk:
@@ -259,7 +266,7 @@ def test_unreachable_llm_becomes_a_chat_message_and_keeps_the_sources(small_inde
 def test_bad_question_becomes_a_chat_message(small_index):
     web = web_with(small_index, scripted("unused"))
     messages, _, _, payload = run(web, "word " * 400, new_session())[-1]
-    assert "can't use that question" in text_of(messages[-1]) and "tokens long" in text_of(messages[-1])
+    assert "can't use that question" in text_of(messages[-1]) and "characters" in text_of(messages[-1])
     assert payload["error"]["kind"] == "InputError"
 
 
@@ -315,6 +322,43 @@ def test_talk_browser_filters_and_opens_a_talk(small_index):
     assert len(ids) == 1 and rows[0][1] == "Petros Maragos"
     view = web.talk_html(ids[0][:6])
     assert "Petros Maragos" in view and "tq-abstract" in view
+
+
+def test_a_talk_titled_during_a_session_is_pointed_out_not_renamed_silently(small_index):
+    """The idle title filler may name a talk between two questions: the card says what it was called."""
+    from app.models.llm import describe
+    from app.titles import TitleCache
+
+    settings, _ = small_index
+    web = web_with(small_index, scripted("The limit is a model of finite networks [1]."))
+    state = run(web, DEPTH_Q, new_session())[-1][2]
+    talk_id, before = next(iter(state["titles"].items()))
+    TitleCache.in_data_dir(settings.data_dir).put(talk_id, describe(settings), "Finite networks in the proportional limit")
+    web.chains.reload()
+    _, panel, state, _ = run(web, DEPTH_Q, state)[-1]
+    assert "Finite networks in the proportional limit" in panel
+    assert f"title updated · earlier “{before}”" in panel.replace("&#x27;", "'")
+    assert state["titles"][talk_id] == "Finite networks in the proportional limit"
+
+
+def test_a_page_past_the_end_says_so(small_index, monkeypatch):
+    import app.web.handlers
+
+    monkeypatch.setattr(app.web.handlers, "TALKS_PAGE", 3)
+    web = web_with(small_index, scripted("unused"))
+    rows, ids, count = web.list_talks("", 9)
+    assert rows == [] and count == "7 talks in the index — page 9 is past the end: the last page is 3"
+    assert web.list_talks("", 3)[2] == "7 talks in the index — showing 7–7; type to filter"
+
+
+def test_the_detail_pane_drops_a_talk_the_filter_excludes(small_index):
+    web = web_with(small_index, scripted("unused"))
+    _, ids, _ = web.list_talks("Maragos")
+    pane, shown = web.keep_shown_talk(ids[0], ids)
+    assert shown == ids[0] and pane == gr.skip()
+    _, others, _ = web.list_talks("Toneva")
+    pane, shown = web.keep_shown_talk(ids[0], others)
+    assert shown is None and pane == render_talk(None)
 
 
 def test_a_filter_counts_its_matches_up_to_a_cap_then_says_more(small_index, monkeypatch):

@@ -26,10 +26,22 @@ from app.answer.safety import PLACEHOLDER, neutralise, neutralise_all
 MARGIN = 0.05
 
 
+def record_unit(source: Source) -> str | None:
+    """The talk's record as a sentence ("<title>" is a talk by <speaker>, with <co-authors>), or None without a
+    speaker: a sentence naming the talk's own speaker is supported by the record the model read, not flagged."""
+    talk = source.talk
+    if not talk.speaker:
+        return None
+    with_ = f", with {', '.join(talk.coauthors)}" if talk.coauthors else ""
+    return f"“{talk.title}” is a talk by {talk.speaker}{with_}."
+
+
 def source_units(source: Source) -> list[str]:
     """What the model read of a source: its sentences as sanitised for the prompt (an injected instruction
-    supports nothing), then its title (last, so indices match ``sentences``)."""
-    return [text or PLACEHOLDER for text in neutralise_all(source.sentences)] + [neutralise(source.talk.title) or PLACEHOLDER]
+    supports nothing), then its title and its record (after them, so indices match ``sentences``)."""
+    units = [text or PLACEHOLDER for text in neutralise_all(source.sentences)] + [neutralise(source.talk.title) or PLACEHOLDER]
+    record = record_unit(source)
+    return units + ([neutralise(record) or PLACEHOLDER] if record else [])
 
 
 def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embeddings) -> None:
@@ -59,7 +71,7 @@ def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embe
         sentence.evidence = {
             n: int(best_unit[i, numbers.index(n)])
             for n in chosen
-            if best_unit[i, numbers.index(n)] < len(sources[numbers.index(n)].sentences)  # the title is no highlight
+            if best_unit[i, numbers.index(n)] < len(sources[numbers.index(n)].sentences)  # the title, the record: no highlight
         }
 
 

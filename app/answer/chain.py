@@ -28,10 +28,12 @@ from app.answer.guard import guard_answer, stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import Preview, extractive_preview
 from app.answer.records import asks_record, record_sentences, with_notes
+from app.answer.rewrite import adds_facts
 from app.prompts import load_prompt
+from app.question import check_question
 from app.answer.result import Answer, Source
 from app.config import Settings
-from app.errors import InputError, LLMTimeoutError, LLMUnavailableError
+from app.errors import LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
 from app.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
 from app.retrieval import TalkRetriever, is_comparison, is_open_ended
@@ -86,7 +88,8 @@ class AnswerChain:
         return self.llm | StrOutputParser()
 
     def condense(self, inputs: dict) -> str:
-        """The standalone question for retrieval: the question itself unless there is history."""
+        """The standalone question for retrieval: the question itself unless there is history, or when
+        the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py)."""
         history = inputs.get("history") or []
         if not history or self.llm is None:
             return inputs["question"]
@@ -98,7 +101,10 @@ class AnswerChain:
             raise
         except Exception as err:
             raise llm_error(err) from None
-        return rewritten.strip(' "') or inputs["question"]
+        rewritten = rewritten.strip(' "')
+        if not rewritten or adds_facts(rewritten, [text for _, text in history[-6:]] + [inputs["question"]]):
+            return inputs["question"]  # a guess is neither searched for nor shown as the query
+        return rewritten
 
     def select_context(self, inputs: dict) -> list[Source]:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""
@@ -160,13 +166,8 @@ class AnswerChain:
     # -- running it ---------------------------------------------------------
 
     def check_question(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise InputError("the question is empty")
-        tokens = len(self.enc.encode(question))
-        if tokens > self.settings.max_question_tokens:
-            raise InputError(f"the question is {tokens} tokens long; the limit is {self.settings.max_question_tokens}")
-        return question
+        """The question stripped, or the ``InputError`` of app/question.py (limits in characters and words)."""
+        return check_question(question, self.settings.max_question_tokens, self.enc)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> "AnswerStream":
         """Start answering: retrieval runs now, so ``.query`` and ``.sources`` are ready on the stream

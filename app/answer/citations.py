@@ -102,8 +102,8 @@ def strip_markers(text: str) -> str:
 
 
 def render_choice(answer: Answer) -> str:
-    """The model answered with source numbers only ("[1][3]"): name the talks it chose, each with
-    its sentence most relevant to the question, so the list says what each talk contributes."""
+    """The model answered with source numbers only ("[1][3]"): name the talks it chose (and their speakers),
+    each with its sentence most relevant to the question, so the list says what each talk contributes."""
     by_n = {s.n: s for s in answer.sources}
     lines = []
     for n in cited_numbers(answer.answer):
@@ -111,6 +111,8 @@ def render_choice(answer: Answer) -> str:
             continue
         source = by_n[n]
         title = source.talk.title.rstrip(" …").rstrip(".")
+        if source.talk.speaker:  # who gave it: a list of talks names its speakers
+            title += f" ({neutralise(source.talk.speaker)})"
         lead = strip_markers(neutralise(source.lead)) if source.lead else ""
         if lead and lead != PLACEHOLDER:
             lines.append(f"- {title}: {lead.rstrip('.')} [{n}].")

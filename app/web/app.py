@@ -45,6 +45,8 @@ from app.web.render import WELCOME, render_sources, render_talk
 log = logging.getLogger(__name__)
 
 CSS = resource("app.web", "style.css").read_text(encoding="utf-8")
+#: Runs once in the page: a click on an answer's ``[n]`` scrolls the sources panel to talk n's card.
+JS = resource("app.web", "chat.js").read_text(encoding="utf-8")
 
 #: Shown on first load (and after "Clear") as clickable examples.
 EXAMPLES = [
@@ -82,10 +84,11 @@ def build_app(
         state = gr.State(new_session())
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                with gr.Row(equal_height=False):
+                with gr.Row(equal_height=False, elem_id="tq-ask-row"):
                     with gr.Column(scale=11, min_width=380):
                         chatbot = gr.Chatbot(
                             label="Chat",
+                            show_label=False,
                             elem_id="tq-chat",
                             height=500,
                             placeholder=f"**Ask about the talks**\n\n{WELCOME}",
@@ -104,6 +107,7 @@ def build_app(
                                 autofocus=True,
                             )
                             ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="tq-ask")
+                        question_note = gr.Markdown("", elem_id="tq-question-note")  # why a question was not asked
                         with gr.Row():
                             clear = gr.Button("Clear conversation", variant="secondary", size="sm", scale=2, elem_id="tq-clear")
                             export = gr.DownloadButton(
@@ -128,7 +132,8 @@ def build_app(
                             send_comment = gr.Button("Send comment", size="sm", scale=1, min_width=120, elem_id="tq-send-comment")
                         feedback_status = gr.Markdown("", elem_id="tq-feedback-status")
                         pending = gr.Textbox(visible=False, label="question")
-                    with gr.Column(scale=9, min_width=320):
+                        accepted = gr.State(True)  # False: the question box's text was refused (question_note says why)
+                    with gr.Column(scale=9, min_width=320, elem_id="tq-sources-column"):
                         sources = gr.HTML(render_sources(), label="Sources", elem_id="tq-sources-box", show_label=False)
                         payload = gr.JSON(visible=False, label="answer")
             with gr.Tab("Talks", id="talks"):
@@ -146,12 +151,13 @@ def build_app(
                             interactive=False,
                             wrap=True,
                             max_height=620,
-                            column_widths=["56%", "22%", "8%", "14%"],
+                            column_widths=["50%", "20%", "12%", "18%"],
                             elem_id="tq-talk-table",
                         )
                     with gr.Column(scale=9):
                         talk_view = gr.HTML(render_talk(None), elem_id="tq-talk-view")
                 talk_ids = gr.State([])
+                talk_shown = gr.State(None)  # the id in the detail pane
                 talk_id = gr.Textbox(visible=False, label="talk_id")
             corpus_events, corpus_shown = [], []
             if corpus is not None:
@@ -167,9 +173,10 @@ def build_app(
         )
         export_kwargs = dict(queue=False, api_visibility="private", show_progress="hidden")
         for i, trigger in enumerate([question.submit, ask.click]):
-            trigger(web.pending, [question, state], [question, pending, chatbot], queue=False, api_visibility="private").success(
+            trigger(web.pending, [question, state], [question, pending, chatbot, question_note, accepted], queue=False,
+                    api_visibility="private").success(
                 web.respond,
-                [pending, state, strict],
+                [pending, state, strict, accepted],
                 ask_outputs,
                 api_name="ask" if i == 0 else None,
                 api_visibility="public" if i == 0 else "private",
@@ -179,24 +186,26 @@ def build_app(
         def pick_example(evt: gr.SelectData, current: dict):
             return web.pending(evt.value["text"] if isinstance(evt.value, dict) else str(evt.value), current)
 
-        chatbot.example_select(pick_example, [state], [question, pending, chatbot], queue=False, api_visibility="private").success(
-            web.respond, [pending, state, strict], ask_outputs, api_visibility="private", **ask_kwargs
+        chatbot.example_select(pick_example, [state], [question, pending, chatbot, question_note, accepted], queue=False,
+                               api_visibility="private").success(
+            web.respond, [pending, state, strict, accepted], ask_outputs, api_visibility="private", **ask_kwargs
         ).then(web.export, [state], [export], **export_kwargs)
-        clear.click(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_name="clear").then(
+        cleared = [chatbot, sources, state, payload, question]
+        clear.click(web.clear, None, cleared, queue=False, api_name="clear").then(
             web.export, [state], [export], **export_kwargs
-        )
-        chatbot.clear(web.clear, None, [chatbot, sources, state, payload, question], queue=False, api_visibility="private").then(
-            web.export, [state], [export], **export_kwargs
-        )
+        ).then(lambda: ("", "", ""), None, [feedback_status, comment, question_note], queue=False, api_visibility="private")
         chatbot.like(web.feedback.rate, [state], [feedback_status, state], queue=False, api_visibility="private")
         comment_kwargs = dict(queue=False, api_visibility="private")
         send_comment.click(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
         comment.submit(web.feedback.comment, [comment, state], [feedback_status, comment, state], **comment_kwargs)
 
-        talk_filter.change(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_name="talks", show_progress="hidden")
+        keep_shown = dict(fn=web.keep_shown_talk, inputs=[talk_shown, talk_ids], outputs=[talk_view, talk_shown], queue=False,
+                          api_visibility="private", show_progress="hidden")
+        talk_filter.change(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_name="talks",
+                           show_progress="hidden").then(**keep_shown)
         talk_page.change(web.list_talks, [talk_filter, talk_page], [talk_table, talk_ids, talk_count], api_visibility="private",
-                         show_progress="hidden")
-        talk_table.select(web.show_talk, [talk_ids], [talk_view], api_visibility="private")
+                         show_progress="hidden").then(**keep_shown)
+        talk_table.select(web.show_talk, [talk_ids], [talk_view, talk_shown], api_visibility="private")
         talk_id.change(web.talk_html, [talk_id], [talk_view], api_name="talk")
 
         demo.load(web.on_load, None, [chatbot, sources], api_visibility="private")
@@ -216,6 +225,12 @@ THEME = gr.themes.Soft(
     radius_size="md",
     font=_FONTS,
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+).set(  # WCAG AA contrast (axe-core, tests/test_browser_chat.py): one shade darker than Soft's defaults
+    body_text_color_subdued="*neutral_600",
+    block_info_text_color="*neutral_600",
+    color_accent="*primary_600",
+    button_primary_background_fill="*primary_600",
+    button_primary_background_fill_hover="*primary_700",
 )
 
 
@@ -255,6 +270,7 @@ def launch_app(
             footer_links=["api"],
             theme=THEME,
             css=CSS,
+            js=JS,
             app_kwargs=_app_kwargs(auth),
         )
     except OSError as err:
@@ -315,7 +331,7 @@ def mount_app(demo: gr.Blocks, api, *, auth=None, max_queue: int = 64):
     demo.queue(default_concurrency_limit=4, max_size=max_queue)
     return gr.mount_gradio_app(
         api, demo, path="/", auth=auth, auth_message="talkqa: please log in" if auth else None,
-        footer_links=["api"], ssr_mode=False, show_error=True, theme=THEME, css=CSS, app_kwargs=_app_kwargs(auth),
+        footer_links=["api"], ssr_mode=False, show_error=True, theme=THEME, css=CSS, js=JS, app_kwargs=_app_kwargs(auth),
     )
 
 

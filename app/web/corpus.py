@@ -261,6 +261,9 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
             with gr.Group():
                 talk = gr.Dropdown(label="Talk", choices=[], elem_id="tq-corpus-talk", interactive=True, filterable=True)
                 remove_talk = gr.Button("Remove this talk", variant="stop", size="sm", elem_id="tq-corpus-remove-talk")
+                with gr.Row(visible=False, elem_id="tq-corpus-confirm") as confirm:  # a removal is asked twice
+                    confirm_remove = gr.Button("Yes, remove it", variant="stop", size="sm", elem_id="tq-corpus-confirm-remove")
+                    cancel_remove = gr.Button("Cancel", size="sm", elem_id="tq-corpus-cancel-remove")
             reindex = gr.Button("Re-index everything", variant="secondary", size="sm", elem_id="tq-corpus-reindex")
             gr.Markdown(
                 "<small>Re-index rebuilds the index from the configured corpus and the uploads beside the live one "
@@ -280,10 +283,21 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
     shown = [table, source, talk, count]
     outputs = [status, *shown]
     common = dict(concurrency_limit=1, concurrency_id=CORPUS_CONCURRENCY_ID, api_visibility="private")
+    quick = dict(queue=False, api_visibility="private", show_progress="hidden")
+    remove_talk.click(lambda chosen: (gr.Row(visible=bool(chosen)), "" if chosen else "Pick a talk to remove first."),
+                      talk, [confirm, status], **quick)
+    cancel_remove.click(lambda: gr.Row(visible=False), None, confirm, **quick)
+    talk.change(lambda: gr.Row(visible=False), None, confirm, **quick)
+
+    def cleared(button: gr.Button):
+        """The button's click, first clearing the last action's status: an old message never sits under new progress."""
+        return button.click(lambda: "", None, status, queue=False, api_visibility="private", show_progress="hidden")
+
     events = [
-        add.click(manager.upload, [files], outputs, show_progress="full", show_progress_on=[status], **common),
+        cleared(add).then(manager.upload, [files], outputs, show_progress="full", show_progress_on=[status], **common),
         remove_source.click(manager.remove_source, [source], outputs, **common),
-        remove_talk.click(manager.remove_talk, [talk], outputs, **common),
-        reindex.click(manager.reindex, None, outputs, show_progress="full", show_progress_on=[status], **common),
+        confirm_remove.click(lambda: gr.Row(visible=False), None, confirm, queue=False, api_visibility="private").then(
+            manager.remove_talk, [talk], outputs, **common),
+        cleared(reindex).then(manager.reindex, None, outputs, show_progress="full", show_progress_on=[status], **common),
     ]
     return events, shown

@@ -33,10 +33,13 @@ import gradio as gr
 
 from app import live_talks
 from app.answer.citations import strip_markers
+from app.answer.draft import draft
 from app.config import Settings
 from app.feedback import new_id
 from app.service import Service
-from app.errors import LLMUnavailableError, ModelFileError, TalkqaError
+from app.errors import InputError, LLMUnavailableError, ModelFileError, TalkqaError
+from app.models.tokens import encoding
+from app.question import check_question
 from app.web.export import write_export
 from app.web.feedback import SessionFeedback
 from app.web.render import (
@@ -111,8 +114,16 @@ class ChainHolder:
 
 def new_session() -> dict:
     """One session's state: what the chat shows, the clean (role, text) history for condensing,
-    each finished answer's record by chat message index, and the feedback given to them by answer id."""
-    return {"messages": [], "history": [], "answers": {}, "feedback": {}}
+    each finished answer's record by chat message index, the feedback given to them by answer id,
+    and the title the session has shown for each talk (a title generated meanwhile is pointed out)."""
+    return {"messages": [], "history": [], "answers": {}, "feedback": {}, "titles": {}}
+
+
+def renamed_since(state: dict, sources) -> dict[str, str]:
+    """{talk id: the title this session showed before} for the sources whose title has changed since
+    (the idle title filler named them): the panel says so instead of renaming a talk silently."""
+    seen = state.get("titles", {})
+    return {s.talk.id: seen[s.talk.id] for s in sources or [] if seen.get(s.talk.id, s.talk.title) != s.talk.title}
 
 
 @dataclass
@@ -137,6 +148,7 @@ class WebApp:
         self.feedback = SessionFeedback(settings)
         #: Titles filled in while no answer is written (app/web/idle_titles.py); set by ``serve``.
         self.titles = None
+        self._enc = None
 
     # -- chat ---------------------------------------------------------------
 
@@ -154,31 +166,48 @@ class WebApp:
             return [{"role": "assistant", "content": problem}], render_sources(status="Not ready")
         return [], render_sources()
 
+
+    def _encoding(self):
+        """The encoding the question limit is counted in (the chain's; loaded once, without the chain)."""
+        if self._enc is None:
+            self._enc = encoding(self.settings.chunks.encoding, self.settings.cache_dir / "tiktoken")
+        return self._enc
+
     def pending(self, message: str, state: dict) -> tuple:
-        """Immediately: show the question and a waiting bubble, clear the box (not queued)."""
-        message = (message or "").strip()
-        if not message:
-            raise gr.Error("Type a question first.", duration=4)  # and the ask event does not run
+        """Immediately (not queued): (question box, question to answer, chat, note under the box, accepted).
+
+        A question that can be asked is shown with a waiting bubble and the box is cleared. An empty
+        or too long one is refused in words under the box, which keeps the text to be fixed; nothing
+        reaches the chat or the log, and the answer event that follows does nothing (``accepted``).
+        """
+        try:
+            message = check_question(message, self.settings.max_question_tokens, self._encoding())
+        except InputError as err:
+            return gr.skip(), gr.skip(), gr.skip(), f"⚠ {str(err)[0].upper()}{str(err)[1:]}.", False
         shown = state["messages"] + [
             {"role": "user", "content": message},
-            {"role": "assistant", "content": "_Waiting for the model (it answers one question at a time)…_"},
+            {"role": "assistant", "content": "_Searching the talks…_"},
         ]
-        return "", message, shown
+        return "", message, shown, "", True
 
-    def respond(self, message: str, state: dict | None, strict: bool = False) -> Iterator[tuple]:
+    def respond(self, message: str, state: dict | None, strict: bool = False, accepted: bool = True) -> Iterator[tuple]:
         """The ask event: stream (chat messages, sources panel, session state, answer JSON).
 
         ``strict`` leaves out the sentences no source supports. An empty question is an error the
-        caller sees (an API client gets it as an exception), not a silent no-op. While it runs,
-        no title is generated in the background.
+        caller sees (an API client gets it as an exception), not a silent no-op. ``accepted``:
+        False when ``pending`` refused the question in the browser (then nothing changes). While
+        it runs, no title is generated in the background.
         """
+        if not accepted:
+            yield (gr.skip(),) * 4
+            return
         with self.titles.busy() if self.titles else contextlib.nullcontext():
             yield from self._respond(message, state, strict)
 
     def _respond(self, message: str, state: dict | None, strict: bool) -> Iterator[tuple]:
         state = state or new_session()
         message = (message or "").strip()
-        if not message:
+        if not message:  # an API client (the chat's own input is checked by ``check_question``)
             raise gr.Error("the question is empty")
         history = [tuple(turn) for turn in state["history"]]
         before = list(state["messages"])
@@ -195,18 +224,22 @@ class WebApp:
         try:
             stream = self.chains.get().ask(message, history or None, strict=bool(strict))
             sources = stream.sources
+            renamed = renamed_since(state, sources)
             panel = render_sources(
                 sources,
                 question=message,
                 status=f"{len(sources)} talk{'s' if len(sources) != 1 else ''} retrieved · writing the answer…",
                 followup=followup,
                 query=stream.query,
+                renamed=renamed,
             )
             yield step(preview_message(stream.preview), panel)
             tokens: list[str] = []
             for token in stream:
                 tokens.append(token)
-                yield step(as_markdown_text("".join(tokens)) + " ▍", panel)
+                shown = draft("".join(tokens), sources)
+                if shown.strip():  # the preview stays until the model's draft has text of its own
+                    yield step(as_markdown_text(shown) + " ▍", panel)
             answer = stream.result()
         except Exception as err:  # every failure becomes a message; the app stays up
             if not isinstance(err, TalkqaError):
@@ -220,13 +253,14 @@ class WebApp:
             return
         content = answer_message(answer)
         status = "Not covered by the talks" if answer.abstained else "Answer ready"
-        panel = render_sources(answer=answer, status=status)
+        panel = render_sources(answer=answer, status=status, renamed=renamed)
         payload = answer_payload(answer)
         new_state = {
             **state,
             "messages": before + [user, {"role": "assistant", "content": content}],
             "history": state["history"] + [("user", message), ("assistant", strip_markers(answer.answer))],
             "answers": {**state.get("answers", {}), len(before) + 1: {**payload, "id": new_id()}},
+            "titles": {**state.get("titles", {}), **{s.talk.id: s.talk.title for s in answer.sources}},
         }
         yield Step(new_state["messages"], panel, new_state, payload).values()
 
@@ -258,16 +292,26 @@ class WebApp:
             count = f"more than {live_talks.COUNT_UP_TO:,} talks match “{text.strip()}”"
         else:
             count = f"{total} talk{'s' if total != 1 else ''}" + (f" match “{text.strip()}”" if filtered else " in the index")
-        if total > TALKS_PAGE:
+        pages = max(-(-min(total, live_talks.COUNT_UP_TO) // TALKS_PAGE), 1)
+        if not talks and total and page > 1:
+            count += f" — page {page} is past the end: the last page is {pages}"
+        elif total > TALKS_PAGE:
             first = (page - 1) * TALKS_PAGE + 1
             count += f" — showing {first}–{first + len(talks) - 1}" + ("" if filtered else "; type to filter")
         return talk_rows(talks), [t.id for t in talks], count
 
-    def show_talk(self, ids: list[str], evt: gr.SelectData) -> str:
+    def keep_shown_talk(self, shown: str | None, ids: list[str]) -> tuple:
+        """After the list changed: the detail pane keeps its talk only if the list still has it."""
+        if shown and shown in ids:
+            return gr.skip(), shown
+        return render_talk(None), None
+
+    def show_talk(self, ids: list[str], evt: gr.SelectData) -> tuple[str, str | None]:
+        """(the detail pane, the id of the talk it shows) for a click on a row of the list."""
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         if row is None or row >= len(ids):
-            return render_talk(None)
-        return self.talk_html(ids[row])
+            return render_talk(None), None
+        return self.talk_html(ids[row]), ids[row]
 
     def talk_html(self, talk_id: str) -> str:
         try:

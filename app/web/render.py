@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from app.answer.attribution import render as render_answer
+from app.answer.citations import MARKER, cited_numbers
 from app.answer.grounding import is_supported
 from app.answer.result import Answer
 from app.errors import IndexStateError, InputError, LLMUnavailableError, ModelFileError, TalkqaError
@@ -49,6 +50,17 @@ def attribution_note(sentence) -> str:
     return f' <span class="tq-moved">{_e(note)}</span>'
 
 
+def lines_label(talk) -> str:
+    """"line 7" or "lines 5–6, 59": where the talk is in its file."""
+    one = len(talk.lines) == 1 and talk.lines[0][0] == talk.lines[0][1]
+    return f"{'line' if one else 'lines'} {talk.line_ranges('–')}"
+
+
+def titled(talk) -> str:
+    """A talk's title as the chat names it anywhere: with its speaker when the record has one."""
+    return f"{talk.title} — {talk.speaker}" if talk.speaker else talk.title
+
+
 def _link_label(url: str) -> str:
     label = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
     return label if len(label) <= 48 else label[:45] + "…"
@@ -73,7 +85,7 @@ def _talk_meta(talk) -> str:
         parts.append(f'<span class="tq-speaker">{_e(talk.speaker)}</span>')
     if talk.coauthors:
         parts.append(f"with {_e(', '.join(talk.coauthors))}")
-    parts.append(f'<span class="tq-lines">{_e(Path(talk.source).name)} · lines {_e(talk.line_ranges("–"))}</span>')
+    parts.append(f'<span class="tq-lines">{_e(Path(talk.source).name)} · {_e(lines_label(talk))}</span>')
     meta = " · ".join(parts)
     links = "".join(
         f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{_e(_link_label(url))}</a>' for url in talk.links
@@ -81,7 +93,8 @@ def _talk_meta(talk) -> str:
     return f'<div class="tq-meta">{meta}</div>' + (f'<div class="tq-links">{links}</div>' if links else "")
 
 
-def _source_card(source, marks: dict[int, list[int]], labels: dict[int, tuple[str, str]], cited: bool) -> str:
+def _source_card(source, marks: dict[int, list[int]], labels: dict[int, tuple[str, str]], cited: bool,
+                 renamed: dict[str, str] | None = None) -> str:
     pieces = []
     for j, sentence in enumerate(source.sentences):
         supporting = marks.get(j)
@@ -97,7 +110,8 @@ def _source_card(source, marks: dict[int, list[int]], labels: dict[int, tuple[st
     return (
         f'<div class="tq-card{"" if cited else " tq-uncited"}" id="tq-source-{source.n}">'
         f'<div class="tq-card-head"><span class="tq-n">{source.n}</span><span class="tq-title">{_e(talk.title)}</span></div>'
-        f"{_talk_meta(talk)}"
+        + (f'<div class="tq-renamed">title updated · earlier “{_e(renamed[talk.id])}”</div>' if talk.id in (renamed or {}) else "")
+        + f"{_talk_meta(talk)}"
         f'<p class="tq-passage">{" ".join(pieces)}</p>'
         f'<details class="tq-full"><summary>Full abstract</summary><div>{full}</div></details>'
         "</div>"
@@ -112,8 +126,12 @@ def render_sources(
     status: str | None = None,
     followup: bool = False,
     query: str | None = None,
+    renamed: dict[str, str] | None = None,
 ) -> str:
-    """The sources panel: status, searched-for query, answer check, then one card a talk."""
+    """The sources panel: status, searched-for query, answer check, then one card a talk.
+
+    ``renamed``: {talk id: the title the session showed before} for talks titled since.
+    """
     parts = ['<div class="tq-sources">']
     if answer is not None:
         sources = answer.sources
@@ -179,10 +197,10 @@ def render_sources(
         heading = "Retrieved talks"
         primary, rest = list(sources), []
     parts.append(f'<div class="tq-h">{_e(heading)}</div>')
-    parts += [_source_card(s, marks.get(s.n, {}), labels, True) for s in primary]
+    parts += [_source_card(s, marks.get(s.n, {}), labels, True, renamed) for s in primary]
     if rest:
         parts.append(f'<details class="tq-more"><summary>Also retrieved, not cited ({len(rest)})</summary>')
-        parts += [_source_card(s, {}, labels, False) for s in rest]
+        parts += [_source_card(s, {}, labels, False, renamed) for s in rest]
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
@@ -224,14 +242,20 @@ def render_warnings(warnings) -> str:
     return f'<div class="tq-check tq-warnings"><div class="tq-h">Removed by the output check</div><ul>{items}</ul></div>'
 
 
+def link_markers(text: str) -> str:
+    """Every ``[n]`` marker of an answer as a Markdown link to talk n's card: a click scrolls the
+    sources panel to it (app/web/chat.js). "[1, 3]" becomes two links."""
+    return MARKER.sub(lambda m: "".join(f"[\\[{n}\\]](#tq-source-{n})" for n in cited_numbers(m.group(0))), text)
+
+
 def answer_message(answer) -> str:
     """The final assistant message: the checked answer with its [n] markers (unsupported sentences
     flagged) and a one-line footer. Markdown without HTML: nothing the model writes is rendered as HTML."""
     if answer.abstained or not answer.sentences:
         return as_markdown_text(answer.answer.strip()) or "_(no answer text)_"
-    text = as_markdown_text(render_answer(answer.sentences, flag=" ⚠ unsupported"))
+    text = link_markers(as_markdown_text(render_answer(answer.sentences, flag=" ⚠ unsupported")))
     by_n = {s.n: s for s in answer.sources}
-    cites = [f"[{n}] {by_n[n].talk.title}" for n in answer.cited if n in by_n]
+    cites = [f"[{n}] {titled(by_n[n].talk)}" for n in answer.cited if n in by_n]
     footer = ["Sources: " + " · ".join(cites)] if cites else []
     footer.append(f"support {answer.support:.2f}")
     return text + "\n\n_" + as_markdown_text(" — ".join(footer)).replace("_", "\\_") + "_"

@@ -81,5 +81,6 @@ class ScriptedChatModel(FakeListChatModel):
         yield from super()._stream(messages, *args, **kwargs)
 
 
-def scripted(*replies: str, fail: bool = False) -> ScriptedChatModel:
-    return ScriptedChatModel(responses=list(replies) or ["(no reply scripted)"], fail=fail)
+def scripted(*replies: str, fail: bool = False, sleep: float | None = None) -> ScriptedChatModel:
+    """``sleep``: seconds between streamed characters (a browser test watching the draft)."""
+    return ScriptedChatModel(responses=list(replies) or ["(no reply scripted)"], fail=fail, sleep=sleep)

@@ -185,19 +185,15 @@ class FakeChatServer:
     settings: Settings
 
 
-@pytest.fixture
-def fake_chat_server(small_index):
-    """Start the chat app over the small index (its own data dir) with the scripted chat model:
-    ``fake_chat_server(*replies)``. Every chain the app builds reads the live index, so talks
-    uploaded in the Corpus tab are answerable. Closed after the test."""
+def _scripted_servers(settings: Settings, store: TalkStore):
+    """``start(*replies, sleep=None)`` -> a started FakeChatServer over ``store``; closes them all after."""
     from app.service import Service
     from support.models import scripted
 
-    settings, store = small_index
     started = []
 
-    def start(*replies: str) -> FakeChatServer:
-        llm = scripted(*replies)
+    def start(*replies: str, sleep: float | None = None) -> FakeChatServer:
+        llm = scripted(*replies, sleep=sleep)
         url, demo = start_server(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=llm))
         started.append(demo)
         return FakeChatServer(url, demo, settings)
@@ -205,6 +201,22 @@ def fake_chat_server(small_index):
     yield start
     for demo in started:
         demo.close()
+
+
+@pytest.fixture
+def fake_chat_server(small_index):
+    """Start the chat app over the small index (its own data dir) with the scripted chat model:
+    ``fake_chat_server(*replies, sleep=None)`` (``sleep``: seconds between streamed characters).
+    Every chain the app builds reads the live index, so talks uploaded in the Corpus tab are
+    answerable. Closed after the test."""
+    yield from _scripted_servers(*small_index)
+
+
+@pytest.fixture
+def seed_chat_server(seed_index):
+    """The chat app over the whole seed (a "which talks" question retrieves a dozen) with the
+    scripted chat model: ``seed_chat_server(*replies, sleep=None)``. Read-only use of the shared index."""
+    yield from _scripted_servers(seed_index.settings, seed_index.store)
 
 
 # ------------------------------------------------------------------ the HTTP API

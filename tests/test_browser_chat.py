@@ -1,0 +1,169 @@
+"""The chat as a newcomer meets it, in Chromium against the real app on the scripted chat model (issue #25).
+
+The sources panel scrolls on its own beside (or below) the chat and an answer's
+``[n]`` leads to its card, at three viewports; a question's problems are said in
+words next to the input, which keeps the text; the streamed draft reads as
+text, never a row of markers; and axe-core finds no serious accessibility fault.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from support.browser import VIEWPORTS, axe_violations, needs_chromium, open_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.server, needs_chromium]
+
+#: The list prompt's answer: source numbers only. The checked answer names the talks.
+WHICH_TALKS = "Which talks are about neural networks?"
+EVERY_TALK = "".join(f"[{n}]" for n in range(1, 13))
+
+QUESTION = "#tq-question textarea"
+
+
+def ask(page, question: str) -> None:
+    page.fill(QUESTION, question)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tq-sources-box .tq-status:has-text('Answer ready')")
+
+
+def in_view(page, selector: str) -> dict:
+    """Whether the element is visible inside its scrolling panel and inside the window."""
+    return page.eval_on_selector(
+        selector,
+        """el => {
+            const r = el.getBoundingClientRect(), panel = el.closest('.tq-sources').getBoundingClientRect();
+            const inside = (outer) => r.top >= outer.top - 1 && r.top < outer.bottom - 20;
+            return {panel: inside(panel), window: inside({top: 0, bottom: window.innerHeight})};
+        }""",
+    )
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS), ids=list(VIEWPORTS))
+def test_the_last_cited_card_is_reached_from_its_marker(browser, seed_chat_server, viewport):
+    server = seed_chat_server(EVERY_TALK)
+    page = open_page(browser, server.url, VIEWPORTS[viewport])
+    ask(page, WHICH_TALKS)
+    cards = page.locator("#tq-sources-box .tq-card:not(.tq-uncited)")
+    assert cards.count() >= 8, page.inner_text("#tq-sources-box")[:500]
+    last = cards.last.get_attribute("id")
+
+    scroller = page.eval_on_selector(
+        "#tq-sources-box .tq-sources", "el => ({overflow: getComputedStyle(el).overflowY, scrolls: el.scrollHeight > el.clientHeight})"
+    )
+    assert scroller == {"overflow": "auto", "scrolls": True}, "the panel scrolls on its own"
+    chat, panel = (page.locator(s).bounding_box() for s in ("#tq-chat", "#tq-sources-box"))
+    if viewport == "phone":
+        assert panel["y"] >= chat["y"] + chat["height"], "on a phone the sources are below the chat"
+    else:
+        assert panel["x"] >= chat["x"] + chat["width"] - 1, "on a wide screen the sources are beside the chat"
+    assert in_view(page, f"#{last}")["panel"] is False, "the last card starts out of view"
+
+    page.locator(f"#tq-chat a[href='#{last}']").first.click()
+    page.wait_for_function(f"document.getElementById('{last}').classList.contains('tq-flash')")
+    page.wait_for_timeout(800)  # the smooth scroll
+    assert in_view(page, f"#{last}") == {"panel": True, "window": True}
+    assert page.evaluate("location.hash") == "", "the click scrolls the panel, it does not navigate"
+
+
+@pytest.mark.parametrize("typed", ["", "   "], ids=["empty", "blank"])
+def test_an_empty_question_is_refused_in_words_next_to_the_input(browser, fake_chat_server, typed):
+    server = fake_chat_server("unused")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    page.fill(QUESTION, typed)
+    page.keyboard.press("Enter")
+    message = page.locator("#tq-question-note").get_by_text("The question is empty: type a question about the talks.")
+    message.wait_for()
+    page.wait_for_timeout(500)
+    assert page.get_by_text(re.compile(r"^\s*Error\s*$")).count() == 0, "no Gradio error badge or toast"
+    assert page.locator("#tq-chat [data-testid='user']").count() == 0, "nothing goes to the chat"
+    assert page.input_value(QUESTION) == typed
+
+    page.fill(QUESTION, "What is RevThink?")  # still editable; fixing it clears the message
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tq-sources-box .tq-status:has-text('Answer ready')")
+    assert message.count() == 0
+
+
+def test_a_long_question_is_refused_with_its_limit_in_characters_and_kept_for_trimming(browser, fake_chat_server):
+    server = fake_chat_server("unused")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    question = ("How do kernel methods relate to neural networks in the infinite width limit? " * 70)[:5000]
+    page.fill(QUESTION, question)
+    page.keyboard.press("Enter")
+    message = page.locator("#tq-question-note").get_by_text(re.compile(r"The question is too long: 5,000 characters"))
+    message.wait_for()
+    assert re.search(r"at most about [\d,]+ characters \([\d,]+ words\) fit", message.inner_text()), message.inner_text()
+    assert "token" not in message.inner_text()
+    assert page.locator("#tq-chat [data-testid='user']").count() == 0, "the question is not echoed into the chat"
+    assert page.input_value(QUESTION) == question
+
+
+def test_the_draft_never_shows_a_row_of_markers(browser, seed_chat_server):
+    server = seed_chat_server(EVERY_TALK, sleep=0.08)
+    page = open_page(browser, server.url, VIEWPORTS["desktop"])
+    page.wait_for_selector(QUESTION)
+    page.evaluate(
+        """() => {
+            window.drafts = [];
+            new MutationObserver(() => {
+                const bots = document.querySelectorAll("#tq-chat [data-testid='bot']");
+                if (bots.length) window.drafts.push(bots[bots.length - 1].innerText);
+            }).observe(document.querySelector('#tq-chat'), {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+    ask(page, WHICH_TALKS)
+    drafts = [d for d in page.evaluate("window.drafts") if "▍" in d]
+    assert len(drafts) >= 5, "the draft was watched while it streamed"
+    rows = [d for d in drafts if re.search(r"(\[\d+\]?\s*){3}", d)]
+    assert rows == [], rows[:3]
+    assert any(re.search(r"\w{4,}.*\[\d+\]", d) for d in drafts), "the draft names the talks it lists"
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS), ids=list(VIEWPORTS))
+def test_no_serious_accessibility_violation(browser, fake_chat_server, viewport):
+    server = fake_chat_server("RevThink trains a student model to reason forward and backward [1].")
+    page = open_page(browser, server.url, VIEWPORTS[viewport])
+    page.wait_for_selector(QUESTION)
+    ask(page, "What is RevThink?")
+    assert axe_violations(page) == []
+
+
+def test_the_talks_tab_says_when_a_page_is_past_the_end_and_keeps_columns_on_one_line(browser, fake_chat_server):
+    server = fake_chat_server("unused")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.get_by_role("tab", name="Talks").click()
+    page.wait_for_selector("#tq-talk-count >> text=/7 talks in the index/")
+    header = page.locator("#tq-talk-table th").filter(has_text="Lines").locator("visible=true").first
+    line_height = float(header.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 20"))
+    assert header.bounding_box()["height"] < 2.5 * line_height, "“Lines” is not broken over two lines"
+
+    page.locator("#tq-talk-table").get_by_text("Petros Maragos").locator("visible=true").first.click()
+    page.wait_for_selector("#tq-talk-view .tq-abstract")
+    page.fill("#tq-talk-filter textarea", "Toneva")
+    page.wait_for_selector("#tq-talk-count >> text=/^1 talk match/")
+    page.wait_for_selector("#tq-talk-view .tq-empty")  # Maragos's talk is not in the list any more
+
+    page.fill("#tq-talk-filter textarea", "")
+    page.fill("#tq-talk-page input", "9")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tq-talk-count >> text=/page 9 is past the end: the last page is 1/")
+
+
+def test_clear_conversation_also_clears_the_feedback_message(browser, fake_chat_server):
+    server = fake_chat_server("RevThink trains a student model to reason forward and backward [1].")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    ask(page, "What is RevThink?")
+    page.locator("#tq-chat button[aria-label='Like']").last.click()
+    page.wait_for_selector("#tq-feedback-status >> text=/Thumbs up saved/")
+    page.fill("#tq-comment textarea", "Clear and cited")
+    page.click("#tq-send-comment")
+    page.wait_for_selector("#tq-feedback-status >> text=/Comment saved/")
+    page.click("#tq-clear")
+    page.wait_for_function("!document.querySelector('#tq-feedback-status').innerText.includes('saved')")
+    assert page.locator("#tq-chat button[aria-label='Clear']").locator("visible=true").count() == 0, "one clear control"
