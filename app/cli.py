@@ -21,6 +21,7 @@ from app.cli_errors import OneLineErrorGroup
 from app.config import Settings, describe_settings_error
 from app.cli_output import Draft, answer_text, print_json, retrieval_only_text
 from app.errors import InputError, TalkqaError
+from app.question import EMPTY
 
 EXIT_CODES = """Exit codes: 0 ok, 1 unexpected error, 2 bad input (file, question, option),
 3 no usable index (run `talkqa ingest`; --rebuild after changing the embedding model or when it is corrupt),
@@ -290,7 +291,7 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
     A running `talkqa serve` or `talkqa chat` of the same data dir and settings answers it at once.
     """
     if not question.strip():
-        raise InputError("the question is empty")
+        raise InputError(EMPTY)
     settings = with_backend(obj.settings, backend)
     if not no_server:
         from app import cli_client

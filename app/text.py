@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+#: A citation marker: "[2]", "[1, 3]", "[1; 3]".
+MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Every source number in ``text``'s markers, first occurrence order."""
+    return list(dict.fromkeys(int(n) for group in MARKER.findall(text) for n in re.split(r"[,;]", group)))
+
 
 def normalise(text: str) -> str:
     """Case-, accent- and spacing-insensitive form used for ids and duplicate detection."""

@@ -22,7 +22,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from app.answer.citations import MARKER, is_refusal, parse_citations, render_choice, says_nothing
+from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.attribution import attribute, render
 from app.answer.guard import guard_answer, stop_runaway
 from app.answer.passages import passage
@@ -37,7 +37,7 @@ from app.errors import LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
 from app.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
 from app.retrieval import TalkRetriever, is_comparison, is_open_ended
-from app.text import split_sentences
+from app.text import MARKER, split_sentences
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel

@@ -6,9 +6,8 @@ import re
 
 from app.answer.result import Answer, Sentence
 from app.answer.safety import PLACEHOLDER, neutralise
-from app.text import content_words, split_sentences
+from app.text import MARKER, cited_numbers, content_words, split_sentences
 
-MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _REFUSAL = re.compile(
     r"\b(?:(?:do(?:es)?n[’']?t|do(?:es)? not|never) (?:cover|mention|address|discuss|say|contain|provide|give|state|specify|report|include)|"
     r"not (?:covered|mentioned|addressed|discussed|available|stated|given|specified|reported|included)|no information|cannot (?:answer|find)|"
@@ -89,11 +88,6 @@ def says_nothing(text: str, question: str, sources: str) -> bool:
 def _informative(text: str) -> set[str]:
     """Content words and numbers (an arXiv id or a rate is information too)."""
     return content_words(text) | set(_NUMBER.findall(text))
-
-
-def cited_numbers(text: str) -> list[int]:
-    """Every source number in ``text``'s markers, first occurrence order."""
-    return list(dict.fromkeys(int(n) for group in MARKER.findall(text) for n in re.split(r"[,;]", group)))
 
 
 def strip_markers(text: str) -> str:

@@ -39,7 +39,7 @@ from app.feedback import new_id
 from app.service import Service
 from app.errors import InputError, LLMUnavailableError, ModelFileError, TalkqaError
 from app.models.tokens import encoding
-from app.question import check_question
+from app.question import EMPTY, check_question
 from app.web.export import write_export
 from app.web.feedback import SessionFeedback
 from app.web.render import (
@@ -208,7 +208,7 @@ class WebApp:
         state = state or new_session()
         message = (message or "").strip()
         if not message:  # an API client (the chat's own input is checked by ``check_question``)
-            raise gr.Error("the question is empty")
+            raise gr.Error(EMPTY)
         history = [tuple(turn) for turn in state["history"]]
         before = list(state["messages"])
         user = {"role": "user", "content": message}

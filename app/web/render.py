@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from app.answer.attribution import render as render_answer
-from app.answer.citations import MARKER, cited_numbers
+from app.text import MARKER, cited_numbers
 from app.answer.grounding import is_supported
 from app.answer.result import Answer
 from app.errors import IndexStateError, InputError, LLMUnavailableError, ModelFileError, TalkqaError
