@@ -7,10 +7,12 @@ Ingests the seed into bench/out/cli-data if needed, then times:
 
 * ``talkqa search --json`` under ``/usr/bin/time -v``: wall seconds, CPU seconds, peak RSS;
 * ``talkqa ask`` on a pseudo-terminal (the draft streams there, as for a user):
-  seconds from the process start to the first answer token on the terminal,
-  and to the end of the process; with the system prompt's saved state
-  (``llm.keep_prompt_state``, the default: app/models/prompt_state.py) and
-  without it (the "before").
+  seconds from the process start to the extractive preview, to the model's first
+  draft token on the terminal, and to the end of the process; with the system
+  prompt's saved state (``llm.keep_prompt_state``, the default:
+  app/models/prompt_state.py) and without it (the "before");
+* both again while a ``talkqa serve`` of the same data dir runs, which the
+  one-off commands then use (app/cli_client.py).
 
 Medians go to bench/out/cli.json and, by hand, to docs/benchmarks.md.
 """
@@ -101,6 +103,27 @@ def ask_on_a_terminal(environment: dict) -> dict:
             "total_s": round(total, 2)}
 
 
+def through_a_server(search_runs: int, ask_runs: int) -> dict:
+    """The same one-off commands while a `talkqa serve` of the same data dir runs (app/cli_client.py)."""
+    server = subprocess.Popen([*TALKQA, "serve", "--port", "8765"], cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not (DATA / "server.json").exists():
+            if time.time() > deadline or server.poll() is not None:
+                raise SystemExit("talkqa serve did not announce itself")
+            time.sleep(0.2)
+        ask_on_a_terminal(env())  # the server's first answer loads the model and the prompt state
+        search = [time_v([*TALKQA, "search", SEARCH, "--json"], env()) for _ in range(search_runs)]
+        asks = [ask_on_a_terminal(env()) for _ in range(ask_runs)]
+    finally:
+        server.terminate()
+        server.wait(30)
+    return {"search": {"runs": search, "wall_s_median": median(search, "wall_s")},
+            "ask": {"runs": asks, "preview_s_median": median(asks, "preview_s"),
+                    "first_token_s_median": median(asks, "first_token_s"), "total_s_median": median(asks, "total_s")}}
+
+
 def median(rows: list[dict], key: str) -> float | None:
     values = [r[key] for r in rows if r.get(key) is not None]
     return round(statistics.median(values), 2) if values else None
@@ -127,8 +150,11 @@ def main() -> None:
     first_with = ask_on_a_terminal(env())  # evaluates the system prompt and saves its state
     with_state = [ask_on_a_terminal(env()) for _ in range(args.ask_runs)]
 
+    served = through_a_server(args.search_runs, args.ask_runs)
+
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
+        "through_a_server": served,
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(), "cpu": cpu()},
         "search": {"runs": search, "wall_s_median": median(search, "wall_s"), "cpu_s_median": median(search, "cpu_s"),
                    "peak_rss_mb_median": median(search, "peak_rss_mb")},
