@@ -10,7 +10,6 @@ record), so doctor reports what a command would run into, not a guess of it.
 from __future__ import annotations
 
 import base64
-import hashlib
 import platform
 import shutil
 import sys
@@ -93,14 +92,6 @@ def check_packages() -> Check:
 # ------------------------------------------------------------------ model files
 
 
-def _sha256(path: Path) -> bytes:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            digest.update(block)
-    return digest.digest()
-
-
 def _record_matches(dist_name: str, path: Path) -> bool | None:
     """Does ``path`` match the sha256 its package's RECORD lists? None: the package records no hash for it."""
     try:
@@ -109,7 +100,9 @@ def _record_matches(dist_name: str, path: Path) -> bool | None:
         return None
     for entry in files:
         if entry.hash and entry.hash.mode == "sha256" and Path(entry.locate()).resolve() == path.resolve():
-            return base64.urlsafe_b64encode(_sha256(path)).rstrip(b"=").decode() == entry.hash.value
+            from app.models.llm import file_sha256
+
+            return base64.urlsafe_b64encode(bytes.fromhex(file_sha256(path))).rstrip(b"=").decode() == entry.hash.value
     return None
 
 
@@ -166,7 +159,7 @@ def check_chat_model(settings: Settings) -> Check:
         if settings.llm.local_model == "qwen-1.5b":
             assembled = settings.models_dir / llm.QWEN_FILE
             if assembled.is_file():
-                if _sha256(assembled).hex() != llm.QWEN_SHA256:
+                if llm.file_sha256(assembled) != llm.QWEN_SHA256:
                     return Check("chat model", "fail", f"{assembled} fails its pinned sha256",
                                  f"delete {assembled}; the next `talkqa ask` assembles it again")
                 return Check("chat model", "ok", f"qwen-1.5b: {assembled}, sha256 as pinned")

@@ -63,10 +63,10 @@ def test_an_openai_compatible_server_answers_with_streaming(seed_index, openai_c
 
 
 def test_the_assembled_model_file_matches_the_pinned_hash(seed_index):
-    from app.models.llm import QWEN_SHA256, _sha256
+    from app.models.llm import QWEN_SHA256, file_sha256
 
     path = local_model_path(with_llm(seed_index.settings, local_model="qwen-1.5b"))
-    assert _sha256(path) == QWEN_SHA256
+    assert file_sha256(path) == QWEN_SHA256
 
 
 def test_one_model_instance_is_shared_by_every_chain(seed_index):
