@@ -73,6 +73,9 @@ def arm(moment: str, action: str) -> None:
 if __name__ == "__main__":
     moment, action, dashes, *args = sys.argv[1:]
     assert dashes == "--"
+    # Ctrl-C stops talkqa as on a terminal, even when the suite runs as a background job (which starts
+    # its children with SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     arm(moment, action)
     from app.cli import cli
