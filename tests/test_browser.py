@@ -102,10 +102,12 @@ def upload(page, *files: Path) -> str:
     """Add ``files`` in the Corpus tab; returns the status once the ingest has answered."""
     page.get_by_role("tab", name="Corpus").click()
     shown = f"#tq-corpus-files >> text={files[-1].name}"
-    for attempt in range(3):  # on a loaded machine the first change event can be lost before the page is wired
+    # On a loaded machine the first change event can be lost before the page is wired; a slow one must
+    # not be taken for lost, or both uploads arrive (the tab then refuses two files of one name).
+    for attempt in range(3):
         page.set_input_files("#tq-corpus-files input[type=file]", [str(f) for f in files])
         try:
-            page.wait_for_selector(shown, timeout=20_000)
+            page.wait_for_selector(shown, timeout=60_000)
             break
         except Exception:
             if attempt == 2:
