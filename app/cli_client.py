@@ -65,8 +65,13 @@ class RemoteServer:
 
     def json(self, method: str, path: str, body: dict | None = None, read_timeout: float | None = SEARCH_TIMEOUT) -> tuple[int, dict]:
         response = self._send(method, path, body, read_timeout)
+        return response.status, self._body(response)
+
+    @staticmethod
+    def _body(response: http.client.HTTPResponse) -> dict:
+        """A whole response's JSON body (closed after); a broken one means the server is gone."""
         try:
-            return response.status, json.loads(response.read() or b"{}")
+            return json.loads(response.read() or b"{}")
         except (OSError, http.client.HTTPException, ValueError) as err:
             raise ServerGone(str(err) or err.__class__.__name__) from None
         finally:
@@ -76,12 +81,7 @@ class RemoteServer:
         """(status, the events as dicts) for 200, else (status, the error body)."""
         response = self._send("POST", path, body, None)
         if response.status != 200:
-            try:
-                return response.status, json.loads(response.read() or b"{}")
-            except (OSError, http.client.HTTPException, ValueError) as err:
-                raise ServerGone(str(err) or err.__class__.__name__) from None
-            finally:
-                response.close()
+            return response.status, self._body(response)
         return 200, self._read_events(response)
 
     @staticmethod
