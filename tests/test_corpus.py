@@ -70,6 +70,22 @@ def test_an_archive_member_of_another_type_refuses_the_whole_zip(tmp_path, new_t
     assert not uploads.root.exists() or list(uploads.root.iterdir()) == []
 
 
+def test_the_same_file_sent_twice_in_one_upload_is_stored_once(tmp_path, new_talks_file):
+    uploads = Uploads(tmp_path / "data")
+    staged = uploads.stage([new_talks_file, new_talks_file])
+    assert [final.name for _, final in staged.files] == ["new-talks.jsonl"]
+    assert uploads.check(staged) == 2
+
+
+def test_two_different_files_of_one_name_refuse_the_upload(tmp_path, new_talks_file):
+    (tmp_path / "elsewhere").mkdir()
+    other = write_jsonl(tmp_path / "elsewhere" / "new-talks.jsonl", NEW_TALKS[:1])
+    uploads = Uploads(tmp_path / "data")
+    with pytest.raises(InputError, match="two different files named new-talks.jsonl"):
+        uploads.stage([new_talks_file, other])
+    assert not uploads.root.exists() or list(uploads.root.iterdir()) == []
+
+
 def test_an_upload_is_stored_under_its_base_name_only(tmp_path, new_talks_file):
     archive = tmp_path / "evil.zip"
     with zipfile.ZipFile(archive, "w") as z:

@@ -17,6 +17,7 @@ index (``Installed.undo`` puts everything back when it fails).
 
 from __future__ import annotations
 
+import filecmp
 import re
 import shutil
 import uuid
@@ -149,10 +150,17 @@ class Uploads:
         return staged
 
     def _add(self, staged: Staged, final: Path, write) -> None:
-        if any(f == final for _, f in staged.files):
-            raise InputError(f"two files named {final.name} in one upload")
+        """Stage one file; the same file chosen twice (a browser may send a selection twice) is kept once."""
         target = staged.root / final.relative_to(self.root)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if any(f == final for _, f in staged.files):
+            second = target.with_name(f".second-{target.name}")
+            write(second)
+            same = filecmp.cmp(target, second, shallow=False)
+            second.unlink()
+            if not same:
+                raise InputError(f"two different files named {final.name} in one upload")
+            return
         write(target)
         staged.files.append((target, final))
 
