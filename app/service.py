@@ -14,11 +14,11 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
-from app.config import RerankSettings, Settings
-from app.live_talks import LiveTalks
+from app.core.config import RerankSettings, Settings
+from app.index.live_talks import LiveTalks
 from app.models.embeddings import cached_embeddings
-from app.retrieval import TalkRetriever
-from app.store import TalkStore
+from app.retrieval.retriever import TalkRetriever
+from app.index.store import TalkStore
 
 if TYPE_CHECKING:  # `talks`, `show`, `ingest` never answer: the chain and chat models load on first use
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -77,7 +77,7 @@ class Service:
         """The live talks, fetched as needed (raises ``IndexStateError`` without a usable index; loads no model).
 
         A page, an id prefix or the records of a few talks cost what they read, not the corpus
-        (app/live_talks.py); ``.talks`` loads every record for whole-corpus listings.
+        (app/index/live_talks.py); ``.talks`` loads every record for whole-corpus listings.
         """
         if self._retrievers:
             return next(iter(self._retrievers.values())).latest_catalog()

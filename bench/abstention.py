@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Settings  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.rerank import fit_logistic, loo_scores, roc_auc  # noqa: E402
 from eval.dataset import load_questions  # noqa: E402

@@ -35,10 +35,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Settings  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.service import Service  # noqa: E402
-from app.store import TalkStore  # noqa: E402
+from app.index.store import TalkStore  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
 
 DATA = ROOT / "bench" / "out" / "data"

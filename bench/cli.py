@@ -12,7 +12,7 @@ Ingests the seed into bench/out/cli-data if needed, then times:
   prompt's saved state (``llm.keep_prompt_state``, the default:
   app/models/prompt_state.py) and without it (the "before");
 * both again while a ``talkqa serve`` of the same data dir runs, which the
-  one-off commands then use (app/cli_client.py).
+  one-off commands then use (app/cli/client.py).
 
 Medians go to bench/out/cli.json and, by hand, to docs/benchmarks.md.
 """
@@ -104,7 +104,7 @@ def ask_on_a_terminal(environment: dict) -> dict:
 
 
 def through_a_server(search_runs: int, ask_runs: int) -> dict:
-    """The same one-off commands while a `talkqa serve` of the same data dir runs (app/cli_client.py)."""
+    """The same one-off commands while a `talkqa serve` of the same data dir runs (app/cli/client.py)."""
     server = subprocess.Popen([*TALKQA, "serve", "--port", "8765"], cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
@@ -142,7 +142,7 @@ def main() -> None:
     search = [time_v([*TALKQA, "search", SEARCH, "--json"], env()) for _ in range(args.search_runs)]
     no_llm = [time_v([*TALKQA, "ask", "--no-llm", "--json", ASK], env()) for _ in range(args.search_runs)]
 
-    from app.config import Settings
+    from app.core.config import Settings
 
     state_dir = Settings(_env_file=None, data_dir=DATA).models_dir / "prompt-state"
     without = [ask_on_a_terminal(env(TALKQA_LLM__KEEP_PROMPT_STATE="false")) for _ in range(args.ask_runs)]

@@ -42,9 +42,9 @@ from langchain_core.embeddings import Embeddings
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import DEFAULT_CORPUS, Settings  # noqa: E402
+from app.core.config import DEFAULT_CORPUS, Settings  # noqa: E402
 from app.models.embeddings import MiniLMEmbeddings, cached_embeddings  # noqa: E402
-from app.store import TalkStore  # noqa: E402
+from app.index.store import TalkStore  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
 from ingest.segment import Line, boundaries, segment  # noqa: E402
 
@@ -97,7 +97,7 @@ import sys
 out = sys.argv.pop(1)
 sys.argv[0] = "talkqa"
 try:
-    from app.cli import main
+    from app.cli.commands import main
     main()
 finally:
     hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM")).split()[1]

@@ -33,10 +33,10 @@ from app.answer import instructions  # noqa: E402
 from app.answer.guard import guard_answer  # noqa: E402
 from app.answer.result import Answer, Sentence  # noqa: E402
 from app.answer.safety import matches_phrase_list, neutralise_all, strip_markup  # noqa: E402
-from app.config import Settings  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.service import Service  # noqa: E402
-from app.store import TalkStore  # noqa: E402
+from app.index.store import TalkStore  # noqa: E402
 from eval.injection import SPLITS, evaluate_injections  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
 

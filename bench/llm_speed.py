@@ -66,7 +66,7 @@ def build() -> dict:
 def save_prompts(questions: int, out: Path) -> None:
     """The chain's prompts for the first answerable dev questions, as role/content messages."""
     sys.path.insert(0, str(ROOT))
-    from app.config import Settings
+    from app.core.config import Settings
     from app.service import Service
     from eval.dataset import load_questions
 

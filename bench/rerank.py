@@ -9,7 +9,7 @@ them). Variants: no cross-encoder (today's retriever, cut and sentence
 choice), and the cross-encoder over the top N = 10/20/40 candidates with the
 top-k order kept ("hybrid"), fused with the logit rank ("fused") or replaced by
 it ("ce"); with it, the open-ended cut and the sentence choice use the logits
-(app/relevance.py).
+(app/retrieval/relevance.py).
 
 Figures per variant (questions with gold talks unless said):
 * talk level: recall@5, MRR, nDCG@10 of the ranking; multi-talk recall@10;
@@ -35,13 +35,13 @@ from pathlib import Path
 
 import numpy as np
 
-from app.config import RerankSettings, Settings
+from app.core.config import RerankSettings, Settings
 from app.models.embeddings import BGE_MODEL_NAME, MODEL_NAME, MiniLMEmbeddings, cached_embeddings
 from app.models.reranker import CrossEncoderReranker
 from app.models.tokens import encoding
-from app.relevance import JudgedTalk, cut_talks, judge_talks, order_talks, pick_sentences, sentence_orders, talk_sentences
-from app.retrieval import TalkRetriever, is_open_ended
-from app.store import TalkStore
+from app.retrieval.relevance import JudgedTalk, cut_talks, judge_talks, order_talks, pick_sentences, sentence_orders, talk_sentences
+from app.retrieval.retriever import TalkRetriever, is_open_ended
+from app.index.store import TalkStore
 from eval import metrics as M
 from eval.dataset import attach_gold, load_questions
 from eval.judges import DeterministicJudge

@@ -66,7 +66,7 @@ def env_for(args, data: Path) -> dict:
 def talkqa(args, data: Path, *cli: str, timeout: float = 3600) -> dict:
     """Run `talkqa CLI...` under /usr/bin/time -v: wall seconds, peak RSS (MB), exit code, stdout."""
     timing = Path(f"/tmp/talkqa-scale-time-{os.getpid()}.txt")
-    cmd = ["/usr/bin/time", "-v", "-o", str(timing), PY, "-c", "from app.cli import main; main()", *cli]
+    cmd = ["/usr/bin/time", "-v", "-o", str(timing), PY, "-c", "from app.cli.commands import main; main()", *cli]
     started = time.perf_counter()
     done = subprocess.run(cmd, env=env_for(args, data), capture_output=True, text=True, timeout=timeout, cwd="/tmp")
     wall = time.perf_counter() - started
@@ -149,7 +149,7 @@ def pure_embedding_rate(args, corpus: Path, n: int = 400) -> tuple[float, float]
     """(texts a second, CPU seconds a text) of the embedding model alone on abstracts of this corpus (no cache, after a warm-up)."""
     code = (
         "import json,sys,time\n"
-        "from app.config import Settings\n"
+        "from app.core.config import Settings\n"
         "from app.models.embeddings import embedding_model\n"
         f"texts=[json.loads(l)['abstract'] for l,_ in zip(open({str(corpus)!r}), range({n}))]\n"
         "m=embedding_model(Settings().embedding); m.embed_documents(texts[:8])\n"
@@ -202,7 +202,7 @@ def chat_figures(args, data: Path) -> dict:
 
     port = free_port()
     timing = Path(f"/tmp/talkqa-scale-chat-{os.getpid()}.txt")
-    cmd = ["/usr/bin/time", "-v", "-o", str(timing), PY, "-c", "from app.cli import main; main()", "chat", "--port", str(port)]
+    cmd = ["/usr/bin/time", "-v", "-o", str(timing), PY, "-c", "from app.cli.commands import main; main()", "chat", "--port", str(port)]
     started = time.perf_counter()
     # A background job of a non-interactive shell inherits SIGINT ignored, and so would the chat: restore it.
     proc = subprocess.Popen(cmd, env=env_for(args, data), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/tmp",

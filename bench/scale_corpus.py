@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import DEFAULT_CORPUS  # noqa: E402
-from app.text import split_sentences  # noqa: E402
+from app.core.config import DEFAULT_CORPUS  # noqa: E402
+from app.core.text import split_sentences  # noqa: E402
 
 SEED = 20261129
 _FIRST = ["Ada", "Bo", "Chen", "Dana", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Kavya", "Lars", "Mei", "Nadia",

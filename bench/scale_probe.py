@@ -36,7 +36,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
-    from app.config import Settings
+    from app.core.config import Settings
     from app.service import Service
 
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3

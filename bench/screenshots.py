@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import DEFAULT_CORPUS, Settings  # noqa: E402
+from app.core.config import DEFAULT_CORPUS, Settings  # noqa: E402
 
 VIEWPORTS = {"chat.png": (1400, 1000), "chat-laptop.png": (1280, 720), "chat-phone.png": (390, 844)}
 QUESTION = "Which talks are about feature learning in neural networks?"

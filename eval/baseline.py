@@ -29,7 +29,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from app.answer.citations import is_refusal, parse_citations
 from app.answer.result import Sentence
-from app.prompts import PROMPTS, load_prompt
+from app.core.prompts import PROMPTS, load_prompt
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 _DONT_KNOW = re.compile(r"\b(?:i|we) (?:do not|don[’']?t) know\b|\bdon[’']?t know the answer\b", re.IGNORECASE)

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.resources import resource
-from app.talk import Catalog
+from app.core.resources import resource
+from app.core.talk import Catalog
 
 DATA_DIR = resource("eval", "data")
 QUESTIONS = DATA_DIR / "questions.jsonl"

@@ -21,8 +21,8 @@ import numpy as np
 
 from app.answer.instructions import FEATURES, WEIGHTS, features
 from app.answer.safety import strip_markup
-from app.config import PROJECT_ROOT
-from app.text import split_sentences
+from app.core.config import PROJECT_ROOT
+from app.core.text import split_sentences
 
 DATA = PROJECT_ROOT / "eval" / "data"
 L2 = 0.005

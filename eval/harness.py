@@ -21,10 +21,10 @@ from tqdm import tqdm
 
 from app.answer.chain import AnswerChain
 from app.answer.passages import passage
-from app.fingerprint import answer_fingerprint
-from app.prompts import PROMPTS
-from app.config import DEFAULT_CORPUS, Settings
-from app.store import TalkStore
+from app.core.answer_fingerprint import answer_fingerprint
+from app.core.prompts import PROMPTS
+from app.core.config import DEFAULT_CORPUS, Settings
+from app.index.store import TalkStore
 from eval import metrics as M
 from eval.baseline import NaiveChain
 from eval.dataset import JUDGE_PAIRS, QUESTIONS, TYPES, Question, attach_gold, line_to_talk, load_pairs, load_questions

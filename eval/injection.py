@@ -21,9 +21,9 @@ from pathlib import Path
 
 from app.answer.guard import runaway_at
 from app.answer.safety import PLACEHOLDER, neutralise_all, strip_markup
-from app.config import Settings
+from app.core.config import Settings
 from app.service import Service
-from app.text import content_words, split_sentences
+from app.core.text import content_words, split_sentences
 from eval.dataset import DATA_DIR
 
 INJECTIONS = DATA_DIR / "injections.jsonl"

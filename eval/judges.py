@@ -25,7 +25,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 
-from app.prompts import PROMPTS, load_prompt
+from app.core.prompts import PROMPTS, load_prompt
 from app.answer.grounding import WEAK_SUPPORT, contradictions, support_scores
 from eval.dataset import JudgePair
 from eval.metrics import accuracy, cohen_kappa

@@ -19,9 +19,9 @@ import json
 import tiktoken
 from langchain_core.documents import Document
 
-from app.config import ChunkSettings
-from app.talk import Talk
-from app.text import split_sentences
+from app.core.config import ChunkSettings
+from app.core.talk import Talk
+from app.core.text import split_sentences
 
 
 def _pack(sentences: list[str], enc: tiktoken.Encoding, size: int, overlap: int) -> list[str]:

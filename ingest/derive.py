@@ -1,6 +1,6 @@
 """What ingest derives from a talk's text without an LLM.
 
-A talk (``app.talk.Talk``) is its abstract (one or more paragraphs) plus notes
+A talk (``app.core.talk.Talk``) is its abstract (one or more paragraphs) plus notes
 (biography, joint work, references, links). From those we derive a stable id (a hash of the
 normalised abstract, so an unchanged talk keeps its id across ingests and
 wherever it sits in the file), a short title, the speaker where a biography
@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from app.text import STOP, content_words, normalise, split_sentences
-from app.titles import ANAPHORA, BAD_START, DANGLING_END, is_fragment
+from app.core.text import STOP, content_words, normalise, split_sentences
+from app.index.titles import ANAPHORA, BAD_START, DANGLING_END, is_fragment
 
 # ---------------------------------------------------------------- ids
 
@@ -26,7 +26,7 @@ def talk_id(abstract: str) -> str:
 # ---------------------------------------------------------------- titles
 #
 # A title is chosen from candidates, best first; the first that is not a fragment
-# (app.titles.fragment_reason: no leading pronoun or determiner, no ellipsis, no
+# (app.index.titles.fragment_reason: no leading pronoun or determiner, no ellipsis, no
 # sentence, at most 12 words) wins:
 #
 # 1. the method the abstract introduces by name ("we propose X, a ...", "called X",
@@ -36,7 +36,7 @@ def talk_id(abstract: str) -> str:
 # 3. the subject of the first sentence ("Flatness of the loss curve is ...");
 # 4. key phrases: the runs of content words the abstract repeats most.
 #
-# The LLM title (app/titles.py) replaces it once generated; this one is instant.
+# The LLM title (app/index/titles.py) replaces it once generated; this one is instant.
 
 #: "In this talk, I will discuss X" -> X. The statement of what a talk does names its topic.
 _STATEMENT = re.compile(

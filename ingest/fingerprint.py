@@ -17,7 +17,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from app.config import Settings
+from app.core.config import Settings
 
 #: Bumped when what ingest derives from the same bytes changes (a new segmenter, other ids).
 VERSION = 1

@@ -4,8 +4,8 @@ Only chunks whose id (a hash of talk id and text) is not in the index yet are
 embedded; metadata that moved (a talk whose lines shifted) is updated in place;
 talks gone from the given sources are deleted (talks of other sources stay
 unless ``replace``). One writer at a time: an exclusive lock on the data dir
-(app/locks.py); readers never wait. The switch to the new catalog is one
-metadata write (see app/store.py), so an interrupted ingest leaves the
+(app/core/locks.py); readers never wait. The switch to the new catalog is one
+metadata write (see app/index/store.py), so an interrupted ingest leaves the
 previous index usable, and the next ingest reuses whatever chunks it had
 already written.
 
@@ -28,14 +28,14 @@ from typing import Callable
 import numpy as np
 
 from app.answer.safety import PLACEHOLDER, neutralise_all
-from app.config import PROJECT_ROOT, Settings
-from app.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
-from app.locks import LockBusy, exclusive
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
+from app.core.locks import LockBusy, exclusive
 from app.models.tokens import encoding
-from app.lexical import LexicalIndex
-from app.store import LiveIndex, TalkStore, corruption_of, set_aside
-from app.talk import Talk
-from app.text import split_sentences
+from app.index.lexical import LexicalIndex
+from app.index.store import LiveIndex, TalkStore, corruption_of, set_aside
+from app.core.talk import Talk
+from app.core.text import split_sentences
 from ingest import fingerprint
 from ingest.chunking import chunk_talks
 from ingest.readers import merge_duplicates, read_corpus
@@ -348,7 +348,7 @@ def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_ta
 
     The lexical (BM25) index is built here from the chunks in memory and saved
     beside the store before the commit, so no reader ever has to build it
-    (app/lexical.py); an unchanged re-ingest writes it only if it is missing.
+    (app/index/lexical.py); an unchanged re-ingest writes it only if it is missing.
     """
     collection = store.chunks_collection(create=True)
     generation = int((collection.metadata or {}).get("generation", 0))

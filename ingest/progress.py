@@ -10,8 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.config import Settings
-from app.errors import InputError
+from app.core.config import Settings
+from app.core.errors import InputError
 
 _STAGES = {"lines": ("embedding lines (segmenter)", "line"), "chunks": ("embedding chunks", "chunk")}
 

@@ -23,11 +23,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from app.config import PROJECT_ROOT
-from app.errors import InputError
+from app.core.config import PROJECT_ROOT
+from app.core.errors import InputError
 from ingest.segment import Kind, Line, Segment, segment
-from app.talk import Talk
-from app.text import normalise
+from app.core.talk import Talk
+from app.core.text import normalise
 from ingest.derive import (
     derive_title,
     extract_coauthors,

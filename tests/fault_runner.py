@@ -40,7 +40,7 @@ def arm(moment: str, action: str) -> None:
     from langchain_chroma import Chroma
     from langchain_classic.embeddings import CacheBackedEmbeddings
 
-    from app.store import TalkStore
+    from app.index.store import TalkStore
 
     calls = {"n": 0}
 
@@ -78,6 +78,6 @@ if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     arm(moment, action)
-    from app.cli import cli
+    from app.cli.commands import cli
 
     cli.main(args, prog_name="talkqa")

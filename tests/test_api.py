@@ -1,4 +1,4 @@
-"""The HTTP API (app/api.py), driven by real clients against a live uvicorn server.
+"""The HTTP API (app/api/app.py), driven by real clients against a live uvicorn server.
 
 Every server runs on 127.0.0.1 over a small real index (about ten talks,
 real Chroma, real MiniLM). The OpenAI-compatible routes are driven by the
@@ -19,9 +19,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import SecretStr
 
-from app.api_guard import parse_api_keys
-from app.api_openai import ChatMessage, split_messages
-from app.errors import InputError
+from app.api.guard import parse_api_keys
+from app.api.openai_routes import ChatMessage, split_messages
+from app.core.errors import InputError
 
 ANSWER = "RevThink trains a student model to reason backwards from the answer [1]."
 QUESTION = "What is RevThink and how does it train the student model?"
@@ -373,20 +373,20 @@ def test_api_keys_from_a_list_or_a_file(tmp_path):
 
 
 def test_cli_serve_binds_loopback_by_default(run_cli, tmp_path, monkeypatch):
-    import app.api
+    import app.api.app
 
     calls = []
-    monkeypatch.setattr(app.api, "run_server", lambda api, host, port, **serving: calls.append((host, port)))
+    monkeypatch.setattr(app.api.app, "run_server", lambda api, host, port, **serving: calls.append((host, port)))
     result = run_cli("serve", data_dir=tmp_path / "d")
     assert result.exit_code == 0, result.stderr
     assert calls == [("127.0.0.1", 8080)]
 
 
 def test_cli_serve_refuses_a_public_host_without_keys(run_cli, tmp_path, monkeypatch):
-    import app.api
+    import app.api.app
 
     calls = []
-    monkeypatch.setattr(app.api, "run_server", lambda api, host, port, **serving: calls.append((host, port)))
+    monkeypatch.setattr(app.api.app, "run_server", lambda api, host, port, **serving: calls.append((host, port)))
     result = run_cli("serve", "--host", "0.0.0.0", data_dir=tmp_path / "d")
     assert result.exit_code == 2 and result.stderr.startswith("error: refusing to serve the API on 0.0.0.0 without API keys")
     assert run_cli("serve", "--host", "0.0.0.0", "--insecure", data_dir=tmp_path / "d").exit_code == 0
@@ -410,7 +410,7 @@ def test_cli_chat_api_refuses_share(run_cli, tmp_path):
 
 
 def test_chat_and_api_in_one_process(web_index):
-    from app.api import build_api
+    from app.api.app import build_api
     from app.service import Service
     from app.web.app import build_app, mount_app
     from conftest import UvicornThread

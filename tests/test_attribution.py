@@ -6,7 +6,7 @@ import pytest
 
 from app.answer.attribution import attribute, render
 from app.answer.result import Sentence, Source
-from app.talk import Talk
+from app.core.talk import Talk
 
 
 def source(n: int, title: str, *sentences: str) -> Source:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from app.answer.citations import is_refusal, parse_citations, says_nothing
-from app.errors import InputError, LLMUnavailableError
-from app.retrieval import is_open_ended
+from app.core.errors import InputError, LLMUnavailableError
+from app.retrieval.retriever import is_open_ended
 from app.service import Service
-from app.text import split_sentences
+from app.core.text import split_sentences
 from conftest import scripted
 
 TROPICAL = "How is tropical geometry used to study neural networks?"

@@ -15,9 +15,9 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from app.errors import InputError
+from app.core.errors import InputError
 from app.service import Service
-from app.store import TalkStore
+from app.index.store import TalkStore
 from app.web.app import build_app
 from app.web.auth import corpus_allowed
 from app.web.corpus import CorpusManager
@@ -193,7 +193,7 @@ def test_the_chain_follows_an_ingest_by_another_process(small_index, new_talks_f
 
 
 def test_the_http_apis_chains_follow_an_ingest_too(small_index, new_talks_file, embedding_model):
-    from app.api import ChainPool
+    from app.api.app import ChainPool
 
     settings, store = small_index
     pool = ChainPool(Service(settings, store=store), llm=None)

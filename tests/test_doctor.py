@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from app.config import DEFAULT_CORPUS, PROJECT_ROOT, Settings, default_data_dir
-from app.doctor import check_chat_model, check_data_dir, check_endpoint, check_index, check_reranker
-from app.errors import SetupError
+from app.core.config import DEFAULT_CORPUS, PROJECT_ROOT, Settings, default_data_dir
+from app.cli.doctor import check_chat_model, check_data_dir, check_endpoint, check_index, check_reranker
+from app.core.errors import SetupError
 from app.models.llama_build import STAMP_FILE, cpu_flags, llama_status
-from app.resources import PROMPTS, SETUP_FILES, is_checkout
-from app.store import SQLITE_FILE
-from app.tool_setup import plan_setup, run_setup
+from app.core.resources import PROMPTS, SETUP_FILES, is_checkout
+from app.index.store import SQLITE_FILE
+from app.cli.setup_tool import plan_setup, run_setup
 from ingest.readers import source_name
 
 from support.processes import talkqa_env
@@ -151,7 +151,7 @@ def test_doctor_reaches_an_endpoint_that_answers(tmp_path):
 
 
 READ_ONLY = ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"']
-CHECK_DATA_DIR = "import sys, json; from app.doctor import check_data_dir; print(json.dumps(check_data_dir(__import__('pathlib').Path(sys.argv[1])).as_dict()))"
+CHECK_DATA_DIR = "import sys, json; from app.cli.doctor import check_data_dir; print(json.dumps(check_data_dir(__import__('pathlib').Path(sys.argv[1])).as_dict()))"
 
 
 def test_doctor_names_a_read_only_data_dir(tmp_path):
@@ -221,12 +221,12 @@ def test_setup_dry_run_prints_the_steps_and_installs_nothing(run_cli, tmp_path):
 
 
 def test_a_check_that_breaks_is_reported_and_the_others_still_run(tmp_path, monkeypatch):
-    import app.doctor
+    import app.cli.doctor
 
     def broken(settings):
         raise RuntimeError("disk_usage exploded")
 
-    monkeypatch.setattr(app.doctor, "check_disk", broken)
-    checks = {c.name: c for c in app.doctor.run_checks(make_settings(tmp_path / "data"))}
+    monkeypatch.setattr(app.cli.doctor, "check_disk", broken)
+    checks = {c.name: c for c in app.cli.doctor.run_checks(make_settings(tmp_path / "data"))}
     assert checks["disk"].status == "fail" and "disk_usage exploded" in checks["disk"].detail
     assert len(checks) == 11 and checks["data dir"].status == "ok"

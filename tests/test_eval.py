@@ -199,7 +199,7 @@ def test_every_gold_range_maps_to_a_talk(eval_questions):
 
 
 def test_gate_retrieval_over_the_whole_set(seed_index, eval_questions):
-    from app.retrieval import TalkRetriever
+    from app.retrieval.retriever import TalkRetriever
 
     retriever = TalkRetriever(store=seed_index.store, settings=seed_index.settings.retrieval)
     rows = []

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.store import TalkStore
+from app.index.store import TalkStore
 
 from conftest import make_settings, write_corpus
 
@@ -209,7 +209,7 @@ class FakeLlama:
 def test_a_generation_waits_for_another_process_using_the_model_and_says_so(tmp_path, caplog):
     from langchain_core.messages import HumanMessage
 
-    from app.locks import exclusive
+    from app.core.locks import exclusive
     from app.models.llm_local import LlamaCppChatModel
 
     lock = tmp_path / "models" / "llm.lock"
@@ -231,7 +231,7 @@ def test_a_generation_waits_for_another_process_using_the_model_and_says_so(tmp_
 def test_without_the_process_lock_a_generation_does_not_wait(tmp_path):
     from langchain_core.messages import HumanMessage
 
-    from app.locks import exclusive
+    from app.core.locks import exclusive
     from app.models.llm_local import LlamaCppChatModel
 
     lock = tmp_path / "llm.lock"

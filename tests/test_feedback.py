@@ -1,4 +1,4 @@
-"""Feedback on answers (app/feedback.py, the chat's 👍/👎 and comment), ``talkqa feedback``, and the Markdown export."""
+"""Feedback on answers (app/core/feedback_log.py, the chat's 👍/👎 and comment), ``talkqa feedback``, and the Markdown export."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
-from app.feedback import FeedbackLog, as_questions, select
-from app.fingerprint import answer_fingerprint
+from app.core.feedback_log import FeedbackLog, as_questions, select
+from app.core.answer_fingerprint import answer_fingerprint
 from app.service import Service
 from app.web.export import conversation_markdown
 from app.web.handlers import WebApp, new_session
@@ -165,7 +165,7 @@ def test_the_export_button_is_off_until_there_is_a_conversation(tmp_path):
 
 
 def test_eval_runs_on_exported_questions_with_and_without_gold(seed_index, tmp_path):
-    from app.feedback import write_questions
+    from app.core.feedback_log import write_questions
     from eval.harness import EvalOptions, run_eval
 
     catalog = seed_index.store.catalog()

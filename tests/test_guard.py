@@ -11,7 +11,7 @@ import httpx
 from app.answer.guard import guard_answer, runaway_at, stop_runaway
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.service import Service
-from app.talk import Talk
+from app.core.talk import Talk
 from app.web.render import render_sources
 from conftest import scripted, write_jsonl
 from ingest.indexer import ingest

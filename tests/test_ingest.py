@@ -14,8 +14,8 @@ from collections import defaultdict
 import pytest
 
 from app.models.embeddings import MiniLMEmbeddings, cached_embeddings
-from app.errors import IndexStateError
-from app.store import TalkStore, parse_lines
+from app.core.errors import IndexStateError
+from app.index.store import TalkStore, parse_lines
 from ingest.indexer import ingest
 
 from conftest import SMALL_TALKS, CountingEmbeddings, OtherModel, make_settings, make_store, write_corpus

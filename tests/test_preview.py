@@ -15,9 +15,9 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from app.answer.preview import Preview, Quote, extractive_preview
 from app.answer.result import Source
-from app.config import DEFAULT_CORPUS
+from app.core.config import DEFAULT_CORPUS
 from app.service import Service
-from app.talk import Talk
+from app.core.talk import Talk
 from conftest import scripted
 
 TROPICAL = "How is tropical geometry used to study neural networks?"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import InputError
+from app.core.errors import InputError
 from ingest.indexer import ingest
 from ingest.readers import detect_format, read_corpus
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
-from app.config import EmbeddingSettings, RerankSettings
-from app.errors import IndexStateError, ModelFileError
+from app.core.config import EmbeddingSettings, RerankSettings
+from app.core.errors import IndexStateError, ModelFileError
 from app.models.embeddings import BGE_MODEL_NAME, BgeSmallEmbeddings, cached_embeddings
 from app.models.reranker import CrossEncoderReranker
 from app.models.vectrix import package_models_dir
-from app.relevance import abstain_early, pick_sentences
-from app.store import TalkStore
+from app.retrieval.relevance import abstain_early, pick_sentences
+from app.index.store import TalkStore
 from ingest.indexer import ingest
 
 from conftest import make_settings

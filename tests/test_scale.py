@@ -16,10 +16,10 @@ import bm25s
 import pytest
 from click.testing import CliRunner
 
-from app.cli import cli
-from app.lexical import LexicalIndex
+from app.cli.commands import cli
+from app.index.lexical import LexicalIndex
 from app.service import Service
-from app.store import TalkStore
+from app.index.store import TalkStore
 
 from support.synthetic import standin_settings
 

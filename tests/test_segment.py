@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from app.config import DEFAULT_CORPUS
+from app.core.config import DEFAULT_CORPUS
 from ingest.readers import read_corpus
 from ingest.segment import Kind, Line, SegmenterParams, boundaries, classify, continuation_score, segment
 from ingest.derive import extract_coauthors, extract_links, speaker_from_bio, speaker_from_inline_bio

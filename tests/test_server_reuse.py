@@ -1,4 +1,4 @@
-"""One-off `talkqa ask` and `search` through a running server (app/cli_client.py, app/server_file.py).
+"""One-off `talkqa ask` and `search` through a running server (app/cli/client.py, app/core/server_file.py).
 
 A server announced in the data dir answers a one-off command when it serves
 the same index and settings; the output is the same as in-process, byte for
@@ -24,8 +24,8 @@ import pytest
 from pydantic import SecretStr
 
 import app.models.llm
-from app.cli_client import find_server
-from app.server_file import ServerFile, new_token, serving_identity
+from app.cli.client import find_server
+from app.core.server_file import ServerFile, new_token, serving_identity
 from conftest import scripted
 
 ANSWER = "RevThink trains a student model to reason backwards from the answer [1]."
@@ -222,7 +222,7 @@ def test_a_server_dying_mid_answer_falls_back_in_process(small_index, run_cli, i
 
 
 def test_a_plain_chat_serves_one_off_commands_on_a_private_port(small_index):
-    from app.api_serving import start_private_api
+    from app.api.serving import start_private_api
     from app.service import Service
 
     settings, store = small_index
@@ -246,7 +246,7 @@ HEAVY = ("chromadb", "langchain", "langchain_core", "gradio", "onnxruntime", "fa
 
 SHOW_MODULES = """
 import json, sys
-from app.cli import main
+from app.cli.commands import main
 sys.argv = ["talkqa", *sys.argv[1:]]
 try:
     main()

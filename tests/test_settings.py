@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from app.config import RetrievalSettings, Settings, describe_settings_error
-from app.fingerprint import answer_fingerprint
+from app.core.config import RetrievalSettings, Settings, describe_settings_error
+from app.core.answer_fingerprint import answer_fingerprint
 
 
 def test_an_unknown_key_in_a_nested_group_is_refused(monkeypatch):

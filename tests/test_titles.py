@@ -13,9 +13,9 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 import app.models.llm
-from app.config import DEFAULT_CORPUS
-from app.talk import Talk
-from app.titles import MAX_TITLE_WORDS, TitleCache, clean_title, fragment_reason, generate_missing, generate_title
+from app.core.config import DEFAULT_CORPUS
+from app.core.talk import Talk
+from app.index.titles import MAX_TITLE_WORDS, TitleCache, clean_title, fragment_reason, generate_missing, generate_title
 from ingest.derive import derive_title
 from ingest.indexer import ingest
 from ingest.readers import read_corpus

@@ -17,10 +17,10 @@ import gradio as gr
 import pytest
 
 from app.answer.result import Answer, Sentence, Source
-from app.errors import IndexStateError, InputError, LLMUnavailableError
+from app.core.errors import IndexStateError, InputError, LLMUnavailableError
 from app.answer.citations import strip_markers
 from app.service import Service
-from app.talk import Talk
+from app.core.talk import Talk
 from app.web.app import build_app
 from app.web.auth import ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
@@ -327,7 +327,7 @@ def test_talk_browser_filters_and_opens_a_talk(small_index):
 def test_a_talk_titled_during_a_session_is_pointed_out_not_renamed_silently(small_index):
     """The idle title filler may name a talk between two questions: the card says what it was called."""
     from app.models.llm import describe
-    from app.titles import TitleCache
+    from app.index.titles import TitleCache
 
     settings, _ = small_index
     web = web_with(small_index, scripted("The limit is a model of finite networks [1]."))
@@ -363,12 +363,12 @@ def test_the_detail_pane_drops_a_talk_the_filter_excludes(small_index):
 
 def test_a_filter_counts_its_matches_up_to_a_cap_then_says_more(small_index, monkeypatch):
     """Counting every match of a common word would read every matching record of a 100k-talk archive."""
-    import app.live_talks
+    import app.index.live_talks
 
     web = web_with(small_index, scripted("unused"))
     rows, ids, count = web.list_talks("the")
     assert len(ids) == 7 and count == "7 talks match “the”"
-    monkeypatch.setattr(app.live_talks, "COUNT_UP_TO", 3)
+    monkeypatch.setattr(app.index.live_talks, "COUNT_UP_TO", 3)
     rows, ids, count = web.list_talks("the")
     assert len(ids) == 7 and count == "more than 3 talks match “the”"
 

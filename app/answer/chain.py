@@ -29,15 +29,15 @@ from app.answer.passages import passage
 from app.answer.preview import Preview, extractive_preview
 from app.answer.records import asks_record, record_sentences, with_notes
 from app.answer.rewrite import adds_facts
-from app.prompts import load_prompt
-from app.question import check_question
+from app.core.prompts import load_prompt
+from app.core.question import check_question
 from app.answer.result import Answer, Source
-from app.config import Settings
-from app.errors import LLMTimeoutError, LLMUnavailableError
+from app.core.config import Settings
+from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
-from app.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
-from app.retrieval import TalkRetriever, is_comparison, is_open_ended
-from app.text import MARKER, split_sentences
+from app.retrieval.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
+from app.retrieval.retriever import TalkRetriever, is_comparison, is_open_ended
+from app.core.text import MARKER, split_sentences
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -166,7 +166,7 @@ class AnswerChain:
     # -- running it ---------------------------------------------------------
 
     def check_question(self, question: str) -> str:
-        """The question stripped, or the ``InputError`` of app/question.py (limits in characters and words)."""
+        """The question stripped, or the ``InputError`` of app/core/question.py (limits in characters and words)."""
         return check_question(question, self.settings.max_question_tokens, self.enc)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> "AnswerStream":

@@ -6,7 +6,7 @@ import re
 
 from app.answer.result import Answer, Sentence
 from app.answer.safety import PLACEHOLDER, neutralise
-from app.text import MARKER, cited_numbers, content_words, split_sentences
+from app.core.text import MARKER, cited_numbers, content_words, split_sentences
 
 _REFUSAL = re.compile(
     r"\b(?:(?:do(?:es)?n[’']?t|do(?:es)? not|never) (?:cover|mention|address|discuss|say|contain|provide|give|state|specify|report|include)|"

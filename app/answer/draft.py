@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from app.text import MARKER, cited_numbers
+from app.core.text import MARKER, cited_numbers
 
 #: A marker still being written at the end of the stream: "[", "[4", "[4, ".
 _PARTIAL = re.compile(r"\[[\d\s,;]*$")

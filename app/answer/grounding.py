@@ -18,7 +18,7 @@ import re
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from app.text import content_words, split_sentences
+from app.core.text import content_words, split_sentences
 
 WEAK_SUPPORT = 0.5
 _SIM_WEIGHT = 0.6

@@ -24,7 +24,7 @@ from typing import Iterable, Iterator
 from app.answer.instructions import instructs, looks_foreign
 from app.answer.result import Answer, AnswerWarning, Sentence
 from app.answer.safety import PLACEHOLDER, neutralise_all
-from app.text import content_words
+from app.core.text import content_words
 
 #: A run of 2-40 characters repeated this many times in a row is a runaway (one copy is kept) ...
 MAX_COPIES = 5

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from app.answer.result import Sentence, Source
-from app.text import split_sentences
+from app.core.text import split_sentences
 
 _LINKS = re.compile(
     r"\b(?:links?|urls?|arxiv|papers?|preprints?|code|github|repositor(?:y|ies)|openreview|references?|website|slides|publications?)\b",

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from app.answer.grounding import is_supported
 from app.answer.preview import Preview
-from app.talk import Talk
+from app.core.talk import Talk
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Source:
     sentences: list[str]
     score: float
     dense: float
-    #: The question's relevance score from the cross-encoder (app/relevance.py); None without it.
+    #: The question's relevance score from the cross-encoder (app/retrieval/relevance.py); None without it.
     relevance: float | None = None
     #: The sentence most relevant to the question (one of ``sentences``): what a list answer says of the talk.
     lead: str | None = None

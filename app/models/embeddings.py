@@ -25,8 +25,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.stores import InMemoryByteStore
 
-from app.config import EmbeddingSettings
-from app.errors import ModelFileError
+from app.core.config import EmbeddingSettings
+from app.core.errors import ModelFileError
 from app.models.packages import package_dir
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"

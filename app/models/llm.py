@@ -22,8 +22,8 @@ import threading
 from typing import TYPE_CHECKING
 from pathlib import Path
 
-from app.config import Settings
-from app.errors import LLMUnavailableError, ModelFileError
+from app.core.config import Settings
+from app.core.errors import LLMUnavailableError, ModelFileError
 from app.models.packages import package_dir
 
 if TYPE_CHECKING:  # the store imports ``describe``; only a generating process needs the chat model classes

@@ -85,7 +85,7 @@ class LlamaCppChatModel(BaseChatModel):
         if not self.lock_path:
             yield
             return
-        from app.locks import exclusive
+        from app.core.locks import exclusive
 
         def on_wait(holder: str) -> None:
             log.warning("waiting for another talkqa process using the model (%s)…", holder)

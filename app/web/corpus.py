@@ -30,9 +30,9 @@ from pathlib import Path
 
 import gradio as gr
 
-from app.config import Settings
-from app.errors import InputError, TalkqaError
-from app.store import TalkStore
+from app.core.config import Settings
+from app.core.errors import InputError, TalkqaError
+from app.index.store import TalkStore
 from app.web.handlers import ChainHolder
 from app.web.render import _e
 from app.web.uploads import EXTENSIONS, Uploads, where

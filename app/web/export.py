@@ -12,7 +12,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.talk import format_ranges
+from app.core.talk import format_ranges
 
 
 def _one_line(text: str) -> str:

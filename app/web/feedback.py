@@ -1,4 +1,4 @@
-"""The chat's 👍/👎 and comments, per session, into the data dir's feedback file (app/feedback.py).
+"""The chat's 👍/👎 and comments, per session, into the data dir's feedback file (app/core/feedback_log.py).
 
 The session state keeps each finished answer's record by chat message index
 (app/web/handlers.py) and the rating and comment given to it by answer id;
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from app.config import Settings
-from app.feedback import FeedbackLog
-from app.fingerprint import answer_fingerprint
+from app.core.config import Settings
+from app.core.feedback_log import FeedbackLog
+from app.core.answer_fingerprint import answer_fingerprint
 from app.web.render import _e
 
 

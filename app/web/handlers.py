@@ -31,15 +31,15 @@ from typing import Callable, Iterator
 
 import gradio as gr
 
-from app import live_talks
+from app.index import live_talks
 from app.answer.citations import strip_markers
 from app.answer.draft import draft
-from app.config import Settings
-from app.feedback import new_id
+from app.core.config import Settings
+from app.core.feedback_log import new_id
 from app.service import Service
-from app.errors import InputError, LLMUnavailableError, ModelFileError, TalkqaError
+from app.core.errors import InputError, LLMUnavailableError, ModelFileError, TalkqaError
 from app.models.tokens import encoding
-from app.question import EMPTY, check_question
+from app.core.question import EMPTY, check_question
 from app.web.export import write_export
 from app.web.feedback import SessionFeedback
 from app.web.render import (
@@ -280,7 +280,7 @@ class WebApp:
         """(table rows, ids in table order, count line) for the filter ``text``: one page of ``TALKS_PAGE`` talks.
 
         The talks whose record holds every word of the filter, found by the store
-        (app/live_talks.py): a page costs one read, whatever the number of talks.
+        (app/index/live_talks.py): a page costs one read, whatever the number of talks.
         """
         page = max(int(page or 1), 1)
         try:

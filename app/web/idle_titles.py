@@ -1,7 +1,7 @@
 """Titles generated while the chat server has nothing else to do.
 
 Ingest stays fast by writing derived titles only; the titles a person would
-write come from the chat model (app/titles.py), once per talk, cached in the
+write come from the chat model (app/index/titles.py), once per talk, cached in the
 data dir. ``talkqa titles`` fills them all at once; a running ``talkqa chat``
 also fills them in the background, one talk at a time, only while no answer
 is being written and none was asked for ``idle_s`` seconds. A question that
@@ -18,8 +18,8 @@ import threading
 import time
 from typing import Callable, Iterator
 
-from app.config import Settings
-from app.titles import TitleCache, generate_missing, needs_title
+from app.core.config import Settings
+from app.index.titles import TitleCache, generate_missing, needs_title
 
 log = logging.getLogger("talkqa")
 

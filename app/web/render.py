@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 from app.answer.attribution import render as render_answer
-from app.text import MARKER, cited_numbers
+from app.core.text import MARKER, cited_numbers
 from app.answer.grounding import is_supported
 from app.answer.result import Answer
-from app.errors import IndexStateError, InputError, LLMUnavailableError, ModelFileError, TalkqaError
+from app.core.errors import IndexStateError, InputError, LLMUnavailableError, ModelFileError, TalkqaError
 
 WELCOME = (
     "Ask about the research talks. Answers cite the talks they use as **[1]**, **[2]** …; "

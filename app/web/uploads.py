@@ -25,8 +25,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
-from app.errors import InputError
+from app.core.config import PROJECT_ROOT
+from app.core.errors import InputError
 from ingest.readers import read_corpus
 
 UPLOADS_DIR = "uploads"

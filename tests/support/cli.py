@@ -28,7 +28,7 @@ def run_cli(monkeypatch, tmp_path, embedding_model):
     The CLI builds its own Settings from TALKQA_* variables, as in production;
     only the model is shared with the session so that it is not loaded again.
     """
-    from app.cli import cli
+    from app.cli.commands import cli
 
     real = app.models.embeddings.cached_embeddings
     monkeypatch.setattr(app.models.embeddings, "cached_embeddings", lambda s, model=None: real(s, model or embedding_model))

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from app.config import DEFAULT_CORPUS, Settings
+from app.core.config import DEFAULT_CORPUS, Settings
 from app.models.embeddings import cached_embeddings
-from app.store import TalkStore
+from app.index.store import TalkStore
 
 from support.models import CountingEmbeddings
 from support.settings import make_settings

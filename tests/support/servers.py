@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.config import DEFAULT_CORPUS, Settings
+from app.core.config import DEFAULT_CORPUS, Settings
 from app.models.embeddings import cached_embeddings
-from app.store import TalkStore
+from app.index.store import TalkStore
 
 from support.settings import make_settings
 
@@ -271,7 +271,7 @@ def api_server(web_index):
     override settings (``api_keys``, ``api_queue``, ``data_dir`` ...). Every
     server started is stopped after the test.
     """
-    from app.api import build_api
+    from app.api.app import build_api
     from app.service import CONFIGURED, Service
 
     started: list[UvicornThread] = []
@@ -309,8 +309,8 @@ class AnnouncedServer:
 def announced_server(small_index):
     """The HTTP API over the small index with the scripted chat model, announced in the data dir as
     ``talkqa serve`` announces itself: ``announced_server(*replies, fail=False)``. Withdrawn and stopped after the test."""
-    from app.api import build_api
-    from app.api_serving import Announcer
+    from app.api.app import build_api
+    from app.api.serving import Announcer
     from app.service import Service
     from support.models import scripted
 

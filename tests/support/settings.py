@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.config import DEFAULT_CORPUS, Settings
+from app.core.config import DEFAULT_CORPUS, Settings
 
 
 TESTS = Path(__file__).resolve().parent.parent

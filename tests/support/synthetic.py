@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from app.config import PROJECT_ROOT, Settings
+from app.core.config import PROJECT_ROOT, Settings
 from app.models.embeddings import cached_embeddings
-from app.store import TalkStore
+from app.index.store import TalkStore
 
 from support.settings import make_settings
 

@@ -22,8 +22,8 @@ from starlette.concurrency import run_in_threadpool
 from app.answer.chain import AnswerChain, AnswerStream
 from app.answer.citations import strip_markers
 from app.answer.result import Answer
-from app.api_guard import ApiError, GenerationGate, api_error
-from app.errors import TalkqaError
+from app.api.guard import ApiError, GenerationGate, api_error
+from app.core.errors import TalkqaError
 
 #: The two models of ``/v1/models``: the configured chat model, and retrieval without one.
 MODEL_ANSWER = "talkqa"

@@ -1,17 +1,17 @@
 """One-off ``talkqa ask`` and ``talkqa search`` through a running server, without paying start-up.
 
 A running ``talkqa serve`` or ``talkqa chat`` holds the index and the models
-and announces itself in the data dir (app/server_file.py). When its identity
+and announces itself in the data dir (app/core/server_file.py). When its identity
 (the answer fingerprint, the reranker, which index: ``serving_identity``) is
 this process's own, the command asks it over loopback and prints exactly what
 it would have printed in-process: the ``--json`` objects come from the REST
 routes that serve them (``/api/search``, ``/api/ask``), the text from
 ``/api/ask/stream``, which streams the model's tokens for the terminal and
-then sends the text the CLI prints (app/cli_output.py renders it on the
+then sends the text the CLI prints (app/cli/output.py renders it on the
 server).
 
 This module runs before anything heavy is imported (standard library,
-``app.config`` and ``app.server_file``), so finding out whether a server can
+``app.core.config`` and ``app.core.server_file``), so finding out whether a server can
 answer costs milliseconds. Every function returns False when the command
 should run in-process instead: no usable server, a server that stopped
 answering (said on stderr), or a failure the in-process command reports best.
@@ -26,10 +26,10 @@ from urllib.parse import urlencode
 
 import click
 
-from app.cli_output import Draft, print_json
-from app.config import Settings
-from app.errors import InputError, LLMTimeoutError, LLMUnavailableError, TalkqaError
-from app.server_file import Announcement, ServerFile, serving_identity
+from app.cli.output import Draft, print_json
+from app.core.config import Settings
+from app.core.errors import InputError, LLMTimeoutError, LLMUnavailableError, TalkqaError
+from app.core.server_file import Announcement, ServerFile, serving_identity
 
 #: Seconds to connect and to hear what the server serves: a server that cannot say it at once is not used.
 CONNECT_TIMEOUT = 2.0

@@ -49,12 +49,12 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from app.config import Settings
-from app.errors import IndexCorruptError, IndexStateError
-from app.lexical import LexicalIndex, prune_saved, stamp_of
+from app.core.config import Settings
+from app.core.errors import IndexCorruptError, IndexStateError
+from app.index.lexical import LexicalIndex, prune_saved, stamp_of
 from app.models.llm import describe
-from app.talk import Catalog, Talk
-from app.titles import TitleCache, apply_titles
+from app.core.talk import Catalog, Talk
+from app.index.titles import TitleCache, apply_titles
 
 SCHEMA_VERSION = 1
 _CATALOG_SUFFIX = "-catalog"
@@ -192,7 +192,7 @@ class LiveIndex:
 
     @property
     def stamp(self) -> dict:
-        """What a saved lexical index must carry to belong to this state (app/lexical.py)."""
+        """What a saved lexical index must carry to belong to this state (app/index/lexical.py)."""
         return stamp_of(self.collection_id, self.generation)
 
 
@@ -281,7 +281,7 @@ class TalkStore:
     def _reading(self, name: str):
         """A handle on collection ``name`` for the per-question reads, opened once (each open is a round trip).
 
-        Readers pin a base (app/retrieval.py) and re-pin when it changes, so a handle never outlives its collection's use.
+        Readers pin a base (app/retrieval/retriever.py) and re-pin when it changes, so a handle never outlives its collection's use.
         """
         handles = self.__dict__.setdefault("_handles", {})
         if name not in handles:
@@ -379,8 +379,8 @@ class TalkStore:
         """Every live talk, loaded (O(corpus): for ingest, titles, eval and whole-corpus listings).
 
         Answering never needs this: it fetches the records of the talks it
-        returns (``talk_records``; ``app/live_talks.py``). Generated titles
-        (``talkqa titles``, app/titles.py) replace derived ones as the talks are
+        returns (``talk_records``; ``app/index/live_talks.py``). Generated titles
+        (``talkqa titles``, app/index/titles.py) replace derived ones as the talks are
         loaded; ingest reads the catalog as written (``generated_titles=False``).
         """
         generation = self.live().generation

@@ -23,7 +23,7 @@ class Talk(BaseModel):
     id: str
     title: str
     #: Where ``title`` comes from: the file ("given", never replaced), ingest's heuristic
-    #: ("derived"), or the chat model ("generated", applied when the catalog is loaded; app/titles.py).
+    #: ("derived"), or the chat model ("generated", applied when the catalog is loaded; app/index/titles.py).
     #: Records written before this field existed read as "given" until the next ingest rewrites them.
     title_source: Literal["given", "derived", "generated"] = "given"
     abstract: str

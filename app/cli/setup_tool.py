@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from app.errors import SetupError
+from app.core.errors import SetupError
 from app.models.llama_build import llama_status
-from app.resources import SETUP_FILES
+from app.core.resources import SETUP_FILES
 
 #: What building llama-cpp-python needs on the PATH: a C and a C++ compiler (pip brings cmake when it is missing).
 BUILD_TOOLS = {"C compiler": ("cc", "gcc"), "C++ compiler": ("c++", "g++")}

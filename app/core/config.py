@@ -15,7 +15,7 @@ import platformdirs
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.resources import BUNDLED_CORPUS, INSTALL_ROOT, is_checkout
+from app.core.resources import BUNDLED_CORPUS, INSTALL_ROOT, is_checkout
 
 #: The checkout, or site-packages for an installed wheel: bundled files are recorded relative to it.
 PROJECT_ROOT = INSTALL_ROOT

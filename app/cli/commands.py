@@ -2,7 +2,7 @@
 
 Every command builds the one ``Settings`` object here and passes it down.
 Errors a user can act on print one line, ``error: ...``, and exit with the
-code of their kind (see app/errors.py and the README); nothing prints a
+code of their kind (see app/core/errors.py and the README); nothing prints a
 traceback unless ``TALKQA_DEBUG=1``.
 """
 
@@ -17,11 +17,11 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from app.cli_errors import OneLineErrorGroup
-from app.config import Settings, describe_settings_error
-from app.cli_output import Draft, answer_text, print_json, retrieval_only_text
-from app.errors import InputError, TalkqaError
-from app.question import EMPTY
+from app.cli.errors import OneLineErrorGroup
+from app.core.config import Settings, describe_settings_error
+from app.cli.output import Draft, answer_text, print_json, retrieval_only_text
+from app.core.errors import InputError, TalkqaError
+from app.core.question import EMPTY
 
 EXIT_CODES = """Exit codes: 0 ok, 1 unexpected error, 2 bad input (file, question, option),
 3 no usable index (run `talkqa ingest`; --rebuild after changing the embedding model or when it is corrupt),
@@ -199,7 +199,7 @@ def titles(obj: Context, backend: str | None, as_json: bool) -> None:
     from tqdm import tqdm
 
     from app.models.llm import chat_model, describe
-    from app.titles import TitleCache, generate_missing
+    from app.index.titles import TitleCache, generate_missing
 
     settings = with_backend(obj.settings, backend)
     talks = obj.store.catalog(generated_titles=False).talks
@@ -244,8 +244,8 @@ def feedback(obj: Context, rating: str | None, as_json: bool, export: Path | Non
     --export writes them in the format of eval/data/questions.jsonl: with --down, the answers people
     disliked become regression questions; fill in each one's type, gold_talks and key_facts.
     """
-    from app.cli_output import print_feedback
-    from app.feedback import FeedbackLog, select, write_questions
+    from app.cli.output import print_feedback
+    from app.core.feedback_log import FeedbackLog, select, write_questions
 
     entries = select(FeedbackLog.in_data_dir(obj.settings.data_dir).entries(), rating)
     if export:
@@ -294,13 +294,13 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
         raise InputError(EMPTY)
     settings = with_backend(obj.settings, backend)
     if not no_server:
-        from app import cli_client
+        from app.cli import client as cli_client
 
         if cli_client.ask(settings, question, k=k, as_json=as_json, no_llm=no_llm, fallback=fallback, strict=strict):
             return
-    from app.errors import LLMUnavailableError
+    from app.core.errors import LLMUnavailableError
     from app.models.tokens import encoding
-    from app.question import check_question
+    from app.core.question import check_question
     from app.service import Service
 
     # Before the model loads: llama.cpp silences stderr while it loads, and would swallow the error line.
@@ -349,7 +349,7 @@ def ask(obj: Context, question: str, k: int | None, as_json: bool, backend: str 
 def search(obj: Context, query: str, k: int | None, as_json: bool, no_server: bool) -> None:
     """Retrieval only: the talks that best match QUERY (through a running server of the same data dir, if any)."""
     if not no_server:
-        from app import cli_client
+        from app.cli import client as cli_client
 
         if cli_client.search(obj.settings, query, k=k, as_json=as_json):
             return
@@ -405,7 +405,7 @@ def serve_command(obj: Context, host: str, port: int, insecure: bool, idle_exit:
     Keys: TALKQA_API_KEYS="key1,key2" or the path of a file with one key a line,
     sent as "Authorization: Bearer KEY". Docs at /docs.
     """
-    from app.api import serve
+    from app.api.app import serve
 
     serve(obj.settings, host=host, port=port, insecure=insecure, idle_minutes=idle_exit)
 
@@ -458,8 +458,8 @@ def doctor(obj: Context, as_json: bool) -> None:
 
     Each line says ✓, ! (works, worth knowing) or ✗ and what to do; exit code 1 when a ✗ blocks use.
     """
-    from app.cli_tool import print_checks
-    from app.doctor import blocks_use, run_checks
+    from app.cli.tool import print_checks
+    from app.cli.doctor import blocks_use, run_checks
 
     checks = run_checks(obj.settings)
     if as_json:
@@ -477,8 +477,8 @@ def setup(dry_run: bool) -> None:
 
     What `make install` does for a checkout, for an installed tool (pipx or a venv of its own).
     """
-    from app.cli_tool import print_plan
-    from app.tool_setup import plan_setup, run_setup
+    from app.cli.tool import print_plan
+    from app.cli.setup_tool import plan_setup, run_setup
 
     plan = plan_setup()
     if dry_run:
@@ -491,6 +491,3 @@ def setup(dry_run: bool) -> None:
 def main() -> None:
     cli(prog_name="talkqa")
 
-
-if __name__ == "__main__":
-    main()

@@ -4,7 +4,7 @@ A one-off ``talkqa ask`` or ``search`` pays seconds of start-up (imports, the
 index, the models) before any work; a server that already holds them answers
 in milliseconds. So a server announces itself in its data dir: a loopback
 port, a random token the server accepts as an API key, its pid, and the
-identity of what it serves (``serving_identity``). The client (app/cli_client.py)
+identity of what it serves (``serving_identity``). The client (app/cli/client.py)
 uses it only when that identity equals its own settings'.
 
 The file is the user's alone (mode 0600, written under a temporary name and
@@ -13,7 +13,7 @@ behind by a server that died (its pid gone, or its port closed) is ignored and
 removed by the next reader; one another user could read or write (any
 group/other permission bits, another owner) is ignored and left alone.
 
-Standard library and ``app.config`` only: a one-off command reads this before
+Standard library and ``app.core.config`` only: a one-off command reads this before
 deciding whether to import anything heavy.
 """
 
@@ -28,8 +28,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app import __version__
-from app.config import Settings
-from app.fingerprint import answer_fingerprint
+from app.core.config import Settings
+from app.core.answer_fingerprint import answer_fingerprint
 
 FILE_NAME = "server.json"
 

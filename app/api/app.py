@@ -12,11 +12,11 @@
   model) and ``talkqa-retrieval`` (no model: the best talks and sentences).
 * ``GET /api/search``, ``GET /api/talks``, ``GET /api/talks/{id}``,
   ``POST /api/ask``: the JSON shapes of ``talkqa search/talks/talk/ask --json``.
-* For one-off ``talkqa ask`` / ``search`` (app/cli_client.py): ``GET /api/server`` (what this
+* For one-off ``talkqa ask`` / ``search`` (app/cli/client.py): ``GET /api/server`` (what this
   server serves, for the token of its announcement file only) and ``POST /api/ask/stream``
   (server-sent events: the model's tokens, then the ``ask --json`` object and the text the CLI
-  prints). A running server announces itself in the data dir (app/server_file.py,
-  app/api_serving.py) and accepts that file's token beside the configured keys.
+  prints). A running server announces itself in the data dir (app/core/server_file.py,
+  app/api/serving.py) and accepts that file's token beside the configured keys.
 * OpenAPI docs at ``/docs`` (served from the ``fastapi-offline`` package, no CDN).
 
 Errors use OpenAI's shape, ``{"error": {"message", "type", "code"}}``, with
@@ -30,10 +30,10 @@ their turn and the next one is refused with 429. Blocking work (retrieval,
 generation) runs in Starlette's thread pool so the event loop keeps serving
 search and talk requests meanwhile.
 
-Like app/cli.py and app/web/, this is a surface: it wires nothing itself and
+Like app/cli/commands.py and app/web/, this is a surface: it wires nothing itself and
 gets every component from ``Service``. This module is the app and its
-routes; the wire format is in app/api_openai.py, errors, keys and the
-generation gate in app/api_guard.py.
+routes; the wire format is in app/api/openai_routes.py, errors, keys and the
+generation gate in app/api/guard.py.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from app.answer.chain import AnswerChain
-from app.api_guard import (
+from app.api.guard import (
     ApiError,
     GenerationGate,
     KeyCheck,
@@ -63,8 +63,8 @@ from app.api_guard import (
     install_error_handlers,
     parse_api_keys,
 )
-from app.api_serving import Announcer, run_server
-from app.api_openai import (
+from app.api.serving import Announcer, run_server
+from app.api.openai_routes import (
     FIRST_TOKEN_WAIT_S,
     MODEL_RETRIEVAL,
     MODELS,
@@ -78,10 +78,10 @@ from app.api_openai import (
     split_messages,
     sse,
 )
-from app.cli_output import answer_text, retrieval_only_text
-from app.config import Settings
-from app.errors import InputError, TalkqaError
-from app.server_file import new_token, serving_identity
+from app.cli.output import answer_text, retrieval_only_text
+from app.core.config import Settings
+from app.core.errors import InputError, TalkqaError
+from app.core.server_file import new_token, serving_identity
 from app.service import CONFIGURED, Service
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class ApiState:
         self.chains = ChainPool(service, llm)
         self.gate = GenerationGate(settings.api_queue)
         self.started = int(time.time())
-        #: The key of this server's announcement file (app/server_file.py), and what it serves.
+        #: The key of this server's announcement file (app/core/server_file.py), and what it serves.
         self.token = token
         self.identity = serving_identity(settings)
 
@@ -266,7 +266,7 @@ def _rest_routes(api: APIRouter, state: ApiState) -> None:
 
 
 def _one_off_routes(api: APIRouter, state: ApiState) -> None:
-    """What a one-off ``talkqa ask`` or ``search`` needs beyond the REST routes (app/cli_client.py)."""
+    """What a one-off ``talkqa ask`` or ``search`` needs beyond the REST routes (app/cli/client.py)."""
 
     @api.get("/api/server", tags=["one-off"], dependencies=[Depends(TokenCheck(state.token))],
              summary="What this server serves (for the token of its announcement file only)")

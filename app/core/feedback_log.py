@@ -3,7 +3,7 @@
 Each entry holds what is needed to look at the answer again without the
 session that produced it: the question (and the query retrieval used), the
 answer, its citations and timings, the chat model and the settings
-fingerprint (app/fingerprint.py: the same hash evaluation runs carry).
+fingerprint (app/core/answer_fingerprint.py: the same hash evaluation runs carry).
 
 The file is append-only JSON Lines, one full entry a line: rating an answer
 again or adding a comment appends the entry anew, and the last line of an id
@@ -24,7 +24,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.errors import InputError
+from app.core.errors import InputError
 
 FEEDBACK_FILE = "feedback.jsonl"
 

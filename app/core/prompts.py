@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.resources import PROMPTS
+from app.core.resources import PROMPTS
 
 
 def load_prompt(name: str, prompts_dir: Path | None = None) -> str:

@@ -1,7 +1,7 @@
 """Click's own errors (a bad option value, an unknown option) as one ``error:`` line and exit 2.
 
 Click prints a usage block and ``Error: ...`` on three lines; every other
-talkqa failure is one line (app/errors.py), so these are too. ``--help`` and
+talkqa failure is one line (app/core/errors.py), so these are too. ``--help`` and
 a bare ``talkqa`` still print the help.
 """
 

@@ -9,7 +9,7 @@ loads a model) refuses with this one message.
 
 from __future__ import annotations
 
-from app.errors import InputError
+from app.core.errors import InputError
 
 EMPTY = "the question is empty: type a question about the talks"
 

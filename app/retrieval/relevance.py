@@ -1,6 +1,6 @@
 """Relevance judged by the cross-encoder, where a ranking decides something.
 
-The hybrid retriever (app/retrieval.py) ranks talks well but its scores do
+The hybrid retriever (app/retrieval/retriever.py) ranks talks well but its scores do
 not say whether a talk *answers* the question, only that it shares words and
 topic with it. The cross-encoder (app/models/reranker.py) says that, at a cost
 per (query, text) pair. So, once a question:
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from app.config import RerankSettings
-from app.talk import Talk
-from app.text import content_words, split_sentences
+from app.core.config import RerankSettings
+from app.core.talk import Talk
+from app.core.text import content_words, split_sentences
 
 
 def talk_sentences(talk: Talk) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from app.doctor import Check, blocks_use
-from app.tool_setup import SetupPlan
+from app.cli.doctor import Check, blocks_use
+from app.cli.setup_tool import SetupPlan
 
 MARKS = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "fail": ("✗", "red")}
 

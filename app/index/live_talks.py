@@ -8,7 +8,7 @@ full-text index) and keeps the recently used ones. It has ``Catalog``'s
 interface (``generation``, ``by_id[id]``, ``find(prefix)``, ``talks``) so the
 answer chain, the surfaces and the evaluation keep working unchanged; only a
 whole-corpus feature (``talks``, iterating ``by_id``) loads every record, once.
-Generated titles (app/titles.py) are applied to every record handed out.
+Generated titles (app/index/titles.py) are applied to every record handed out.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from functools import cached_property
 from typing import Iterator
 
 from app.models.llm import describe
-from app.store import LiveIndex, TalkStore
-from app.talk import Catalog, Talk
-from app.titles import TitleCache, apply_titles
+from app.index.store import LiveIndex, TalkStore
+from app.core.talk import Catalog, Talk
+from app.index.titles import TitleCache, apply_titles
 
 #: Records kept after use (a long-running chat fetches the same popular talks again and again).
 CACHE_SIZE = 4096

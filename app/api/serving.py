@@ -4,8 +4,8 @@
 reachable on loopback); a plain ``talkqa chat`` starts a private API on an
 ephemeral loopback port that accepts only its announcement's token
 (``start_private_api``). Either way a one-off ``talkqa ask`` or ``search``
-finds the server in ``<data dir>/server.json`` (app/server_file.py) and asks
-it instead of loading the index and the models itself (app/cli_client.py).
+finds the server in ``<data dir>/server.json`` (app/core/server_file.py) and asks
+it instead of loading the index and the models itself (app/cli/client.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import logging
 import threading
 import time
 
-from app.api_guard import is_loopback
-from app.config import Settings
-from app.server_file import Announcement, ServerFile, serving_identity
+from app.api.guard import is_loopback
+from app.core.config import Settings
+from app.core.server_file import Announcement, ServerFile, serving_identity
 
 log = logging.getLogger("app.api")
 
@@ -149,7 +149,7 @@ def start_private_api(settings: Settings, service) -> PrivateApi | None:
     """
     import uvicorn
 
-    from app.api import build_api
+    from app.api.app import build_api
 
     api = build_api(settings, service, private=True)
     server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=0, log_level="warning"))

@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.config import Settings
-from app.errors import IndexStateError, InputError, LLMTimeoutError, LLMUnavailableError, ModelFileError, TalkqaError
+from app.core.config import Settings
+from app.core.errors import IndexStateError, InputError, LLMTimeoutError, LLMUnavailableError, ModelFileError, TalkqaError
 
 log = logging.getLogger("app.api")
 
@@ -130,7 +130,7 @@ def check_bind(settings: Settings, host: str, insecure: bool) -> None:
 class KeyCheck:
     """``Authorization: Bearer KEY`` against the configured keys (none configured: every request passes).
 
-    ``token``: the key of the server's announcement file (app/server_file.py), accepted beside the
+    ``token``: the key of the server's announcement file (app/core/server_file.py), accepted beside the
     configured keys; with ``token_only`` it is the only key and always asked for (the private API
     a plain ``talkqa chat`` serves to one-off commands).
     """

@@ -40,7 +40,7 @@ def sources_lines(answer) -> list[str]:
 def answer_text(answer) -> str:
     """What ``talkqa ask`` prints for a checked answer: its sentences (unsupported ones flagged), the
     support, the sources. Styled with ``click.style``: ``click.echo`` drops the styles off a terminal.
-    The HTTP API sends this text to a one-off ``talkqa ask`` (app/cli_client.py), so both print the same."""
+    The HTTP API sends this text to a one-off ``talkqa ask`` (app/cli/client.py), so both print the same."""
     from app.answer.attribution import render
 
     if answer.abstained or not answer.sentences:

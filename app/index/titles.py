@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from app.prompts import load_prompt
-from app.talk import Talk
+from app.core.prompts import load_prompt
+from app.core.talk import Talk
 
 if TYPE_CHECKING:  # every process imports this module (the store applies titles); few run a model
     from langchain_core.language_models.chat_models import BaseChatModel

@@ -19,10 +19,10 @@ from importlib.metadata import PackageNotFoundError, distribution, requires, ver
 from pathlib import Path
 from typing import Literal
 
-from app.config import Settings
-from app.errors import IndexCorruptError, TalkqaError
+from app.core.config import Settings
+from app.core.errors import IndexCorruptError, TalkqaError
 from app.models.llama_build import llama_status
-from app.resources import INSTALL_ROOT, is_checkout
+from app.core.resources import INSTALL_ROOT, is_checkout
 
 Status = Literal["ok", "warn", "fail"]
 SETUP_FIX = "run `talkqa setup` (from a checkout: `make install`)"
@@ -108,7 +108,7 @@ def _record_matches(dist_name: str, path: Path) -> bool | None:
 
 def _checked_package_files(files: dict[Path, str]) -> str:
     """Raises ``TalkqaError`` for a file whose package RECORD hash differs; returns how they were checked."""
-    from app.errors import ModelFileError
+    from app.core.errors import ModelFileError
 
     verified = 0
     for path, dist_name in files.items():
@@ -206,7 +206,7 @@ def check_llama_build(settings: Settings) -> Check:
 
 def check_index(settings: Settings) -> list[Check]:
     """The live index (opened and health-checked as every command does) and its saved BM25 index."""
-    from app.lexical import LexicalIndex
+    from app.index.lexical import LexicalIndex
     from app.service import Service
 
     try:

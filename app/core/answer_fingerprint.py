@@ -11,8 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from app.config import Settings
-from app.prompts import PROMPTS
+from app.core.config import Settings
+from app.core.prompts import PROMPTS
 
 
 def answer_fingerprint(settings: Settings, prompts_dir: Path = PROMPTS) -> str:

@@ -16,7 +16,7 @@ feed the abstention decision.
 
 With a cross-encoder (``reranker``, app/models/reranker.py), the top
 ``rerank.candidates`` talks are judged through their best sentences
-(app/relevance.py): the logits decide the cut (and, if configured, the order),
+(app/retrieval/relevance.py): the logits decide the cut (and, if configured, the order),
 and each returned document carries its sentence order and the question's
 relevance score for the answer chain (context selection and abstention).
 """
@@ -33,11 +33,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
-from app.config import RerankSettings, RetrievalSettings
-from app.lexical import LexicalIndex
-from app.live_talks import LiveTalks
-from app.relevance import abstain_score, cut_talks, judge_talks, order_talks
-from app.store import TalkStore
+from app.core.config import RerankSettings, RetrievalSettings
+from app.index.lexical import LexicalIndex
+from app.index.live_talks import LiveTalks
+from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
+from app.index.store import TalkStore
 
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
