@@ -159,6 +159,12 @@ def test_a_bad_file_is_refused_with_its_line_and_changes_nothing(small_index, ba
     assert list(Uploads(settings.data_dir).root.iterdir()) == []
 
 
+def test_a_refusal_ends_with_one_full_stop(small_index, tmp_path):
+    web, corpus = corpus_app(small_index, scripted("unused"))
+    status, *_ = corpus.upload([tmp_path / "slides.pdf"])
+    assert status.endswith("or a .zip of them.") and not status.endswith(".."), status
+
+
 def test_uploading_a_file_again_updates_its_talks(small_index, new_talks_file, tmp_path):
     web, corpus = corpus_app(small_index, scripted("unused"))
     corpus.upload([new_talks_file])

@@ -114,7 +114,7 @@ class CorpusManager:
             if titles:
                 lines.append(f"{label}: " + "; ".join(f"“{_e(t)}”" for t in titles[:12]) + (" …" if len(titles) > 12 else ""))
         if report.removed_by_source:
-            lines.append("Removed: " + ", ".join(f"{n} from {_e(self.label(s))}" for s, n in sorted(report.removed_by_source.items())))
+            lines.append("Removed: " + ", ".join(f"{n} from {_e(self.label(s))}" for s, n in sorted(report.removed_by_source.items())) + ".")
         if report.instruction_lines:
             from ingest.indexer import instruction_note
 
@@ -123,7 +123,9 @@ class CorpusManager:
 
     @staticmethod
     def _refused(err: BaseException) -> str:
-        return f"⚠ **Nothing was changed:** {_e(err)}"
+        """The refusal as one sentence: the error's text, which often ends in a file name, gets its full stop."""
+        text = str(err).rstrip()
+        return f"⚠ **Nothing was changed:** {_e(text)}{'' if text.endswith(('.', '!', '?')) else '.'}"
 
     @staticmethod
     def _progress(progress: gr.Progress):
