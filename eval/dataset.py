@@ -3,6 +3,10 @@
 Gold talks are given as line ranges of ``data/abstracts.txt``; a range maps to
 the indexed talk whose line ranges contain the range's start line (a talk that
 occurs twice, e.g. lines 59 and 79, is one talk in the index).
+
+Two question files: ``questions.jsonl`` (dev: rules, prompts and thresholds are chosen on it, and
+the CI gate runs on it) and ``questions-heldout.jsonl`` (held-out: written blind from the corpus,
+never used to choose anything; see docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -11,18 +15,30 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.errors import InputError
 from app.core.resources import resource
 from app.core.talk import Catalog
 
 DATA_DIR = resource("eval", "data")
 QUESTIONS = DATA_DIR / "questions.jsonl"
+HELDOUT_QUESTIONS = DATA_DIR / "questions-heldout.jsonl"
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 
 TYPES = ("factual", "conceptual", "multi_talk", "speaker_bio", "link_reference", "comparison", "unanswerable")
+#: Types of issue 23, each with a field of its own: ``count``, ``polarity``, ``history``.
+AGGREGATE_TYPES = ("counting", "yes_no", "follow_up")
+POLARITIES = ("yes", "no")
 
 
 @dataclass
 class Question:
+    """One evaluation question.
+
+    ``count`` (counting): how many talks of the corpus satisfy the condition; ``gold_lines`` lists
+    every one of them. ``polarity`` (yes_no): the answer the gold talk's text supports. ``history``
+    (follow_up): the earlier user turns, oldest first; ``question`` refers back to them.
+    """
+
     id: str
     type: str
     question: str
@@ -30,6 +46,9 @@ class Question:
     key_facts: list[str]
     notes: str = ""
     gold_talks: list[str] = field(default_factory=list)
+    count: int | None = None
+    polarity: str | None = None
+    history: list[str] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -50,9 +69,59 @@ def _jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def _is_str_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_range(value) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)
+            and 1 <= value[0] <= value[1])
+
+
+def _problem(row) -> str | None:
+    """What is wrong with one question row, or None; keys the loader does not know are ignored."""
+    if not isinstance(row, dict):
+        return "expected a JSON object"
+    missing = [k for k in ("id", "type", "question") if not isinstance(row.get(k), str) or not row[k].strip()]
+    if missing:
+        return f"missing or empty {', '.join(missing)}"
+    if not isinstance(row.get("gold_lines", []), list) or not all(_is_range(r) for r in row.get("gold_lines", [])):
+        return "gold_lines must be a list of [start, end] line numbers with 1 <= start <= end"
+    for key in ("key_facts", "gold_talks", "history"):
+        if not _is_str_list(row.get(key, [])):
+            return f"{key} must be a list of strings"
+    count, polarity, history = row.get("count"), row.get("polarity"), row.get("history") or []
+    if count is not None and (type(count) is not int or count < 0):
+        return "count must be a whole number >= 0"
+    if polarity is not None and polarity not in POLARITIES:
+        return f"polarity must be one of {', '.join(POLARITIES)}, not {polarity!r}"
+    needs = {"counting": (count is not None, "count"), "yes_no": (polarity is not None, "polarity"),
+             "follow_up": (bool(history), "a non-empty history")}
+    if row["type"] in needs and not needs[row["type"]][0]:
+        return f"a {row['type']} question needs {needs[row['type']][1]}"
+    return None
+
+
 def load_questions(path: Path = QUESTIONS) -> list[Question]:
+    """The questions of a JSONL file; a malformed line is an InputError naming the file and line."""
     fields = Question.__dataclass_fields__
-    return [Question(**{k: v for k, v in row.items() if k in fields}) for row in _jsonl(path)]
+    questions = []
+    with Path(path).open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"{path}, line {number}: not valid JSON ({err.msg})") from None
+            problem = _problem(row)
+            if problem:
+                raise InputError(f"{path}, line {number}: {problem}")
+            row = {k: v for k, v in row.items() if k in fields}
+            row.setdefault("gold_lines", [])
+            row.setdefault("key_facts", [])
+            questions.append(Question(**row))
+    return questions
 
 
 def load_pairs(path: Path = JUDGE_PAIRS) -> list[JudgePair]:

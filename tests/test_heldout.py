@@ -1,0 +1,137 @@
+"""The held-out questions (eval/data/questions-heldout.jsonl, issue 20) and the loader's new fields.
+
+The held-out set was written blind from data/abstracts.txt; these tests check its shape only
+(no answers are generated), so they guard it without anyone looking at answers to it. Gold ranges
+are checked against the talk split labelled by hand in tests/data/seed_segments.json, and once
+against the real index of the seed corpus (as test_eval.py does for the dev set).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from app.core.errors import InputError
+from eval.dataset import AGGREGATE_TYPES, HELDOUT_QUESTIONS, QUESTIONS, TYPES, attach_gold, load_questions
+
+from conftest import SEED_SEGMENTS
+
+#: The field each new type needs, and only that type may carry.
+TYPE_FIELD = {"counting": "count", "yes_no": "polarity", "follow_up": "history"}
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return load_questions(HELDOUT_QUESTIONS)
+
+
+@pytest.fixture(scope="module")
+def dev():
+    return load_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="module")
+def labelled_talks():
+    """Each hand-labelled talk occurrence of the corpus as a (start, end) range, and the corpus length."""
+    seed = json.loads(SEED_SEGMENTS.read_text(encoding="utf-8"))
+    return {tuple(r) for talk in seed["talks"] for r in talk["lines"]}, seed["n_lines"]
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_heldout_has_at_least_70_questions_of_every_type(heldout):
+    counts = Counter(q.type for q in heldout)
+    assert len(heldout) >= 70
+    assert set(counts) == set(TYPES) | set(AGGREGATE_TYPES)
+    assert min(counts.values()) >= 6 and counts["counting"] >= 8
+
+
+def test_ids_are_unique_and_disjoint_from_dev(heldout, dev):
+    ids = [q.id for q in heldout]
+    assert len(ids) == len(set(ids))
+    assert not set(ids) & {q.id for q in dev}
+
+
+def test_every_gold_range_is_a_labelled_talk_of_the_corpus(heldout, labelled_talks):
+    talks, n_lines = labelled_talks
+    ranges = [(q.id, tuple(r)) for q in heldout for r in q.gold_lines]
+    assert all(1 <= start <= end <= n_lines for _, (start, end) in ranges)
+    assert [(qid, r) for qid, r in ranges if r not in talks] == []
+
+
+def test_each_new_field_is_set_exactly_where_its_type_needs_it(heldout):
+    for q in heldout:
+        for type_, name in TYPE_FIELD.items():
+            assert bool(getattr(q, name)) == (q.type == type_), f"{q.id}: {name} on a {q.type} question"
+
+
+def test_a_count_is_the_number_of_gold_talks(heldout):
+    assert [q.id for q in heldout if q.type == "counting" and q.count != len(q.gold_lines)] == []
+
+
+def test_yes_and_no_answers_are_both_well_represented(heldout):
+    polarities = Counter(q.polarity for q in heldout if q.type == "yes_no")
+    assert polarities["yes"] >= 3 and polarities["no"] >= 3
+
+
+def test_answerable_questions_have_gold_and_key_facts_and_unanswerable_ones_none(heldout):
+    for q in heldout:
+        if q.answerable:
+            assert q.gold_lines and 2 <= len(q.key_facts) <= 4, q.id
+        else:
+            assert (q.gold_lines, q.key_facts) == ([], []) and q.notes, q.id
+
+
+def test_every_gold_range_maps_to_its_own_talk_of_the_real_index(seed_index):
+    answerable = attach_gold([q for q in load_questions(HELDOUT_QUESTIONS) if q.answerable], seed_index.store.catalog())
+    assert [q.id for q in answerable if len(q.gold_talks) != len(q.gold_lines)] == []
+
+
+def test_no_heldout_question_repeats_a_dev_question(heldout, dev):
+    dev_texts = {normalised(q.question) for q in dev}
+    assert [q.id for q in heldout if normalised(q.question) in dev_texts] == []
+
+
+# ------------------------------------------------------------------ the loader's checks
+
+
+def write_lines(tmp_path, *rows) -> object:
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD = {"id": "x1", "type": "factual", "question": "What?", "gold_lines": [[1, 1]], "key_facts": ["a fact"]}
+
+
+def test_loader_reads_the_new_fields_as_typed_values(tmp_path):
+    path = write_lines(tmp_path,
+                       {**GOOD, "id": "c", "type": "counting", "count": 2, "gold_lines": [[1, 1], [2, 2]]},
+                       {**GOOD, "id": "y", "type": "yes_no", "polarity": "no"},
+                       {**GOOD, "id": "f", "type": "follow_up", "history": ["Which talk is about X?"]})
+    counting, yes_no, follow_up = load_questions(path)
+    assert (counting.count, yes_no.polarity, follow_up.history) == (2, "no", ["Which talk is about X?"])
+    assert (counting.polarity, counting.history, yes_no.count) == (None, [], None)
+
+
+@pytest.mark.parametrize(
+    "bad_row, message",
+    [
+        ('{"id": "x2", "type": "factual"', "line 2: not valid JSON"),
+        ({**GOOD, "id": "x2", "type": "yes_no", "polarity": "maybe"}, "line 2: polarity must be one of yes, no"),
+        ({**GOOD, "id": "x2", "type": "counting"}, "line 2: a counting question needs count"),
+        ({**GOOD, "id": "x2", "type": "counting", "count": "3"}, "line 2: count must be a whole number"),
+        ({**GOOD, "id": "x2", "type": "follow_up", "history": "Which talk?"}, "line 2: history must be a list of strings"),
+        ({**GOOD, "id": "x2", "gold_lines": [[5, 3]]}, "line 2: gold_lines must be a list of [start, end]"),
+        ({**GOOD, "id": "x2", "question": ""}, "line 2: missing or empty question"),
+    ],
+)
+def test_a_malformed_line_is_an_input_error_naming_the_line(tmp_path, bad_row, message):
+    path = write_lines(tmp_path, GOOD, bad_row)
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_questions(path)
