@@ -82,7 +82,16 @@ def _rounded(value):
 
 
 def to_json(c: Comparison) -> str:
-    return json.dumps(_rounded(asdict(c)), ensure_ascii=False, indent=1)
+    """The summaries indented; each question on one line as {metric: [A, B, better]} for the metrics both sides
+    hold, so that a committed comparison stays small and diffs line by line."""
+    data = _rounded(asdict(c))
+    questions = data.pop("questions")
+    data["question_scores"] = "metric: [A, B, better side]"
+    lines = [json.dumps({"id": q["id"], "type": q["type"],
+                         "scores": {m: [p["a"], p["b"], p["better"]] for m, p in q["scores"].items() if p["better"]}},
+                        ensure_ascii=False, separators=(",", ":")) for q in questions]
+    head = json.dumps(data, ensure_ascii=False, indent=1)[:-2]  # reopen the object: its closing "\n}"
+    return head + ',\n "questions": [\n  ' + ",\n  ".join(lines) + "\n ]\n}"
 
 
 def parse_systems(systems: str) -> tuple[str, str]:
