@@ -179,10 +179,19 @@ def plot_latency(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def score_rows(rows: list[dict]) -> list[dict]:
+    """results.jsonl without answers, passages and rankings: each question's scores only, small enough to
+    commit beside metrics.json so that `talkqa eval-compare` can pair a committed run with a new one."""
+    keep = ("retrieval", "metrics")
+    return [{"id": r["id"], "type": r["type"], "question": r["question"],
+             "systems": {s: {k: e[k] for k in keep if e.get(k) is not None} for s, e in r["systems"].items()}} for r in rows]
+
+
 def write_report(out: Path, metrics: dict, rows: list[dict]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "metrics.json", json.dumps(metrics, indent=1, ensure_ascii=False))
     _atomic_write(out / "results.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    _atomic_write(out / "scores.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in score_rows(rows)))
     _atomic_write(out / "report.md", render_markdown(metrics))
     plot_by_type(metrics, out / "by_type.png")
     plot_latency(rows, out / "latency.png")

@@ -446,6 +446,20 @@ def eval_command(obj: Context, questions: Path | None, limit: int | None, backen
     click.echo(f"report: {out / 'report.md'}")
 
 
+@cli.command("eval-compare")
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path), required=False)
+@click.option("--systems", default="ours", show_default=True, help="SYSTEM, or A_SYSTEM,B_SYSTEM (ours,baseline: within RUN_A if no RUN_B).")
+@click.option("--metrics", help="Comma-separated metrics (default: every score both sides hold).")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON (the artefact to commit).")
+@handle_errors
+def eval_compare_command(run_a: Path, run_b: Path | None, systems: str, metrics: str | None, as_json: bool) -> None:
+    """Paired comparison of two eval runs: per question and type, B − A with bootstrap 95% intervals and sign tests."""
+    from eval.compare_report import run_command
+
+    click.echo(run_command(run_a, run_b, systems, metrics, as_json), nl=False)
+
+
 # ------------------------------------------------------------------ an installed tool
 
 
