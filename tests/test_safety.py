@@ -39,6 +39,13 @@ def test_at_most_0_2_percent_of_corpus_sentences_are_flagged_and_each_is_documen
     assert flagged == FLAGGED_IN_CORPUS
 
 
+def test_no_answer_sentence_of_the_first_233_labelled_pairs_is_flagged():
+    """docs/reliability.md says so; pairs labelled later may hold obeyed instructions, so only the first 233."""
+    from eval.dataset import load_pairs
+
+    assert [p.id for p in load_pairs()[:233] if judge(p.sentence).flagged] == []
+
+
 def test_at_most_0_2_percent_of_the_synthetic_scale_corpus_is_flagged():
     module = scale_corpus()
     pool = module.seed_sentences()
