@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import InputError
+from app.core.errors import InputError
 from eval.compare_stats import RESAMPLES, SEED, outcome, paired_bootstrap, sign_test
 from eval.dataset import TYPES
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from app.errors import InputError
+from app.core.errors import InputError
 from eval.compare import Comparison, MetricSummary, Side, compare
 
 

@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from app.errors import InputError
+from app.core.errors import InputError
 from eval.compare import compare
 from eval.compare_report import to_markdown
 from eval.compare_stats import paired_bootstrap, sign_test

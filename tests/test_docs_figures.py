@@ -25,13 +25,13 @@ from pathlib import Path
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 
 DOCS = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 RESULTS = sorted((PROJECT_ROOT / "docs" / "results").glob("*.json"))
 
 #: An artefact path as the docs write it: from the checkout (docs/...) or relative to the doc (results/...).
-ARTEFACT = re.compile(r"(?<![\w/.-])((?:docs/)?(?:results/[\w.-]+\.json|eval-[\w-]+/(?:metrics\.json|report\.md)))")
+ARTEFACT = re.compile(r"(?<![\w/.-])((?:docs/)?(?:results/[\w.-]+\.json|eval-[\w-]+/(?:metrics\.json|report\.md))|eval/data/[\w.-]+\.jsonl)")
 UNBACKED_MARK = re.compile(r"not reproducible at this commit", re.IGNORECASE)
 HEADING = re.compile(r"^#{1,6} ")
 FENCE = re.compile(r"^\s*```")
@@ -114,7 +114,7 @@ def owned_text(lines: list[str], table: Table, all_tables: list[Table]) -> str:
 
 
 def resolve(path: str, doc_dir: Path) -> Path:
-    return PROJECT_ROOT / path if path.startswith("docs/") else doc_dir / path
+    return PROJECT_ROOT / path if path.startswith(("docs/", "eval/")) else doc_dir / path
 
 
 def missing_artefacts(text: str, doc_dir: Path) -> list[str]:
@@ -157,6 +157,7 @@ def test_the_docs_have_tables_of_figures_to_check():
 def test_every_committed_result_names_its_command_commit_date_and_cpu(result):
     text = result.read_text(encoding="utf-8")
     data = json.loads(text)
+    data = data.get("provenance", data)  # a result may keep its provenance in one block
     assert {"command", "commands"} & data.keys(), "no command"
     assert data.get("commit"), "no commit"
     assert "cpu" in data or "cpu" in data.get("machine", {}), "no CPU"
