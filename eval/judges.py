@@ -146,6 +146,24 @@ def stratified_subset(pairs: list[JudgePair], n: int) -> list[JudgePair]:
     return sorted(chosen, key=lambda p: p.id)
 
 
+def split_pairs(pairs: list[JudgePair]) -> tuple[list[JudgePair], list[JudgePair]]:
+    """The labelled pairs as (tune, test), fixed once: within each kind, in order of a hash of the id, the first half tunes.
+
+    Judge prompts and thresholds are chosen on the tune half; κ is reported on the test half.
+    """
+    tune: list[JudgePair] = []
+    test: list[JudgePair] = []
+    by_kind: dict[str, list[JudgePair]] = defaultdict(list)
+    for p in pairs:
+        by_kind[p.kind].append(p)
+    for kind in sorted(by_kind):
+        ordered = sorted(by_kind[kind], key=lambda p: hashlib.sha256(p.id.encode()).hexdigest())
+        half = (len(ordered) + 1) // 2
+        tune += ordered[:half]
+        test += ordered[half:]
+    return sorted(tune, key=lambda p: p.id), sorted(test, key=lambda p: p.id)
+
+
 def agreement(judge: Judge, pairs: list[JudgePair], progress=None) -> dict:
     """Accuracy and Cohen's kappa of the judge against the labels; accuracy by kind of pair."""
     if isinstance(judge, DeterministicJudge):

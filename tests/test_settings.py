@@ -38,3 +38,16 @@ def test_the_answer_fingerprint_ignores_threads():
     base = Settings()
     changed = base.model_copy(update={"rerank": base.rerank.model_copy(update={"threads": 1})})
     assert answer_fingerprint(base) == answer_fingerprint(changed)
+
+
+def test_the_answer_fingerprint_follows_the_answer_prompts_not_the_judges(tmp_path):
+    import shutil
+
+    from app.core.prompts import PROMPTS
+
+    prompts = shutil.copytree(PROMPTS, tmp_path / "prompts")
+    before = answer_fingerprint(Settings(), prompts)
+    (prompts / "judge.txt").write_text("Another judge prompt {passage} {claim}", encoding="utf-8")
+    assert answer_fingerprint(Settings(), prompts) == before
+    (prompts / "answer_system.txt").write_text("Another system prompt.", encoding="utf-8")
+    assert answer_fingerprint(Settings(), prompts) != before

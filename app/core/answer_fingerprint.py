@@ -15,10 +15,14 @@ from app.core.config import Settings
 from app.core.prompts import PROMPTS
 
 
+#: Prompts that grade or name talks, never answer: changing them must not invalidate cached answers.
+NOT_ANSWER_PROMPTS = ("judge", "title")
+
+
 def answer_fingerprint(settings: Settings, prompts_dir: Path = PROMPTS) -> str:
-    """16 hex digits over the prompt files and the settings that shape an answer (not keys, threads, timeouts)."""
+    """16 hex digits over the answer prompts and the settings that shape an answer (not keys, threads, timeouts)."""
     digest = hashlib.sha256()
-    for path in sorted(prompts_dir.glob("*.txt")):
+    for path in sorted(p for p in prompts_dir.glob("*.txt") if not p.stem.startswith(NOT_ANSWER_PROMPTS)):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     relevant = {
         "chunks": settings.chunks.model_dump(),
