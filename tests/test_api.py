@@ -413,7 +413,7 @@ def test_chat_and_api_in_one_process(web_index):
     from app.api.app import build_api
     from app.service import Service
     from app.web.app import build_app, mount_app
-    from conftest import UvicornThread
+    from support.servers import UvicornThread
 
     service = Service(web_index.settings, store=web_index.store)
     demo = build_app(web_index.settings, chain_factory=lambda: service.answer_chain(llm=fake()))

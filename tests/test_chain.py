@@ -13,7 +13,7 @@ from app.core.errors import InputError, LLMUnavailableError
 from app.retrieval.retriever import is_open_ended
 from app.service import Service
 from app.core.text import split_sentences
-from conftest import scripted
+from support.models import scripted
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
 

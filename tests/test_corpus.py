@@ -23,7 +23,9 @@ from app.web.auth import corpus_allowed
 from app.web.corpus import CorpusManager
 from app.web.handlers import WebApp, new_session
 from app.web.uploads import Uploads
-from conftest import NEW_TALK_QUESTION, NEW_TALKS, make_settings, scripted, write_jsonl
+from support.corpora import NEW_TALK_QUESTION, NEW_TALKS, write_jsonl
+from support.models import scripted
+from support.settings import make_settings
 from ingest.indexer import ingest, remove
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import scripted
+from support.models import scripted
 from eval import metrics as M
 from eval.baseline import chunk_talks, is_baseline_refusal
 from eval.dataset import JudgePair, Question, attach_gold, load_pairs, load_questions

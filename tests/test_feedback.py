@@ -11,7 +11,8 @@ from app.core.answer_fingerprint import answer_fingerprint
 from app.service import Service
 from app.web.export import conversation_markdown
 from app.web.handlers import WebApp, new_session
-from conftest import make_settings, scripted
+from support.models import scripted
+from support.settings import make_settings
 from eval.dataset import attach_gold, load_questions
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"

@@ -13,7 +13,8 @@ from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.service import Service
 from app.core.talk import Talk
 from app.web.render import render_sources
-from conftest import scripted, write_jsonl
+from support.corpora import write_jsonl
+from support.models import scripted
 from ingest.indexer import ingest
 
 TROPICAL = "How is tropical geometry used to study neural networks?"

@@ -25,7 +25,8 @@ from app.web.app import build_app
 from app.web.auth import ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
 from app.web.render import error_message, filter_talks, link_markers, render_sources, render_talk
-from conftest import make_settings, scripted
+from support.models import scripted
+from support.settings import make_settings
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
 
@@ -396,7 +397,7 @@ def test_cli_chat_rejects_a_bad_auth_setting(run_cli, tmp_path):
 def test_login_page_does_not_embed_the_api_schema(small_index):
     import httpx
 
-    from conftest import start_server
+    from support.servers import start_server
 
     settings, store = small_index
     chain = Service(settings, store=store).answer_chain(llm=scripted("unused"))
