@@ -14,7 +14,10 @@ from support.models import scripted
 from eval import metrics as M
 from eval.baseline import chunk_talks, is_baseline_refusal
 from eval.dataset import JudgePair, Question, attach_gold, load_pairs, load_questions
-from eval.harness import AnswerCache, EvalOptions, answer_metrics, pick_questions, run_eval
+from eval.answers import AnswerCache
+from eval.harness import run_eval
+from eval.run_state import EvalOptions, pick_questions
+from eval.scoring import answer_metrics
 from eval.judges import DeterministicJudge, agreement, parse_verdict, stratified_subset
 
 # Measured with the fast mode on the bundled corpus (see docs/evaluation.md): 0.957, 0.953, 0.377.
