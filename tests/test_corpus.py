@@ -265,6 +265,6 @@ def tab_labels(demo) -> list[str]:
 
 def test_an_open_server_beyond_loopback_has_no_corpus_tab(tmp_path):
     settings = make_settings(tmp_path / "d")
-    assert "Corpus" in tab_labels(build_app(settings))
-    assert "Corpus" not in tab_labels(build_app(settings, host="0.0.0.0"))
-    assert "Corpus" in tab_labels(build_app(settings.model_copy(update={"auth": "ann:pw"}), host="0.0.0.0"))
+    assert "Corpus" in tab_labels(build_app(settings).demo)
+    assert "Corpus" not in tab_labels(build_app(settings, host="0.0.0.0").demo)
+    assert "Corpus" in tab_labels(build_app(settings.model_copy(update={"auth": "ann:pw"}), host="0.0.0.0").demo)

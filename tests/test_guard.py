@@ -124,7 +124,7 @@ def test_a_research_answer_passes_the_guard_untouched():
 def test_ask_json_and_the_cli_show_the_warnings(run_cli, seed_index, monkeypatch):
     import app.models.llm
 
-    monkeypatch.setattr(app.models.llm, "_local_chat_model", lambda settings: scripted(RUNAWAY_REPLY))
+    monkeypatch.setattr(app.models.llm.LOCAL_MODELS, "get", lambda settings: scripted(RUNAWAY_REPLY))
     as_json = run_cli("ask", "--json", "--backend", "local", TROPICAL, data_dir=seed_index.settings.data_dir)
     assert as_json.exit_code == 0, as_json.stderr
     assert [w["kind"] for w in json.loads(as_json.stdout)["warnings"]] == ["runaway"]
