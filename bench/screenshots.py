@@ -64,7 +64,7 @@ def main() -> None:
         from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
         factory = lambda: Service(settings, store=service.store).answer_chain(llm=FakeListChatModel(responses=[SCRIPTED_REPLY]))  # noqa: E731
-    demo = build_app(settings, chain_factory=factory)
+    demo = build_app(settings, chain_factory=factory).demo
     port = free_port()
     launch_app(demo, port=port, block=False)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,11 @@ One job a module:
 * ``metrics``  -- pure metric functions (retrieval, citations, ALCE, abstention, aggregation).
 * ``judges``   -- does a passage support a sentence? deterministic and LLM judges, agreement.
 * ``baseline`` -- the naive LangChain-quickstart chain we compare against.
-* ``harness``  -- runs both systems over the questions, with a cache, and judges the answers.
+* ``harness``  -- runs the evaluation, step by step:
+  ``run_state`` (options, the run, which questions are answered), ``scoring`` (retrieval and
+  answer metrics, the judges' agreement), ``answers`` (both systems' answers in common terms,
+  cached), ``run_output`` (rows and aggregates, written as the run goes).
+* ``from_feedback`` -- feedback entries (app/core/feedback_log.py) as evaluation questions.
 * ``report``   -- report.md, metrics.json, results.jsonl and the PNG plots.
 
 See docs/evaluation.md.

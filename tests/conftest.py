@@ -1,4 +1,4 @@
-"""The suite's fixtures, by family (each in tests/support/):
+"""The suite's fixtures, by family, each a pytest plugin in tests/support/:
 
 * settings.py: settings on a tmp data dir (`make_settings`);
 * models.py: the real embedding model, counting/foreign embeddings, the scripted chat model;
@@ -10,7 +10,8 @@
 * synthetic.py: a few thousand synthetic talks on real Chroma (stand-in embeddings), for the scale tests.
 
 Nothing here downloads anything: the models and tiktoken tables come from installed packages.
-Tests import the helpers they need from here (`from conftest import make_settings, scripted`).
+Fixtures arrive by name; tests import the helpers (functions, classes, constants) from the module
+that owns them (`from support.models import scripted`), never from this file.
 """
 
 from __future__ import annotations
@@ -19,18 +20,17 @@ import os
 
 import pytest
 
-from support.browser import *  # noqa: F401,F403
-from support.cli import *  # noqa: F401,F403
-from support.corpora import *  # noqa: F401,F403
-from support.models import *  # noqa: F401,F403
-from support.network import *  # noqa: F401,F403
-from support.processes import *  # noqa: F401,F403
-from support.servers import *  # noqa: F401,F403
-from support.settings import *  # noqa: F401,F403
-from support.synthetic import *  # noqa: F401,F403
-
-
-# ------------------------------------------------------------------ environment
+pytest_plugins = [
+    "support.settings",
+    "support.models",
+    "support.corpora",
+    "support.browser",
+    "support.cli",
+    "support.network",
+    "support.processes",
+    "support.servers",
+    "support.synthetic",
+]
 
 
 @pytest.fixture(autouse=True)

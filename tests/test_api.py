@@ -413,10 +413,10 @@ def test_chat_and_api_in_one_process(web_index):
     from app.api.app import build_api
     from app.service import Service
     from app.web.app import build_app, mount_app
-    from conftest import UvicornThread
+    from support.servers import UvicornThread
 
     service = Service(web_index.settings, store=web_index.store)
-    demo = build_app(web_index.settings, chain_factory=lambda: service.answer_chain(llm=fake()))
+    demo = build_app(web_index.settings, chain_factory=lambda: service.answer_chain(llm=fake())).demo
     server = UvicornThread(mount_app(demo, build_api(web_index.settings, service, llm=fake()))).start()
     try:
         page = httpx.get(server.url + "/")

@@ -29,7 +29,7 @@ def page(browser, live_server):  # noqa: F811
 
 
 def test_ask_in_the_browser_streams_a_cited_answer_with_sources(page, live_server, tmp_path):  # noqa: F811
-    titles = [t.title for t in live_server.demo.talkqa.chains.get().catalog.talks]
+    titles = [t.title for t in live_server.chat.web.chains.get().catalog.talks]
     page.wait_for_selector("#tq-question textarea")
     # First load: the example questions are offered.
     assert page.get_by_text("What is RevThink and how does it train the student model?").is_visible()

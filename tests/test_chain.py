@@ -13,7 +13,7 @@ from app.core.errors import InputError, LLMUnavailableError
 from app.retrieval.retriever import is_open_ended
 from app.service import Service
 from app.core.text import split_sentences
-from conftest import scripted
+from support.models import scripted
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
 
@@ -315,7 +315,7 @@ def test_a_one_off_ask_loads_the_embedded_model_while_it_reads_the_index(run_cli
                 loaded_by.append(threading.current_thread().name)
         return model
 
-    monkeypatch.setattr(app.models.llm, "_local_chat_model", load_once)
+    monkeypatch.setattr(app.models.llm.LOCAL_MODELS, "get", load_once)
     result = run_cli("ask", "--json", "--backend", "local", TROPICAL, data_dir=seed_index.settings.data_dir)
     assert result.exit_code == 0 and json.loads(result.stdout)["citations"]
     assert loaded_by == ["talkqa-load-llm"]

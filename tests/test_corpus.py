@@ -23,7 +23,9 @@ from app.web.auth import corpus_allowed
 from app.web.corpus import CorpusManager
 from app.web.handlers import WebApp, new_session
 from app.web.uploads import Uploads
-from conftest import NEW_TALK_QUESTION, NEW_TALKS, make_settings, scripted, write_jsonl
+from support.corpora import NEW_TALK_QUESTION, NEW_TALKS, write_jsonl
+from support.models import scripted
+from support.settings import make_settings
 from ingest.indexer import ingest, remove
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
@@ -269,6 +271,6 @@ def tab_labels(demo) -> list[str]:
 
 def test_an_open_server_beyond_loopback_has_no_corpus_tab(tmp_path):
     settings = make_settings(tmp_path / "d")
-    assert "Corpus" in tab_labels(build_app(settings))
-    assert "Corpus" not in tab_labels(build_app(settings, host="0.0.0.0"))
-    assert "Corpus" in tab_labels(build_app(settings.model_copy(update={"auth": "ann:pw"}), host="0.0.0.0"))
+    assert "Corpus" in tab_labels(build_app(settings).demo)
+    assert "Corpus" not in tab_labels(build_app(settings, host="0.0.0.0").demo)
+    assert "Corpus" in tab_labels(build_app(settings.model_copy(update={"auth": "ann:pw"}), host="0.0.0.0").demo)

@@ -10,11 +10,14 @@ import json
 
 import pytest
 
-from conftest import scripted
+from support.models import scripted
 from eval import metrics as M
 from eval.baseline import chunk_talks, is_baseline_refusal
 from eval.dataset import JudgePair, Question, attach_gold, load_pairs, load_questions
-from eval.harness import AnswerCache, EvalOptions, answer_metrics, pick_questions, run_eval
+from eval.answers import AnswerCache
+from eval.harness import run_eval
+from eval.run_state import EvalOptions, pick_questions
+from eval.scoring import answer_metrics
 from eval.judges import DeterministicJudge, agreement, parse_verdict, stratified_subset
 
 # Measured on the bundled corpus: recall@5 0.966 and MRR 1.000 (run 4, docs/eval-v3/metrics.json);

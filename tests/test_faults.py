@@ -19,7 +19,8 @@ import pytest
 
 from app.index.store import TalkStore
 
-from conftest import make_settings, write_corpus
+from support.corpora import write_corpus
+from support.settings import make_settings
 
 
 def talk_ids(talkqa, data: Path) -> list[str]:

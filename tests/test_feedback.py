@@ -6,12 +6,14 @@ import json
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
-from app.core.feedback_log import FeedbackLog, as_questions, select
+from app.core.feedback_log import FeedbackLog, select
+from eval.from_feedback import as_questions
 from app.core.answer_fingerprint import answer_fingerprint
 from app.service import Service
 from app.web.export import conversation_markdown
 from app.web.handlers import WebApp, new_session
-from conftest import make_settings, scripted
+from support.models import scripted
+from support.settings import make_settings
 from eval.dataset import attach_gold, load_questions
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
@@ -165,7 +167,7 @@ def test_the_export_button_is_off_until_there_is_a_conversation(tmp_path):
 
 
 def test_eval_runs_on_exported_questions_with_and_without_gold(seed_index, tmp_path):
-    from app.core.feedback_log import write_questions
+    from eval.from_feedback import write_questions
     from eval.harness import EvalOptions, run_eval
 
     catalog = seed_index.store.catalog()

@@ -13,7 +13,8 @@ from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.service import Service
 from app.core.talk import Talk
 from app.web.render import render_sources
-from conftest import scripted, write_jsonl
+from support.corpora import write_jsonl
+from support.models import scripted
 from ingest.indexer import ingest
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
@@ -123,7 +124,7 @@ def test_a_research_answer_passes_the_guard_untouched():
 def test_ask_json_and_the_cli_show_the_warnings(run_cli, seed_index, monkeypatch):
     import app.models.llm
 
-    monkeypatch.setattr(app.models.llm, "_local_chat_model", lambda settings: scripted(RUNAWAY_REPLY))
+    monkeypatch.setattr(app.models.llm.LOCAL_MODELS, "get", lambda settings: scripted(RUNAWAY_REPLY))
     as_json = run_cli("ask", "--json", "--backend", "local", TROPICAL, data_dir=seed_index.settings.data_dir)
     assert as_json.exit_code == 0, as_json.stderr
     assert [w["kind"] for w in json.loads(as_json.stdout)["warnings"]] == ["runaway"]

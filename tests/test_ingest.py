@@ -18,7 +18,9 @@ from app.core.errors import IndexStateError
 from app.index.store import TalkStore, parse_lines
 from ingest.indexer import ingest
 
-from conftest import SMALL_TALKS, CountingEmbeddings, OtherModel, make_settings, make_store, write_corpus
+from support.corpora import SMALL_TALKS, make_store, write_corpus
+from support.models import CountingEmbeddings, OtherModel
+from support.settings import make_settings
 
 
 def chunk_records(store: TalkStore) -> dict[str, dict]:
@@ -411,7 +413,7 @@ def test_the_network_block_refuses_remote_hosts(no_network):
     import socket
     import urllib.request
 
-    from conftest import NetworkBlocked
+    from support.network import NetworkBlocked
 
     with pytest.raises(NetworkBlocked):
         socket.create_connection(("example.org", 443), timeout=1)

@@ -18,7 +18,7 @@ from app.answer.result import Source
 from app.core.config import DEFAULT_CORPUS
 from app.service import Service
 from app.core.talk import Talk
-from conftest import scripted
+from support.models import scripted
 
 TROPICAL = "How is tropical geometry used to study neural networks?"
 WHICH = "Which talks discuss the neural tangent kernel?"

@@ -21,7 +21,8 @@ from app.core.errors import InputError
 from ingest.indexer import ingest
 from ingest.readers import detect_format, read_corpus
 
-from conftest import make_settings, make_store, write_corpus
+from support.corpora import make_store, write_corpus
+from support.settings import make_settings
 
 ABSTRACT_A = "In this talk, we study the implicit bias of gradient descent on separable data and show it converges to the max-margin solution."
 ABSTRACT_B = "We present a theory of feature learning in two-layer networks trained with one large gradient step."

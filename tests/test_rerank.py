@@ -17,7 +17,7 @@ from app.retrieval.relevance import abstain_early, pick_sentences
 from app.index.store import TalkStore
 from ingest.indexer import ingest
 
-from conftest import make_settings
+from support.settings import make_settings
 
 QUERY = "How is tropical geometry used to study neural networks?"
 ABSTRACTS = [

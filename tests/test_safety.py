@@ -10,7 +10,7 @@ from app.answer.instructions import WEIGHTS, flag_all, judge, looks_foreign
 from app.answer.safety import PLACEHOLDER, is_instruction, neutralise, neutralise_all, strip_markup
 from app.core.config import PROJECT_ROOT
 from app.core.text import split_sentences
-from conftest import scale_corpus
+from support.synthetic import scale_corpus
 from eval.injection import detected, load_cases
 
 CORPUS = PROJECT_ROOT / "data" / "abstracts.txt"

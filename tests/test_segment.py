@@ -17,7 +17,7 @@ from ingest.readers import read_corpus
 from ingest.segment import Kind, Line, SegmenterParams, boundaries, classify, continuation_score, segment
 from ingest.derive import extract_coauthors, extract_links, speaker_from_bio, speaker_from_inline_bio
 
-from conftest import SEED_SEGMENTS
+from support.settings import SEED_SEGMENTS
 
 # ------------------------------------------------------------------ the dev set
 

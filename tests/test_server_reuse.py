@@ -26,7 +26,7 @@ from pydantic import SecretStr
 import app.models.llm
 from app.cli.client import find_server
 from app.core.server_file import ServerFile, new_token, serving_identity
-from conftest import scripted
+from support.models import scripted
 
 ANSWER = "RevThink trains a student model to reason backwards from the answer [1]."
 QUESTION = "What is RevThink and how does it train the student model?"

@@ -20,7 +20,8 @@ from ingest.derive import derive_title
 from ingest.indexer import ingest
 from ingest.readers import read_corpus
 
-from conftest import make_settings, make_store
+from support.corpora import make_store
+from support.settings import make_settings
 
 MODEL = "fake:titles"
 
@@ -198,7 +199,7 @@ def idle_filler(small_index, llm, idle_s: float, page: int = 200):
 
 
 def test_the_chat_server_titles_every_talk_while_idle(small_index):
-    from conftest import scripted
+    from support.models import scripted
 
     settings, store = small_index
     filler = idle_filler(small_index, scripted("Tropical Geometry of Neural Networks"), idle_s=0).start()
@@ -214,7 +215,7 @@ def test_the_chat_server_titles_every_talk_while_idle(small_index):
 
 def test_the_idle_filler_reads_the_catalog_a_page_at_a_time_never_whole(small_index, monkeypatch):
     """A 100k-talk archive must not be parsed whole in the background of the chat."""
-    from conftest import scripted
+    from support.models import scripted
 
     settings, store = small_index
     talks = store.talks_of(store.live_generation())
@@ -234,7 +235,7 @@ def test_the_idle_filler_reads_the_catalog_a_page_at_a_time_never_whole(small_in
 def test_no_title_is_generated_while_an_answer_is_written(small_index):
     import time
 
-    from conftest import scripted
+    from support.models import scripted
 
     llm = scripted("Tropical Geometry of Neural Networks")
     filler = idle_filler(small_index, llm, idle_s=0.3)

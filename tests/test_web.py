@@ -24,8 +24,9 @@ from app.core.talk import Talk
 from app.web.app import build_app
 from app.web.auth import ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
-from app.web.render import error_message, filter_talks, link_markers, render_sources, render_talk
-from conftest import make_settings, scripted
+from app.web.render import error_message, link_markers, render_sources, render_talk
+from support.models import scripted
+from support.settings import make_settings
 
 DEPTH_Q = "What does the proportional infinite-depth-and-width limit describe?"
 
@@ -158,13 +159,6 @@ def test_talk_view_shows_abstract_notes_and_links():
     assert "Pick a talk" in render_talk(None)
 
 
-def test_filter_talks_matches_every_word_anywhere():
-    talks = [make_talk(1, title="Tropical geometry", speaker="Petros Maragos"), make_talk(2, title="Graph attention")]
-    assert [t.title for t in filter_talks(talks, "maragos tropical")] == ["Tropical geometry"]
-    assert len(filter_talks(talks, "")) == 2
-    assert filter_talks(talks, "nothing-like-this") == []
-
-
 def test_parse_auth(tmp_path):
     assert parse_auth(None) is None and parse_auth("  ") is None
     assert parse_auth("ann:s3cret:x") == [("ann", "s3cret:x")]
@@ -272,8 +266,7 @@ def test_bad_question_becomes_a_chat_message(small_index):
 
 def test_missing_index_the_app_starts_and_says_so(tmp_path):
     settings = make_settings(tmp_path / "nothing-here")
-    demo = build_app(settings)  # does not raise
-    web: WebApp = demo.talkqa
+    web: WebApp = build_app(settings).web  # does not raise
     messages, panel = web.on_load()
     assert "no usable index" in text_of(messages[0]) and "talkqa ingest" in text_of(messages[0])
     rows, ids, count = web.list_talks("")
@@ -320,6 +313,8 @@ def test_talk_browser_filters_and_opens_a_talk(small_index):
     assert len(rows) == len(ids) == 7 and count == "7 talks in the index"
     rows, ids, count = web.list_talks("Maragos")
     assert len(ids) == 1 and rows[0][1] == "Petros Maragos"
+    assert web.list_talks("tropical MARAGOS")[1] == ids  # every word, any field, any case
+    assert web.list_talks("Maragos nothing-like-this")[1] == []
     view = web.talk_html(ids[0][:6])
     assert "Petros Maragos" in view and "tq-abstract" in view
 
@@ -396,11 +391,11 @@ def test_cli_chat_rejects_a_bad_auth_setting(run_cli, tmp_path):
 def test_login_page_does_not_embed_the_api_schema(small_index):
     import httpx
 
-    from conftest import start_server
+    from support.servers import start_server
 
     settings, store = small_index
     chain = Service(settings, store=store).answer_chain(llm=scripted("unused"))
-    url, demo = start_server(settings, chain_factory=lambda: chain, auth=ThrottledLogin([("ann", "pw")], delay_s=0.01))
+    url, chat = start_server(settings, chain_factory=lambda: chain, auth=ThrottledLogin([("ann", "pw")], delay_s=0.01))
     try:
         with httpx.Client(base_url=url, timeout=30) as browser:
             login_page = browser.get("/").text
@@ -408,7 +403,7 @@ def test_login_page_does_not_embed_the_api_schema(small_index):
             assert browser.post("/login", data={"username": "ann", "password": "pw"}).status_code == 200
             assert '"/ask"' in browser.get("/").text, "after logging in, the page carries the schema again"
     finally:
-        demo.close()
+        chat.demo.close()
 
 
 # ------------------------------------------------------------------ live server, gradio_client, small real model

@@ -1,20 +1,47 @@
-"""Click's own errors (a bad option value, an unknown option) as one ``error:`` line and exit 2.
+"""Every failure of a command as one ``error:`` line and an exit code, never a traceback.
 
 Click prints a usage block and ``Error: ...`` on three lines; every other
 talkqa failure is one line (app/core/errors.py), so these are too. ``--help`` and
-a bare ``talkqa`` still print the help.
+a bare ``talkqa`` still print the help. The group wraps every command it runs
+(``OneLineErrorGroup.invoke``), so no command handles errors itself.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
-from click.exceptions import NoArgsIsHelpError
+from click.exceptions import Exit, NoArgsIsHelpError
+
+from app.core.errors import TalkqaError
+
+
+def fail(message: str, code: int) -> None:
+    """Print ``error: message`` on stderr and exit with ``code``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
 
 
 class OneLineErrorGroup(click.Group):
-    """A ``click.Group`` whose usage errors are one line on stderr, exit 2."""
+    """A ``click.Group`` whose usage errors are one line on stderr (exit 2), and whose commands' failures too."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.Abort, Exit):
+            raise  # click's own: main() below makes them one line
+        except TalkqaError as err:
+            fail(str(err), err.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except BrokenPipeError:  # `talkqa talks | head`: the reader left, nothing to report
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as err:  # a bug: say so, keep it to one line
+            if os.environ.get("TALKQA_DEBUG"):
+                raise
+            fail(f"unexpected {err.__class__.__name__}: {err} (set TALKQA_DEBUG=1 for a traceback)", 1)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:

@@ -10,9 +10,7 @@ again or adding a comment appends the entry anew, and the last line of an id
 wins. Appending never rewrites what is there, so a killed writer costs at most
 its own half line, which readers skip.
 
-``as_questions`` turns entries into the question format of eval/dataset.py
-(``talkqa eval --questions``): the answers people disliked become regression
-questions, with the gold talks, type and key facts left for a person to fill in.
+Turning entries into evaluation questions is eval's job (eval/from_feedback.py).
 """
 
 from __future__ import annotations
@@ -24,15 +22,10 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.core.errors import InputError
-
 FEEDBACK_FILE = "feedback.jsonl"
 
 #: Ratings as stored; None is "no rating" (a rating taken back, or a comment alone).
 RATINGS = ("up", "down")
-
-#: The type exported questions get until a person sets one of eval/dataset.py's TYPES.
-EXPORT_TYPE = "feedback"
 
 
 def new_id() -> str:
@@ -94,55 +87,3 @@ def select(entries: list[dict], rating: str | None = None) -> list[dict]:
     if rating is None:
         return [e for e in entries if e.get("rating") or e.get("comment")]
     return [e for e in entries if e.get("rating") == rating]
-
-
-def as_question(entry: dict) -> dict:
-    """One entry as an evaluation question (eval/dataset.py's fields, plus what the person filling in needs).
-
-    ``gold_talks`` (talk ids) or ``gold_lines`` (lines of data/abstracts.txt), ``key_facts`` and
-    ``type`` are for a person to fill in; until then evaluation reports the question's retrieval
-    and citation metrics as not measurable, and its answer metrics without key facts.
-    """
-    cited = [{"talk_id": c.get("talk_id"), "title": c.get("title")} for c in entry.get("citations") or []]
-    notes = f"From feedback {entry['id']} ({entry.get('rating') or 'unrated'}"
-    notes += f", {entry['time'][:10]})" if entry.get("time") else ")"
-    if entry.get("comment"):
-        notes += f": {entry['comment']}"
-    notes += ". Fill in type, gold_talks (or gold_lines) and key_facts."
-    return {
-        "id": f"fb-{entry['id']}",
-        "type": EXPORT_TYPE,
-        "question": entry.get("question", ""),
-        "gold_lines": [],
-        "gold_talks": [],
-        "key_facts": [],
-        "notes": notes,
-        "feedback": {
-            "rating": entry.get("rating"),
-            "comment": entry.get("comment"),
-            "answer": entry.get("answer"),
-            "cited": cited,
-            "model": entry.get("model"),
-            "fingerprint": entry.get("fingerprint"),
-        },
-    }
-
-
-def as_questions(entries: list[dict]) -> list[dict]:
-    """Entries with a question, as evaluation questions (one a distinct question, the latest entry's)."""
-    by_question: dict[str, dict] = {}
-    for entry in entries:
-        if (entry.get("question") or "").strip():
-            by_question[entry["question"].strip()] = entry
-    return [as_question(e) for e in by_question.values()]
-
-
-def write_questions(path: Path, entries: list[dict]) -> int:
-    """Write ``entries`` as evaluation questions (JSON Lines); returns how many questions."""
-    questions = as_questions(entries)
-    try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"cannot write {path}: {err.strerror or err}") from None
-    return len(questions)

@@ -101,39 +101,55 @@ def backend_name(settings: Settings) -> str:
     return "openai" if (settings.llm.api_key or settings.llm.base_url) else "local"
 
 
-_local_models: dict[tuple, BaseChatModel] = {}
-_local_lock = threading.Lock()
+class LocalModels:
+    """The embedded chat models this process has loaded, one per GGUF file and configuration.
+
+    One owner for the whole process, on purpose: the weights take up to a GB of memory and
+    seconds to load, and every ``Service`` and chain of a process (the chat's sessions, the API's
+    requests, the evaluation's two systems) must share one copy. ``close()`` frees them; it is
+    registered to run at exit, while llama.cpp can still be called (its own finalisers may not
+    run in order when the interpreter tears down).
+    """
+
+    def __init__(self):
+        self._models: dict[tuple, BaseChatModel] = {}
+        self._lock = threading.Lock()
+
+    def get(self, settings: Settings) -> BaseChatModel:
+        """The model ``settings`` name, loaded on first use (raises ``LLMUnavailableError`` if it cannot load)."""
+        from app.models.llm_local import LlamaCppChatModel
+
+        path = local_model_path(settings)
+        key = (str(path), settings.llm.n_ctx, settings.llm.threads, settings.llm.max_tokens, settings.llm.temperature)
+        with self._lock:  # one copy of the weights per process, however many chains use it
+            if key not in self._models:
+                model = LlamaCppChatModel(
+                    model_path=str(path),
+                    n_ctx=settings.llm.n_ctx,
+                    n_threads=settings.llm.threads or os.cpu_count() or 2,
+                    temperature=settings.llm.temperature,
+                    max_tokens=settings.llm.max_tokens,
+                    lock_path=str(settings.models_dir / "llm.lock") if settings.llm.process_lock else None,
+                    state_dir=str(settings.models_dir / "prompt-state") if settings.llm.keep_prompt_state else None,
+                )
+                try:
+                    model.load()
+                except Exception as err:
+                    raise LLMUnavailableError(f"could not load the local model {path.name}: {err}") from None
+                self._models[key] = model
+            return self._models[key]
+
+    def close(self) -> None:
+        """Free every loaded model (a later ``get`` loads again)."""
+        with self._lock:
+            for model in self._models.values():
+                model.close()
+            self._models.clear()
 
 
-@atexit.register
-def _close_local_models() -> None:
-    for model in _local_models.values():
-        model.close()
-    _local_models.clear()
-
-
-def _local_chat_model(settings: Settings) -> BaseChatModel:
-    from app.models.llm_local import LlamaCppChatModel
-
-    path = local_model_path(settings)
-    key = (str(path), settings.llm.n_ctx, settings.llm.threads, settings.llm.max_tokens, settings.llm.temperature)
-    with _local_lock:  # one copy of the weights per process, however many chains use it
-        if key not in _local_models:
-            model = LlamaCppChatModel(
-                model_path=str(path),
-                n_ctx=settings.llm.n_ctx,
-                n_threads=settings.llm.threads or os.cpu_count() or 2,
-                temperature=settings.llm.temperature,
-                max_tokens=settings.llm.max_tokens,
-                lock_path=str(settings.models_dir / "llm.lock") if settings.llm.process_lock else None,
-                state_dir=str(settings.models_dir / "prompt-state") if settings.llm.keep_prompt_state else None,
-            )
-            try:
-                model.load()
-            except Exception as err:
-                raise LLMUnavailableError(f"could not load the local model {path.name}: {err}") from None
-            _local_models[key] = model
-        return _local_models[key]
+#: This process's embedded models (see ``LocalModels`` for why one per process).
+LOCAL_MODELS = LocalModels()
+atexit.register(LOCAL_MODELS.close)
 
 
 def _openai_chat_model(settings: Settings) -> BaseChatModel:
@@ -156,7 +172,7 @@ def chat_model(settings: Settings) -> BaseChatModel:
     """The configured chat model (the seam every backend goes through)."""
     backend = backend_name(settings)
     if backend == "local":
-        return _local_chat_model(settings)
+        return LOCAL_MODELS.get(settings)
     return _openai_chat_model(settings)
 
 

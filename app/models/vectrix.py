@@ -36,18 +36,14 @@ def package_models_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "models"
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _digests(path: Path) -> set[str]:
     """The file's sha256, plus its LF and CRLF forms for a text file."""
     data = path.read_bytes()
-    found = {_sha256(data)}
+    forms = [data]
     if path.suffix in _TEXT_SUFFIXES:
         lf = data.replace(b"\r\n", b"\n")
-        found |= {_sha256(lf), _sha256(lf.replace(b"\n", b"\r\n"))}
-    return found
+        forms += [lf, lf.replace(b"\n", b"\r\n")]
+    return {hashlib.sha256(form).hexdigest() for form in forms}
 
 
 @lru_cache(maxsize=None)

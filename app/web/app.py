@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Callable
 
 import gradio as gr
@@ -60,14 +61,22 @@ EXAMPLES = [
 LLM_CONCURRENCY_ID = "llm"
 
 
+@dataclass
+class ChatApp:
+    """The Gradio app and the handlers behind it: launching, the private API and tests reach them here."""
+
+    demo: gr.Blocks
+    web: WebApp
+
+
 def build_app(
     settings: Settings,
     chain_factory: Callable[[], object] | None = None,
     *,
     host: str = "127.0.0.1",
     share: bool = False,
-) -> gr.Blocks:
-    """The Gradio app. ``chain_factory`` (no arguments -> AnswerChain) lets tests inject a chain.
+) -> ChatApp:
+    """The Gradio app and its handlers. ``chain_factory`` (no arguments -> AnswerChain) lets tests inject a chain.
 
     ``host`` and ``share`` are where it will be served: they decide whether the Corpus tab exists.
     """
@@ -75,7 +84,6 @@ def build_app(
     logins = parse_auth(settings.auth)
     corpus = CorpusManager(settings, web.chains, require_login=bool(logins)) if corpus_allowed(logins, host, share) else None
     with gr.Blocks(title="talkqa — ask the talks", analytics_enabled=False) as demo:
-        demo.talkqa = web  # tests and launch() reach the handlers through the app
         gr.HTML(
             "<h1>talkqa</h1><p>Ask questions about the research talks. Every claim cites its talk as [n]; "
             "the sources panel shows the passages and how well each sentence is supported.</p>",
@@ -214,7 +222,7 @@ def build_app(
             demo.load(corpus.overview, None, corpus_shown, api_visibility="private")
             for event in corpus_events:  # the Talks tab shows the new index too
                 event.then(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_visibility="private")
-    return demo
+    return ChatApp(demo, web)
 
 
 #: System fonts only: the page loads nothing from the internet (no Google Fonts).
@@ -280,15 +288,15 @@ def launch_app(
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:
     """``talkqa chat``: build the app on the configured chain and serve it until interrupted."""
     auth = parse_auth(settings.auth)
-    demo = build_app(settings, host=host, share=share)
-    launch_app(demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=False, quiet=False)
+    chat = build_app(settings, host=host, share=share)
+    launch_app(chat.demo, host=host, port=port, share=share, auth=ThrottledLogin(auth) if auth else None, block=False, quiet=False)
     from app.api.serving import start_private_api
 
-    private_api = start_private_api(settings, demo.talkqa.chains.service)  # for one-off `talkqa ask` / `search`
-    warm_up(demo.talkqa)  # after the page serves: loading holds the interpreter, it would delay the server
-    fill_titles_while_idle(demo.talkqa, settings)
+    private_api = start_private_api(settings, chat.web.chains.service)  # for one-off `talkqa ask` / `search`
+    warm_up(chat.web)  # after the page serves: loading holds the interpreter, it would delay the server
+    fill_titles_while_idle(chat.web, settings)
     try:
-        demo.block_thread()  # until Ctrl-C
+        chat.demo.block_thread()  # until Ctrl-C
     finally:
         if private_api is not None:
             private_api.stop()
@@ -343,9 +351,9 @@ def serve_with_api(settings: Settings, host: str = "127.0.0.1", port: int = 7860
     auth = parse_auth(settings.auth)
     check_bind(settings, host, insecure)
     ensure_port_free(host, port)
-    demo = build_app(settings, host=host)
-    warm_up(demo.talkqa)
-    fill_titles_while_idle(demo.talkqa, settings)  # watches the chat's answers; an API answer waits for one title at most
-    api = build_api(settings, demo.talkqa.chains.service)
-    run_server(mount_app(demo, api, auth=ThrottledLogin(auth) if auth else None), host, port,
+    chat = build_app(settings, host=host)
+    warm_up(chat.web)
+    fill_titles_while_idle(chat.web, settings)  # watches the chat's answers; an API answer waits for one title at most
+    api = build_api(settings, chat.web.chains.service)
+    run_server(mount_app(chat.demo, api, auth=ThrottledLogin(auth) if auth else None), host, port,
                announcer=Announcer(settings, api.state.talkqa.token, "chat"))

@@ -269,19 +269,6 @@ def answer_payload(answer) -> dict:
 # ------------------------------------------------------------------ talk browser
 
 
-def filter_talks(talks, text: str) -> list:
-    """Talks whose title, speaker, co-authors, id, abstract or notes contain every word of ``text``."""
-    words = [w.casefold() for w in (text or "").split()]
-    if not words:
-        return list(talks)
-    found = []
-    for talk in talks:
-        haystack = " ".join([talk.id, talk.title, talk.speaker or "", *talk.coauthors, talk.abstract, *talk.notes]).casefold()
-        if all(w in haystack for w in words):
-            found.append(talk)
-    return found
-
-
 def talk_rows(talks) -> list[list[str]]:
     return [[t.title, t.speaker or "", t.line_ranges("–"), t.id] for t in talks]
 

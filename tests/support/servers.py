@@ -126,7 +126,7 @@ class WebIndex:
 @dataclass
 class LiveServer:
     url: str
-    demo: object
+    chat: object  # app.web.app.ChatApp: the Gradio app and its handlers
     index: WebIndex
 
 
@@ -147,22 +147,22 @@ def web_index(tmp_path_factory, embedding_model) -> WebIndex:
 
 
 def start_server(settings: Settings, chain_factory=None, auth=None) -> tuple[str, object]:
-    """``build_app`` + ``launch_app`` on 127.0.0.1:<free port>, not blocking; returns (url, demo).
+    """``build_app`` + ``launch_app`` on 127.0.0.1:<free port>, not blocking; returns (url, ChatApp).
 
     ``auth``: Gradio's login callable (e.g. ``ThrottledLogin``), None for an open app.
     """
     from app.web.app import build_app, launch_app
 
-    demo = build_app(settings, chain_factory=chain_factory)
+    chat = build_app(settings, chain_factory=chain_factory)
     port = _free_port()
-    launch_app(demo, host="127.0.0.1", port=port, block=False, auth=auth)
+    launch_app(chat.demo, host="127.0.0.1", port=port, block=False, auth=auth)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_until_up(url if auth else url + "config", timeout=30)  # with logins, /config needs one
     except BaseException:
-        demo.close()
+        chat.demo.close()
         raise
-    return url, demo
+    return url, chat
 
 
 @pytest.fixture(scope="session")
@@ -171,11 +171,11 @@ def live_server(web_index) -> LiveServer:
     from app.service import Service
 
     chain = Service(web_index.settings, store=web_index.store).answer_chain()  # load the model before the first request
-    url, demo = start_server(web_index.settings, chain_factory=lambda: chain)
+    url, chat = start_server(web_index.settings, chain_factory=lambda: chain)
     try:
-        yield LiveServer(url, demo, web_index)
+        yield LiveServer(url, chat, web_index)
     finally:
-        demo.close()
+        chat.demo.close()
 
 
 @dataclass
@@ -194,9 +194,9 @@ def _scripted_servers(settings: Settings, store: TalkStore):
 
     def start(*replies: str, sleep: float | None = None) -> FakeChatServer:
         llm = scripted(*replies, sleep=sleep)
-        url, demo = start_server(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=llm))
-        started.append(demo)
-        return FakeChatServer(url, demo, settings)
+        url, chat = start_server(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=llm))
+        started.append(chat.demo)
+        return FakeChatServer(url, chat.demo, settings)
 
     yield start
     for demo in started:

@@ -1,0 +1,78 @@
+"""What one evaluation run is asked to do (``EvalOptions``) and works with (``EvalRun``), and which questions it answers."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.answer.chain import AnswerChain
+from app.core.config import Settings
+from eval.baseline import NaiveChain
+from eval.dataset import JUDGE_PAIRS, QUESTIONS, TYPES, Question
+from eval.judges import DeterministicJudge, Judge
+
+SYSTEMS = ("ours", "baseline")  # the order of every table (eval/report.py keeps the same)
+FAST_MODEL = "smollm2-135m"
+
+
+@dataclass
+class EvalOptions:
+    out: Path
+    questions: Path = QUESTIONS
+    pairs: Path = JUDGE_PAIRS
+    limit: int | None = None
+    judge: str = "deterministic"  # deterministic | llm | both
+    fast: bool = False
+    llm_judge_pairs: int = 60
+    det_threshold: float | None = None
+    progress: bool = True
+    report_every: int = 10
+    #: Ask the adversarial set (eval/data/injections.jsonl) and report obeyed / copied / runaway answers per split.
+    injections: bool = True
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass
+class EvalRun:
+    """Everything one evaluation run works with, built by ``eval.harness.prepare_run``."""
+
+    settings: Settings
+    options: EvalOptions
+    questions: list[Question]
+    to_answer: list[Question]
+    chain: AnswerChain
+    baseline: NaiveChain
+    det: DeterministicJudge
+    judges: list[Judge]
+    model: str
+    meta: dict
+    judge_agreement: dict = field(default_factory=dict)
+    retrieval: dict = field(default_factory=dict)
+    per_question: dict = field(default_factory=dict)
+    injection: dict | None = None
+    started: float = field(default_factory=time.time)
+
+
+def fast_settings(settings: Settings) -> Settings:
+    """The fast mode's settings: the small embedded model."""
+    # 160 tokens: the 135M model sometimes runs on, copying its sources, to the 320-token default.
+    llm = settings.llm.model_copy(update={"backend": "local", "local_model": FAST_MODEL, "max_tokens": min(settings.llm.max_tokens, 160)})
+    return settings.model_copy(update={"llm": llm})
+
+
+def pick_questions(questions: list[Question], limit: int | None) -> list[Question]:
+    """The first ``limit`` questions taken round-robin over types (id order within a type): every type early."""
+    if limit is None or limit >= len(questions):
+        return list(questions)
+    by_type: dict[str, list[Question]] = defaultdict(list)
+    for q in questions:
+        by_type[q.type].append(q)
+    order = [t for t in TYPES if t in by_type] + [t for t in by_type if t not in TYPES]
+    picked: list[Question] = []
+    while len(picked) < limit:
+        for t in order:
+            if by_type[t] and len(picked) < limit:
+                picked.append(by_type[t].pop(0))
+    return sorted(picked, key=lambda q: q.id)
