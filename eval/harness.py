@@ -27,12 +27,22 @@ from eval.scoring import check_judges, evaluate_retrieval
 __all__ = ["EvalOptions", "prepare_run", "run_eval"]
 
 
-def _judges(store: TalkStore, options: EvalOptions, llm, model: str) -> tuple[DeterministicJudge, list[Judge]]:
-    """The deterministic judge (always: it is checked on the labelled pairs), and the judges that score answers."""
+def _judges(store: TalkStore, options: EvalOptions, judge_settings: Settings) -> tuple[DeterministicJudge, list[Judge]]:
+    """The deterministic judge (always: it is checked on the labelled pairs), and the judges that score answers.
+
+    The LLM judge is the configured chat model (``judge_settings``: never the fast mode's 135M answer
+    model); the embedded model judges by P(YES) (eval/yes_probability.py), another model in words.
+    """
     det = DeterministicJudge(store.embeddings, **({"threshold": options.det_threshold} if options.det_threshold is not None else {}))
     judges: list[Judge] = [det] if options.judge in ("deterministic", "both") else []
     if options.judge in ("llm", "both"):
-        judges.append(LLMJudge(llm, model, Path(options.out) / "cache" / "judge.jsonl"))
+        from app.models.llm import chat_model, describe
+        from app.models.llm_local import LlamaCppChatModel
+        from eval.yes_probability import YesProbability
+
+        judge_llm = chat_model(judge_settings)
+        scorer = YesProbability(judge_llm.weights) if isinstance(judge_llm, LlamaCppChatModel) else None
+        judges.append(LLMJudge(judge_llm, describe(judge_settings), Path(options.out) / "cache" / "judge.jsonl", yes_probability=scorer))
     return det, judges
 
 
@@ -42,6 +52,7 @@ def prepare_run(settings: Settings, store: TalkStore, options: EvalOptions, llm,
     from app.models.tokens import encoding
     from app.service import Service
 
+    judge_settings = settings
     if options.fast:
         settings = fast_settings(settings)
     limit = options.limit if options.limit is not None else (len(TYPES) if options.fast else None)
@@ -60,7 +71,7 @@ def prepare_run(settings: Settings, store: TalkStore, options: EvalOptions, llm,
     baseline = NaiveChain(corpus, store.embeddings, llm, line_to_talk(catalog, Path(corpus).name), lambda t: len(enc.encode(t)))
 
     model = describe(settings)
-    det, judges = _judges(store, options, llm, model)
+    det, judges = _judges(store, options, judge_settings)
     meta = {
         "model": model,
         "fingerprint": answer_fingerprint(settings),

@@ -80,15 +80,30 @@ def parse_verdict(text: str) -> bool | None:
     return None if match is None else match.group(1).lower() == "yes"
 
 
+#: The judge the embedded model scores by P(YES), and the cut, both chosen on the tune half of the labelled
+#: pairs by bench/judge_study.py (artefact: docs/results/judge-study-2026-12-02.json; κ there is on the test half).
+PROBABILITY_PROMPT = "judge_fewshot"
+PROBABILITY_THRESHOLD = 0.7927
+
+
 class LLMJudge(Judge):
-    """A yes/no support question to a chat model; verdicts cached in a JSON Lines file."""
+    """A yes/no support question to a chat model; verdicts cached in a JSON Lines file.
+
+    With ``yes_probability`` (the embedded model), the verdict is P(YES) ≥ ``threshold`` after the
+    few-shot prompt, not the one word the model would write: measured on the labelled pairs, the
+    probability with a cut chosen on the tune half agrees with the labels far better (κ on the test
+    half in docs/evaluation.md). Another chat model (an OpenAI-compatible endpoint) answers in words.
+    """
 
     name = "llm"
 
-    def __init__(self, llm: BaseChatModel, model_name: str, cache_path: Path | None = None, prompts_dir: Path = PROMPTS):
+    def __init__(self, llm: BaseChatModel, model_name: str, cache_path: Path | None = None, prompts_dir: Path = PROMPTS,
+                 yes_probability=None, threshold: float = PROBABILITY_THRESHOLD):
         self.llm = llm
         self.model_name = model_name
-        self.template = load_prompt("judge", prompts_dir)
+        self.yes_probability = yes_probability
+        self.threshold = threshold
+        self.template = load_prompt(PROBABILITY_PROMPT if yes_probability else "judge", prompts_dir)
         self.cache_path = cache_path
         self.unparsed = 0
         self.calls = 0
@@ -101,7 +116,8 @@ class LLMJudge(Judge):
                     self._cache[row["key"]] = row["verdict"]
 
     def _key(self, prompt: str) -> str:
-        return hashlib.sha256(f"{self.model_name}\n{prompt}".encode()).hexdigest()
+        how = f"p>={self.threshold}" if self.yes_probability else "word"
+        return hashlib.sha256(f"{self.model_name}\n{how}\n{prompt}".encode()).hexdigest()
 
     def supports(self, sentence: str, passages: list[str]) -> bool:
         if not passages:
@@ -112,12 +128,16 @@ class LLMJudge(Judge):
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        raw = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], max_tokens=4)
         self.calls += 1
-        verdict = parse_verdict(raw)
-        if verdict is None:
-            self.unparsed += 1
-            verdict = False  # not a clear yes: not supported
+        if self.yes_probability:
+            p_yes = self.yes_probability(prompt)
+            verdict, raw = p_yes >= self.threshold, f"P(YES)={p_yes:.4f}"
+        else:
+            raw = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], max_tokens=4)
+            verdict = parse_verdict(raw)
+            if verdict is None:
+                self.unparsed += 1
+                verdict = False  # not a clear yes: not supported
         with self._lock:
             self._cache[key] = verdict
             if self.cache_path:

@@ -25,7 +25,7 @@ class EvalOptions:
     limit: int | None = None
     judge: str = "deterministic"  # deterministic | llm | both
     fast: bool = False
-    llm_judge_pairs: int = 60
+    llm_judge_pairs: int = 10_000  # the LLM judge's check: every labelled test pair unless capped
     det_threshold: float | None = None
     progress: bool = True
     report_every: int = 10

@@ -10,7 +10,7 @@ from app.answer.chain import AnswerChain
 from eval import metrics as M
 from eval.baseline import NaiveChain
 from eval.dataset import Question, load_pairs
-from eval.judges import DeterministicJudge, Judge, LLMJudge, agreement, stratified_subset
+from eval.judges import DeterministicJudge, Judge, LLMJudge, agreement, split_pairs, stratified_subset
 from eval.run_state import EvalRun
 
 
@@ -82,14 +82,16 @@ def answer_metrics(q: Question, record: dict, judges: list[Judge]) -> dict:
 
 
 def check_judges(run: EvalRun) -> None:
-    """Each judge's agreement with the labelled pairs (the LLM judge on a stratified subset, the
-    deterministic judge on the same subset too, for a like-for-like comparison)."""
+    """Each judge's agreement with the labelled pairs: the deterministic judge on all of them, and the
+    LLM judge on the test half (its prompt and cut were chosen on the other half; at most
+    ``llm_judge_pairs`` of them, stratified by kind), with the deterministic judge on the same pairs."""
     pairs = load_pairs(run.options.pairs)
     run.judge_agreement = {"det": agreement(run.det, pairs)}
     llm_judge = next((j for j in run.judges if isinstance(j, LLMJudge)), None)
     if llm_judge is None:
         return
-    subset = stratified_subset(pairs, run.options.llm_judge_pairs)
+    _, test = split_pairs(pairs)
+    subset = stratified_subset(test, run.options.llm_judge_pairs)
     run.meta["llm_judge_pairs"] = len(subset)
     bar = tqdm(total=len(subset), desc="LLM judge on labelled pairs", file=sys.stderr, disable=not run.options.progress)
     run.judge_agreement["llm"] = agreement(llm_judge, subset, progress=lambda: bar.update(1))

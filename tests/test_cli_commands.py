@@ -10,7 +10,7 @@ from app.service import Service
 
 
 def test_the_group_registers_the_commands_of_every_module():
-    assert sorted(cli.commands) == ["ask", "chat", "doctor", "eval", "feedback", "ingest", "search", "serve", "setup",
+    assert sorted(cli.commands) == ["ask", "chat", "doctor", "eval", "eval-compare", "feedback", "ingest", "search", "serve", "setup",
                                     "talk", "talks", "titles"]
 
 

@@ -28,8 +28,10 @@ def _print_summary(metrics: dict, out: Path) -> None:
 @click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Questions JSONL (default: eval/data/questions.jsonl).")
 @click.option("--limit", type=click.IntRange(0), help="Answer only N questions (round-robin over types); retrieval still covers all.")
 @backend_option
-@click.option("--judge", type=click.Choice(["deterministic", "llm", "both"]), default="deterministic", show_default=True)
-@click.option("--judge-pairs", type=click.IntRange(1), default=60, show_default=True, help="Labelled pairs to check the LLM judge on.")
+@click.option("--judge", type=click.Choice(["deterministic", "llm", "both"]), default="both", show_default=True,
+              help="both: the independent LLM judge (the headline) beside the deterministic one (the product's own support "
+                   "formula: a self-check); deterministic: a quick run without the LLM judge.")
+@click.option("--judge-pairs", type=click.IntRange(1), help="Check the LLM judge on at most N labelled test pairs (default: all of the test half).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/runs/latest"), show_default=True,
               help="Report folder; a re-run with the same folder reuses finished answers.")
 @click.option("--fast", is_flag=True, help="CI mode: retrieval over every question, one answer per type from smollm2-135m.")
@@ -37,12 +39,14 @@ def _print_summary(metrics: dict, out: Path) -> None:
               help="Also ask the injected-instruction set and report how often an injection is obeyed.")
 @click.pass_obj
 def eval_command(obj: Context, questions: Path | None, limit: int | None, backend: str | None, judge: str,
-                 judge_pairs: int, out: Path, fast: bool, injections: bool) -> None:
+                 judge_pairs: int | None, out: Path, fast: bool, injections: bool) -> None:
     """Evaluate retrieval, citations and grounding against the bundled questions, beside a naive baseline."""
     from eval.harness import EvalOptions, run_eval
 
     settings = obj.use_backend(backend)
-    options = EvalOptions(out=out, limit=limit, judge=judge, fast=fast, llm_judge_pairs=judge_pairs, injections=injections)
+    options = EvalOptions(out=out, limit=limit, judge=judge, fast=fast, injections=injections)
+    if judge_pairs:
+        options.llm_judge_pairs = judge_pairs
     if questions:
         options.questions = questions
     _print_summary(run_eval(settings, obj.store, options), out)

@@ -73,6 +73,11 @@ class LlamaCppChatModel(BaseChatModel):
             )
         return self
 
+    @property
+    def weights(self):
+        """The loaded llama-cpp-python model, for scorers that read its next-token logits (eval's judge)."""
+        return self.load()._llama
+
     def close(self) -> None:
         """Free the weights now; llama.cpp's own finaliser fails noisily at interpreter exit."""
         if self._llama is not None:
