@@ -253,3 +253,16 @@ def test_fast_mode_end_to_end(seed_index, tmp_path):
     for system in ("ours", "baseline"):
         assert metrics["latency"][system]["total_ms"]["n"] >= 1
     assert "## Answers" in (tmp_path / "fast" / "report.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_the_independent_judge_scores_answers_and_is_checked_on_test_pairs(seed_index, tmp_path):
+    """The LLM judge (the embedded 1.5B by P(YES), even when the fast mode answers with the 135M model)."""
+    options = EvalOptions(out=tmp_path / "judged", fast=True, limit=1, judge="both", llm_judge_pairs=7, progress=False,
+                          report_every=0, injections=False)
+    metrics = run_eval(seed_index.settings, seed_index.store, options, log=lambda m: None)
+    assert metrics["judges"]["llm"]["n"] == 7 and metrics["meta"]["llm_judge_pairs"] == 7
+    assert metrics["judges"]["det_on_llm_subset"]["n"] == 7
+    judged = [json.loads(line) for line in (tmp_path / "judged" / "cache" / "judge.jsonl").read_text().splitlines()]
+    assert judged and all(row["raw"].startswith("P(YES)=") for row in judged)
