@@ -62,8 +62,15 @@ def _passages(system: str, answer, question: str) -> list[dict]:
 
 
 def answer_record(system: str, chain, q: Question) -> dict:
-    """``system``'s answer to ``q`` (``chain`` is ours or the baseline) as a record of ``RECORD_FIELDS``."""
-    a = chain.invoke(q.question)
+    """``system``'s answer to ``q`` (``chain`` is ours or the baseline) as a record of ``RECORD_FIELDS``.
+
+    A follow-up is asked as a user would: its earlier turns first, each answered by the same system,
+    then the follow-up with that conversation as history (the record is the follow-up's answer).
+    """
+    history: list[tuple[str, str]] = []
+    for earlier in q.history:
+        history += [("user", earlier), ("assistant", chain.invoke(earlier, history).answer)]
+    a = chain.invoke(q.question, history)
     # Ours may abstain before calling the model: then no prompt was sent.
     called = system != "ours" or a.timings.get("first_token_ms") is not None
     return {

@@ -119,12 +119,16 @@ class NaiveChain:
         context = "\n\n".join(f"[{i}] {d.page_content}" for i, d in enumerate(chunks, start=1))
         return self.template.format(context=context, question=question)
 
-    def invoke(self, question: str) -> BaselineAnswer:
+    def invoke(self, question: str, history: list[tuple[str, str]] | None = None) -> BaselineAnswer:
+        """Retrieve, prompt, stream. With ``history`` (a follow-up), the naive way: the previous user
+        turn is searched with the question, and the conversation precedes the question in the prompt."""
         started = time.perf_counter()
         answer = BaselineAnswer(question=question)
-        answer.chunks = self.retrieve(question)
+        earlier = [text for role, text in (history or []) if role == "user"]
+        answer.chunks = self.retrieve(" ".join(earlier[-1:] + [question]))
         answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        prompt = self.prompt(question, answer.chunks)
+        conversation = "".join(f"{role.capitalize()}: {text}\n" for role, text in (history or []))
+        prompt = self.prompt(conversation + question if conversation else question, answer.chunks)
         answer.prompt_tokens = self.count_tokens(prompt)
         parts: list[str] = []
         for token in (self.llm | StrOutputParser()).stream([HumanMessage(prompt)]):

@@ -22,6 +22,10 @@ from app.core.talk import Catalog
 DATA_DIR = resource("eval", "data")
 QUESTIONS = DATA_DIR / "questions.jsonl"
 HELDOUT_QUESTIONS = DATA_DIR / "questions-heldout.jsonl"
+DEV_V3_QUESTIONS = DATA_DIR / "questions-dev-v3.jsonl"
+#: The question sets a run can answer: rules, prompts and thresholds are chosen on "dev" only;
+#: "held-out" was written blind and only reports (docs/evaluation.md).
+QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,)}
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 
 TYPES = ("factual", "conceptual", "multi_talk", "speaker_bio", "link_reference", "comparison", "unanswerable")
@@ -49,6 +53,7 @@ class Question:
     count: int | None = None
     polarity: str | None = None
     history: list[str] = field(default_factory=list)
+    split: str = "dev"  # which question set it comes from (QUESTION_SETS), or a file's name
 
     @property
     def answerable(self) -> bool:
@@ -102,7 +107,17 @@ def _problem(row) -> str | None:
     return None
 
 
-def load_questions(path: Path = QUESTIONS) -> list[Question]:
+def set_name(path: Path) -> str:
+    """The question set a file belongs to, or the file's own name."""
+    return next((name for name, paths in QUESTION_SETS.items() if Path(path) in paths), Path(path).stem)
+
+
+def load_sets(names: tuple[str, ...]) -> list[Question]:
+    """The questions of the named sets (``QUESTION_SETS``), each marked with its set."""
+    return [q for name in names for path in QUESTION_SETS[name] for q in load_questions(path, split=name)]
+
+
+def load_questions(path: Path = QUESTIONS, split: str = "dev") -> list[Question]:
     """The questions of a JSONL file; a malformed line is an InputError naming the file and line."""
     fields = Question.__dataclass_fields__
     questions = []
@@ -117,7 +132,8 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
             problem = _problem(row)
             if problem:
                 raise InputError(f"{path}, line {number}: {problem}")
-            row = {k: v for k, v in row.items() if k in fields}
+            row = {k: v for k, v in row.items() if k in fields and k != "split"}
+            row["split"] = split
             row.setdefault("gold_lines", [])
             row.setdefault("key_facts", [])
             questions.append(Question(**row))

@@ -18,7 +18,7 @@ from app.core.config import DEFAULT_CORPUS, Settings
 from app.index.store import TalkStore
 from eval.answers import answer_questions
 from eval.baseline import NaiveChain
-from eval.dataset import TYPES, attach_gold, line_to_talk, load_questions
+from eval.dataset import TYPES, attach_gold, line_to_talk, load_questions, load_sets, set_name
 from eval.judges import DeterministicJudge, Judge, LLMJudge
 from eval.run_output import write_run
 from eval.run_state import EvalOptions, EvalRun, fast_settings, pick_questions
@@ -58,7 +58,8 @@ def prepare_run(settings: Settings, store: TalkStore, options: EvalOptions, llm,
     limit = options.limit if options.limit is not None else (len(TYPES) if options.fast else None)
     catalog = store.catalog()
     corpus = next((p for p in settings.corpus if Path(p).name == DEFAULT_CORPUS.name), DEFAULT_CORPUS)
-    questions = attach_gold(load_questions(options.questions), catalog, Path(corpus).name)
+    loaded = load_sets(options.sets) if options.sets else load_questions(options.questions, split=set_name(options.questions))
+    questions = attach_gold(loaded, catalog, Path(corpus).name)
     to_answer = pick_questions(questions, limit) if limit != 0 else []
 
     needs_llm = bool(to_answer) or options.judge in ("llm", "both")

@@ -185,3 +185,40 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     pos = (len(values) - 1) * q / 100
     lo, hi = math.floor(pos), math.ceil(pos)
     return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+
+
+# ------------------------------------------------------------------ counting and yes/no questions (issue 23)
+
+NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_COUNT = re.compile(r"\b(\d{1,4}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,3}?talks?\b", re.IGNORECASE)
+
+
+def stated_count(answer: str) -> int | None:
+    """The first number the answer gives for talks ("12 talks", "three of the talks"), or None."""
+    match = _COUNT.search(answer or "")
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def count_correct(answer: str, count: int | None, abstained: bool) -> float | None:
+    """1 when a counting question's answer states the right number of talks, 0 otherwise; None for other questions."""
+    if count is None:
+        return None
+    return float(not abstained and stated_count(answer) == count)
+
+
+def stated_polarity(answer: str) -> str | None:
+    """"yes" or "no" when the answer opens with it (as the issue asks: polarity first), else None."""
+    match = re.match(r"\W*(yes|no)\b", answer or "", re.IGNORECASE)
+    return match.group(1).lower() if match else None
+
+
+def polarity_correct(answer: str, polarity: str | None, abstained: bool) -> float | None:
+    """1 when a yes/no question's answer opens with the polarity the gold talk supports; None for other questions."""
+    if polarity is None:
+        return None
+    return float(not abstained and stated_polarity(answer) == polarity)

@@ -57,6 +57,20 @@ def _by_type(section: dict, keys: list[str]) -> str:
     return _table(header, rows)
 
 
+def _by_split(metrics: dict, keys: list[str]) -> list[str]:
+    """Dev beside held-out: one row a metric, ours and the baseline in each set (retrieval, then answers)."""
+    splits = list(metrics["by_split"])
+    header = ["metric"] + [f"{s}: {system}" for s in splits for system in ("ours", "baseline")]
+    rows = []
+    for part, part_keys in (("retrieval", ["recall@5", "mrr", "context_recall"]), ("answers", keys)):
+        for k in part_keys:
+            rows.append([k] + [metrics["by_split"][s][part][system]["all"].get(k) for s in splits for system in ("ours", "baseline")])
+    ns = [metrics["by_split"][s]["answers"]["ours"]["all"].get("n") for s in splits]
+    return ["## Dev and held-out side by side", "",
+            "Rules, prompts and thresholds were chosen on dev; the held-out questions were written blind and only report. "
+            f"Answered: {', '.join(f'{s} {n or 0}' for s, n in zip(splits, ns))}.", "", _table(header, rows), ""]
+
+
 def judge_names(metrics: dict) -> list[str]:
     keys = metrics["answers"]["ours"]["all"].keys()
     return [j for j in ("det", "llm") if any(k.endswith(f"[{j}]") for k in keys)]
@@ -109,6 +123,8 @@ def render_markdown(metrics: dict) -> str:
     base = ["citation_precision", "citation_recall", "abstention_correct", "false_abstention"]
     judged = [f"{k}[{j}]" for j in judges for k in ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage",
                                                     "context_key_fact_coverage")]
+    if metrics.get("by_split"):
+        out += _by_split(metrics, base + judged + ["count_correct", "polarity_correct"])
     if metrics["answers"]["ours"]["all"].get("n"):
         out += ["## Answers", "", _side_by_side(metrics["answers"], base + judged + ["sentences"]), "",
                 _by_type(metrics["answers"], base[:2] + judged[:5]), ""]

@@ -20,6 +20,8 @@ ANSWER_KEYS = (
     "total_ms",
     "prompt_tokens",
     "sentences",
+    "count_correct",
+    "polarity_correct",
 )
 JUDGED_KEYS = ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage", "context_key_fact_coverage")
 
@@ -47,14 +49,23 @@ def latency_summary(rows: list[dict]) -> dict:
 
 
 def build_metrics(results: list[dict], judge_agreement: dict, meta: dict, judge_names: list[str]) -> dict:
+    """metrics.json: retrieval and answers per system (all, by type), latency, and ``by_split`` (each
+    question set's own retrieval and answers) when the run answered more than one set."""
     answer_keys = list(ANSWER_KEYS) + [f"{k}[{j}]" for j in judge_names for k in JUDGED_KEYS]
     metrics = {"meta": meta, "judges": judge_agreement, "retrieval": {}, "answers": {}, "latency": {}}
+    splits = list(dict.fromkeys(r.get("split", "dev") for r in results))
+    if len(splits) > 1:
+        metrics["by_split"] = {s: {"retrieval": {}, "answers": {}} for s in splits}
     for system in SYSTEMS:
-        ret_rows = [{"type": r["type"], **r["systems"][system]["retrieval"]} for r in results]
+        ret_rows = [{"type": r["type"], "split": r.get("split", "dev"), **r["systems"][system]["retrieval"]} for r in results]
         metrics["retrieval"][system] = summarise(ret_rows, list(RETRIEVAL_KEYS))
-        ans_rows = [{"type": r["type"], **r["systems"][system]["metrics"]} for r in results if r["systems"][system].get("metrics")]
+        ans_rows = [{"type": r["type"], "split": r.get("split", "dev"), **r["systems"][system]["metrics"]}
+                    for r in results if r["systems"][system].get("metrics")]
         metrics["answers"][system] = summarise(ans_rows, answer_keys)
         metrics["latency"][system] = latency_summary(ans_rows)
+        for split in metrics.get("by_split", {}):
+            metrics["by_split"][split]["retrieval"][system] = summarise([r for r in ret_rows if r["split"] == split], list(RETRIEVAL_KEYS))
+            metrics["by_split"][split]["answers"][system] = summarise([r for r in ans_rows if r["split"] == split], answer_keys)
     return metrics
 
 
@@ -62,7 +73,8 @@ def results_rows(run: EvalRun) -> list[dict]:
     """One row a question: gold, and per system its retrieval and (when answered) its answer and metrics."""
     rows = []
     for q in run.questions:
-        row = {"id": q.id, "type": q.type, "question": q.question, "gold_talks": q.gold_talks, "key_facts": q.key_facts, "systems": {}}
+        row = {"id": q.id, "split": q.split, "type": q.type, "question": q.question, "history": q.history,
+               "gold_talks": q.gold_talks, "key_facts": q.key_facts, "systems": {}}
         for system in SYSTEMS:
             found = run.retrieval[q.id][system]
             entry = {"retrieval": found["metrics"], "ranking": found["ranking"], "context": found["context"]}

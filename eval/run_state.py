@@ -21,6 +21,8 @@ FAST_MODEL = "smollm2-135m"
 class EvalOptions:
     out: Path
     questions: Path = QUESTIONS
+    #: Question sets to answer side by side (eval.dataset.QUESTION_SETS); None: the ``questions`` file alone.
+    sets: tuple[str, ...] | None = None
     pairs: Path = JUDGE_PAIRS
     limit: int | None = None
     judge: str = "deterministic"  # deterministic | llm | both
@@ -63,13 +65,16 @@ def fast_settings(settings: Settings) -> Settings:
 
 
 def pick_questions(questions: list[Question], limit: int | None) -> list[Question]:
-    """The first ``limit`` questions taken round-robin over types (id order within a type): every type early."""
+    """The first ``limit`` questions taken round-robin over types within each set, the sets in turn
+    (id order within a type): every type of every set early."""
     if limit is None or limit >= len(questions):
         return list(questions)
-    by_type: dict[str, list[Question]] = defaultdict(list)
+    by_type: dict[tuple[str, str], list[Question]] = defaultdict(list)
     for q in questions:
-        by_type[q.type].append(q)
-    order = [t for t in TYPES if t in by_type] + [t for t in by_type if t not in TYPES]
+        by_type[(q.split, q.type)].append(q)
+    rank = {t: i for i, t in enumerate(TYPES)}
+    splits = list(dict.fromkeys(q.split for q in questions))
+    order = sorted(by_type, key=lambda st: (rank.get(st[1], len(TYPES)), st[1], splits.index(st[0])))
     picked: list[Question] = []
     while len(picked) < limit:
         for t in order:

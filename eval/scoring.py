@@ -29,6 +29,10 @@ def evaluate_retrieval(chain: AnswerChain, baseline: NaiveChain, questions: list
     out: dict[str, dict[str, dict]] = {}
     retriever = chain.retriever
     for q in questions:
+        if q.history:  # a follow-up is retrieved with its conversation: scored through its answer only
+            nothing = {"ranking": [], "context": [], "metrics": {k: None for k in retrieval_metrics([], [], []).keys()}}
+            out[q.id] = {"ours": nothing, "baseline": nothing}
+            continue
         ranked = retriever.rank_talks(q.question)
         ranking = [t["talk_id"] for t in ranked]
         # What the chain hands the model (with the cross-encoder's cut when it is on).
@@ -72,6 +76,8 @@ def answer_metrics(q: Question, record: dict, judges: list[Judge]) -> dict:
         "total_ms": record["timings"].get("total_ms"),
         "prompt_tokens": record.get("prompt_tokens"),
         "sentences": None if abstained else len(record["sentences"]),
+        "count_correct": M.count_correct(record["answer"], q.count, abstained),
+        "polarity_correct": M.polarity_correct(record["answer"], q.polarity, abstained),
     }
     sentences = [] if abstained else record["sentences"]
     cited_pairs = [(s["text"], [by_n[n]["text"] for n in s["citations"] if n in by_n]) for s in sentences]

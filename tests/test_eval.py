@@ -12,6 +12,7 @@ import pytest
 
 from support.models import scripted
 from eval import metrics as M
+from eval.metrics import count_correct, polarity_correct, stated_count
 from eval.baseline import chunk_talks, is_baseline_refusal
 from eval.dataset import JudgePair, Question, attach_gold, load_pairs, load_questions
 from eval.answers import AnswerCache
@@ -266,3 +267,53 @@ def test_the_independent_judge_scores_answers_and_is_checked_on_test_pairs(seed_
     assert metrics["judges"]["det_on_llm_subset"]["n"] == 7
     judged = [json.loads(line) for line in (tmp_path / "judged" / "cache" / "judge.jsonl").read_text().splitlines()]
     assert judged and all(row["raw"].startswith("P(YES)=") for row in judged)
+
+
+@pytest.mark.parametrize(("answer", "count"), [("There are 12 talks on the NTK.", 12), ("Three of the talks mention it [1][2][3].", 3),
+                                               ("The talks in this collection don't cover this.", None)])
+def test_the_stated_count_is_the_first_number_of_talks(answer, count):
+    assert stated_count(answer) == count
+
+
+def test_a_counting_answer_is_right_only_with_the_exact_count():
+    assert count_correct("Five talks do [1].", 5, abstained=False) == 1.0
+    assert count_correct("Four talks do [1].", 5, abstained=False) == 0.0
+    assert count_correct("Five talks do [1].", None, abstained=False) is None
+
+
+def test_a_yes_no_answer_is_right_only_when_it_opens_with_the_supported_polarity():
+    assert polarity_correct("No — the talk argues the opposite [1].", "no", abstained=False) == 1.0
+    assert polarity_correct("The talk argues the opposite [1].", "no", abstained=False) == 0.0
+    assert polarity_correct("Yes [1].", "no", abstained=False) == 0.0
+
+
+def test_both_sets_are_picked_early_and_marked_with_their_set():
+    from eval.dataset import load_sets
+
+    picked = pick_questions(load_sets(("dev", "held-out")), 4)
+    assert {q.split for q in picked} == {"dev", "held-out"} and {q.type for q in picked} == {"factual", "conceptual"}
+
+
+class Recorder:
+    """A chain that records what it was asked, answering each turn with a fixed text."""
+
+    def __init__(self):
+        self.calls = []
+
+    def invoke(self, question, history=None):
+        from types import SimpleNamespace
+
+        self.calls.append((question, list(history or [])))
+        return SimpleNamespace(answer=f"answer to {question}", abstained=False, sources=[], sentences=[], cited=[],
+                               timings={"first_token_ms": 1.0}, prompt_tokens=1)
+
+
+def test_a_follow_up_is_asked_after_its_earlier_turns_with_them_as_history():
+    from eval.answers import answer_record
+
+    chain = Recorder()
+    q = Question(id="x", type="follow_up", question="Who gave it?", gold_lines=[], key_facts=[], history=["Which talk is on X?"])
+    record = answer_record("ours", chain, q)
+    assert chain.calls == [("Which talk is on X?", []),
+                           ("Who gave it?", [("user", "Which talk is on X?"), ("assistant", "answer to Which talk is on X?")])]
+    assert record["answer"] == "answer to Who gave it?"

@@ -17,7 +17,7 @@ import pytest
 from app.core.errors import InputError
 from eval.dataset import AGGREGATE_TYPES, HELDOUT_QUESTIONS, QUESTIONS, TYPES, attach_gold, load_questions
 
-from conftest import SEED_SEGMENTS
+from support.settings import SEED_SEGMENTS
 
 #: The field each new type needs, and only that type may carry.
 TYPE_FIELD = {"counting": "count", "yes_no": "polarity", "follow_up": "history"}

@@ -25,7 +25,9 @@ def _print_summary(metrics: dict, out: Path) -> None:
 
 
 @click.command("eval")
-@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Questions JSONL (default: eval/data/questions.jsonl).")
+@click.option("--set", "sets", type=click.Choice(["dev", "held-out", "both"]), default="both", show_default=True,
+              help="The question sets to answer, reported side by side (dev: rules are tuned on it; held-out: written blind, only reports).")
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A questions JSONL of your own instead of --set.")
 @click.option("--limit", type=click.IntRange(0), help="Answer only N questions (round-robin over types); retrieval still covers all.")
 @backend_option
 @click.option("--judge", type=click.Choice(["deterministic", "llm", "both"]), default="both", show_default=True,
@@ -38,7 +40,7 @@ def _print_summary(metrics: dict, out: Path) -> None:
 @click.option("--injections/--no-injections", default=True, show_default=True,
               help="Also ask the injected-instruction set and report how often an injection is obeyed.")
 @click.pass_obj
-def eval_command(obj: Context, questions: Path | None, limit: int | None, backend: str | None, judge: str,
+def eval_command(obj: Context, sets: str, questions: Path | None, limit: int | None, backend: str | None, judge: str,
                  judge_pairs: int | None, out: Path, fast: bool, injections: bool) -> None:
     """Evaluate retrieval, citations and grounding against the bundled questions, beside a naive baseline."""
     from eval.harness import EvalOptions, run_eval
@@ -49,6 +51,8 @@ def eval_command(obj: Context, questions: Path | None, limit: int | None, backen
         options.llm_judge_pairs = judge_pairs
     if questions:
         options.questions = questions
+    else:
+        options.sets = ("dev", "held-out") if sets == "both" else (sets,)
     _print_summary(run_eval(settings, obj.store, options), out)
 
 
