@@ -39,8 +39,10 @@ from app.core.config import RerankSettings, Settings
 from app.models.embeddings import BGE_MODEL_NAME, MODEL_NAME, MiniLMEmbeddings, cached_embeddings
 from app.models.reranker import CrossEncoderReranker
 from app.models.tokens import encoding
-from app.retrieval.relevance import JudgedTalk, cut_talks, judge_talks, order_talks, pick_sentences, sentence_orders, talk_sentences
-from app.retrieval.retriever import TalkRetriever, is_open_ended
+from app.answer.context import pick_sentences, sentence_orders
+from app.retrieval.question_kinds import is_open_ended
+from app.retrieval.relevance import JudgedTalk, cut_talks, judge_talks, order_talks, talk_sentences
+from app.retrieval.retriever import TalkRetriever
 from app.index.store import TalkStore
 from eval import metrics as M
 from eval.dataset import attach_gold, load_questions

@@ -10,7 +10,7 @@ import pytest
 
 from app.answer.citations import is_refusal, parse_citations, says_nothing
 from app.core.errors import InputError, LLMUnavailableError
-from app.retrieval.retriever import is_open_ended
+from app.retrieval.question_kinds import is_open_ended
 from app.service import Service
 from app.core.text import split_sentences
 from conftest import scripted

@@ -35,8 +35,10 @@ from app.answer.result import Answer, Source
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
-from app.retrieval.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
-from app.retrieval.retriever import TalkRetriever, is_comparison, is_open_ended
+from app.answer.context import abstain_early, pick_sentences, sentence_orders
+from app.retrieval.question_kinds import is_comparison, is_open_ended
+from app.retrieval.relevance import talk_sentences
+from app.retrieval.retriever import TalkRetriever
 from app.core.text import MARKER, split_sentences
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
@@ -83,9 +85,6 @@ class AnswerChain:
             | RunnablePassthrough.assign(sources=RunnableLambda(self.add_record))
             | RunnablePassthrough.assign(messages=RunnableLambda(self.build_messages))
         )
-
-    def generate(self) -> Runnable:
-        return self.llm | StrOutputParser()
 
     def condense(self, inputs: dict) -> str:
         """The standalone question for retrieval: the question itself unless there is history, or when
@@ -196,7 +195,7 @@ class AnswerChain:
     def _generate(self, messages: list, answer: Answer, started: float) -> Iterator[str]:
         parts: list[str] = []
         try:
-            # The chat model's own stream, not ``generate()``'s sequence: closing a RunnableSequence's
+            # The chat model's own stream, not a ``llm | parser`` sequence: closing a RunnableSequence's
             # stream reads the rest of the generation, so a client who left would hold the model.
             for chunk in stop_runaway(self.llm.stream(messages), answer):
                 token = str(chunk.text)
