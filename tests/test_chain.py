@@ -11,6 +11,7 @@ import pytest
 from app.answer.citations import is_refusal, parse_citations, says_nothing
 from app.core.errors import InputError, LLMUnavailableError
 from app.retrieval.question_kinds import is_open_ended
+from app.answer.state import AnswerState
 from app.service import Service
 from app.core.text import split_sentences
 from conftest import scripted
@@ -114,8 +115,7 @@ def test_open_ended_questions_get_more_than_the_top_k(seed_index):
 
 def test_context_is_numbered_passages_within_the_token_budget(seed_index):
     chain = chain_with(seed_index, "Unused [1].")
-    prepared = chain.prepare().invoke({"question": TROPICAL, "history": []})
-    sources = prepared["sources"]
+    sources = chain.prepare().invoke(AnswerState.start(TROPICAL)).sources
     assert [s.n for s in sources] == list(range(1, len(sources) + 1))
     passage_tokens = sum(len(chain.enc.encode(s.snippet)) + len(chain.enc.encode(s.talk.title)) for s in sources)
     # Every talk gets its best sentence even past the budget; the rest must fit.

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 import time
-from operator import itemgetter
+from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.attribution import attribute, render
@@ -32,14 +32,13 @@ from app.answer.rewrite import adds_facts
 from app.core.prompts import load_prompt
 from app.core.question import check_question
 from app.answer.result import Answer, Source
+from app.answer.state import AnswerState, RetrievedTalk
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
-from app.answer.context import abstain_early, pick_sentences, sentence_orders
-from app.retrieval.question_kinds import is_comparison, is_open_ended
-from app.retrieval.relevance import talk_sentences
+from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.retrieval.retriever import TalkRetriever
-from app.core.text import MARKER, split_sentences
+from app.core.text import MARKER
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -76,87 +75,71 @@ class AnswerChain:
     # -- the pipeline, top to bottom --------------------------------------
 
     def prepare(self) -> Runnable:
-        """{question, history} -> {query, talks, sources, messages}: everything before the LLM."""
+        """``AnswerState.start(question, history)`` -> the state with query, kinds, retrieved talks, sources and
+        prompt: everything before the LLM, each step a new ``AnswerState``."""
         return (
-            RunnablePassthrough.assign(query=RunnableLambda(self.condense))
-            | RunnablePassthrough.assign(talks=itemgetter("query") | self.retriever)
-            | RunnablePassthrough.assign(sources=RunnableLambda(self.select_context))
-            | RunnablePassthrough.assign(sources=RunnableLambda(self.widen))
-            | RunnablePassthrough.assign(sources=RunnableLambda(self.add_record))
-            | RunnablePassthrough.assign(messages=RunnableLambda(self.build_messages))
+            RunnableLambda(self.condense)
+            | RunnableLambda(self.retrieve)
+            | RunnableLambda(self.select_context)
+            | RunnableLambda(self.widen)
+            | RunnableLambda(self.add_record)
+            | RunnableLambda(self.build_messages)
         )
 
-    def condense(self, inputs: dict) -> str:
+    def condense(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The standalone question for retrieval: the question itself unless there is history, or when
         the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py)."""
-        history = inputs.get("history") or []
+        history = state.history[-6:]
         if not history or self.llm is None:
-            return inputs["question"]
-        lines = [f"{role.capitalize()}: {text}" for role, text in history[-6:]]
-        prompt = self.condense_prompt.format(history="\n".join(lines), question=inputs["question"])
+            return state.with_query(state.question)
+        lines = [f"{role.capitalize()}: {text}" for role, text in history]
+        prompt = self.condense_prompt.format(history="\n".join(lines), question=state.question)
         try:
-            rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)]).strip().split("\n")[0]
+            rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config).strip().split("\n")[0]
         except LLMUnavailableError:
             raise
         except Exception as err:
             raise llm_error(err) from None
         rewritten = rewritten.strip(' "')
-        if not rewritten or adds_facts(rewritten, [text for _, text in history[-6:]] + [inputs["question"]]):
-            return inputs["question"]  # a guess is neither searched for nor shown as the query
-        return rewritten
+        if not rewritten or adds_facts(rewritten, [text for _, text in history] + [state.question]):
+            return state.with_query(state.question)  # a guess is neither searched for nor shown as the query
+        return state.with_query(rewritten)
 
-    def select_context(self, inputs: dict) -> list[Source]:
+    def retrieve(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """The retriever's talks for the query, as typed hits (the one place its ``Document``s are read)."""
+        docs = self.retriever.invoke(state.query, config)
+        by_id = self.catalog.by_id
+        return replace(state, retrieved=tuple(RetrievedTalk.from_document(doc, by_id) for doc in docs))
+
+    def select_context(self, state: AnswerState) -> AnswerState:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""
-        docs = inputs["talks"]
-        if not docs:
-            return []
-        talks = [self.catalog.by_id[doc.metadata["talk_id"]] for doc in docs]
-        pools = [talk_sentences(talk) for talk in talks]
-        orders = sentence_orders(inputs["query"], docs, pools, self.embeddings)
-        retrieval = self.settings.retrieval
         count = lambda text: len(self.enc.encode(text))  # noqa: E731
-        chosen = pick_sentences(orders, pools, [t.title for t in talks], count, retrieval.context_tokens, retrieval.sentences_per_talk)
-        return [
-            Source(
-                n=i + 1,
-                talk=talk,
-                sentences=[pool[j] for j in chosen[i]],
-                score=doc.metadata["score"],
-                dense=doc.metadata["dense"],
-                relevance=doc.metadata.get("question_relevance"),
-                lead=pool[orders[i][0]] if orders[i] else None,
-                ranked=[pool[j] for j in orders[i] if j in chosen[i]],
-            )
-            for i, (doc, talk, pool) in enumerate(zip(docs, talks, pools))
-        ]
+        sources = select_sources(state.query, list(state.retrieved), self.embeddings, count, self.settings.retrieval)
+        return replace(state, sources=sources)
 
-    def build_messages(self, inputs: dict) -> list:
-        """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
-        blocks = [passage(source, inputs["question"]) for source in inputs["sources"]]
-        prompt = self.list_prompt if is_open_ended(inputs.get("query") or inputs["question"]) else self.prompt
-        return prompt.format_messages(context="\n\n".join(blocks), question=inputs["question"])
-
-    def widen(self, inputs: dict) -> list[Source]:
+    def widen(self, state: AnswerState) -> AnswerState:
         """The talk a question is about gets its whole abstract (a comparison: the two talks it compares).
 
         The asked-for fact is often in a sentence the relevance order ranks low ("the implicit
         conditioning ratio", "exponential in depth"); the other talks keep their best sentences.
         An open-ended "which talks ...?" question keeps best sentences for every talk.
         """
-        sources = inputs["sources"]
-        if not sources or is_open_ended(inputs["query"]) or not self.settings.retrieval.whole_top_talk:
-            return sources
-        for source in sources[: 2 if is_comparison(inputs["question"]) else 1]:
-            whole = split_sentences(source.talk.abstract)
-            source.sentences = whole + [s for s in source.sentences if s not in whole]
-        return sources
+        if not state.sources or state.kinds.open_ended or not self.settings.retrieval.whole_top_talk:
+            return state
+        whole = 2 if state.kinds.comparison else 1
+        return replace(state, sources=tuple(whole_abstract(s) if i < whole else s for i, s in enumerate(state.sources)))
 
-    def add_record(self, inputs: dict) -> list[Source]:
+    def add_record(self, state: AnswerState) -> AnswerState:
         """A question about the person, co-authors or papers of one talk: its notes join the top source."""
-        sources = inputs["sources"]
-        if sources and asks_record(inputs["question"]) and not is_open_ended(inputs["query"]):
-            with_notes(sources[0])
-        return sources
+        if not state.sources or not asks_record(state.question) or state.kinds.open_ended:
+            return state
+        return replace(state, sources=(with_notes(state.sources[0]), *state.sources[1:]))
+
+    def build_messages(self, state: AnswerState) -> AnswerState:
+        """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
+        blocks = [passage(source, state.question) for source in state.sources]
+        prompt = self.list_prompt if state.kinds.open_ended else self.prompt
+        return replace(state, messages=tuple(prompt.format_messages(context="\n\n".join(blocks), question=state.question)))
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
@@ -174,12 +157,12 @@ class AnswerChain:
         ``strict`` leaves out the sentences no source supports."""
         started = time.perf_counter()
         question = self.check_question(question)
-        prepared = self.prepare().invoke({"question": question, "history": history or []})
-        answer = Answer(question=question, query=prepared["query"], sources=prepared["sources"])
+        state = self.prepare().invoke(AnswerState.start(question, history))
+        answer = Answer(question=question, query=state.query, sources=list(state.sources))
         answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
         abstain = self.llm is not None and self.should_abstain_early(answer.sources)
         answer.preview = extractive_preview(
-            answer.sources, open_ended=is_open_ended(answer.query), comparison=is_comparison(question),
+            answer.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
             abstention=self.abstain_text if abstain else None)
         answer.timings["preview_ms"] = round((time.perf_counter() - started) * 1000, 1)
         if self.llm is None:
@@ -188,8 +171,8 @@ class AnswerChain:
             answer.answer, answer.abstained = self.abstain_text, True
             tokens = iter((self.abstain_text,))
         else:
-            answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in prepared["messages"])
-            tokens = self._generate(prepared["messages"], answer, started)
+            answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
+            tokens = self._generate(list(state.messages), answer, started)
         return AnswerStream(answer, tokens, lambda: self._finish(answer, started, strict))
 
     def _generate(self, messages: list, answer: Answer, started: float) -> Iterator[str]:

@@ -14,9 +14,10 @@ from app.answer.preview import Preview
 from app.core.talk import Talk
 
 
-@dataclass
+@dataclass(frozen=True)
 class Source:
-    """One numbered passage given to the model: a talk and its selected sentences."""
+    """One numbered passage given to the model: a talk and its selected sentences (a step that changes
+    them makes a new ``Source``)."""
 
     n: int
     talk: Talk
