@@ -61,14 +61,14 @@ def check_times(settings: Settings, store: TalkStore) -> dict:
     new, old = [], []
     for q in questions:
         sources = list(chain.prepare().invoke(AnswerState.start(q["question"])).sources)
-        answer = Answer(question=q["question"], query=q["question"], sources=sources)
         sentences = [Sentence(s.lead or s.sentences[0], [s.n]) for s in sources if s.sentences]
+        answer = Answer(question=q["question"], query=q["question"], sources=sources, sentences=sentences)
         instructions.judge.cache_clear()
         instructions.features.cache_clear()
         started = time.perf_counter()
         for source in sources:
             neutralise_all(source.sentences)
-        guard_answer(sentences, answer)
+        guard_answer(answer)
         new.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         for source in sources:

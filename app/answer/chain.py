@@ -11,7 +11,6 @@ number a talk), within ``retrieval.context_tokens``.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -22,12 +21,11 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
-from app.answer.attribution import attribute, render
-from app.answer.guard import guard_answer, stop_runaway
+from app.answer.checks import answer_checks
+from app.answer.guard import stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import Preview, extractive_preview
-from app.answer.records import asks_record, record_sentences, with_notes
+from app.answer.records import asks_record, with_notes
 from app.answer.rewrite import adds_facts
 from app.core.prompts import load_prompt
 from app.core.question import check_question
@@ -38,7 +36,6 @@ from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.models.tokens import encoding
 from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.retrieval.retriever import TalkRetriever
-from app.core.text import MARKER
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -195,40 +192,12 @@ class AnswerChain:
         answer.answer = "".join(parts).strip()
 
     def _finish(self, answer: Answer, started: float, strict: bool = False) -> Answer:
-        """After the last token: sentences, attributed to the sources that support them; or the abstention."""
-        if not answer.abstained and answer.answer and not re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
-            answer.answer = render_choice(answer)
-        sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
-        for sentence in sentences:
-            if is_refusal(sentence.text):
-                sentence.kind = "absence"
-        # Restated questions and empty slots say nothing: left out. When nothing else is left, the talk
-        # record may still hold what was asked (a link, the speaker); otherwise it is an abstention.
-        read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
-        said = [s for s in sentences if s.kind != "claim" or not says_nothing(s.text, answer.question, read)]
-        emptied = len(said) < len(sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
-        if emptied:
-            said = record_sentences(answer.question, answer.sources, []) + said
-        sentences = said
-        if answer.abstained or not sentences or all(s.kind == "absence" for s in sentences):
-            answer.abstained = self.llm is not None
-            answer.sentences, answer.cited = [], []
-            if emptied:  # the reader sees the abstention, not the restated question
-                answer.answer = self.abstain_text
-        else:
-            attribute([s for s in sentences if s.kind == "claim"], answer.sources, self.embeddings)
-            for sentence in sentences:
-                if sentence.kind == "absence" and not sentence.citations and answer.sources:
-                    sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
-            if not emptied:  # an emptied answer got its record sentences above
-                sentences += record_sentences(answer.question, answer.sources, sentences)
-            sentences = guard_answer(sentences, answer)  # drops copied instructions, unrecorded links, runaways
-            answer.answer = render(sentences, strict=strict) or self.abstain_text
-            answer.sentences = [s for s in sentences if s.supported or not strict]
-            answer.cited = list(dict.fromkeys(n for s in answer.sentences for n in s.citations))
-        answer.timings.setdefault("first_token_ms", None)
-        answer.timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        return answer
+        """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none)."""
+        if self.llm is not None:
+            for check in answer_checks(self.embeddings, self.abstain_text, strict=strict):
+                answer = check(answer)
+        timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms")}
+        return replace(answer, timings={**timings, "total_ms": round((time.perf_counter() - started) * 1000, 1)})
 
     def invoke(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""

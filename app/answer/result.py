@@ -7,7 +7,7 @@ same fields instead of dicts; ``Answer.to_json`` is the stable shape of
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from app.answer.grounding import is_supported
 from app.answer.preview import Preview
@@ -128,6 +128,14 @@ class Answer:
         """Add a warning once (the stream and the final check may both see a runaway)."""
         if all(w.kind != warning.kind or w.text != warning.text for w in self.warnings):
             self.warnings.append(warning)
+
+    def warned(self, *warnings: AnswerWarning) -> "Answer":
+        """The answer with ``warnings`` added, each once (the stream and the final check may both see a runaway)."""
+        added = list(self.warnings)
+        for warning in warnings:
+            if all(w.kind != warning.kind or w.text != warning.text for w in added):
+                added.append(warning)
+        return replace(self, warnings=added)
 
     @property
     def support(self) -> float:
