@@ -160,6 +160,22 @@ def test_the_query_and_sources_are_ready_before_the_first_token(seed_index):
     assert stream.result().answer.startswith("Tropical maps")
 
 
+def test_a_stream_read_again_replays_its_tokens_without_the_model(seed_index):
+    llm = scripted("Tropical maps describe ReLU networks [1].")
+    stream = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm).ask(TROPICAL)
+    first = list(stream)
+    assert list(stream) == first and "".join(first) == "Tropical maps describe ReLU networks [1]."
+    assert stream.result() is stream.result() and len(llm.prompts) == 1
+
+
+def test_a_second_reader_gets_the_tokens_already_written_then_the_rest(seed_index):
+    stream = chain_with(seed_index, "Tropical maps describe ReLU networks [1].").ask(TROPICAL)
+    reader = iter(stream)
+    started = [next(reader), next(reader)]
+    assert "".join(stream) == "Tropical maps describe ReLU networks [1]." and "".join(started) == "Tr"
+    assert list(reader) == list(stream)[2:]
+
+
 def test_a_refusal_from_the_model_is_an_abstention_with_no_citations(seed_index):
     chain = chain_with(seed_index, "The talks in this collection don't cover this [1].")
     answer = chain.invoke("What did the tropical geometry speaker say about protein folding?")

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Iterator
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import HumanMessage
@@ -24,12 +25,13 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from app.answer.checks import answer_checks
 from app.answer.guard import stop_runaway
 from app.answer.passages import passage
-from app.answer.preview import Preview, extractive_preview
+from app.answer.preview import extractive_preview
 from app.answer.records import asks_record, with_notes
 from app.answer.rewrite import adds_facts
 from app.core.prompts import load_prompt
 from app.core.question import check_question
-from app.answer.result import Answer, Source
+from app.answer.result import Answer, AnswerWarning, Source
+from app.answer.stream import AnswerStream
 from app.answer.state import AnswerState, RetrievedTalk
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
@@ -148,50 +150,41 @@ class AnswerChain:
         """The question stripped, or the ``InputError`` of app/core/question.py (limits in characters and words)."""
         return check_question(question, self.settings.max_question_tokens, self.enc)
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> "AnswerStream":
-        """Start answering: retrieval runs now, so ``.query`` and ``.sources`` are ready on the stream
-        before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``.
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> AnswerStream:
+        """Start answering: retrieval runs now, so ``.query``, ``.sources`` and ``.preview`` are ready on the
+        stream before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``.
         ``strict`` leaves out the sentences no source supports."""
         started = time.perf_counter()
-        question = self.check_question(question)
-        state = self.prepare().invoke(AnswerState.start(question, history))
-        answer = Answer(question=question, query=state.query, sources=list(state.sources))
-        answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        abstain = self.llm is not None and self.should_abstain_early(answer.sources)
-        answer.preview = extractive_preview(
-            answer.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
-            abstention=self.abstain_text if abstain else None)
-        answer.timings["preview_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        state = self.prepare().invoke(AnswerState.start(self.check_question(question), history))
+        retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
+        abstain = self.llm is not None and self.should_abstain_early(state.sources)
+        preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
+                                     abstention=self.abstain_text if abstain else None)
+        answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview,
+                        timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
+        finish = partial(self._finish, started=started, strict=strict)
         if self.llm is None:
-            tokens: Iterator[str] = iter(())
-        elif abstain:
-            answer.answer, answer.abstained = self.abstain_text, True
-            tokens = iter((self.abstain_text,))
-        else:
-            answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
-            tokens = self._generate(list(state.messages), answer, started)
-        return AnswerStream(answer, tokens, lambda: self._finish(answer, started, strict))
+            return AnswerStream(answer, (), finish, started)
+        if abstain:
+            return AnswerStream(replace(answer, answer=self.abstain_text, abstained=True), (self.abstain_text,), finish, started)
+        prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
+        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), self._tokens(list(state.messages)), finish, started)
 
-    def _generate(self, messages: list, answer: Answer, started: float) -> Iterator[str]:
-        parts: list[str] = []
+    def _tokens(self, messages: list) -> Iterator[str | AnswerWarning]:
+        """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
         try:
             # The chat model's own stream, not a ``llm | parser`` sequence: closing a RunnableSequence's
             # stream reads the rest of the generation, so a client who left would hold the model.
-            for chunk in stop_runaway(self.llm.stream(messages), answer):
-                token = str(chunk.text)
-                if not token:
-                    continue
-                if not parts:
-                    answer.timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
-                parts.append(token)
-                yield token
+            for chunk in stop_runaway(self.llm.stream(messages)):
+                token = chunk if isinstance(chunk, AnswerWarning) else str(chunk.text)
+                if token:
+                    yield token
         except LLMUnavailableError:
             raise
         except Exception as err:
             raise llm_error(err) from None
-        answer.answer = "".join(parts).strip()
 
-    def _finish(self, answer: Answer, started: float, strict: bool = False) -> Answer:
+    def _finish(self, answer: Answer, *, started: float, strict: bool = False) -> Answer:
         """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none)."""
         if self.llm is not None:
             for check in answer_checks(self.embeddings, self.abstain_text, strict=strict):
@@ -202,45 +195,6 @@ class AnswerChain:
     def invoke(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
         return self.ask(question, history, strict=strict).result()
-
-
-class AnswerStream:
-    """One answer in progress: ``query`` and ``sources`` are known, tokens are iterated, ``result()`` ends it."""
-
-    def __init__(self, answer: Answer, tokens: Iterator[str], finish: Callable[[], Answer]):
-        self._answer = answer
-        self._tokens = tokens
-        self._finish = finish
-        self._result: Answer | None = None
-
-    @property
-    def question(self) -> str:
-        return self._answer.question
-
-    @property
-    def query(self) -> str:
-        """The standalone query retrieval used (the question itself unless a follow-up was condensed)."""
-        return self._answer.query
-
-    @property
-    def sources(self) -> list[Source]:
-        return self._answer.sources
-
-    @property
-    def preview(self) -> Preview:
-        """Quotes from the sources (or the early abstention), ready before the first token."""
-        return self._answer.preview
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._tokens
-
-    def result(self) -> Answer:
-        """The finished answer (reads any tokens not iterated yet)."""
-        if self._result is None:
-            for _ in self._tokens:
-                pass
-            self._result = self._finish()
-        return self._result
 
 
 def llm_error(err: Exception) -> LLMUnavailableError:

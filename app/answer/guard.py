@@ -49,8 +49,9 @@ def runaway_at(text: str) -> int | None:
     return match.start() + len(unit)
 
 
-def stop_runaway(chunks: Iterable, answer: Answer) -> Iterator:
-    """The model's stream (LangChain chunks or strings), stopped at the first runaway repetition.
+def stop_runaway(chunks: Iterable) -> Iterator:
+    """The model's stream (LangChain chunks or strings), stopped at the first runaway repetition, where it
+    yields the ``RUNAWAY`` warning instead of the chunk.
 
     Closing the stream stops the model's generation, so a runaway costs a few tokens, not the length limit."""
     text = ""
@@ -59,7 +60,7 @@ def stop_runaway(chunks: Iterable, answer: Answer) -> Iterator:
         for chunk in stream:
             text += str(getattr(chunk, "text", chunk))
             if runaway_at(text[-_TAIL:]) is not None:
-                answer.warn(RUNAWAY)
+                yield RUNAWAY
                 return
             yield chunk
     finally:

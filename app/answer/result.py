@@ -124,11 +124,6 @@ class Answer:
     preview: Preview = field(default_factory=Preview)
     warnings: list[AnswerWarning] = field(default_factory=list)
 
-    def warn(self, warning: AnswerWarning) -> None:
-        """Add a warning once (the stream and the final check may both see a runaway)."""
-        if all(w.kind != warning.kind or w.text != warning.text for w in self.warnings):
-            self.warnings.append(warning)
-
     def warned(self, *warnings: AnswerWarning) -> "Answer":
         """The answer with ``warnings`` added, each once (the stream and the final check may both see a runaway)."""
         added = list(self.warnings)
