@@ -1,8 +1,11 @@
-"""The answer chain: question -> retrieve -> select context -> prompt -> LLM -> citations.
+"""The answer chain: question -> retrieve -> select context -> prompt -> LLM -> checked, cited sentences.
 
-Read top to bottom in ``AnswerChain.prepare`` (an LCEL pipeline up to the
-prompt) and ``AnswerChain.ask`` (retrieval now; an ``AnswerStream`` of the
-LLM's tokens; then citations and support in ``AnswerStream.result()``).
+Read top to bottom in ``AnswerChain.prepare`` (an LCEL sequence of steps,
+each taking and returning a frozen ``AnswerState``, app/answer/state.py, up to
+the prompt) and ``AnswerChain.ask`` (that pipeline now; an ``AnswerStream`` of
+the LLM's tokens, app/answer/stream.py; then the checks of
+app/answer/checks.py, one ordered list of ``Answer -> Answer`` steps, in
+``AnswerStream.result()``).
 The embedded model reads prompts at about 38 tokens a second on 2 cores, so
 the context is not whole abstracts: each retrieved talk contributes its title
 and its sentences most relevant to the question, numbered [1]..[n] (one
@@ -23,20 +26,20 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from app.answer.checks import answer_checks
+from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import extractive_preview
 from app.answer.records import asks_record, with_notes
-from app.answer.rewrite import adds_facts
-from app.core.prompts import load_prompt
-from app.core.question import check_question
 from app.answer.result import Answer, AnswerWarning, Source
-from app.answer.stream import AnswerStream
+from app.answer.rewrite import adds_facts
 from app.answer.state import AnswerState, RetrievedTalk
+from app.answer.stream import AnswerStream
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
+from app.core.prompts import load_prompt
+from app.core.question import check_question
 from app.models.tokens import encoding
-from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.retrieval.retriever import TalkRetriever
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
