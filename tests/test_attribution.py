@@ -32,6 +32,12 @@ def test_a_wrong_marker_is_replaced_by_the_source_that_supports_the_sentence(emb
     assert sentences[0].citations == [1] and sentences[0].supported
 
 
+def test_attribution_returns_new_sentences_and_leaves_the_models_as_written(embedding_model, sources):
+    written = [Sentence("Max-plus algebra describes the decision boundaries of ReLU networks.", [2])]
+    attributed = attribute(written, sources, embedding_model)
+    assert attributed[0].citations == [1] and written[0].citations == [2] and written[0].support is None
+
+
 def test_a_trailing_marker_is_spread_to_each_sentence_it_supports(embedding_model, sources):
     sentences = [
         Sentence("Tropical geometry mixes algebraic and polyhedral geometry.", []),

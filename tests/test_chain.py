@@ -123,6 +123,16 @@ def test_context_is_numbered_passages_within_the_token_budget(seed_index):
     assert passage_tokens <= seed_index.settings.retrieval.context_tokens + longest_first
 
 
+def test_widening_and_record_notes_make_new_sources_and_leave_the_selected_ones_as_they_were(seed_index):
+    chain = chain_with(seed_index)
+    question = "Where did the speaker of the tropical geometry talk get his doctorate?"
+    selected = chain.select_context(chain.retrieve(AnswerState.start(question).with_query(question), None))
+    before = [list(s.sentences) for s in selected.sources]
+    final = chain.add_record(chain.widen(selected))
+    assert [s.sentences for s in selected.sources] == before
+    assert "Georgia" in " ".join(final.sources[0].sentences) and "Georgia" not in " ".join(before[0])
+
+
 # ------------------------------------------------------------------ answers
 
 
