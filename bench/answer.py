@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.answer.state import AnswerState  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.service import Service  # noqa: E402
@@ -50,14 +51,14 @@ def main() -> None:
     service = Service(settings, store=store)
     chain = service.answer_chain(llm=None)
     for q in questions[:5]:  # warm-up: sentence embeddings into the cache
-        chain.prepare().invoke({"question": q["question"], "history": []})
+        chain.prepare().invoke(AnswerState.start(q["question"]))
     retrieve, prepare = [], []
     for q in questions:
         started = time.perf_counter()
         chain.retriever.invoke(q["question"])
         retrieve.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        chain.prepare().invoke({"question": q["question"], "history": []})
+        chain.prepare().invoke(AnswerState.start(q["question"]))
         prepare.append((time.perf_counter() - started) * 1000)
     print(f"retrieval over {len(questions)} questions: p50 {pct(retrieve, 50):.1f} ms, p95 {pct(retrieve, 95):.1f} ms")
     print(f"retrieval + context selection: p50 {pct(prepare, 50):.1f} ms, p95 {pct(prepare, 95):.1f} ms")

@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from app.answer import instructions  # noqa: E402
 from app.answer.guard import guard_answer  # noqa: E402
 from app.answer.result import Answer, Sentence  # noqa: E402
+from app.answer.state import AnswerState  # noqa: E402
 from app.answer.safety import matches_phrase_list, neutralise_all, strip_markup  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
@@ -59,15 +60,15 @@ def check_times(settings: Settings, store: TalkStore) -> dict:
     questions = [json.loads(line) for line in (ROOT / "eval" / "data" / "questions.jsonl").read_text().splitlines() if line.strip()]
     new, old = [], []
     for q in questions:
-        sources = chain.prepare().invoke({"question": q["question"], "history": []})["sources"]
-        answer = Answer(question=q["question"], query=q["question"], sources=sources)
+        sources = list(chain.prepare().invoke(AnswerState.start(q["question"])).sources)
         sentences = [Sentence(s.lead or s.sentences[0], [s.n]) for s in sources if s.sentences]
+        answer = Answer(question=q["question"], query=q["question"], sources=sources, sentences=sentences)
         instructions.judge.cache_clear()
         instructions.features.cache_clear()
         started = time.perf_counter()
         for source in sources:
             neutralise_all(source.sentences)
-        guard_answer(sentences, answer)
+        guard_answer(answer)
         new.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         for source in sources:

@@ -66,6 +66,7 @@ def build() -> dict:
 def save_prompts(questions: int, out: Path) -> None:
     """The chain's prompts for the first answerable dev questions, as role/content messages."""
     sys.path.insert(0, str(ROOT))
+    from app.answer.state import AnswerState
     from app.core.config import Settings
     from app.service import Service
     from eval.dataset import load_questions
@@ -75,9 +76,9 @@ def save_prompts(questions: int, out: Path) -> None:
     picked = [q for q in load_questions() if q.type != "unanswerable"][:questions]
     prompts = []
     for question in picked:
-        prepared = chain.prepare().invoke({"question": question.question, "history": []})
+        prepared = chain.prepare().invoke(AnswerState.start(question.question))
         roles = {"system": "system", "human": "user", "ai": "assistant"}
-        prompts.append({"id": question.id, "messages": [{"role": roles[m.type], "content": str(m.content)} for m in prepared["messages"]]})
+        prompts.append({"id": question.id, "messages": [{"role": roles[m.type], "content": str(m.content)} for m in prepared.messages]})
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(prompts, indent=1, ensure_ascii=False))
     print(f"{len(prompts)} prompts -> {out}")

@@ -39,8 +39,11 @@ from app.core.config import RerankSettings, Settings
 from app.models.embeddings import BGE_MODEL_NAME, MODEL_NAME, MiniLMEmbeddings, cached_embeddings
 from app.models.reranker import CrossEncoderReranker
 from app.models.tokens import encoding
-from app.retrieval.relevance import JudgedTalk, cut_talks, judge_talks, order_talks, pick_sentences, sentence_orders, talk_sentences
-from app.retrieval.retriever import TalkRetriever, is_open_ended
+from app.answer.context import pick_sentences, sentence_orders
+from app.answer.state import RetrievedTalk
+from app.retrieval.question_kinds import is_open_ended
+from app.retrieval.relevance import JudgedTalk, cut_talks, judge_talks, order_talks, talk_sentences
+from app.retrieval.retriever import TalkRetriever
 from app.index.store import TalkStore
 from eval import metrics as M
 from eval.dataset import attach_gold, load_questions
@@ -262,9 +265,10 @@ def latency(settings: Settings, store: TalkStore, reranker: CrossEncoderReranker
         timed.ms = 0.0
         started = time.perf_counter()
         docs = retriever.invoke(q)
-        talks = [catalog.by_id[d.metadata["talk_id"]] for d in docs]
+        retrieved = [RetrievedTalk.from_document(d, catalog.by_id) for d in docs]
+        talks = [r.talk for r in retrieved]
         pools = [talk_sentences(t) for t in talks]
-        orders = sentence_orders(q, docs, pools, store.embeddings)
+        orders = sentence_orders(q, retrieved, pools, store.embeddings)
         pick_sentences(orders, pools, [t.title for t in talks], count, settings.retrieval.context_tokens, settings.retrieval.sentences_per_talk)
         full.append((time.perf_counter() - started) * 1000)
         ce.append(timed.ms)

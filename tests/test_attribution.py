@@ -28,8 +28,14 @@ def sources() -> list[Source]:
 
 def test_a_wrong_marker_is_replaced_by_the_source_that_supports_the_sentence(embedding_model, sources):
     sentences = [Sentence("Max-plus algebra describes the decision boundaries of ReLU networks.", [2])]
-    attribute(sentences, sources, embedding_model)
+    sentences = attribute(sentences, sources, embedding_model)
     assert sentences[0].citations == [1] and sentences[0].supported
+
+
+def test_attribution_returns_new_sentences_and_leaves_the_models_as_written(embedding_model, sources):
+    written = [Sentence("Max-plus algebra describes the decision boundaries of ReLU networks.", [2])]
+    attributed = attribute(written, sources, embedding_model)
+    assert attributed[0].citations == [1] and written[0].citations == [2] and written[0].support is None
 
 
 def test_a_trailing_marker_is_spread_to_each_sentence_it_supports(embedding_model, sources):
@@ -37,7 +43,7 @@ def test_a_trailing_marker_is_spread_to_each_sentence_it_supports(embedding_mode
         Sentence("Tropical geometry mixes algebraic and polyhedral geometry.", []),
         Sentence("The smoothed Wasserstein distance converges at the parametric rate.", [1, 2]),
     ]
-    attribute(sentences, sources, embedding_model)
+    sentences = attribute(sentences, sources, embedding_model)
     assert [s.citations for s in sentences] == [[1], [2]]
     assert sentences[0].evidence == {1: 0}  # the passage sentence the chat highlights
 
@@ -47,7 +53,7 @@ def test_the_models_own_markers_are_kept_beside_the_attributed_ones(embedding_mo
         Sentence("Tropical geometry mixes algebraic and polyhedral geometry.", [1]),
         Sentence("The smoothed Wasserstein distance converges at the parametric rate.", [1, 2]),
     ]
-    attribute(sentences, sources, embedding_model)
+    sentences = attribute(sentences, sources, embedding_model)
     assert [s.model_citations for s in sentences] == [[1], [1, 2]]
     assert [s.moved for s in sentences] == [False, True]
     assert sentences[1].to_json()["model_citations"] == [1, 2]
@@ -58,7 +64,7 @@ def test_a_sentence_no_source_supports_is_flagged_and_dropped_when_strict(embedd
         Sentence("Max-plus algebra describes the decision boundaries of ReLU networks.", [1]),
         Sentence("The speaker won a Turing award in 1990 for compilers.", [1]),
     ]
-    attribute(sentences, sources, embedding_model)
+    sentences = attribute(sentences, sources, embedding_model)
     assert sentences[0].supported and not sentences[1].supported
     assert render(sentences).endswith("for compilers [1].")
     assert render(sentences, strict=True) == "Max-plus algebra describes the decision boundaries of ReLU networks [1]."
@@ -93,6 +99,6 @@ def test_a_sentence_naming_the_talks_own_speaker_is_supported_by_its_record(embe
                 source="talks.txt", lines=[(1, 1)])
     toneva = Source(n=1, talk=talk, sentences=[talk.abstract], score=1.0, dense=0.5)
     sentences = [Sentence("This talk is given by Mariya Toneva.", [1])]
-    attribute(sentences, [toneva], embedding_model)
+    sentences = attribute(sentences, [toneva], embedding_model)
     assert sentences[0].citations == [1] and sentences[0].supported, sentences[0].support
     assert sentences[0].evidence == {}, "the record is not a passage sentence to highlight"

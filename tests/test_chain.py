@@ -10,7 +10,8 @@ import pytest
 
 from app.answer.citations import is_refusal, parse_citations, says_nothing
 from app.core.errors import InputError, LLMUnavailableError
-from app.retrieval.retriever import is_open_ended
+from app.retrieval.question_kinds import is_open_ended
+from app.answer.state import AnswerState
 from app.service import Service
 from app.core.text import split_sentences
 from support.models import scripted
@@ -114,13 +115,22 @@ def test_open_ended_questions_get_more_than_the_top_k(seed_index):
 
 def test_context_is_numbered_passages_within_the_token_budget(seed_index):
     chain = chain_with(seed_index, "Unused [1].")
-    prepared = chain.prepare().invoke({"question": TROPICAL, "history": []})
-    sources = prepared["sources"]
+    sources = chain.prepare().invoke(AnswerState.start(TROPICAL)).sources
     assert [s.n for s in sources] == list(range(1, len(sources) + 1))
     passage_tokens = sum(len(chain.enc.encode(s.snippet)) + len(chain.enc.encode(s.talk.title)) for s in sources)
     # Every talk gets its best sentence even past the budget; the rest must fit.
     longest_first = sum(max(len(chain.enc.encode(x)) for x in s.sentences) for s in sources)
     assert passage_tokens <= seed_index.settings.retrieval.context_tokens + longest_first
+
+
+def test_widening_and_record_notes_make_new_sources_and_leave_the_selected_ones_as_they_were(seed_index):
+    chain = chain_with(seed_index)
+    question = "Where did the speaker of the tropical geometry talk get his doctorate?"
+    selected = chain.select_context(chain.retrieve(AnswerState.start(question).with_query(question), None))
+    before = [list(s.sentences) for s in selected.sources]
+    final = chain.add_record(chain.widen(selected))
+    assert [s.sentences for s in selected.sources] == before
+    assert "Georgia" in " ".join(final.sources[0].sentences) and "Georgia" not in " ".join(before[0])
 
 
 # ------------------------------------------------------------------ answers
@@ -158,6 +168,22 @@ def test_the_query_and_sources_are_ready_before_the_first_token(seed_index):
     assert llm.prompts == []  # nothing generated yet
     assert "".join(stream) == "Tropical maps [1]."
     assert stream.result().answer.startswith("Tropical maps")
+
+
+def test_a_stream_read_again_replays_its_tokens_without_the_model(seed_index):
+    llm = scripted("Tropical maps describe ReLU networks [1].")
+    stream = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm).ask(TROPICAL)
+    first = list(stream)
+    assert list(stream) == first and "".join(first) == "Tropical maps describe ReLU networks [1]."
+    assert stream.result() is stream.result() and len(llm.prompts) == 1
+
+
+def test_a_second_reader_gets_the_tokens_already_written_then_the_rest(seed_index):
+    stream = chain_with(seed_index, "Tropical maps describe ReLU networks [1].").ask(TROPICAL)
+    reader = iter(stream)
+    started = [next(reader), next(reader)]
+    assert "".join(stream) == "Tropical maps describe ReLU networks [1]." and "".join(started) == "Tr"
+    assert list(reader) == list(stream)[2:]
 
 
 def test_a_refusal_from_the_model_is_an_abstention_with_no_citations(seed_index):

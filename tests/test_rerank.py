@@ -13,7 +13,7 @@ from app.core.errors import IndexStateError, ModelFileError
 from app.models.embeddings import BGE_MODEL_NAME, BgeSmallEmbeddings, cached_embeddings
 from app.models.reranker import CrossEncoderReranker
 from app.models.vectrix import package_models_dir
-from app.retrieval.relevance import abstain_early, pick_sentences
+from app.answer.context import abstain_early, pick_sentences
 from app.index.store import TalkStore
 from ingest.indexer import ingest
 

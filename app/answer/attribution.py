@@ -15,6 +15,8 @@ title and sentences; grounding's embedding + lexical support), and:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
@@ -44,35 +46,39 @@ def source_units(source: Source) -> list[str]:
     return units + ([neutralise(record) or PLACEHOLDER] if record else [])
 
 
-def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embeddings) -> None:
-    """Set each sentence's citations, support and evidence from how well each source supports it."""
+def attribute(sentences: list[Sentence], sources: list[Source], embeddings: Embeddings) -> list[Sentence]:
+    """The sentences with their citations, support and evidence set from how well each source supports them
+    (the model's own markers kept as ``model_citations``)."""
     if not sentences:
-        return
-    for sentence in sentences:
-        sentence.model_citations = list(sentence.citations)
+        return []
     if not sources:
-        for sentence in sentences:
-            sentence.citations, sentence.support, sentence.evidence = [], 0.0, {}
-        return
-    numbers = [s.n for s in sources]
+        return [replace(s, model_citations=list(s.citations), citations=[], support=0.0, evidence={}) for s in sentences]
     scores, best_unit = support_matrix([s.text for s in sentences], [source_units(s) for s in sources], embeddings)
-    for i, sentence in enumerate(sentences):
-        row = scores[i]
-        best = float(row.max())
-        kept = [n for n in sentence.citations if n in numbers and row[numbers.index(n)] >= max(WEAK_SUPPORT, best - MARGIN)]
-        if kept:
-            chosen = kept
-        elif best >= WEAK_SUPPORT:
-            chosen = [numbers[int(np.argmax(row))]]
-        else:
-            chosen = [n for n in sentence.citations if n in numbers]
-        sentence.citations = chosen
-        sentence.support = round(max((float(row[numbers.index(n)]) for n in chosen), default=0.0), 4)
-        sentence.evidence = {
-            n: int(best_unit[i, numbers.index(n)])
+    return [_attributed(sentence, scores[i], best_unit[i], sources) for i, sentence in enumerate(sentences)]
+
+
+def _attributed(sentence: Sentence, row: np.ndarray, best_unit: np.ndarray, sources: list[Source]) -> Sentence:
+    """One sentence attributed, from its row of support scores (one a source) and closest units."""
+    numbers = [s.n for s in sources]
+    best = float(row.max())
+    kept = [n for n in sentence.citations if n in numbers and row[numbers.index(n)] >= max(WEAK_SUPPORT, best - MARGIN)]
+    if kept:
+        chosen = kept
+    elif best >= WEAK_SUPPORT:
+        chosen = [numbers[int(np.argmax(row))]]
+    else:
+        chosen = [n for n in sentence.citations if n in numbers]
+    return replace(
+        sentence,
+        model_citations=list(sentence.citations),
+        citations=chosen,
+        support=round(max((float(row[numbers.index(n)]) for n in chosen), default=0.0), 4),
+        evidence={
+            n: int(best_unit[numbers.index(n)])
             for n in chosen
-            if best_unit[i, numbers.index(n)] < len(sources[numbers.index(n)].sentences)  # the title, the record: no highlight
-        }
+            if best_unit[numbers.index(n)] < len(sources[numbers.index(n)].sentences)  # the title, the record: no highlight
+        },
+    )
 
 
 def render(sentences: list[Sentence], *, strict: bool = False, flag: str = "") -> str:

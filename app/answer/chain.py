@@ -1,8 +1,11 @@
-"""The answer chain: question -> retrieve -> select context -> prompt -> LLM -> citations.
+"""The answer chain: question -> retrieve -> select context -> prompt -> LLM -> checked, cited sentences.
 
-Read top to bottom in ``AnswerChain.prepare`` (an LCEL pipeline up to the
-prompt) and ``AnswerChain.ask`` (retrieval now; an ``AnswerStream`` of the
-LLM's tokens; then citations and support in ``AnswerStream.result()``).
+Read top to bottom in ``AnswerChain.prepare`` (an LCEL sequence of steps,
+each taking and returning a frozen ``AnswerState``, app/answer/state.py, up to
+the prompt) and ``AnswerChain.ask`` (that pipeline now; an ``AnswerStream`` of
+the LLM's tokens, app/answer/stream.py; then the checks of
+app/answer/checks.py, one ordered list of ``Answer -> Answer`` steps, in
+``AnswerStream.result()``).
 The embedded model reads prompts at about 38 tokens a second on 2 cores, so
 the context is not whole abstracts: each retrieved talk contributes its title
 and its sentences most relevant to the question, numbered [1]..[n] (one
@@ -11,33 +14,33 @@ number a talk), within ``retrieval.context_tokens``.
 
 from __future__ import annotations
 
-import re
 import time
-from operator import itemgetter
-from typing import TYPE_CHECKING, Callable, Iterator
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Iterator
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
-from app.answer.attribution import attribute, render
-from app.answer.guard import guard_answer, stop_runaway
+from app.answer.checks import answer_checks
+from app.answer.context import abstain_early, select_sources, whole_abstract
+from app.answer.guard import stop_runaway
 from app.answer.passages import passage
-from app.answer.preview import Preview, extractive_preview
-from app.answer.records import asks_record, record_sentences, with_notes
+from app.answer.preview import extractive_preview
+from app.answer.records import asks_record, with_notes
+from app.answer.result import Answer, AnswerWarning, Source
 from app.answer.rewrite import adds_facts
-from app.core.prompts import load_prompt
-from app.core.question import check_question
-from app.answer.result import Answer, Source
+from app.answer.state import AnswerState, RetrievedTalk
+from app.answer.stream import AnswerStream
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
+from app.core.prompts import load_prompt
+from app.core.question import check_question
 from app.models.tokens import encoding
-from app.retrieval.relevance import abstain_early, pick_sentences, sentence_orders, talk_sentences
-from app.retrieval.retriever import TalkRetriever, is_comparison, is_open_ended
-from app.core.text import MARKER, split_sentences
+from app.retrieval.retriever import TalkRetriever
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -74,90 +77,71 @@ class AnswerChain:
     # -- the pipeline, top to bottom --------------------------------------
 
     def prepare(self) -> Runnable:
-        """{question, history} -> {query, talks, sources, messages}: everything before the LLM."""
+        """``AnswerState.start(question, history)`` -> the state with query, kinds, retrieved talks, sources and
+        prompt: everything before the LLM, each step a new ``AnswerState``."""
         return (
-            RunnablePassthrough.assign(query=RunnableLambda(self.condense))
-            | RunnablePassthrough.assign(talks=itemgetter("query") | self.retriever)
-            | RunnablePassthrough.assign(sources=RunnableLambda(self.select_context))
-            | RunnablePassthrough.assign(sources=RunnableLambda(self.widen))
-            | RunnablePassthrough.assign(sources=RunnableLambda(self.add_record))
-            | RunnablePassthrough.assign(messages=RunnableLambda(self.build_messages))
+            RunnableLambda(self.condense)
+            | RunnableLambda(self.retrieve)
+            | RunnableLambda(self.select_context)
+            | RunnableLambda(self.widen)
+            | RunnableLambda(self.add_record)
+            | RunnableLambda(self.build_messages)
         )
 
-    def generate(self) -> Runnable:
-        return self.llm | StrOutputParser()
-
-    def condense(self, inputs: dict) -> str:
+    def condense(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The standalone question for retrieval: the question itself unless there is history, or when
         the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py)."""
-        history = inputs.get("history") or []
+        history = state.history[-6:]
         if not history or self.llm is None:
-            return inputs["question"]
-        lines = [f"{role.capitalize()}: {text}" for role, text in history[-6:]]
-        prompt = self.condense_prompt.format(history="\n".join(lines), question=inputs["question"])
+            return state.with_query(state.question)
+        lines = [f"{role.capitalize()}: {text}" for role, text in history]
+        prompt = self.condense_prompt.format(history="\n".join(lines), question=state.question)
         try:
-            rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)]).strip().split("\n")[0]
+            rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config).strip().split("\n")[0]
         except LLMUnavailableError:
             raise
         except Exception as err:
             raise llm_error(err) from None
         rewritten = rewritten.strip(' "')
-        if not rewritten or adds_facts(rewritten, [text for _, text in history[-6:]] + [inputs["question"]]):
-            return inputs["question"]  # a guess is neither searched for nor shown as the query
-        return rewritten
+        if not rewritten or adds_facts(rewritten, [text for _, text in history] + [state.question]):
+            return state.with_query(state.question)  # a guess is neither searched for nor shown as the query
+        return state.with_query(rewritten)
 
-    def select_context(self, inputs: dict) -> list[Source]:
+    def retrieve(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """The retriever's talks for the query, as typed hits (the one place its ``Document``s are read)."""
+        docs = self.retriever.invoke(state.query, config)
+        by_id = self.catalog.by_id
+        return replace(state, retrieved=tuple(RetrievedTalk.from_document(doc, by_id) for doc in docs))
+
+    def select_context(self, state: AnswerState) -> AnswerState:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""
-        docs = inputs["talks"]
-        if not docs:
-            return []
-        talks = [self.catalog.by_id[doc.metadata["talk_id"]] for doc in docs]
-        pools = [talk_sentences(talk) for talk in talks]
-        orders = sentence_orders(inputs["query"], docs, pools, self.embeddings)
-        retrieval = self.settings.retrieval
         count = lambda text: len(self.enc.encode(text))  # noqa: E731
-        chosen = pick_sentences(orders, pools, [t.title for t in talks], count, retrieval.context_tokens, retrieval.sentences_per_talk)
-        return [
-            Source(
-                n=i + 1,
-                talk=talk,
-                sentences=[pool[j] for j in chosen[i]],
-                score=doc.metadata["score"],
-                dense=doc.metadata["dense"],
-                relevance=doc.metadata.get("question_relevance"),
-                lead=pool[orders[i][0]] if orders[i] else None,
-                ranked=[pool[j] for j in orders[i] if j in chosen[i]],
-            )
-            for i, (doc, talk, pool) in enumerate(zip(docs, talks, pools))
-        ]
+        sources = select_sources(state.query, list(state.retrieved), self.embeddings, count, self.settings.retrieval)
+        return replace(state, sources=sources)
 
-    def build_messages(self, inputs: dict) -> list:
-        """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
-        blocks = [passage(source, inputs["question"]) for source in inputs["sources"]]
-        prompt = self.list_prompt if is_open_ended(inputs.get("query") or inputs["question"]) else self.prompt
-        return prompt.format_messages(context="\n\n".join(blocks), question=inputs["question"])
-
-    def widen(self, inputs: dict) -> list[Source]:
+    def widen(self, state: AnswerState) -> AnswerState:
         """The talk a question is about gets its whole abstract (a comparison: the two talks it compares).
 
         The asked-for fact is often in a sentence the relevance order ranks low ("the implicit
         conditioning ratio", "exponential in depth"); the other talks keep their best sentences.
         An open-ended "which talks ...?" question keeps best sentences for every talk.
         """
-        sources = inputs["sources"]
-        if not sources or is_open_ended(inputs["query"]) or not self.settings.retrieval.whole_top_talk:
-            return sources
-        for source in sources[: 2 if is_comparison(inputs["question"]) else 1]:
-            whole = split_sentences(source.talk.abstract)
-            source.sentences = whole + [s for s in source.sentences if s not in whole]
-        return sources
+        if not state.sources or state.kinds.open_ended or not self.settings.retrieval.whole_top_talk:
+            return state
+        whole = 2 if state.kinds.comparison else 1
+        return replace(state, sources=tuple(whole_abstract(s) if i < whole else s for i, s in enumerate(state.sources)))
 
-    def add_record(self, inputs: dict) -> list[Source]:
+    def add_record(self, state: AnswerState) -> AnswerState:
         """A question about the person, co-authors or papers of one talk: its notes join the top source."""
-        sources = inputs["sources"]
-        if sources and asks_record(inputs["question"]) and not is_open_ended(inputs["query"]):
-            with_notes(sources[0])
-        return sources
+        if not state.sources or not asks_record(state.question) or state.kinds.open_ended:
+            return state
+        return replace(state, sources=(with_notes(state.sources[0]), *state.sources[1:]))
+
+    def build_messages(self, state: AnswerState) -> AnswerState:
+        """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
+        blocks = [passage(source, state.question) for source in state.sources]
+        prompt = self.list_prompt if state.kinds.open_ended else self.prompt
+        return replace(state, messages=tuple(prompt.format_messages(context="\n\n".join(blocks), question=state.question)))
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
@@ -169,127 +153,51 @@ class AnswerChain:
         """The question stripped, or the ``InputError`` of app/core/question.py (limits in characters and words)."""
         return check_question(question, self.settings.max_question_tokens, self.enc)
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> "AnswerStream":
-        """Start answering: retrieval runs now, so ``.query`` and ``.sources`` are ready on the stream
-        before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``.
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> AnswerStream:
+        """Start answering: retrieval runs now, so ``.query``, ``.sources`` and ``.preview`` are ready on the
+        stream before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``.
         ``strict`` leaves out the sentences no source supports."""
         started = time.perf_counter()
-        question = self.check_question(question)
-        prepared = self.prepare().invoke({"question": question, "history": history or []})
-        answer = Answer(question=question, query=prepared["query"], sources=prepared["sources"])
-        answer.timings["retrieve_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        abstain = self.llm is not None and self.should_abstain_early(answer.sources)
-        answer.preview = extractive_preview(
-            answer.sources, open_ended=is_open_ended(answer.query), comparison=is_comparison(question),
-            abstention=self.abstain_text if abstain else None)
-        answer.timings["preview_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        state = self.prepare().invoke(AnswerState.start(self.check_question(question), history))
+        retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
+        abstain = self.llm is not None and self.should_abstain_early(state.sources)
+        preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
+                                     abstention=self.abstain_text if abstain else None)
+        answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview,
+                        timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
+        finish = partial(self._finish, started=started, strict=strict)
         if self.llm is None:
-            tokens: Iterator[str] = iter(())
-        elif abstain:
-            answer.answer, answer.abstained = self.abstain_text, True
-            tokens = iter((self.abstain_text,))
-        else:
-            answer.prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in prepared["messages"])
-            tokens = self._generate(prepared["messages"], answer, started)
-        return AnswerStream(answer, tokens, lambda: self._finish(answer, started, strict))
+            return AnswerStream(answer, (), finish, started)
+        if abstain:
+            return AnswerStream(replace(answer, answer=self.abstain_text, abstained=True), (self.abstain_text,), finish, started)
+        prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
+        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), self._tokens(list(state.messages)), finish, started)
 
-    def _generate(self, messages: list, answer: Answer, started: float) -> Iterator[str]:
-        parts: list[str] = []
+    def _tokens(self, messages: list) -> Iterator[str | AnswerWarning]:
+        """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
         try:
-            # The chat model's own stream, not ``generate()``'s sequence: closing a RunnableSequence's
+            # The chat model's own stream, not a ``llm | parser`` sequence: closing a RunnableSequence's
             # stream reads the rest of the generation, so a client who left would hold the model.
-            for chunk in stop_runaway(self.llm.stream(messages), answer):
-                token = str(chunk.text)
-                if not token:
-                    continue
-                if not parts:
-                    answer.timings["first_token_ms"] = round((time.perf_counter() - started) * 1000, 1)
-                parts.append(token)
-                yield token
+            for chunk in stop_runaway(self.llm.stream(messages)):
+                token = chunk if isinstance(chunk, AnswerWarning) else str(chunk.text)
+                if token:
+                    yield token
         except LLMUnavailableError:
             raise
         except Exception as err:
             raise llm_error(err) from None
-        answer.answer = "".join(parts).strip()
 
-    def _finish(self, answer: Answer, started: float, strict: bool = False) -> Answer:
-        """After the last token: sentences, attributed to the sources that support them; or the abstention."""
-        if not answer.abstained and answer.answer and not re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
-            answer.answer = render_choice(answer)
-        sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
-        for sentence in sentences:
-            if is_refusal(sentence.text):
-                sentence.kind = "absence"
-        # Restated questions and empty slots say nothing: left out. When nothing else is left, the talk
-        # record may still hold what was asked (a link, the speaker); otherwise it is an abstention.
-        read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
-        said = [s for s in sentences if s.kind != "claim" or not says_nothing(s.text, answer.question, read)]
-        emptied = len(said) < len(sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
-        if emptied:
-            said = record_sentences(answer.question, answer.sources, []) + said
-        sentences = said
-        if answer.abstained or not sentences or all(s.kind == "absence" for s in sentences):
-            answer.abstained = self.llm is not None
-            answer.sentences, answer.cited = [], []
-            if emptied:  # the reader sees the abstention, not the restated question
-                answer.answer = self.abstain_text
-        else:
-            attribute([s for s in sentences if s.kind == "claim"], answer.sources, self.embeddings)
-            for sentence in sentences:
-                if sentence.kind == "absence" and not sentence.citations and answer.sources:
-                    sentence.citations = [answer.sources[0].n]  # "the abstract does not give X": about the top talk
-            if not emptied:  # an emptied answer got its record sentences above
-                sentences += record_sentences(answer.question, answer.sources, sentences)
-            sentences = guard_answer(sentences, answer)  # drops copied instructions, unrecorded links, runaways
-            answer.answer = render(sentences, strict=strict) or self.abstain_text
-            answer.sentences = [s for s in sentences if s.supported or not strict]
-            answer.cited = list(dict.fromkeys(n for s in answer.sentences for n in s.citations))
-        answer.timings.setdefault("first_token_ms", None)
-        answer.timings["total_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        return answer
+    def _finish(self, answer: Answer, *, started: float, strict: bool = False) -> Answer:
+        """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none)."""
+        if self.llm is not None:
+            for check in answer_checks(self.embeddings, self.abstain_text, strict=strict):
+                answer = check(answer)
+        timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms")}
+        return replace(answer, timings={**timings, "total_ms": round((time.perf_counter() - started) * 1000, 1)})
 
     def invoke(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
         return self.ask(question, history, strict=strict).result()
-
-
-class AnswerStream:
-    """One answer in progress: ``query`` and ``sources`` are known, tokens are iterated, ``result()`` ends it."""
-
-    def __init__(self, answer: Answer, tokens: Iterator[str], finish: Callable[[], Answer]):
-        self._answer = answer
-        self._tokens = tokens
-        self._finish = finish
-        self._result: Answer | None = None
-
-    @property
-    def question(self) -> str:
-        return self._answer.question
-
-    @property
-    def query(self) -> str:
-        """The standalone query retrieval used (the question itself unless a follow-up was condensed)."""
-        return self._answer.query
-
-    @property
-    def sources(self) -> list[Source]:
-        return self._answer.sources
-
-    @property
-    def preview(self) -> Preview:
-        """Quotes from the sources (or the early abstention), ready before the first token."""
-        return self._answer.preview
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._tokens
-
-    def result(self) -> Answer:
-        """The finished answer (reads any tokens not iterated yet)."""
-        if self._result is None:
-            for _ in self._tokens:
-                pass
-            self._result = self._finish()
-        return self._result
 
 
 def llm_error(err: Exception) -> LLMUnavailableError:

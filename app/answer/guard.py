@@ -19,10 +19,11 @@ the chat's answer check and the HTTP API show them.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Iterable, Iterator
 
 from app.answer.instructions import instructs, looks_foreign
-from app.answer.result import Answer, AnswerWarning, Sentence
+from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.answer.safety import PLACEHOLDER, neutralise_all
 from app.core.text import content_words
 
@@ -48,8 +49,9 @@ def runaway_at(text: str) -> int | None:
     return match.start() + len(unit)
 
 
-def stop_runaway(chunks: Iterable, answer: Answer) -> Iterator:
-    """The model's stream (LangChain chunks or strings), stopped at the first runaway repetition.
+def stop_runaway(chunks: Iterable) -> Iterator:
+    """The model's stream (LangChain chunks or strings), stopped at the first runaway repetition, where it
+    yields the ``RUNAWAY`` warning instead of the chunk.
 
     Closing the stream stops the model's generation, so a runaway costs a few tokens, not the length limit."""
     text = ""
@@ -58,7 +60,7 @@ def stop_runaway(chunks: Iterable, answer: Answer) -> Iterator:
         for chunk in stream:
             text += str(getattr(chunk, "text", chunk))
             if runaway_at(text[-_TAIL:]) is not None:
-                answer.warn(RUNAWAY)
+                yield RUNAWAY
                 return
             yield chunk
     finally:
@@ -81,23 +83,25 @@ def trailing_repetition(text: str) -> int | None:
     return None
 
 
-def _cut_runaways(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
+def _cut_runaways(answer: Answer) -> Answer:
+    """The answer without repetitions: a runaway cut after its first copy, a repeated sentence kept once."""
     stopped = any(w.kind == "runaway" for w in answer.warnings)
     kept: list[Sentence] = []
     seen: dict[str, int] = {}
-    for i, sentence in enumerate(sentences):
+    repeated = False
+    for i, sentence in enumerate(answer.sentences):
         cut = runaway_at(sentence.text)
-        if cut is None and stopped and i == len(sentences) - 1:
+        if cut is None and stopped and i == len(answer.sentences) - 1:
             cut = trailing_repetition(sentence.text.rstrip())
         if cut is not None:
-            sentence.text = sentence.text[:cut].rstrip(" ,;")
+            sentence = replace(sentence, text=sentence.text[:cut].rstrip(" ,;"))
         key = sentence.text.casefold()
         seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1 or cut is not None:
-            answer.warn(RUNAWAY)
+        repeated = repeated or seen[key] > 1 or cut is not None
         if seen[key] == 1 and sentence.text:
             kept.append(sentence)
-    return kept
+    answer = replace(answer, sentences=kept)
+    return answer.warned(RUNAWAY) if repeated else answer
 
 
 def _overlap(words: set[str], other: str) -> float:
@@ -120,32 +124,32 @@ def _key(url: str) -> str:
     return url.rstrip("/.,;)").casefold()
 
 
-def _foreign_links(sentence: Sentence, answer: Answer, planted: set[str]) -> list[str]:
+def _foreign_links(sentence: Sentence, sources: list[Source], planted: set[str]) -> list[str]:
     """Links of the sentence that no talk it cites records (a link only an instruction sentence carries is not recorded)."""
-    cited = [s for s in answer.sources if s.n in sentence.citations] or answer.sources
+    cited = [s for s in sources if s.n in sentence.citations] or sources
     recorded = {_key(link) for s in cited for link in s.talk.links} - planted
     return [url for url in _URL.findall(sentence.text) if _key(url) not in recorded]
 
 
-def guard_answer(sentences: list[Sentence], answer: Answer) -> list[Sentence]:
-    """The answer's sentences without runaways, copied instructions or unrecorded links; warnings on ``answer``."""
-    sentences = _cut_runaways(sentences, answer)
+def guard_answer(answer: Answer) -> Answer:
+    """The answer without runaways, copied instructions or unrecorded links, with a warning for each finding."""
+    answer = _cut_runaways(answer)
     flagged, plain = [], []
     for source in answer.sources:
         for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
             (flagged if seen == PLACEHOLDER else plain).append(raw)
     planted = {_key(url) for text in flagged for url in _URL.findall(text)} - {_key(url) for text in plain for url in _URL.findall(text)}
-    kept = []
-    for sentence in sentences:
+    kept, warnings = [], []
+    for sentence in answer.sentences:
         if sentence.kind == "claim" and (_copies_instruction(sentence, flagged, plain) or instructs(sentence.text)):
-            answer.warn(AnswerWarning("instruction_copied", "a sentence repeating an instruction found in a source was dropped", sentence.text))
+            warnings.append(AnswerWarning("instruction_copied", "a sentence repeating an instruction found in a source was dropped", sentence.text))
             continue
-        links = _foreign_links(sentence, answer, planted)
+        links = _foreign_links(sentence, answer.sources, planted)
         if links:
-            answer.warn(AnswerWarning("unknown_link", f"a sentence with a link no cited talk records ({', '.join(links)}) was dropped", sentence.text))
+            warnings.append(AnswerWarning("unknown_link", f"a sentence with a link no cited talk records ({', '.join(links)}) was dropped", sentence.text))
             continue
         kept.append(sentence)
     said = " ".join(s.text for s in kept)
     if looks_foreign(said) and not looks_foreign(answer.question):
-        answer.warn(AnswerWarning("answer_language", "the answer is not in the language of the question"))
-    return kept
+        warnings.append(AnswerWarning("answer_language", "the answer is not in the language of the question"))
+    return replace(answer, sentences=kept).warned(*warnings)

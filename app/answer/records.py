@@ -13,6 +13,7 @@ notes, normalised links, line numbers). Two uses:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from app.answer.result import Sentence, Source
@@ -56,9 +57,7 @@ def with_notes(source: Source) -> Source:
     """The source with every note sentence of its talk (biography, joint work, references) added."""
     notes = [s for note in source.talk.notes for s in split_sentences(note)]
     extra = [s for s in notes if s not in source.sentences]
-    if extra:
-        source.sentences = [*source.sentences, *extra]
-    return source
+    return replace(source, sentences=[*source.sentences, *extra]) if extra else source
 
 
 def record_block(source: Source, question: str) -> str:

@@ -7,16 +7,17 @@ same fields instead of dicts; ``Answer.to_json`` is the stable shape of
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from app.answer.grounding import is_supported
 from app.answer.preview import Preview
 from app.core.talk import Talk
 
 
-@dataclass
+@dataclass(frozen=True)
 class Source:
-    """One numbered passage given to the model: a talk and its selected sentences."""
+    """One numbered passage given to the model: a talk and its selected sentences (a step that changes
+    them makes a new ``Source``)."""
 
     n: int
     talk: Talk
@@ -123,10 +124,13 @@ class Answer:
     preview: Preview = field(default_factory=Preview)
     warnings: list[AnswerWarning] = field(default_factory=list)
 
-    def warn(self, warning: AnswerWarning) -> None:
-        """Add a warning once (the stream and the final check may both see a runaway)."""
-        if all(w.kind != warning.kind or w.text != warning.text for w in self.warnings):
-            self.warnings.append(warning)
+    def warned(self, *warnings: AnswerWarning) -> "Answer":
+        """The answer with ``warnings`` added, each once (the stream and the final check may both see a runaway)."""
+        added = list(self.warnings)
+        for warning in warnings:
+            if all(w.kind != warning.kind or w.text != warning.text for w in added):
+                added.append(warning)
+        return replace(self, warnings=added)
 
     @property
     def support(self) -> float:

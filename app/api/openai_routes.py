@@ -19,7 +19,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.answer.chain import AnswerChain, AnswerStream
+from app.answer.chain import AnswerChain
+from app.answer.stream import AnswerStream
 from app.answer.citations import strip_markers
 from app.answer.result import Answer
 from app.api.guard import ApiError, GenerationGate, api_error

@@ -139,39 +139,6 @@ def cut_talks(judged: list[JudgedTalk], k: int, max_k: int, open_ended: bool, se
     return kept or top[:1]
 
 
-def pick_sentences(orders: list[list[int]], pools: list[list[str]], titles: list[str], count_tokens, budget: int, per_talk: int) -> list[list[int]]:
-    """Each talk's chosen sentence indices (text order), round-robin by relevance within a token budget.
-
-    Every talk's best sentence goes in (even over budget: a numbered source
-    needs something to cite), then every talk's second-best, and so on while
-    the budget lasts, at most ``per_talk`` a talk.
-    """
-    chosen: list[list[int]] = [[] for _ in pools]
-    used = sum(count_tokens(t) + 4 for t in titles)
-    for depth in range(per_talk):
-        for i, pool in enumerate(pools):
-            if depth < len(orders[i]):
-                index = orders[i][depth]
-                cost = count_tokens(pool[index])
-                if depth == 0 or used + cost <= budget:
-                    chosen[i].append(index)
-                    used += cost
-    return [sorted(c) for c in chosen]
-
-
-def sentence_orders(query: str, docs: list, pools: list[list[str]], embeddings: Embeddings) -> list[list[int]]:
-    """Each retrieved talk's sentence indices, most relevant first.
-
-    The cross-encoder's order when the retriever judged the talks
-    (``metadata["sentence_order"]``); otherwise the cheap score, from the
-    query's and the sentences' vectors (cached after first use).
-    """
-    if all("sentence_order" in d.metadata for d in docs):
-        return [list(d.metadata["sentence_order"]) for d in docs]
-    orders = cheap_orders(query, pools, embeddings)
-    return [list(d.metadata.get("sentence_order", o)) for d, o in zip(docs, orders)]
-
-
 def cheap_orders(query: str, pools: list[list[str]], embeddings: Embeddings) -> list[list[int]]:
     """Each pool's sentence indices by cheap score, best first."""
     query_vector = np.asarray(embeddings.embed_query(query), dtype=np.float32)
@@ -186,17 +153,3 @@ def cheap_orders(query: str, pools: list[list[str]], embeddings: Embeddings) -> 
         cheap = cheap_scores(query_vector, np.stack([vectors[s] for s in pool]), pool, terms)
         orders.append([int(i) for i in np.argsort(-cheap, kind="stable")])
     return orders
-
-
-def abstain_early(sources: list[tuple[float, float | None]], settings) -> bool:
-    """Should the chain answer "not covered" without the LLM? ``sources``: (best dense, question relevance) each.
-
-    With the cross-encoder's score: below ``rerank.abstain_threshold``. Without
-    it: every talk's dense similarity below ``retrieval.min_dense``.
-    """
-    if not sources:
-        return True
-    relevance = [r for _, r in sources if r is not None]
-    if relevance:
-        return max(relevance) < settings.rerank.abstain_threshold
-    return max(d for d, _ in sources) < settings.retrieval.min_dense

@@ -23,7 +23,6 @@ relevance score for the answer chain (context selection and abstention).
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -36,30 +35,9 @@ from pydantic import ConfigDict, PrivateAttr
 from app.core.config import RerankSettings, RetrievalSettings
 from app.index.lexical import LexicalIndex
 from app.index.live_talks import LiveTalks
+from app.retrieval.question_kinds import is_open_ended
 from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
 from app.index.store import TalkStore
-
-#: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
-_OPEN_ENDED = re.compile(
-    # "What does the talk show ...?" is about one talk; "what talks ...", "which (other) talks" ask for a list.
-    r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+(?!(?:does|did|do|is|was|the|this|that)\b)\w+){0,3}?\s+"
-    r"(?:talks?|speakers?|abstracts?|presentations?|seminars?)\b"
-    r"|\b(?:talks|speakers|abstracts)\s+(?:that|which|about|on|discussing|covering)\b",
-    re.IGNORECASE,
-)
-
-
-_COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ent|ence|ences)?|versus|vs\.?|both|two talks|each)\b", re.IGNORECASE)
-
-
-def is_comparison(question: str) -> bool:
-    """Does the question set two talks side by side?"""
-    return bool(_COMPARISON.search(question))
-
-
-def is_open_ended(query: str) -> bool:
-    """Does the question ask for every talk on a subject?"""
-    return bool(_OPEN_ENDED.search(query))
 
 
 @dataclass

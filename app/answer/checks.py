@@ -1,0 +1,123 @@
+"""After the last token: the model's text becomes checked, attributed sentences, one step at a time.
+
+Each check is a function ``Answer -> Answer`` returning a new answer;
+``answer_checks`` lists them in the order they run and ``AnswerChain``
+applies them in one loop. Read top to bottom:
+
+1. ``name_chosen_talks``: a reply of markers only ("[1][3]", the list prompt's answer) names the talks;
+2. ``split_sentences``: the text becomes sentences with their ``[n]`` markers; refusals are "absence";
+3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
+   talk record may still hold what was asked (a link, the speaker), else it is the abstention;
+4. ``abstain_if_nothing_is_said``: no sentence, or only "not covered": the answer abstains, cites nothing;
+5. ``attribute_claims``: every claim checked against every source (app/answer/attribution.py);
+6. ``cite_absences``: "the abstract does not give X" is about the top talk;
+7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
+8. ``guard_answer``: copied instructions, unrecorded links, runaways dropped (app/answer/guard.py);
+9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``).
+
+An abstained answer passes steps 5-9 unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import partial
+from typing import Callable
+
+from langchain_core.embeddings import Embeddings
+
+from app.answer.attribution import attribute, render
+from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
+from app.answer.guard import guard_answer
+from app.answer.records import record_sentences
+from app.answer.result import Answer
+from app.core.text import MARKER
+
+Check = Callable[[Answer], Answer]
+
+
+def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = False) -> list[Check]:
+    """The checks after generation, in the order they run."""
+    return [
+        name_chosen_talks,
+        split_sentences,
+        partial(drop_what_says_nothing, abstain_text=abstain_text),
+        abstain_if_nothing_is_said,
+        partial(attribute_claims, embeddings=embeddings),
+        cite_absences,
+        add_record_facts,
+        guard_answer,
+        partial(render_text, abstain_text=abstain_text, strict=strict),
+    ]
+
+
+def name_chosen_talks(answer: Answer) -> Answer:
+    """The model answered with source numbers only ("[1][3]"): the talks it chose, named, one a line."""
+    if answer.abstained or not answer.answer or re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
+        return answer
+    return replace(answer, answer=render_choice(answer))
+
+
+def split_sentences(answer: Answer) -> Answer:
+    """The answer text as sentences with the numbers they cite; a refusal ("... don't cover this") is an "absence"."""
+    sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
+    return replace(answer, sentences=[replace(s, kind="absence") if is_refusal(s.text) else s for s in sentences])
+
+
+def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
+    """Without the claims that say nothing (a restated question, an empty slot).
+
+    When that empties the answer of claims, the talk record may still hold what was asked; if it does
+    not, the reader sees the abstention, not the restated question.
+    """
+    read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
+    said = [s for s in answer.sentences if s.kind != "claim" or not says_nothing(s.text, answer.question, read)]
+    emptied = len(said) < len(answer.sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
+    if not emptied:
+        return replace(answer, sentences=said)
+    said = record_sentences(answer.question, answer.sources, []) + said
+    if not said or all(s.kind == "absence" for s in said):
+        return replace(answer, sentences=said, answer=abstain_text)
+    return replace(answer, sentences=said)
+
+
+def abstain_if_nothing_is_said(answer: Answer) -> Answer:
+    """No sentence left, or only ones saying the talks do not cover it: an abstention citing nothing."""
+    if answer.abstained or not answer.sentences or all(s.kind == "absence" for s in answer.sentences):
+        return replace(answer, abstained=True, sentences=[], cited=[])
+    return answer
+
+
+def attribute_claims(answer: Answer, *, embeddings: Embeddings) -> Answer:
+    """Each claim's markers checked against every source: kept, replaced or added; support and evidence set."""
+    if answer.abstained:
+        return answer
+    attributed = iter(attribute([s for s in answer.sentences if s.kind == "claim"], answer.sources, embeddings))
+    return replace(answer, sentences=[next(attributed) if s.kind == "claim" else s for s in answer.sentences])
+
+
+def cite_absences(answer: Answer) -> Answer:
+    """An uncited "the abstract does not give X" is about the top talk."""
+    if answer.abstained or not answer.sources:
+        return answer
+    top = answer.sources[0].n
+    return replace(answer, sentences=[replace(s, citations=[top]) if s.kind == "absence" and not s.citations else s
+                                      for s in answer.sentences])
+
+
+def add_record_facts(answer: Answer) -> Answer:
+    """The record facts the question asks for and the answer lacks, as sentences of their own (not twice:
+    an answer whose claims said nothing got them already)."""
+    if answer.abstained or any(s.kind == "record" for s in answer.sentences):
+        return answer
+    return replace(answer, sentences=answer.sentences + record_sentences(answer.question, answer.sources, answer.sentences))
+
+
+def render_text(answer: Answer, *, abstain_text: str, strict: bool) -> Answer:
+    """The answer text from its checked sentences and the sources it cites; ``strict`` leaves out unsupported ones."""
+    if answer.abstained:
+        return answer
+    shown = [s for s in answer.sentences if s.supported or not strict]
+    return replace(answer, answer=render(answer.sentences, strict=strict) or abstain_text, sentences=shown,
+                   cited=list(dict.fromkeys(n for s in shown for n in s.citations)))

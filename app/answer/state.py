@@ -1,0 +1,76 @@
+"""The typed state an answer is built in, before the model: each step of the chain returns a new version.
+
+``AnswerChain.prepare`` is an LCEL sequence of steps, each a function from
+``AnswerState`` to ``AnswerState`` (``dataclasses.replace``): the question and
+history go in; the standalone query, its kinds, the retrieved talks, the
+numbered sources and the prompt come out. Nothing is changed in place, so a
+step can be read (and tested) alone, and what the model was given is exactly
+the last state's ``messages``.
+
+The retriever speaks LangChain: ``Document``s whose metadata carries the
+talk id and its scores. They become typed ``RetrievedTalk``s once, here, at
+the boundary; no later step reads a metadata key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from langchain_core.documents import Document
+from langchain_core.messages import BaseMessage
+
+from app.answer.result import Source
+from app.core.talk import Talk
+from app.retrieval.question_kinds import QuestionKinds
+
+
+@dataclass(frozen=True)
+class RetrievedTalk:
+    """One talk the retriever returned, with the scores the answer uses."""
+
+    talk: Talk
+    #: The fused retrieval score and the dense cosine similarity of the talk's best chunk.
+    score: float
+    dense: float
+    #: The question's relevance from the cross-encoder (the same for every talk of a question); None without it.
+    relevance: float | None = None
+    #: The talk's sentence indices, most relevant first, when the cross-encoder judged them; None: not judged.
+    sentence_order: tuple[int, ...] | None = None
+
+    @classmethod
+    def from_document(cls, doc: Document, talks_by_id: dict[str, Talk]) -> "RetrievedTalk":
+        """The retriever's ``Document`` (app/retrieval/retriever.py names its metadata) as a typed hit."""
+        meta = doc.metadata
+        order = meta.get("sentence_order")
+        return cls(
+            talk=talks_by_id[meta["talk_id"]],
+            score=meta["score"],
+            dense=meta["dense"],
+            relevance=meta.get("question_relevance"),
+            sentence_order=None if order is None else tuple(order),
+        )
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """Everything known about one question before the model answers it."""
+
+    question: str
+    #: Earlier turns, (role, text), oldest first: what a follow-up is condensed with.
+    history: tuple[tuple[str, str], ...] = ()
+    #: The standalone query retrieval uses: the question itself unless a follow-up was condensed.
+    query: str = ""
+    kinds: QuestionKinds = field(default_factory=lambda: QuestionKinds(open_ended=False, comparison=False))
+    retrieved: tuple[RetrievedTalk, ...] = ()
+    #: The numbered sources the model reads, best first.
+    sources: tuple[Source, ...] = ()
+    #: The prompt: the chat messages given to the model.
+    messages: tuple[BaseMessage, ...] = ()
+
+    @classmethod
+    def start(cls, question: str, history: list[tuple[str, str]] | None = None) -> "AnswerState":
+        return cls(question=question, history=tuple((role, text) for role, text in history or ()))
+
+    def with_query(self, query: str) -> "AnswerState":
+        """The state with its standalone query, and the question's kinds read once from it."""
+        return replace(self, query=query, kinds=QuestionKinds.of(self.question, query))
