@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 from app.core.config import RerankSettings, Settings
-from app.index.live_talks import LiveTalks
+from app.index.snapshot import IndexSnapshot
 from app.models.embeddings import cached_embeddings
 from app.retrieval.retriever import TalkRetriever
 from app.index.store import TalkStore
@@ -73,15 +73,13 @@ class Service:
     def store(self) -> TalkStore:
         return TalkStore(self.settings, self.embeddings)
 
-    def catalog(self) -> LiveTalks:
+    def catalog(self) -> IndexSnapshot:
         """The live talks, fetched as needed (raises ``IndexStateError`` without a usable index; loads no model).
 
         A page, an id prefix or the records of a few talks cost what they read, not the corpus
-        (app/index/live_talks.py); ``.talks`` loads every record for whole-corpus listings.
+        (app/index/snapshot.py); ``.talks`` loads every record for whole-corpus listings.
         """
-        if self._retrievers:
-            return next(iter(self._retrievers.values())).latest_catalog()
-        return LiveTalks(self.store, self.store.live())
+        return self.store.current.snapshot()
 
     def retriever(self, k: int | None = None) -> TalkRetriever:
         """The hybrid retriever (reads the index once per ``k``)."""
@@ -94,18 +92,6 @@ class Service:
                 retriever.reranker = build_reranker(self.settings)  # after the index check: no model load for a missing index
                 self._retrievers[k] = retriever
         return self._retrievers[k]
-
-    def index_version(self) -> tuple[str, int]:
-        """Which index readers see now: (live base, catalog generation). An ingest that switches
-        a new catalog in changes it; a surface that keeps chains compares it to rebuild them."""
-        store = self.store
-        store.refresh()
-        return store.base, store.live_generation()
-
-    def forget_index(self) -> None:
-        """Drop the retrievers read from the index, so the next chain reads the live generation
-        (chains already handed out keep theirs: an answer in progress finishes on what it retrieved)."""
-        self._retrievers.clear()
 
     def chat_model(self) -> BaseChatModel:
         """The configured chat model (the embedded model is loaded once per process)."""
