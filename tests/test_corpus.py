@@ -202,7 +202,7 @@ def test_the_http_apis_chains_follow_an_ingest_too(small_index, new_talks_file, 
     before = pool.get(answering=False)
     assert pool.get(answering=False) is before
     ingest(settings, TalkStore(settings, embedding_model), [new_talks_file])
-    assert ORIGAMI in {t.title for t in pool.get(answering=False).catalog.talks}
+    assert ORIGAMI in {t.title for t in pool.get(answering=False).latest_catalog().talks}  # what `GET /api/talks` lists
 
 
 def test_removing_an_uploaded_source_deletes_its_file(small_index, new_talks_file):
