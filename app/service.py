@@ -10,7 +10,7 @@ chain share one retriever).
 from __future__ import annotations
 
 import threading
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
@@ -58,20 +58,22 @@ class Service:
         embeddings: Embeddings | None = None,
     ):
         self.settings = settings
-        self._embeddings = embeddings
-        if store is not None:
-            self.__dict__["store"] = store
+        self._store = store
+        self._embeddings = embeddings if store is None else store.embeddings
         self._retrievers: dict[int | None, TalkRetriever] = {}
 
-    @cached_property
+    @property
     def embeddings(self) -> Embeddings:
-        if "store" in self.__dict__:
-            return self.store.embeddings
-        return self._embeddings or cached_embeddings(self.settings)
+        """The given store's, the given ones, or the configured model behind the file cache (built once)."""
+        if self._embeddings is None:
+            self._embeddings = cached_embeddings(self.settings)
+        return self._embeddings
 
-    @cached_property
+    @property
     def store(self) -> TalkStore:
-        return TalkStore(self.settings, self.embeddings)
+        if self._store is None:
+            self._store = TalkStore(self.settings, self.embeddings)
+        return self._store
 
     def catalog(self) -> IndexSnapshot:
         """The live talks, fetched as needed (raises ``IndexStateError`` without a usable index; loads no model).

@@ -183,6 +183,24 @@ class _WriterLock:
         return self._held.__exit__(*exc)
 
 
+def _line_embedder(settings: Settings, embeddings, progress: Progress | None) -> Callable[[list[str]], np.ndarray]:
+    """What the segmenter embeds a text file's lines with: in batches, so progress shows and the
+    embedding cache is written batch by batch (an interrupted run keeps them)."""
+
+    def embed_lines(texts: list[str]) -> np.ndarray:
+        step = max(settings.embedding.batch_size * 8, 1)
+        out: list[list[float]] = []
+        if progress:
+            progress("lines", 0, len(texts))
+        for start in range(0, len(texts), step):
+            out.extend(embeddings.embed_documents(texts[start : start + step]))
+            if progress:
+                progress("lines", min(start + step, len(texts)), len(texts))
+        return np.asarray(out, dtype=np.float32)
+
+    return embed_lines
+
+
 def ingest(
     settings: Settings,
     store: TalkStore,
@@ -205,20 +223,6 @@ def ingest(
     """
     started = time.perf_counter()
     paths = [Path(p) for p in (paths or settings.corpus)]
-    embeddings = store.embeddings
-
-    def embed_lines(texts: list[str]) -> np.ndarray:
-        # In batches: progress shows, and the cache is written batch by batch (an interrupted run keeps them).
-        step = max(settings.embedding.batch_size * 8, 1)
-        out: list[list[float]] = []
-        if progress:
-            progress("lines", 0, len(texts))
-        for start in range(0, len(texts), step):
-            out.extend(embeddings.embed_documents(texts[start : start + step]))
-            if progress:
-                progress("lines", min(start + step, len(texts)), len(texts))
-        return np.asarray(out, dtype=np.float32)
-
     with _WriterLock(settings, wait, on_wait):
         inputs = fingerprint.of_inputs(settings, paths, fmt, replace) if not rebuild else None
         unchanged = _unchanged(settings, store, inputs)
@@ -226,7 +230,7 @@ def ingest(
             unchanged.seconds = round(time.perf_counter() - started, 3)
             return unchanged
         # Read under the lock too: the embedding cache is written as lines are embedded.
-        read, read_duplicates = read_corpus(paths, fmt=fmt, embed=embed_lines)
+        read, read_duplicates = read_corpus(paths, fmt=fmt, embed=_line_embedder(settings, store.embeddings, progress))
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
         with store.writer(rebuild=rebuild) as writer:
             old_talks = writer.old_talks

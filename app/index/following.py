@@ -51,8 +51,3 @@ class CurrentIndex:
     def pinned(self) -> IndexSnapshot:
         """The snapshot handed out last, without looking for a newer one (the first is pinned now)."""
         return self._pinned if self._pinned is not None else self.snapshot()
-
-    def changed_since(self, version: Version | None) -> bool:
-        """Has another generation been committed since ``version`` (what a holder of derived state asks)?"""
-        now = self.version()
-        return version is not None and now is not None and now != version
