@@ -133,6 +133,15 @@ def test_removing_a_talk_deletes_its_chunks_and_reports_it_removed(settings, sto
     assert gone.id not in chunks_by_talk(store) and gone.id not in catalog_ids(store)
 
 
+def test_a_rebuild_that_fails_before_it_is_published_leaves_the_live_index(settings, store):
+    ingest(settings, store)
+    live, talks = store.live(), store.catalog().talks
+    with pytest.raises(RuntimeError), store.writer(rebuild=True) as writer:
+        writer.write(writer.old_talks[:1], [], batch=8)  # committed in the new base, not yet published
+        raise RuntimeError("failed before publishing")
+    assert store.live() == live and store.catalog().talks == talks
+
+
 def test_rebuild_reembeds_everything_into_a_new_index_and_compares_with_the_old(settings, store):
     first = ingest(settings, store)
     old_base = store.generations.base
