@@ -10,12 +10,12 @@ chain share one retriever).
 from __future__ import annotations
 
 import threading
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 from app.core.config import RerankSettings, Settings
-from app.index.live_talks import LiveTalks
+from app.index.snapshot import IndexSnapshot
 from app.models.embeddings import cached_embeddings
 from app.retrieval.retriever import TalkRetriever
 from app.index.store import TalkStore
@@ -58,30 +58,30 @@ class Service:
         embeddings: Embeddings | None = None,
     ):
         self.settings = settings
-        self._embeddings = embeddings
-        if store is not None:
-            self.__dict__["store"] = store
+        self._store = store
+        self._embeddings = embeddings if store is None else store.embeddings
         self._retrievers: dict[int | None, TalkRetriever] = {}
 
-    @cached_property
+    @property
     def embeddings(self) -> Embeddings:
-        if "store" in self.__dict__:
-            return self.store.embeddings
-        return self._embeddings or cached_embeddings(self.settings)
+        """The given store's, the given ones, or the configured model behind the file cache (built once)."""
+        if self._embeddings is None:
+            self._embeddings = cached_embeddings(self.settings)
+        return self._embeddings
 
-    @cached_property
+    @property
     def store(self) -> TalkStore:
-        return TalkStore(self.settings, self.embeddings)
+        if self._store is None:
+            self._store = TalkStore(self.settings, self.embeddings)
+        return self._store
 
-    def catalog(self) -> LiveTalks:
+    def catalog(self) -> IndexSnapshot:
         """The live talks, fetched as needed (raises ``IndexStateError`` without a usable index; loads no model).
 
         A page, an id prefix or the records of a few talks cost what they read, not the corpus
-        (app/index/live_talks.py); ``.talks`` loads every record for whole-corpus listings.
+        (app/index/snapshot.py); ``.talks`` loads every record for whole-corpus listings.
         """
-        if self._retrievers:
-            return next(iter(self._retrievers.values())).latest_catalog()
-        return LiveTalks(self.store, self.store.live())
+        return self.store.current.snapshot()
 
     def retriever(self, k: int | None = None) -> TalkRetriever:
         """The hybrid retriever (reads the index once per ``k``)."""
@@ -94,18 +94,6 @@ class Service:
                 retriever.reranker = build_reranker(self.settings)  # after the index check: no model load for a missing index
                 self._retrievers[k] = retriever
         return self._retrievers[k]
-
-    def index_version(self) -> tuple[str, int]:
-        """Which index readers see now: (live base, catalog generation). An ingest that switches
-        a new catalog in changes it; a surface that keeps chains compares it to rebuild them."""
-        store = self.store
-        store.refresh()
-        return store.base, store.live_generation()
-
-    def forget_index(self) -> None:
-        """Drop the retrievers read from the index, so the next chain reads the live generation
-        (chains already handed out keep theirs: an answer in progress finishes on what it retrieved)."""
-        self._retrievers.clear()
 
     def chat_model(self) -> BaseChatModel:
         """The configured chat model (the embedded model is loaded once per process)."""

@@ -5,7 +5,7 @@ embedded; metadata that moved (a talk whose lines shifted) is updated in place;
 talks gone from the given sources are deleted (talks of other sources stay
 unless ``replace``). One writer at a time: an exclusive lock on the data dir
 (app/core/locks.py); readers never wait. The switch to the new catalog is one
-metadata write (see app/index/store.py), so an interrupted ingest leaves the
+metadata write (see app/index/writer.py), so an interrupted ingest leaves the
 previous index usable, and the next ingest reuses whatever chunks it had
 already written.
 
@@ -32,8 +32,8 @@ from app.core.config import PROJECT_ROOT, Settings
 from app.core.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
 from app.core.locks import LockBusy, exclusive
 from app.models.tokens import encoding
-from app.index.lexical import LexicalIndex
-from app.index.store import LiveIndex, TalkStore, corruption_of, set_aside
+from app.index.store import TalkStore
+from app.index.writer import IndexWriter
 from app.core.talk import Talk
 from app.core.text import split_sentences
 from ingest import fingerprint
@@ -183,6 +183,24 @@ class _WriterLock:
         return self._held.__exit__(*exc)
 
 
+def _line_embedder(settings: Settings, embeddings, progress: Progress | None) -> Callable[[list[str]], np.ndarray]:
+    """What the segmenter embeds a text file's lines with: in batches, so progress shows and the
+    embedding cache is written batch by batch (an interrupted run keeps them)."""
+
+    def embed_lines(texts: list[str]) -> np.ndarray:
+        step = max(settings.embedding.batch_size * 8, 1)
+        out: list[list[float]] = []
+        if progress:
+            progress("lines", 0, len(texts))
+        for start in range(0, len(texts), step):
+            out.extend(embeddings.embed_documents(texts[start : start + step]))
+            if progress:
+                progress("lines", min(start + step, len(texts)), len(texts))
+        return np.asarray(out, dtype=np.float32)
+
+    return embed_lines
+
+
 def ingest(
     settings: Settings,
     store: TalkStore,
@@ -205,20 +223,6 @@ def ingest(
     """
     started = time.perf_counter()
     paths = [Path(p) for p in (paths or settings.corpus)]
-    embeddings = store.embeddings
-
-    def embed_lines(texts: list[str]) -> np.ndarray:
-        # In batches: progress shows, and the cache is written batch by batch (an interrupted run keeps them).
-        step = max(settings.embedding.batch_size * 8, 1)
-        out: list[list[float]] = []
-        if progress:
-            progress("lines", 0, len(texts))
-        for start in range(0, len(texts), step):
-            out.extend(embeddings.embed_documents(texts[start : start + step]))
-            if progress:
-                progress("lines", min(start + step, len(texts)), len(texts))
-        return np.asarray(out, dtype=np.float32)
-
     with _WriterLock(settings, wait, on_wait):
         inputs = fingerprint.of_inputs(settings, paths, fmt, replace) if not rebuild else None
         unchanged = _unchanged(settings, store, inputs)
@@ -226,39 +230,17 @@ def ingest(
             unchanged.seconds = round(time.perf_counter() - started, 3)
             return unchanged
         # Read under the lock too: the embedding cache is written as lines are embedded.
-        read, read_duplicates = read_corpus(paths, fmt=fmt, embed=embed_lines)
+        read, read_duplicates = read_corpus(paths, fmt=fmt, embed=_line_embedder(settings, store.embeddings, progress))
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
-        moved_to = None
-        if rebuild and not settings.chroma_host and corruption_of(settings.chroma_dir):
-            moved_to = str(set_aside(settings.chroma_dir))
-        store.refresh()
-        store.delete_orphans()
-
-        old_talks: list[Talk] = []
-        generation = store.live_generation()
-        if generation and not rebuild:
-            store.check_model(store.chunks_collection())
-        if generation:
-            try:
-                old_talks = store.talks_of(generation)
-            except Exception:
-                if not rebuild:
-                    raise
-                # A rebuild must start over whatever state the old catalog is in; it keeps only what it can read.
-        kept = [] if replace else [t for t in old_talks if not covers(paths, t.source)]
-        talks, across = merge_duplicates([*kept, *read])  # an abstract both kept and read is one talk
-        duplicates = read_duplicates + across
-        docs = chunk_talks(talks, enc, settings.chunks)
-
-        if rebuild:
-            store.start_rebuild()
-        report, live = _write(settings, store, talks, docs, old_talks, progress, rebuild)
-        if rebuild:
-            store.publish()  # the rebuilt index is live from here
-            store.delete_orphans()
-        store.prune_lexical(live)
+        with store.writer(rebuild=rebuild) as writer:
+            old_talks = writer.old_talks
+            kept = [] if replace else [t for t in old_talks if not covers(paths, t.source)]
+            talks, across = merge_duplicates([*kept, *read])  # an abstract both kept and read is one talk
+            duplicates = read_duplicates + across
+            docs = chunk_talks(talks, enc, settings.chunks)
+            report = _write(settings, writer, talks, docs, progress)
         if inputs is not None:
-            fingerprint.save(settings, {"inputs": inputs, "stamp": live.stamp, "talks": len(talks), "chunks": len(docs),
+            fingerprint.save(settings, {"inputs": inputs, "stamp": writer.live.stamp, "talks": len(talks), "chunks": len(docs),
                                         "duplicates": duplicates})
 
     fresh, changed, removed, unchanged = classify_changes(old_talks, talks)
@@ -274,7 +256,7 @@ def ingest(
         seconds=round(time.perf_counter() - started, 3),
         rebuilt=rebuild,
         replaced=replace,
-        set_aside=moved_to,
+        set_aside=writer.set_aside,
         instruction_lines=instruction_lines(read),
     )
     return IngestReport(**report)
@@ -299,14 +281,10 @@ def remove(
     """
     started = time.perf_counter()
     sources, talk_ids = set(sources), set(talk_ids)
-    with _WriterLock(settings, wait, on_wait):
-        store.refresh()
-        store.delete_orphans()
-        generation = store.live_generation()
-        if not generation:
+    with _WriterLock(settings, wait, on_wait), store.writer() as writer:
+        if not writer.generation:
             raise IndexStateError("there is no index yet: nothing to remove")
-        store.check_model(store.chunks_collection())
-        old_talks = store.talks_of(generation)
+        old_talks = writer.old_talks
         gone = {t.id for t in old_talks if t.source in sources or t.id in talk_ids}
         if not gone:
             raise InputError("no indexed talk matches " + ", ".join(sorted(sources | talk_ids)))
@@ -314,8 +292,7 @@ def remove(
         if not talks:
             raise InputError("that would leave the index empty; add other talks first")
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
-        report, live = _write(settings, store, talks, chunk_talks(talks, enc, settings.chunks), old_talks, None, False)
-        store.prune_lexical(live)
+        report = _write(settings, writer, talks, chunk_talks(talks, enc, settings.chunks), None)
     source_of = {t.id: t.source for t in old_talks}
     report.update(
         talks=len(talks),
@@ -333,55 +310,16 @@ def _unchanged(settings: Settings, store: TalkStore, inputs: str | None) -> Inge
     if inputs is None or last.get("inputs") != inputs:
         return None
     try:
-        store.refresh()
         live = store.live()
     except Exception:  # no index, another model, unreachable: the full path says what is wrong
         return None
-    if last.get("stamp") != live.stamp or not LexicalIndex.is_saved(store.lexical_path(live), live.stamp):
+    if last.get("stamp") != live.stamp or not store.lexical_files.is_saved(live):
         return None
     return IngestReport(talks=last["talks"], chunks=last["chunks"], duplicates=last["duplicates"], unchanged=last["talks"])
 
 
-def _write(settings: Settings, store: TalkStore, talks: list[Talk], docs, old_talks: list[Talk], progress,
-           rebuild: bool) -> tuple[dict, LiveIndex]:
-    """Write the chunks not in the index yet, then the new catalog generation and its lexical index, commit, prune.
-
-    The lexical (BM25) index is built here from the chunks in memory and saved
-    beside the store before the commit, so no reader ever has to build it
-    (app/index/lexical.py); an unchanged re-ingest writes it only if it is missing.
-    """
-    collection = store.chunks_collection(create=True)
-    generation = int((collection.metadata or {}).get("generation", 0))
-    existing = store.all_chunk_ids(collection)
-    # Shortest first: each write batch then holds texts of similar length, so the model
-    # pads little (it pads to the batch's longest); the order of writes does not matter.
-    to_add = sorted((d for d in docs if d.id not in existing), key=lambda d: len(d.page_content))
-    moved = [d for d in docs if d.id in existing and existing[d.id] != d.metadata]
-
-    batch = settings.embedding.batch_size * 2
-    vectorstore = store.vectorstore
-    if progress:
-        progress("chunks", 0, len(to_add))
-    for start in range(0, len(to_add), batch):
-        part = to_add[start : start + batch]
-        vectorstore.add_documents(part, ids=[d.id for d in part])
-        if progress:
-            progress("chunks", min(start + batch, len(to_add)), len(to_add))
-    for start in range(0, len(moved), 500):
-        part = moved[start : start + 500]
-        collection.update(ids=[d.id for d in part], metadatas=[d.metadata for d in part])
-
-    keep = {d.id for d in docs}
-    deleted = 0
-    same_catalog = {t.id: t.model_dump() for t in old_talks} == {t.id: t.model_dump() for t in talks}
-    if rebuild or not (same_catalog and not to_add and not moved and keep == set(existing)):
-        live = LiveIndex(store.base, generation + 1, str(collection.id), len(talks))
-        store.write_catalog(generation + 1, talks)
-        store.save_lexical(live, docs)
-        store.commit(collection, generation + 1, talks=len(talks))  # the new index is live from here (a rebuild: once published)
-        deleted = store.prune(generation + 1, keep, set(existing))
-    else:
-        live = LiveIndex(store.base, generation, str(collection.id), len(talks))
-        if not LexicalIndex.is_saved(store.lexical_path(live), live.stamp):
-            store.save_lexical(live, docs)
-    return {"chunks": len(docs), "embedded_chunks": len(to_add), "deleted_chunks": deleted}, live
+def _write(settings: Settings, writer: IndexWriter, talks: list[Talk], docs, progress: Progress | None) -> dict:
+    """Write ``talks`` and their chunks (embedding only the new ones, in batches that show progress)."""
+    chunk_progress = (lambda done, total: progress("chunks", done, total)) if progress else None
+    written = writer.write(talks, docs, batch=settings.embedding.batch_size * 2, progress=chunk_progress)
+    return {"chunks": written.chunks, "embedded_chunks": written.embedded_chunks, "deleted_chunks": written.deleted_chunks}

@@ -40,7 +40,7 @@ def arm(moment: str, action: str) -> None:
     from langchain_chroma import Chroma
     from langchain_classic.embeddings import CacheBackedEmbeddings
 
-    from app.index.store import TalkStore
+    from app.index.generations import Generations
 
     calls = {"n": 0}
 
@@ -63,9 +63,9 @@ def arm(moment: str, action: str) -> None:
     elif moment == "chunks":
         on_call(Chroma, "add_documents", 2)
     elif moment == "publish":
-        on_call(TalkStore, "publish", 1)
+        on_call(Generations, "publish", 1)
     elif moment == "after-publish":
-        on_call(TalkStore, "publish", 1, before=False)
+        on_call(Generations, "publish", 1, before=False)
     elif moment != "none":
         raise SystemExit(f"unknown moment {moment}")
 

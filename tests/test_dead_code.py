@@ -34,14 +34,6 @@ CALLED_BY_A_LIBRARY = {
     "app/retrieval/retriever.py::TalkRetriever._get_relevant_documents": "LangChain's BaseRetriever interface (invoke)",
     "app/models/reranker.py::CrossEncoderReranker.compress_documents": "LangChain's BaseDocumentCompressor interface",
 }
-#: Dead code in the areas other branches of issue #21 rework; they remove it (an entry gone is fine).
-REMOVED_ELSEWHERE = {
-    "app/index/store.py::parse_lines": "TODO(#21): removed on branch index/answerstate",
-    "app/index/store.py::TalkStore.chunks_by_id": "TODO(#21): removed on branch index/answerstate",
-    "app/answer/safety.py::is_instruction": "TODO(#21): removed on branch index/answerstate",
-}
-
-
 def python_files(root: Path, folders) -> list[Path]:
     return [p for d in folders for p in sorted((root / d).rglob("*.py")) if "__pycache__" not in p.parts]
 
@@ -101,7 +93,7 @@ def dead_code(root: Path, allowed=frozenset()) -> list[str]:
 
 
 def test_every_function_class_and_method_is_used_by_the_product():
-    assert dead_code(PROJECT_ROOT, CALLED_BY_A_LIBRARY.keys() | REMOVED_ELSEWHERE.keys()) == []
+    assert dead_code(PROJECT_ROOT, CALLED_BY_A_LIBRARY.keys()) == []
 
 
 def test_what_a_library_calls_is_still_there():

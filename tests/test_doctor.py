@@ -22,7 +22,7 @@ from app.cli.doctor import check_chat_model, check_data_dir, check_endpoint, che
 from app.core.errors import SetupError
 from app.models.llama_build import STAMP_FILE, cpu_flags, llama_status
 from app.core.resources import PROMPTS, SETUP_FILES, is_checkout
-from app.index.store import SQLITE_FILE
+from app.index.opening import SQLITE_FILE
 from app.cli.setup_tool import plan_setup, run_setup
 from ingest.readers import source_name
 

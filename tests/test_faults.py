@@ -37,7 +37,7 @@ def assert_search_answers(talkqa, data: Path) -> None:
 
 def family(data: Path, embedding_model) -> list[str]:
     """The index's collections, listed with a client of this process (opened only now)."""
-    return sorted(TalkStore(make_settings(data), embedding_model).family())
+    return sorted(TalkStore(make_settings(data), embedding_model).generations.family())
 
 
 @pytest.fixture

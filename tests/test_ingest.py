@@ -15,7 +15,9 @@ import pytest
 
 from app.models.embeddings import MiniLMEmbeddings, cached_embeddings
 from app.core.errors import IndexStateError
-from app.index.store import TalkStore, parse_lines
+from app.index.catalog import paged_get
+from app.index.store import TalkStore
+from app.index.writer import IndexWriter
 from ingest.indexer import ingest
 
 from support.corpora import SMALL_TALKS, make_store, write_corpus
@@ -25,7 +27,8 @@ from support.settings import make_settings
 
 def chunk_records(store: TalkStore) -> dict[str, dict]:
     """Every chunk in the collection (live or not): id -> metadata."""
-    return store.all_chunk_ids(store.chunks_collection())
+    found = paged_get(store.generations.chunks_collection(), include=["metadatas"])
+    return dict(zip(found["ids"], found["metadatas"]))
 
 
 def chunks_by_talk(store: TalkStore) -> dict[str, list[dict]]:
@@ -68,7 +71,7 @@ def test_every_chunk_carries_its_talks_metadata(settings, store):
     for meta in chunk_records(store).values():
         talk = talks[meta["talk_id"]]
         assert (meta["title"], meta["speaker"] or None, meta["source"]) == (talk.title, talk.speaker, talk.source)
-        assert parse_lines(meta) == [list(r) for r in talk.lines]
+        assert json.loads(meta["lines"]) == [list(r) for r in talk.lines]
         assert json.loads(meta["links"]) == talk.links
         assert meta["kind"] in ("abstract", "notes") and 0 <= meta["chunk"] < meta["n_chunks"]
 
@@ -132,15 +135,24 @@ def test_removing_a_talk_deletes_its_chunks_and_reports_it_removed(settings, sto
     assert gone.id not in chunks_by_talk(store) and gone.id not in catalog_ids(store)
 
 
+def test_a_rebuild_that_fails_before_it_is_published_leaves_the_live_index(settings, store):
+    ingest(settings, store)
+    live, talks = store.live(), store.catalog().talks
+    with pytest.raises(RuntimeError), store.writer(rebuild=True) as writer:
+        writer.write(writer.old_talks[:1], [], batch=8)  # committed in the new base, not yet published
+        raise RuntimeError("failed before publishing")
+    assert store.live() == live and store.catalog().talks == talks
+
+
 def test_rebuild_reembeds_everything_into_a_new_index_and_compares_with_the_old(settings, store):
     first = ingest(settings, store)
-    old_base = store.base
+    old_base = store.generations.base
     report = ingest(settings, store, rebuild=True)
     assert report.rebuilt
     assert report.embedded_chunks == report.chunks == first.chunks
-    assert store.catalog().generation == 1 and store.base != old_base
+    assert store.catalog().generation == 1 and store.generations.base != old_base
     assert (report.new, report.removed, report.unchanged) == ([], [], 7)
-    assert sorted(store.family()) == sorted([store.base, store.base + "-catalog", store.pointer_name])
+    assert sorted(store.generations.family()) == sorted([store.generations.base, store.generations.base + "-catalog", store.generations.pointer_name])
 
 
 # ------------------------------------------------------------------ stable ids
@@ -178,7 +190,7 @@ def test_chunk_line_metadata_follows_a_shifted_talk(settings, store, corpus_path
     ingest(settings, store, [write_corpus(corpus_path, [seed_lines[2], *small_lines])])
     talks = store.catalog().by_id
     for meta in chunk_records(store).values():
-        assert parse_lines(meta) == [list(r) for r in talks[meta["talk_id"]].lines]
+        assert json.loads(meta["lines"]) == [list(r) for r in talks[meta["talk_id"]].lines]
 
 
 # ------------------------------------------------------------------ another embedding model
@@ -207,7 +219,7 @@ def test_extending_an_index_built_with_another_model_is_refused_and_leaves_it(ot
 def test_rebuild_replaces_an_index_built_with_another_model(other_model_index, store, settings):
     report = ingest(settings, store, rebuild=True)
     assert report.embedded_chunks == report.chunks
-    collection = store.chunks_collection()
+    collection = store.generations.chunks_collection()
     assert collection.metadata["embedding_model"] == "all-MiniLM-L6-v2-int8"
     vectors = collection.get(include=["embeddings"])["embeddings"]
     assert {len(v) for v in vectors} == {384}
@@ -215,7 +227,7 @@ def test_rebuild_replaces_an_index_built_with_another_model(other_model_index, s
 
 def test_an_index_whose_metadata_names_another_model_is_refused(settings, store):
     ingest(settings, store)
-    collection = store.chunks_collection()
+    collection = store.generations.chunks_collection()
     collection.modify(metadata={**collection.metadata, "embedding_model": "tampered"})
     with pytest.raises(IndexStateError, match=r"tampered.*--rebuild"):
         store.catalog()
@@ -351,7 +363,7 @@ def test_an_ingest_killed_after_its_commit_shows_only_the_new_talks(batch_settin
     def prune(*args, **kwargs):
         raise Killed()
 
-    monkeypatch.setattr(store, "prune", prune)
+    monkeypatch.setattr(IndexWriter, "prune", prune)
     with pytest.raises(Killed):
         ingest(batch_settings, store, [grown_corpus()])
     assert len(store.catalog().talks) == 10

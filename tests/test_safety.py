@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.answer.instructions import WEIGHTS, flag_all, judge, looks_foreign
-from app.answer.safety import PLACEHOLDER, is_instruction, neutralise, neutralise_all, strip_markup
+from app.answer.safety import PLACEHOLDER, neutralise, neutralise_all, strip_markup
 from app.core.config import PROJECT_ROOT
 from app.core.text import split_sentences
 from support.synthetic import scale_corpus
@@ -71,7 +71,7 @@ def test_at_most_0_2_percent_of_the_synthetic_scale_corpus_is_flagged():
     ],
 )
 def test_research_prose_that_looks_like_an_instruction_is_left_alone(sentence):
-    assert not is_instruction(sentence) and neutralise(sentence) == sentence
+    assert neutralise(sentence) == sentence
 
 
 def test_few_held_out_benign_instruction_like_sentences_are_flagged():

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli.commands import cli
+from app.index.catalog import CatalogRecords
 from app.index.lexical import LexicalIndex
 from app.service import Service
 from app.index.store import TalkStore
@@ -39,11 +40,11 @@ def costs(monkeypatch) -> Counter:
 
         monkeypatch.setattr(cls, name, wrapper)
 
-    counting(TalkStore, "talks_of", "whole catalog loads")
+    counting(CatalogRecords, "talks_of", "whole catalog loads")
     counting(TalkStore, "chunks", "whole chunk scans")
     counting(bm25s.BM25, "index", "bm25 builds")
-    counting(TalkStore, "talk_records", "records read", measure=len)
-    counting(TalkStore, "talk_page", "records read", measure=len)
+    counting(CatalogRecords, "talk_records", "records read", measure=len)
+    counting(CatalogRecords, "talk_page", "records read", measure=len)
     return counts
 
 

@@ -204,7 +204,7 @@ def test_the_chat_server_titles_every_talk_while_idle(small_index):
     settings, store = small_index
     filler = idle_filler(small_index, scripted("Tropical Geometry of Neural Networks"), idle_s=0).start()
     try:
-        talks = store.talks_of(store.live_generation())
+        talks = store.records.talks_of(store.generations.live_generation())
         cache = TitleCache.in_data_dir(settings.data_dir)
         assert wait_for(lambda: all(cache.get(t.id, "scripted")[0] for t in talks)), "every talk gets its title"
     finally:
@@ -218,11 +218,11 @@ def test_the_idle_filler_reads_the_catalog_a_page_at_a_time_never_whole(small_in
     from support.models import scripted
 
     settings, store = small_index
-    talks = store.talks_of(store.live_generation())
+    talks = store.records.talks_of(store.generations.live_generation())
     pages: list[int] = []
-    read_page = store.talk_page
-    monkeypatch.setattr(store, "talk_page", lambda g, offset, limit: pages.append(limit) or read_page(g, offset, limit))
-    monkeypatch.setattr(store, "talks_of", lambda g: pytest.fail("the whole catalog was read"))
+    read_page = store.records.talk_page
+    monkeypatch.setattr(store.records, "talk_page", lambda g, offset, limit: pages.append(limit) or read_page(g, offset, limit))
+    monkeypatch.setattr(store.records, "talks_of", lambda g: pytest.fail("the whole catalog was read"))
     filler = idle_filler(small_index, scripted("Tropical Geometry of Neural Networks"), idle_s=0, page=2).start()
     try:
         cache = TitleCache.in_data_dir(settings.data_dir)

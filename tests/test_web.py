@@ -329,7 +329,6 @@ def test_a_talk_titled_during_a_session_is_pointed_out_not_renamed_silently(smal
     state = run(web, DEPTH_Q, new_session())[-1][2]
     talk_id, before = next(iter(state["titles"].items()))
     TitleCache.in_data_dir(settings.data_dir).put(talk_id, describe(settings), "Finite networks in the proportional limit")
-    web.chains.reload()
     _, panel, state, _ = run(web, DEPTH_Q, state)[-1]
     assert "Finite networks in the proportional limit" in panel
     assert f"title updated · earlier “{before}”" in panel.replace("&#x27;", "'")
@@ -358,12 +357,12 @@ def test_the_detail_pane_drops_a_talk_the_filter_excludes(small_index):
 
 def test_a_filter_counts_its_matches_up_to_a_cap_then_says_more(small_index, monkeypatch):
     """Counting every match of a common word would read every matching record of a 100k-talk archive."""
-    import app.index.live_talks
+    import app.index.snapshot
 
     web = web_with(small_index, scripted("unused"))
     rows, ids, count = web.list_talks("the")
     assert len(ids) == 7 and count == "7 talks match “the”"
-    monkeypatch.setattr(app.index.live_talks, "COUNT_UP_TO", 3)
+    monkeypatch.setattr(app.index.snapshot, "COUNT_UP_TO", 3)
     rows, ids, count = web.list_talks("the")
     assert len(ids) == 7 and count == "more than 3 talks match “the”"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import re
 
-from app.answer.instructions import flag_all, judge
+from app.answer.instructions import flag_all
 
 PLACEHOLDER = "(a sentence that looked like an instruction was removed)"
 
@@ -70,11 +70,6 @@ _TURN = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
 def matches_phrase_list(sentence: str) -> bool:
     """The first detector: a chat-template token or one of the phrases above (now one classifier feature)."""
     return bool(_TURN.search(sentence) or _INSTRUCTION.search(sentence))
-
-
-def is_instruction(sentence: str) -> bool:
-    """Does this sentence address an assistant (or forge a chat turn) rather than describe research?"""
-    return bool(_TURN.search(sentence)) or judge(sentence).flagged
 
 
 def neutralise(sentence: str) -> str:

@@ -94,30 +94,20 @@ class ChainPool:
     """The chains the API answers with, one per (k, with or without model), built on first use.
 
     ``llm`` is passed to ``Service.answer_chain``: the configured model by
-    default, a fake chat model in tests. When the index readers see changes (an
-    ingest switched a new generation in: ``talkqa ingest``, or the Corpus tab of
-    ``chat --api``), the chains are built again; requests in progress keep theirs.
+    default, a fake chat model in tests. A new index generation (``talkqa ingest``,
+    or the Corpus tab of ``chat --api``) needs no new chain: each question's
+    retrieval asks the store's ``CurrentIndex`` for the live generation.
     """
 
     def __init__(self, service: Service, llm: Any = CONFIGURED):
         self.service = service
         self.llm = llm
         self._chains: dict[tuple, AnswerChain] = {}
-        self._version: tuple | None = None
         self._lock = threading.Lock()
 
     def get(self, k: int | None = None, *, answering: bool = True) -> AnswerChain:
         key = (k, answering)
         with self._lock:
-            try:
-                version = self.service.index_version()
-            except Exception:  # no usable index: building the chain says why
-                version = None
-            if version is not None and version != self._version:
-                if self._chains:
-                    self._chains.clear()
-                    self.service.forget_index()
-                self._version = version
             if key not in self._chains:
                 self._chains[key] = self.service.answer_chain(k=k, llm=self.llm if answering else None)
             return self._chains[key]
@@ -271,11 +261,8 @@ def _one_off_routes(api: APIRouter, state: ApiState) -> None:
     @api.get("/api/server", tags=["one-off"], dependencies=[Depends(TokenCheck(state.token))],
              summary="What this server serves (for the token of its announcement file only)")
     async def server() -> dict:
-        try:
-            base, generation = await run_in_threadpool(state.chains.service.index_version)
-            index = {"base": base, "generation": generation}
-        except Exception:  # no usable index: the answering routes say why
-            index = None
+        version = await run_in_threadpool(state.chains.service.store.current.version)
+        index = {"base": version[0], "generation": version[1]} if version else None  # None: the answering routes say why
         return {"identity": state.identity, "pid": os.getpid(), "index": index}
 
     @api.post("/api/ask/stream", tags=["one-off"],

@@ -211,3 +211,39 @@ def prune_saved(root: Path, keep: Path) -> None:
     for entry in Path(root).iterdir():
         if entry != Path(keep) and entry.is_dir() and not entry.name.startswith("."):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+class LexicalFiles:
+    """The saved lexical indexes of one data dir (``<data_dir>/lexical``): one directory per collection and generation.
+
+    ``live`` is an ``app.index.generations.LiveIndex`` (its collection id, generation and stamp).
+    """
+
+    def __init__(self, data_dir: Path):
+        self.root = Path(data_dir) / "lexical"
+
+    def path(self, live) -> Path:
+        return self.root / f"{live.collection_id}.g{live.generation}"
+
+    def is_saved(self, live) -> bool:
+        return LexicalIndex.is_saved(self.path(live), live.stamp)
+
+    def load(self, live) -> LexicalIndex | None:
+        """The saved index of ``live``; None when missing or stale."""
+        return LexicalIndex.load(self.path(live), live.stamp)
+
+    def save(self, live, docs: list[Document]) -> LexicalIndex:
+        """Build the BM25 index of ``docs`` for ``live`` and save it (skipped when the data dir is read-only)."""
+        index = LexicalIndex.build(docs, live.stamp)
+        try:
+            index.save(self.path(live))
+        except OSError:  # a read-only data dir: this process keeps the index in memory
+            pass
+        return index
+
+    def prune(self, live) -> None:
+        """Delete saved indexes of other generations (writers, after a commit)."""
+        try:
+            prune_saved(self.root, self.path(live))
+        except OSError:
+            pass

@@ -4,8 +4,8 @@ Plain-text corpora give no titles, so ingest derives one from the abstract
 (ingest/derive.py, instant, no LLM). ``talkqa titles`` then asks the
 configured chat model for a better one, once per talk content id and model,
 and keeps it in ``<data_dir>/titles.json``: an unchanged talk never pays
-twice, an edited talk (a new content id) gets a new title. The store applies
-cached titles when it loads the catalog (``apply_titles``), so every surface
+twice, an edited talk (a new content id) gets a new title. Readers of the index
+lay the cached titles over the talks they read (``TitleOverlay``), so every surface
 shows them without re-ingesting, and the derived title stays the fallback
 until a generated one exists, or when the model's answer is not a usable title.
 
@@ -32,7 +32,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from app.core.prompts import load_prompt
 from app.core.talk import Talk
 
-if TYPE_CHECKING:  # every process imports this module (the store applies titles); few run a model
+if TYPE_CHECKING:  # every process imports this module (readers apply titles); few run a model
     from langchain_core.language_models.chat_models import BaseChatModel
 
 MAX_TITLE_WORDS = 12
@@ -176,14 +176,40 @@ def pick_title(entry: dict[str, str | None], model: str) -> str | None:
     return next((t for m, t in sorted(entry.items()) if t), None)
 
 
-def apply_titles(talks: Iterable[Talk], cache: TitleCache, model: str) -> list[Talk]:
-    """The talks with their generated titles where one exists; given titles stay."""
-    data = cache.load()
-    out = []
-    for talk in talks:
-        title = pick_title(data.get(talk.id) or {}, model) if talk.title_source == "derived" else None
-        out.append(talk.model_copy(update={"title": title, "title_source": "generated"}) if title else talk)
-    return out
+class TitleOverlay:
+    """Generated titles laid over the talks read from the index; ``titles.json`` re-read only when it changes.
+
+    The one place titles are applied: every snapshot of the index shares one overlay
+    (``talkqa titles`` or the idle filler may write titles beside a running chat).
+    """
+
+    def __init__(self, cache: TitleCache, model: str):
+        self.cache = cache
+        self.model = model
+        self._key: tuple | None = None
+        self._data: dict = {}
+        self._lock = threading.Lock()
+
+    def _titles(self) -> dict:
+        try:
+            st = os.stat(self.cache.path)
+            key = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = None
+        with self._lock:
+            if key != self._key:
+                self._data = self.cache.load() if key else {}
+                self._key = key
+            return self._data
+
+    def apply(self, talks: Iterable[Talk]) -> list[Talk]:
+        """The talks with their generated titles where one exists; given titles stay."""
+        data = self._titles()
+        out = []
+        for talk in talks:
+            title = pick_title(data.get(talk.id) or {}, self.model) if talk.title_source == "derived" else None
+            out.append(talk.model_copy(update={"title": title, "title_source": "generated"}) if title else talk)
+        return out
 
 
 # ---------------------------------------------------------------- generating

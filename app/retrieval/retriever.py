@@ -23,63 +23,20 @@ relevance score for the answer chain (context selection and abstention).
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
 
 from app.core.config import RerankSettings, RetrievalSettings
 from app.index.lexical import LexicalIndex
-from app.index.live_talks import LiveTalks
+from app.index.snapshot import ChunkHit, IndexSnapshot
 from app.retrieval.question_kinds import is_open_ended
 from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
 from app.index.store import TalkStore
-
-
-@dataclass
-class ChunkHit:
-    doc: Document
-    dense: float = 0.0  # cosine similarity, 0 when the dense retriever did not return it
-    bm25: float = 0.0
-    fused: float = 0.0
-
-
-@dataclass
-class _Pinned:
-    """What the retriever reads: the live index, its saved lexical index, its talk records."""
-
-    talks: LiveTalks
-    lexical: LexicalIndex
-
-
-class _Current:
-    """The pinned state, shared by a retriever and its ``model_copy``s (one per ``k``), followed to new generations."""
-
-    def __init__(self, store: TalkStore):
-        self.store = store
-        self.lock = threading.Lock()
-        self.pinned = self._pin(None)
-
-    def _pin(self, previous: _Pinned | None) -> _Pinned:
-        live = self.store.live()  # no usable index: IndexStateError here, before any model loads
-        # The records already read stay readable (a question in flight on another thread may still look up
-        # a talk the new generation dropped); ids are content hashes, so a cached record is that talk.
-        talks = LiveTalks(self.store, live, inherit=previous.talks if previous else None)
-        return _Pinned(talks, self.store.lexical_index(live))
-
-    def get(self) -> _Pinned:
-        """The pinned state, re-pinned when an ingest has committed another generation since (a few metadata reads)."""
-        pinned = self.pinned
-        if self.store.live_stamp() != (pinned.talks.live.base, pinned.talks.generation):
-            with self.lock:
-                if self.store.live_stamp() != (self.pinned.talks.live.base, self.pinned.talks.generation):
-                    self.pinned = self._pin(self.pinned)
-                pinned = self.pinned
-        return pinned
+from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
 
 
 class TalkRetriever(BaseRetriever):
@@ -98,48 +55,36 @@ class TalkRetriever(BaseRetriever):
     #: The cross-encoder (``CrossEncoderReranker``) and its settings; None: hybrid scores only.
     reranker: Any = None
     rerank: RerankSettings | None = None
-    _current: _Current = PrivateAttr()
 
     def model_post_init(self, __context) -> None:
-        self._current = _Current(self.store)
+        # No usable index: IndexStateError here, before any model loads; the BM25 index is loaded (or built) now too.
+        self.store.current.snapshot().lexical
 
     @property
-    def catalog(self) -> LiveTalks:
+    def catalog(self) -> IndexSnapshot:
         """The live talks: records fetched by id as needed (``.talks`` loads them all, for whole-corpus features).
 
-        The generation the last question was answered from: each question checks for a newer one (``rank_talks``).
+        The generation the last question was answered from: each question asks for the live one (``rank_talks``).
         """
-        return self._current.pinned.talks
+        return self.store.current.pinned
 
-    def latest_catalog(self) -> LiveTalks:
+    def latest_catalog(self) -> IndexSnapshot:
         """The live talks of the newest committed generation (the talk browser; a question re-pins by itself)."""
-        return self._current.get().talks
+        return self.store.current.snapshot()
 
     @property
     def lexical(self) -> LexicalIndex:
-        return self._current.pinned.lexical
-
-    # ----------------------------------------------------------- the two retrievers
-
-    def _dense(self, query: str, n: int, size: int) -> list[ChunkHit]:
-        if not size:
-            return []
-        hits = self.store.vectorstore.similarity_search_with_score(query, k=min(n, size))
-        return [ChunkHit(doc=doc, dense=1.0 - float(distance)) for doc, distance in hits]
-
-    @staticmethod
-    def _lexical(query: str, n: int, lexical: LexicalIndex) -> list[ChunkHit]:
-        return [ChunkHit(doc=doc, bm25=score) for doc, score in lexical.search(query, n)]
+        return self.store.current.pinned.lexical
 
     # ----------------------------------------------------------- fusion and grouping
 
-    def rank_talks(self, query: str) -> list[dict]:
-        """Every candidate talk with its scores, best first (before the top-k cut)."""
-        pinned = self._current.get()
+    def rank_talks(self, query: str, snapshot: IndexSnapshot | None = None) -> list[dict]:
+        """Every candidate talk with its scores, best first (before the top-k cut), in ``snapshot`` (default: the live one)."""
+        snapshot = snapshot or self.store.current.snapshot()
         n = self.settings.candidates
         fusion = self.settings.fusion
-        dense = self._dense(query, n, pinned.lexical.size) if fusion != "bm25" else []
-        lexical = self._lexical(query, n, pinned.lexical) if fusion != "dense" else []
+        dense = snapshot.dense(query, n) if fusion != "bm25" else []
+        lexical = snapshot.bm25(query, n) if fusion != "dense" else []
         top_bm25 = max((h.bm25 for h in lexical), default=0.0) or 1.0
         merged: dict[str, ChunkHit] = {}
         for ranked in (dense, lexical):
@@ -160,7 +105,7 @@ class TalkRetriever(BaseRetriever):
             entry["bm25"] = max(entry["bm25"], hit.bm25 / top_bm25)
             entry["chunks"].append(hit.doc)
         # Only talks of the pinned generation (a chunk of a talk an ingest is adding or removing is not one).
-        live = [t for t in talks.values() if pinned.lexical.has_talk(t["talk_id"])]
+        live = [t for t in talks.values() if snapshot.has_talk(t["talk_id"])]
         return sorted(live, key=lambda t: t["score"], reverse=True)
 
     def select(self, ranked: list[dict], query: str) -> list[dict]:
@@ -176,7 +121,7 @@ class TalkRetriever(BaseRetriever):
         keep = [t for t, r in zip(ranked, relevance) if r >= self.settings.relative_cut * best]
         return keep[: self.settings.max_k] if len(keep) > k else ranked[: max(k, len(keep))]
 
-    def judged_select(self, ranked: list[dict], query: str) -> list[tuple[dict, dict]]:
+    def judged_select(self, ranked: list[dict], query: str, snapshot: IndexSnapshot | None = None) -> list[tuple[dict, dict]]:
         """The talks handed over, with what the cross-encoder found: (entry, extra metadata).
 
         "hybrid" cut: the retriever's own selection, its first ``candidates`` talks judged.
@@ -190,8 +135,9 @@ class TalkRetriever(BaseRetriever):
             selected = top = ranked[: settings.candidates]
         if not top:
             return []
-        self.catalog.fetch([e["talk_id"] for e in selected + top])  # one read for every record used below
-        talks = [self.catalog.by_id[e["talk_id"]] for e in top]
+        catalog = snapshot or self.catalog
+        catalog.fetch([e["talk_id"] for e in selected + top])  # one read for every record used below
+        talks = [catalog.by_id[e["talk_id"]] for e in top]
         judged = judge_talks(query, top, talks, self.store.embeddings, self.reranker, settings)
         score = round(abstain_score(judged, settings), 4)
         if settings.cut == "logit":
@@ -207,14 +153,15 @@ class TalkRetriever(BaseRetriever):
         return out
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        ranked = self.rank_talks(query)
+        snapshot = self.store.current.snapshot()  # one generation for the whole question
+        ranked = self.rank_talks(query, snapshot)
         if self.reranker is not None:
-            selected = self.judged_select(ranked, query)
+            selected = self.judged_select(ranked, query, snapshot)
         else:
             selected = [(entry, {}) for entry in self.select(ranked, query)]
         docs = []
-        self.catalog.fetch([entry["talk_id"] for entry, _ in selected])  # the records of the talks returned, one read
-        by_id = self.catalog.by_id
+        snapshot.fetch([entry["talk_id"] for entry, _ in selected])  # the records of the talks returned, one read
+        by_id = snapshot.by_id
         for entry, extra in selected:
             talk = by_id[entry["talk_id"]]
             docs.append(

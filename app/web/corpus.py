@@ -6,8 +6,8 @@ written (the upload is not kept either, see app/web/uploads.py), the indexer's
 writer lock keeps one writer per data dir, and a new catalog generation is
 built beside the live one and switched in at the end. Answers being streamed
 meanwhile finish on the generation they started with; after the switch the
-app's chain is rebuilt (``ChainHolder.reload``) so the next question sees the
-new talks.
+next question sees the new talks (the chain's retriever follows the live
+generation: app/index/following.py).
 
 What "remove" means: removing a talk or a source writes a new generation
 without its talks (nothing is re-embedded). Removing an uploaded source also
@@ -166,7 +166,6 @@ class CorpusManager:
                 installed.undo()
                 raise
             installed.keep()
-            self.chains.reload()
         return self._done(self._summary(f"Added {', '.join(names)}", report))
 
     def remove_source(self, source: str | None, request: gr.Request = None) -> tuple:
@@ -186,7 +185,6 @@ class CorpusManager:
             except TalkqaError as err:
                 return self._done(self._refused(err))
             deleted = self.uploads.delete(source)
-            self.chains.reload()
         what = f"Removed {self.label(source)}" + (" and deleted the uploaded file" if deleted else "")
         if report is None:
             return self._done(f"✓ **{_e(what)}** (none of its talks was in the index).")
@@ -206,7 +204,6 @@ class CorpusManager:
                 report = remove(self.settings, self._writer(), talk_ids=[talk_id], wait=0)
             except TalkqaError as err:
                 return self._done(self._refused(err))
-            self.chains.reload()
         return self._done(
             self._summary(f"Removed “{title}”", report)
             + " It comes back if its source file is ingested again; to drop it for good, remove it from the file."
@@ -226,7 +223,6 @@ class CorpusManager:
                 report = ingest(self.settings, self._writer(), paths, rebuild=True, progress=self._progress(progress), wait=0)
             except TalkqaError as err:
                 return self._done(self._refused(err))
-            self.chains.reload()
         return self._done(self._summary("Re-indexed", report))
 
 

@@ -31,7 +31,7 @@ from typing import Callable, Iterator
 
 import gradio as gr
 
-from app.index import live_talks
+from app.index import snapshot as index_snapshot
 from app.answer.citations import strip_markers
 from app.answer.draft import draft
 from app.core.config import Settings
@@ -63,43 +63,23 @@ TALKS_PAGE = 200
 class ChainHolder:
     """The one answer chain of the app, built on first use; a failed build is retried on the next call.
 
-    Holds no conversation: every session passes its own history to ``ask``. When the index
-    readers see is no longer the one the chain was built on, the next ``get`` builds a new one.
+    Holds no conversation: every session passes its own history to ``ask``. It never needs
+    rebuilding for a new index generation: the chain's retriever asks the store's
+    ``CurrentIndex`` (app/index/following.py) for the live generation before each question.
     """
 
     def __init__(self, service: Service, chain_factory: Callable[[], object] | None = None):
         self.service = service
         self._factory = chain_factory
         self._chain = None
-        self._version: tuple | None = None
         self._lock = threading.Lock()
-
-    def _index_version(self) -> tuple | None:
-        try:
-            return self.service.index_version()
-        except Exception:  # no index, or unreadable: building the chain says why
-            return None
 
     def get(self):
         """The chain, or raises the ``TalkqaError`` that prevents building it."""
         with self._lock:
-            version = self._index_version()
-            if self._chain is not None and version is not None and version != self._version:
-                log.info("the index changed (%s -> %s): rebuilding the chain", self._version, version)
-                self._drop()
             if self._chain is None:
                 self._chain = self._factory() if self._factory is not None else self.service.answer_chain()
-                self._version = version
             return self._chain
-
-    def _drop(self) -> None:
-        self._chain = None
-        self.service.forget_index()
-
-    def reload(self) -> None:
-        """Build the chain again on next use (the Corpus tab calls this after switching the index)."""
-        with self._lock:
-            self._drop()
 
     def catalog(self):
         """The indexed talks, even when the chat model cannot be loaded."""
@@ -280,19 +260,19 @@ class WebApp:
         """(table rows, ids in table order, count line) for the filter ``text``: one page of ``TALKS_PAGE`` talks.
 
         The talks whose record holds every word of the filter, found by the store
-        (app/index/live_talks.py): a page costs one read, whatever the number of talks.
+        (app/index/snapshot.py): a page costs one read, whatever the number of talks.
         """
         page = max(int(page or 1), 1)
         try:
-            talks, total = self.chains.catalog().search(text, (page - 1) * TALKS_PAGE, TALKS_PAGE, live_talks.COUNT_UP_TO)
+            talks, total = self.chains.catalog().search(text, (page - 1) * TALKS_PAGE, TALKS_PAGE, index_snapshot.COUNT_UP_TO)
         except TalkqaError as err:
             return [], [], f"⚠ {err}"
         filtered = bool((text or "").strip())
-        if filtered and total > live_talks.COUNT_UP_TO:
-            count = f"more than {live_talks.COUNT_UP_TO:,} talks match “{text.strip()}”"
+        if filtered and total > index_snapshot.COUNT_UP_TO:
+            count = f"more than {index_snapshot.COUNT_UP_TO:,} talks match “{text.strip()}”"
         else:
             count = f"{total} talk{'s' if total != 1 else ''}" + (f" match “{text.strip()}”" if filtered else " in the index")
-        pages = max(-(-min(total, live_talks.COUNT_UP_TO) // TALKS_PAGE), 1)
+        pages = max(-(-min(total, index_snapshot.COUNT_UP_TO) // TALKS_PAGE), 1)
         if not talks and total and page > 1:
             count += f" — page {page} is past the end: the last page is {pages}"
         elif total > TALKS_PAGE:

@@ -6,8 +6,8 @@ data dir. ``talkqa titles`` fills them all at once; a running ``talkqa chat``
 also fills them in the background, one talk at a time, only while no answer
 is being written and none was asked for ``idle_s`` seconds. A question that
 arrives meanwhile waits for at most the one title in progress (the model's
-lock serialises them). Catalog reads apply the cached titles, so the Talks
-tab and citations show each one as soon as it exists.
+lock serialises them). Index snapshots lay the cached titles over every talk they
+hand out, so the Talks tab and citations show each one as soon as it exists.
 """
 
 from __future__ import annotations
@@ -73,29 +73,30 @@ class IdleTitleFiller:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _untitled(self, generation: int, offset: int) -> tuple[list, int]:
+    def _untitled(self, snapshot, offset: int) -> tuple[list, int]:
         """(the talks of this catalog page still without a generated title, how many talks the page had)."""
-        page = self.service.store.talk_page(generation, offset, self.page)
+        page = snapshot.page(offset, self.page)
         cache = TitleCache.in_data_dir(self.settings.data_dir)
         return [t for t in page if needs_title(t) and not cache.get(t.id, self.model)[0]], len(page)
 
     def _run(self) -> None:
-        """Sweep the live catalog a page at a time, titling what is missing; once per index version.
+        """Sweep the live catalog a page at a time, titling what is missing; once per index generation.
 
         A page costs what it reads, so a 100k-talk archive is never parsed whole in the
         background of the chat; a sweep that reached the end is not repeated until an
-        ingest commits another version (new talks are the only ones that can lack a title).
+        ingest commits another generation (new talks are the only ones that can lack a title).
         """
         swept = None  # the index version whose every talk has been looked at
         reached: tuple = (None, 0)  # (index version, catalog offset) the sweep has got to
         while not self._stop.is_set():
             try:
-                version = self.service.index_version()
+                snapshot = self.service.store.current.snapshot()
+                version = snapshot.version
                 if version == swept:
                     self._stop.wait(max(self.poll_s, 60.0))
                     continue
                 offset = reached[1] if reached[0] == version else 0
-                todo, read = self._untitled(version[1], offset)
+                todo, read = self._untitled(snapshot, offset)
             except Exception as err:  # no index yet, a switch in progress: look again later
                 log.debug("idle titles: %s", err)
                 self._stop.wait(max(self.poll_s, 60.0))
