@@ -76,6 +76,50 @@ def judge_names(metrics: dict) -> list[str]:
     return [j for j in ("det", "llm") if any(k.endswith(f"[{j}]") for k in keys)]
 
 
+def judges_section(judges: dict) -> list[str]:
+    """Each judge's agreement with the labelled pairs: how far the grounding figures can be trusted."""
+    rows = []
+    for name, a in judges.items():
+        extra = f"threshold {a['threshold']}" if "threshold" in a else (f"{a.get('unparsed', 0)} unparsed replies" if name == "llm" else "")
+        rows.append([name, a["n"], a["accuracy"], a["kappa"], a["predicted_supported"], extra])
+    kinds = sorted({k for a in judges.values() for k in a["accuracy_by_kind"]})
+    out = ["## Judges against the labelled pairs", "",
+           "How far the grounding figures below can be trusted: each judge's verdicts against hand labels. "
+           "`llm` is the independent judge; `det` is the product's own support formula (a self-check).", "",
+           _table(["judge", "pairs", "accuracy", "Cohen's κ", "says supported", "notes"], rows), "",
+           "Accuracy by kind of pair:", "",
+           _table(["judge"] + kinds, [[n] + [a["accuracy_by_kind"].get(k) for k in kinds] for n, a in judges.items()]), ""]
+    if "llm" in judges:
+        out += [f"The LLM judge was checked on {judges['llm']['n']} pairs of the test half (its prompt and cut were chosen on the "
+                "tune half); `det_on_llm_subset` is the deterministic judge on the same pairs.", ""]
+    best = judges.get("det", {}).get("best_threshold_in_sample")
+    if best:
+        out += [f"(In-sample best deterministic threshold: {best['threshold']} with κ {best['kappa']}; optimistic, not used.)", ""]
+    return out
+
+
+def latency_section(latency: dict) -> list[str]:
+    rows = [[f"{key} {stat}", latency["ours"][key][stat], latency["baseline"][key][stat]]
+            for key in ("first_token_ms", "total_ms", "prompt_tokens") for stat in ("mean", "p50", "p90")]
+    return ["## Latency and prompt size", "", _table(["", "ours", "baseline"], rows), "",
+            "Ours answers some questions without calling the model (nothing retrieved is close enough); those have no first-token time or prompt tokens.", ""]
+
+
+DEFINITIONS = [
+    "## Definitions",
+    "",
+    "- recall@k, MRR, nDCG@10: over each system's talk ranking (ours: fused ranking before the top-k cut; baseline: talks in the order their chunks come in a dense top-40). context_recall: gold talks among the passages given to the model. Follow-ups (asked after their earlier turns) have no retrieval figures: they are scored through their answers.",
+    "- citation precision / recall: cited talks against gold talks (an abstention on an answerable question has recall 0). Baseline chunks map to the talk holding most of their characters.",
+    "- ALCE citation recall: sentences supported by the union of their cited passages / sentences. ALCE citation precision: citations not irrelevant / citations (irrelevant: does not support the sentence alone while the other citations still do; citations of unsupported sentences count as imprecise).",
+    "- faithfulness: sentences supported by the whole context the model saw / sentences.",
+    "- key-fact coverage: key facts the judge finds stated in the answer / key facts (0 for an abstention).",
+    "- abstention_correct: unanswerable questions the system declined; false_abstention: answerable questions it declined.",
+    "- count_correct: a counting question's answer states the exact number of talks; polarity_correct: a yes/no question's answer opens with the polarity the gold talk supports.",
+    "",
+    "Plots: `by_type.png` (ours vs baseline per question type), `latency.png` (distributions).",
+]
+
+
 def render_markdown(metrics: dict) -> str:
     meta = metrics["meta"]
     judges = judge_names(metrics)
@@ -91,31 +135,8 @@ def render_markdown(metrics: dict) -> str:
         f"*baseline*: LangChain-quickstart RAG — 1000-char chunks (200 overlap) of the raw file ({meta.get('baseline_chunks')} chunks), "
         "dense top-4, one prompt; same embeddings and chat model.",
         "",
-        "## Judges against the labelled pairs",
-        "",
-        "How far the grounding figures below can be trusted: each judge's verdicts against hand labels.",
-        "",
     ]
-    rows = []
-    for name, a in metrics["judges"].items():
-        extra = f"threshold {a['threshold']}" if "threshold" in a else (f"{a.get('unparsed', 0)} unparsed replies" if name == "llm" else "")
-        rows.append([name, a["n"], a["accuracy"], a["kappa"], a["predicted_supported"], extra])
-    out += [_table(["judge", "pairs", "accuracy", "Cohen's κ", "says supported", "notes"], rows), ""]
-    kinds = sorted({k for a in metrics["judges"].values() for k in a["accuracy_by_kind"]})
-    out += [
-        "Accuracy by kind of pair:",
-        "",
-        _table(["judge"] + kinds, [[n] + [a["accuracy_by_kind"].get(k) for k in kinds] for n, a in metrics["judges"].items()]),
-        "",
-    ]
-    if "llm" in metrics["judges"]:
-        out += [f"The LLM judge was checked on a stratified subset of {metrics['judges']['llm']['n']} pairs (it is slow on CPU); "
-                "`det_on_llm_subset` is the deterministic judge on the same subset.", ""]
-    det = metrics["judges"].get("det", {})
-    if det.get("best_threshold_in_sample"):
-        b = det["best_threshold_in_sample"]
-        out += [f"(In-sample best deterministic threshold: {b['threshold']} with κ {b['kappa']}; optimistic, not used.)", ""]
-
+    out += judges_section(metrics["judges"])
     ret_keys = ["recall@5", "recall@10", "mrr", "ndcg@10", "context_recall"]
     out += ["## Retrieval (talk level, every question with gold talks)", "", _side_by_side(metrics["retrieval"], ret_keys), "",
             _by_type(metrics["retrieval"], ret_keys), ""]
@@ -130,26 +151,10 @@ def render_markdown(metrics: dict) -> str:
                 _by_type(metrics["answers"], base[:2] + judged[:5]), ""]
         if len(judged) > 5:
             out += [_by_type(metrics["answers"], judged[5:]), ""]
-        lat_rows = []
-        for key in ("first_token_ms", "total_ms", "prompt_tokens"):
-            for stat in ("mean", "p50", "p90"):
-                lat_rows.append([f"{key} {stat}", metrics["latency"]["ours"][key][stat], metrics["latency"]["baseline"][key][stat]])
-        out += ["## Latency and prompt size", "", _table(["", "ours", "baseline"], lat_rows), "",
-                "Ours answers some questions without calling the model (nothing retrieved is close enough); those have no first-token time or prompt tokens.", ""]
+        out += latency_section(metrics["latency"])
     if metrics.get("injection"):
         out += injection_section(metrics["injection"])
-    out += [
-        "## Definitions",
-        "",
-        "- recall@k, MRR, nDCG@10: over each system's talk ranking (ours: fused ranking before the top-k cut; baseline: talks in the order their chunks come in a dense top-40). context_recall: gold talks among the passages given to the model.",
-        "- citation precision / recall: cited talks against gold talks (an abstention on an answerable question has recall 0). Baseline chunks map to the talk holding most of their characters.",
-        "- ALCE citation recall: sentences supported by the union of their cited passages / sentences. ALCE citation precision: citations not irrelevant / citations (irrelevant: does not support the sentence alone while the other citations still do; citations of unsupported sentences count as imprecise).",
-        "- faithfulness: sentences supported by the whole context the model saw / sentences.",
-        "- key-fact coverage: key facts the judge finds stated in the answer / key facts (0 for an abstention).",
-        "- abstention_correct: unanswerable questions the system declined; false_abstention: answerable questions it declined.",
-        "",
-        "Plots: `by_type.png` (ours vs baseline per question type), `latency.png` (distributions).",
-    ]
+    out += DEFINITIONS
     return "\n".join(out) + "\n"
 
 

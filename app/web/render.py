@@ -118,6 +118,15 @@ def _source_card(source, marks: dict[int, list[int]], labels: dict[int, tuple[st
     )
 
 
+WELCOME_SOURCES = (
+    '<div class="tq-empty tq-welcome"><div class="tq-h">Sources</div>'
+    "<p>The talks behind the current answer appear here as soon as they are retrieved: title, speaker, "
+    "line numbers and links, the passage the model read with the supporting sentences highlighted, "
+    "and a support mark for every sentence of the answer "
+    '(<span class="tq-mark tq-ok">✓ supported</span> <span class="tq-mark tq-weak">⚠ weak</span>).</p></div></div>'
+)
+
+
 def render_sources(
     sources=None,
     answer=None,
@@ -145,57 +154,17 @@ def render_sources(
     elif answer is None and followup and sources is not None and not query:
         parts.append('<div class="tq-query">follow-up: searched with the conversation’s context</div>')
     if sources is None:
-        parts.append(
-            '<div class="tq-empty tq-welcome"><div class="tq-h">Sources</div>'
-            "<p>The talks behind the current answer appear here as soon as they are retrieved: title, speaker, "
-            "line numbers and links, the passage the model read with the supporting sentences highlighted, "
-            "and a support mark for every sentence of the answer "
-            '(<span class="tq-mark tq-ok">✓ supported</span> <span class="tq-mark tq-weak">⚠ weak</span>).</p></div></div>'
-        )
-        return "".join(parts)
-
-    marks: dict[int, dict[int, list[int]]] = {}
-    labels: dict[int, tuple[str, str]] = {}
-    cited_ns: set[int] = set()
+        return "".join(parts) + WELCOME_SOURCES
+    marks, labels = {}, {}
     if answer is not None and not answer.abstained and answer.sentences:
-        marks = evidence_marks(answer)
-        rows = []
-        for i, sentence in enumerate(answer.sentences, 1):
-            cites = sentence.citations
-            css, label = support_mark(sentence.support, bool(cites))
-            labels[i] = (css, label)
-            refs = "".join(f'<a class="tq-cite" href="#tq-source-{n}">[{n}]</a>' for n in cites)
-            rows.append(
-                f'<li><span class="tq-mark tq-{css}">{_e(label)}</span> '
-                f'<span class="tq-sent">{_e(sentence.text)}</span> {refs}{attribution_note(sentence)}</li>'
-            )
-        weak = len(answer.weak_sentences)
-        summary = f"support {answer.support:.2f}" + (f" · {weak} of {len(labels)} sentences weak or uncited" if weak else "")
-        parts.append(
-            f'<div class="tq-check"><div class="tq-h">Answer check <span class="tq-summary">{_e(summary)}</span></div>'
-            f'<ol>{"".join(rows)}</ol></div>'
-        )
-        cited_ns = set(answer.cited)
+        marks, labels = evidence_marks(answer), _sentence_labels(answer)
+        parts.append(_answer_check(answer, labels))
     if answer is not None and answer.warnings:
         parts.append(render_warnings(answer.warnings))
-
     if not sources:
         parts.append('<div class="tq-empty">No talk matched the question.</div></div>')
         return "".join(parts)
-
-    if answer is not None and answer.abstained:
-        heading = "Closest talks (they do not answer the question)"
-        primary, rest = list(sources), []
-    elif answer is not None and cited_ns:
-        heading = "Cited talks"
-        primary = [s for s in sources if s.n in cited_ns]
-        rest = [s for s in sources if s.n not in cited_ns]
-    elif answer is not None:
-        heading = "Retrieved talks (the answer cites none)"
-        primary, rest = list(sources), []
-    else:
-        heading = "Retrieved talks"
-        primary, rest = list(sources), []
+    heading, primary, rest = _card_groups(sources, answer)
     parts.append(f'<div class="tq-h">{_e(heading)}</div>')
     parts += [_source_card(s, marks.get(s.n, {}), labels, True, renamed) for s in primary]
     if rest:
@@ -204,6 +173,37 @@ def render_sources(
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _sentence_labels(answer) -> dict[int, tuple[str, str]]:
+    """{sentence number: (css class, label)}: each answer sentence's support mark."""
+    return {i: support_mark(s.support, bool(s.citations)) for i, s in enumerate(answer.sentences, 1)}
+
+
+def _answer_check(answer, labels: dict[int, tuple[str, str]]) -> str:
+    """The answer check: every sentence with its support mark and links to the cards it cites."""
+    rows = []
+    for i, sentence in enumerate(answer.sentences, 1):
+        css, label = labels[i]
+        refs = "".join(f'<a class="tq-cite" href="#tq-source-{n}">[{n}]</a>' for n in sentence.citations)
+        rows.append(f'<li><span class="tq-mark tq-{css}">{_e(label)}</span> '
+                    f'<span class="tq-sent">{_e(sentence.text)}</span> {refs}{attribution_note(sentence)}</li>')
+    weak = len(answer.weak_sentences)
+    summary = f"support {answer.support:.2f}" + (f" · {weak} of {len(labels)} sentences weak or uncited" if weak else "")
+    return (f'<div class="tq-check"><div class="tq-h">Answer check <span class="tq-summary">{_e(summary)}</span></div>'
+            f'<ol>{"".join(rows)}</ol></div>')
+
+
+def _card_groups(sources, answer) -> tuple[str, list, list]:
+    """The cards' heading, the cards shown, and the retrieved-but-uncited ones folded below."""
+    cited = set(answer.cited) if answer is not None and not answer.abstained and answer.sentences else set()
+    if answer is not None and answer.abstained:
+        return "Closest talks (they do not answer the question)", list(sources), []
+    if answer is not None and cited:
+        return "Cited talks", [s for s in sources if s.n in cited], [s for s in sources if s.n not in cited]
+    if answer is not None:
+        return "Retrieved talks (the answer cites none)", list(sources), []
+    return "Retrieved talks", list(sources), []
 
 
 def error_message(err: BaseException) -> str:
