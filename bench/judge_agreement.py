@@ -10,10 +10,7 @@ be re-checked at any commit.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,22 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
+from bench.provenance import provenance  # noqa: E402
 from eval.dataset import load_pairs  # noqa: E402
 from eval.judges import DeterministicJudge, agreement  # noqa: E402
-
-
-def cpu() -> dict:
-    """/proc/cpuinfo's model name and the vector-instruction flags that change speed (not this figure)."""
-    info = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"^model name\s*:\s*(.*)$", info, re.MULTILINE)
-    flags = re.search(r"^flags\s*:\s*(.*)$", info, re.MULTILINE)
-    wanted = ("avx", "fma", "f16c", "amx")
-    return {"model": model.group(1) if model else None,
-            "flags": sorted(f for f in (flags.group(1).split() if flags else []) if f.startswith(wanted))}
-
-
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
@@ -48,12 +32,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(_env_file=None, data_dir=args.data)
     result = agreement(DeterministicJudge(cached_embeddings(settings)), load_pairs())
-    dirty = git("status", "--porcelain", "--untracked-files=no")
     out = {
-        "command": "python " + " ".join(sys.argv),
-        "commit": git("rev-parse", "HEAD") + (" (with uncommitted changes)" if dirty else ""),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": cpu(),
+        **provenance(),
         "embedding_model": settings.embedding.model,
         "judges": {"det": result},
     }

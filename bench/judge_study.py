@@ -13,10 +13,7 @@ support formula) on the same test pairs for comparison.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,22 +25,11 @@ from app.core.config import Settings  # noqa: E402
 from app.core.prompts import PROMPTS, load_prompt  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.models.llm import local_model_path  # noqa: E402
+from bench.provenance import provenance  # noqa: E402
 from eval.dataset import load_pairs  # noqa: E402
 from eval.judges import DeterministicJudge, agreement, split_pairs  # noqa: E402
 from eval.metrics import cohen_kappa  # noqa: E402
 from eval.yes_probability import YesProbability  # noqa: E402
-
-
-def cpu() -> dict:
-    info = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"^model name\s*:\s*(.*)$", info, re.MULTILINE)
-    flags = re.search(r"^flags\s*:\s*(.*)$", info, re.MULTILINE)
-    return {"model": model.group(1) if model else None,
-            "flags": sorted(f for f in (flags.group(1).split() if flags else []) if f.startswith(("avx", "fma", "f16c", "amx")))}
-
-
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
 def best_threshold(truth: list[bool], probs: list[float]) -> tuple[float, float]:
@@ -86,10 +72,7 @@ def main() -> None:
     winner = max(study, key=lambda n: study[n]["tune"]["kappa"])
     det = agreement(DeterministicJudge(cached_embeddings(settings)), test)
     out = {
-        "command": "python " + " ".join(sys.argv),
-        "commit": git("rev-parse", "HEAD") + (" (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": cpu(),
+        **provenance(),
         "model": local_model_path(settings).name,
         "split": {"tune": [p.id for p in tune], "test": [p.id for p in test]},
         "winner": {"prompt": winner, "threshold": study[winner]["tune"]["threshold"],

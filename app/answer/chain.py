@@ -67,7 +67,7 @@ class AnswerChain:
 
     @property
     def catalog(self):
-        """The talks retrieval reads (``LiveTalks``: records fetched by id as needed)."""
+        """The talks retrieval reads (an ``IndexSnapshot``: records fetched by id as needed)."""
         return self.retriever.catalog
 
     def latest_catalog(self):
