@@ -180,10 +180,10 @@ def collect(name: str, memo: MemoReranker, rerank: RerankSettings, limit: int | 
         ranked = retriever.rank_talks(q.question)
         base = retriever.select(ranked, q.question)
         top = ranked[:MAX_N]
-        judged = judge_talks(q.question, top, [catalog.by_id[e["talk_id"]] for e in top], store.embeddings, memo, rerank)
+        judged = judge_talks(q.question, top, [catalog.by_id[e.talk_id] for e in top], store.embeddings, memo, rerank)
         rows.append(
-            Row(q.type, q.answerable, q.gold_talks, q.key_facts, [t["talk_id"] for t in ranked], [t["talk_id"] for t in base],
-                max((t["dense"] for t in base), default=0.0), judged, is_open_ended(q.question))
+            Row(q.type, q.answerable, q.gold_talks, q.key_facts, [t.talk_id for t in ranked], [t.talk_id for t in base],
+                max((t.dense for t in base), default=0.0), judged, is_open_ended(q.question))
         )
     memo.save()
     return rows, settings, store
@@ -213,7 +213,7 @@ def evaluate(rows: list[Row], settings: Settings, judge: DeterministicJudge, cou
                 orders = [j.sentence_order() if i < first else o for i, (j, o) in enumerate(zip(context, orders))]
                 judged = context[: min(first, rs.abstain_talks)]
                 ce_signal.append(max((j.relevance for j in judged), default=-99.0))
-                cand_dense.append(max((float(j.entry["dense"]) for j in judged), default=0.0))
+                cand_dense.append(max((j.entry.dense for j in judged), default=0.0))
         else:
             cands = row.judged[:n]
             ordered = sorted(cands, key=lambda j: -j.relevance) if order == "ce" else order_talks(cands, rs)
@@ -221,7 +221,7 @@ def evaluate(rows: list[Row], settings: Settings, judge: DeterministicJudge, cou
             context = cut_talks(ordered, settings.retrieval.k, settings.retrieval.max_k, row.open_ended, rs)
             orders = [j.sentence_order() for j in context]
             ce_signal.append(max(j.relevance for j in cands))
-            cand_dense.append(max(float(j.entry["dense"]) for j in cands))
+            cand_dense.append(max(j.entry.dense for j in cands))
         dense_signal.append(row.base_dense)
         answerable.append(row.answerable)
         if not row.gold:

@@ -42,9 +42,9 @@ def measure(retriever: TalkRetriever, questions) -> dict:
             continue
         started = time.perf_counter()
         ranked = retriever.rank_talks(q.question)
-        context = [t["talk_id"] for t in retriever.select(ranked, q.question)]
+        context = [t.talk_id for t in retriever.select(ranked, q.question)]
         times.append((time.perf_counter() - started) * 1000)
-        ranking = [t["talk_id"] for t in ranked]
+        ranking = [t.talk_id for t in ranked]
         rows.append(
             {
                 "type": q.type,

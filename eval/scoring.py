@@ -34,7 +34,7 @@ def evaluate_retrieval(chain: AnswerChain, baseline: NaiveChain, questions: list
             out[q.id] = {"ours": nothing, "baseline": nothing}
             continue
         ranked = retriever.rank_talks(q.question)
-        ranking = [t["talk_id"] for t in ranked]
+        ranking = [t.talk_id for t in ranked]
         # What the chain hands the model (with the cross-encoder's cut when it is on).
         context = [d.metadata["talk_id"] for d in retriever.invoke(q.question)]
         b_ranking = baseline.rank_talks(q.question)

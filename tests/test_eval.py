@@ -210,7 +210,7 @@ def test_gate_retrieval_over_the_whole_set(seed_index, eval_questions):
     rows = []
     for q in eval_questions:
         if q.gold_talks:
-            ranking = [t["talk_id"] for t in retriever.rank_talks(q.question)]
+            ranking = [t.talk_id for t in retriever.rank_talks(q.question)]
             rows.append({"r5": M.recall_at_k(ranking, q.gold_talks, 5), "mrr": M.reciprocal_rank(ranking, q.gold_talks)})
     summary = M.aggregate(rows, ["r5", "mrr"])
     assert summary["r5"] >= GATE_RECALL_AT_5, summary

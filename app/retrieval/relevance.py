@@ -32,6 +32,7 @@ from langchain_core.embeddings import Embeddings
 from app.core.config import RerankSettings
 from app.core.talk import Talk
 from app.core.text import content_words, split_sentences
+from app.retrieval.fusion import RankedTalk
 
 
 def talk_sentences(talk: Talk) -> list[str]:
@@ -52,7 +53,7 @@ class JudgedTalk:
     """One candidate talk with its sentences, their cheap scores and the cross-encoder logits of the best ones."""
 
     talk: Talk
-    entry: dict  # the retriever's entry: talk_id, score, dense, bm25, chunks
+    entry: RankedTalk  # the talk in the retriever's fused ranking
     sentences: list[str]
     cheap: np.ndarray
     logits: dict[int, float] = field(default_factory=dict)  # sentence index -> logit
@@ -71,7 +72,7 @@ class JudgedTalk:
 
 def judge_talks(
     query: str,
-    entries: list[dict],
+    entries: list[RankedTalk],
     talks: list[Talk],
     embeddings: Embeddings,
     reranker,
@@ -103,7 +104,7 @@ def abstain_score(judged: list[JudgedTalk], settings: RerankSettings) -> float:
     if not top:
         return float("-inf")
     best_logit = max(j.relevance for j in top)
-    best_dense = max(float(j.entry.get("dense", 0.0)) for j in top)
+    best_dense = max(j.entry.dense for j in top)
     return best_logit + settings.dense_weight * best_dense
 
 

@@ -32,10 +32,10 @@ from pydantic import ConfigDict
 
 from app.core.config import RerankSettings, RetrievalSettings
 from app.index.lexical import LexicalIndex
-from app.index.snapshot import ChunkHit, IndexSnapshot
-from app.retrieval.question_kinds import is_open_ended
-from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
+from app.index.snapshot import IndexSnapshot
 from app.index.store import TalkStore
+from app.retrieval.fusion import RankedTalk, fuse
+from app.retrieval.question_kinds import is_open_ended
 from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
 
 
@@ -78,42 +78,21 @@ class TalkRetriever(BaseRetriever):
 
     # ----------------------------------------------------------- fusion and grouping
 
-    def rank_talks(self, query: str, snapshot: IndexSnapshot | None = None) -> list[dict]:
+    def rank_talks(self, query: str, snapshot: IndexSnapshot | None = None) -> list[RankedTalk]:
         """Every candidate talk with its scores, best first (before the top-k cut), in ``snapshot`` (default: the live one)."""
         snapshot = snapshot or self.store.current.snapshot()
-        n = self.settings.candidates
-        fusion = self.settings.fusion
+        n, fusion = self.settings.candidates, self.settings.fusion
         dense = snapshot.dense(query, n) if fusion != "bm25" else []
         lexical = snapshot.bm25(query, n) if fusion != "dense" else []
-        top_bm25 = max((h.bm25 for h in lexical), default=0.0) or 1.0
-        merged: dict[str, ChunkHit] = {}
-        for ranked in (dense, lexical):
-            for rank, hit in enumerate(ranked):
-                entry = merged.setdefault(hit.doc.id, ChunkHit(doc=hit.doc))
-                entry.dense = max(entry.dense, hit.dense)
-                entry.bm25 = max(entry.bm25, hit.bm25)
-                if fusion == "weighted":  # scores, not ranks: cosine and BM25 relative to the best hit
-                    entry.fused += hit.dense + hit.bm25 / top_bm25
-                else:
-                    entry.fused += 1.0 / (self.settings.rrf_k + rank + 1)
-        talks: dict[str, dict] = {}
-        for hit in merged.values():
-            talk_id = hit.doc.metadata["talk_id"]
-            entry = talks.setdefault(talk_id, {"talk_id": talk_id, "score": 0.0, "dense": 0.0, "bm25": 0.0, "chunks": []})
-            entry["score"] = max(entry["score"], hit.fused)
-            entry["dense"] = max(entry["dense"], hit.dense)
-            entry["bm25"] = max(entry["bm25"], hit.bm25 / top_bm25)
-            entry["chunks"].append(hit.doc)
         # Only talks of the pinned generation (a chunk of a talk an ingest is adding or removing is not one).
-        live = [t for t in talks.values() if snapshot.has_talk(t["talk_id"])]
-        return sorted(live, key=lambda t: t["score"], reverse=True)
+        return [t for t in fuse(dense, lexical, fusion, self.settings.rrf_k) if snapshot.has_talk(t.talk_id)]
 
-    def select(self, ranked: list[dict], query: str) -> list[dict]:
+    def select(self, ranked: list[RankedTalk], query: str) -> list[RankedTalk]:
         """The top-k talks; for an open-ended question, every talk whose relevance holds, up to max_k."""
         k = self.k or self.settings.k
         if not ranked:
             return []
-        relevance = [0.5 * t["dense"] + 0.5 * t["bm25"] for t in ranked]
+        relevance = [0.5 * t.dense + 0.5 * t.bm25 for t in ranked]
         best = max(relevance)
         if not is_open_ended(query):
             # A talk far below the best one is noise the model would try to use.
@@ -121,7 +100,7 @@ class TalkRetriever(BaseRetriever):
         keep = [t for t, r in zip(ranked, relevance) if r >= self.settings.relative_cut * best]
         return keep[: self.settings.max_k] if len(keep) > k else ranked[: max(k, len(keep))]
 
-    def judged_select(self, ranked: list[dict], query: str, snapshot: IndexSnapshot | None = None) -> list[tuple[dict, dict]]:
+    def judged_select(self, ranked: list[RankedTalk], query: str, snapshot: IndexSnapshot | None = None) -> list[tuple[RankedTalk, dict]]:
         """The talks handed over, with what the cross-encoder found: (entry, extra metadata).
 
         "hybrid" cut: the retriever's own selection, its first ``candidates`` talks judged.
@@ -136,8 +115,8 @@ class TalkRetriever(BaseRetriever):
         if not top:
             return []
         catalog = snapshot or self.catalog
-        catalog.fetch([e["talk_id"] for e in selected + top])  # one read for every record used below
-        talks = [catalog.by_id[e["talk_id"]] for e in top]
+        catalog.fetch([e.talk_id for e in selected + top])  # one read for every record used below
+        talks = [catalog.by_id[e.talk_id] for e in top]
         judged = judge_talks(query, top, talks, self.store.embeddings, self.reranker, settings)
         score = round(abstain_score(judged, settings), 4)
         if settings.cut == "logit":
@@ -146,8 +125,8 @@ class TalkRetriever(BaseRetriever):
         out = []
         for entry in selected if settings.cut == "hybrid" else [j.entry for j in judged]:
             extra: dict = {"question_relevance": score}
-            if entry["talk_id"] in by_id:  # talks beyond ``candidates`` keep the cheap sentence order
-                j = by_id[entry["talk_id"]]
+            if entry.talk_id in by_id:  # talks beyond ``candidates`` keep the cheap sentence order
+                j = by_id[entry.talk_id]
                 extra.update(relevance=round(j.relevance, 4), sentence_order=j.sentence_order())
             out.append((entry, extra))
         return out
@@ -160,20 +139,20 @@ class TalkRetriever(BaseRetriever):
         else:
             selected = [(entry, {}) for entry in self.select(ranked, query)]
         docs = []
-        snapshot.fetch([entry["talk_id"] for entry, _ in selected])  # the records of the talks returned, one read
+        snapshot.fetch([entry.talk_id for entry, _ in selected])  # the records of the talks returned, one read
         by_id = snapshot.by_id
         for entry, extra in selected:
-            talk = by_id[entry["talk_id"]]
+            talk = by_id[entry.talk_id]
             docs.append(
                 Document(
                     id=talk.id,
                     page_content=talk.abstract,
                     metadata={
                         "talk_id": talk.id,
-                        "score": round(entry["score"], 5),
-                        "dense": round(entry["dense"], 4),
-                        "bm25": round(entry["bm25"], 4),
-                        "chunks": [c.page_content for c in entry["chunks"]],
+                        "score": round(entry.score, 5),
+                        "dense": round(entry.dense, 4),
+                        "bm25": round(entry.bm25, 4),
+                        "chunks": [c.page_content for c in entry.chunks],
                         **extra,
                     },
                 )
