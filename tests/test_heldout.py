@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from app.core.errors import InputError
-from eval.dataset import AGGREGATE_TYPES, HELDOUT_QUESTIONS, QUESTIONS, TYPES, attach_gold, load_questions
+from eval.dataset import AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT_QUESTIONS, QUESTIONS, TYPES, attach_gold, load_questions
 
 from support.settings import SEED_SEGMENTS
 
@@ -31,6 +31,12 @@ def heldout():
 @pytest.fixture(scope="module")
 def dev():
     return load_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="module", params=[HELDOUT_QUESTIONS, DEV_V3_QUESTIONS], ids=["held-out", "dev-v3"])
+def written(request):
+    """Each file of questions written with issue 23's new types (the held-out set and the new dev part)."""
+    return load_questions(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -57,21 +63,21 @@ def test_ids_are_unique_and_disjoint_from_dev(heldout, dev):
     assert not set(ids) & {q.id for q in dev}
 
 
-def test_every_gold_range_is_a_labelled_talk_of_the_corpus(heldout, labelled_talks):
+def test_every_gold_range_is_a_labelled_talk_of_the_corpus(written, labelled_talks):
     talks, n_lines = labelled_talks
-    ranges = [(q.id, tuple(r)) for q in heldout for r in q.gold_lines]
+    ranges = [(q.id, tuple(r)) for q in written for r in q.gold_lines]
     assert all(1 <= start <= end <= n_lines for _, (start, end) in ranges)
     assert [(qid, r) for qid, r in ranges if r not in talks] == []
 
 
-def test_each_new_field_is_set_exactly_where_its_type_needs_it(heldout):
-    for q in heldout:
+def test_each_new_field_is_set_exactly_where_its_type_needs_it(written):
+    for q in written:
         for type_, name in TYPE_FIELD.items():
             assert bool(getattr(q, name)) == (q.type == type_), f"{q.id}: {name} on a {q.type} question"
 
 
-def test_a_count_is_the_number_of_gold_talks(heldout):
-    assert [q.id for q in heldout if q.type == "counting" and q.count != len(q.gold_lines)] == []
+def test_a_count_is_the_number_of_gold_talks(written):
+    assert [q.id for q in written if q.type == "counting" and q.count != len(q.gold_lines)] == []
 
 
 def test_yes_and_no_answers_are_both_well_represented(heldout):
@@ -90,6 +96,11 @@ def test_answerable_questions_have_gold_and_key_facts_and_unanswerable_ones_none
 def test_every_gold_range_maps_to_its_own_talk_of_the_real_index(seed_index):
     answerable = attach_gold([q for q in load_questions(HELDOUT_QUESTIONS) if q.answerable], seed_index.store.catalog())
     assert [q.id for q in answerable if len(q.gold_talks) != len(q.gold_lines)] == []
+
+
+def test_the_new_dev_questions_have_ids_of_their_own(heldout, dev):
+    ids = [q.id for q in load_questions(DEV_V3_QUESTIONS)]
+    assert len(ids) == len(set(ids)) and not set(ids) & {q.id for q in dev + heldout}
 
 
 def test_no_heldout_question_repeats_a_dev_question(heldout, dev):

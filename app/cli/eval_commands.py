@@ -52,6 +52,8 @@ def eval_command(obj: Context, sets: str, questions: Path | None, limit: int | N
     if questions:
         options.questions = questions
     else:
+        if fast and click.get_current_context().get_parameter_source("sets") == click.core.ParameterSource.DEFAULT:
+            sets = "dev"  # the fast mode answers one dev question of each type
         options.sets = ("dev", "held-out") if sets == "both" else (sets,)
     _print_summary(run_eval(settings, obj.store, options), out)
 
