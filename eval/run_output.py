@@ -9,8 +9,8 @@ from pathlib import Path
 from eval import metrics as M
 from eval.dataset import TYPES
 from eval.run_state import SYSTEMS, EvalRun
+from eval.scoring import RETRIEVAL_KEYS
 
-RETRIEVAL_KEYS = ("recall@5", "recall@10", "mrr", "ndcg@10", "context_recall")
 ANSWER_KEYS = (
     "citation_precision",
     "citation_recall",

@@ -14,6 +14,10 @@ from eval.judges import DeterministicJudge, Judge, LLMJudge, agreement, split_pa
 from eval.run_state import EvalRun
 
 
+#: The retrieval scores of a question, in the order reports show them.
+RETRIEVAL_KEYS = ("recall@5", "recall@10", "mrr", "ndcg@10", "context_recall")
+
+
 def retrieval_metrics(ranking: list[str], context: list[str], gold: list[str]) -> dict:
     return {
         "recall@5": M.recall_at_k(ranking, gold, 5),
@@ -30,7 +34,7 @@ def evaluate_retrieval(chain: AnswerChain, baseline: NaiveChain, questions: list
     retriever = chain.retriever
     for q in questions:
         if q.history:  # a follow-up is retrieved with its conversation: scored through its answer only
-            nothing = {"ranking": [], "context": [], "metrics": {k: None for k in retrieval_metrics([], [], []).keys()}}
+            nothing = {"ranking": [], "context": [], "metrics": dict.fromkeys(RETRIEVAL_KEYS)}
             out[q.id] = {"ours": nothing, "baseline": nothing}
             continue
         ranked = retriever.rank_talks(q.question)

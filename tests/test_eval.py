@@ -317,3 +317,13 @@ def test_a_follow_up_is_asked_after_its_earlier_turns_with_them_as_history():
     assert chain.calls == [("Which talk is on X?", []),
                            ("Who gave it?", [("user", "Which talk is on X?"), ("assistant", "answer to Which talk is on X?")])]
     assert record["answer"] == "answer to Who gave it?"
+
+
+def test_a_follow_up_has_no_retrieval_figures_of_its_own():
+    from types import SimpleNamespace
+
+    from eval.scoring import RETRIEVAL_KEYS, evaluate_retrieval
+
+    q = Question(id="f", type="follow_up", question="Who gave it?", gold_lines=[], key_facts=[], history=["Which talk is on X?"])
+    found = evaluate_retrieval(SimpleNamespace(retriever=None), None, [q])["f"]
+    assert found["ours"]["metrics"] == found["baseline"]["metrics"] == dict.fromkeys(RETRIEVAL_KEYS)
