@@ -58,8 +58,12 @@ def test_the_embedded_model_says_when_the_corpus_does_not_cover_a_question(seed_
 
 def test_an_openai_compatible_server_answers_with_streaming(seed_index, openai_compatible_server):
     settings = with_llm(seed_index.settings, backend="openai", base_url=openai_compatible_server, model="smollm2", timeout_s=120)
-    tokens = list(Service(settings, store=seed_index.store).answer_chain().ask(TROPICAL))
-    assert len(tokens) > 1 and "".join(tokens).strip()
+    stream = Service(settings, store=seed_index.store).answer_chain().ask(TROPICAL)
+    tokens = list(stream)
+    answer = stream.result()
+    assert len(tokens) > 1 and "".join(tokens).strip(), "the endpoint streamed the answer in pieces"
+    assert [list(r) for r in answer.sources[0].talk.lines] in TROPICAL_TALK_LINES, "the model read the right talk first"
+    assert 0 < answer.timings["first_token_ms"] < answer.timings["total_ms"]
 
 
 def test_the_assembled_model_file_matches_the_pinned_hash(seed_index):

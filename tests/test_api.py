@@ -10,6 +10,7 @@ test answers through the embedded model.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
@@ -441,4 +442,5 @@ def test_embedded_model_answers_through_the_openai_client(api_server):
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     extra = [c.model_extra["talkqa"] for c in chunks if c.model_extra.get("talkqa")][-1]  # the first has the preview, the last the answer
     assert "RevThink" in text and not extra["abstained"]
-    assert extra["citations"] and "[" in text
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    assert markers and markers <= {c["n"] for c in extra["citations"]}, (text, extra["citations"])

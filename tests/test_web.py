@@ -299,12 +299,20 @@ def test_warm_up_loads_the_chain_in_the_background_once(small_index):
 
 
 def test_sessions_keep_their_own_history(small_index):
-    llm = scripted("First answer [1].")
+    """Two tabs take turns on one app: b's first question is not condensed with a's conversation, and a's
+    follow-up is condensed with a's own turns only."""
+    condensed = "What does the infinite-depth-and-width limit say about the feature covariance?"
+    llm = scripted("First answer [1].", "B's answer [1].", condensed, "A's follow-up answer [1].")
     web = web_with(small_index, llm)
     a = run(web, DEPTH_Q, new_session())[-1][2]
-    b = new_session()
-    assert b["history"] == [] and len(a["history"]) == 2
-    assert new_session() is not new_session()
+    b_question = "How is tropical geometry used to study neural networks?"
+    b_messages, _, b, b_payload = run(web, b_question, new_session())[-1]
+    assert b_payload["query"] == b_question and len(b["history"]) == 2
+    assert [m["role"] for m in b_messages] == ["user", "assistant"]
+    a_messages, _, a, a_payload = run(web, "and what about the covariance?", a)[-1]
+    assert a_payload["query"] == condensed and len(a["history"]) == 4
+    assert "tropical" not in " ".join(text_of(m) for m in a_messages)
+    assert len(b["history"]) == 2, "a's follow-up left b's session alone"
 
 
 def test_talk_browser_filters_and_opens_a_talk(small_index):
@@ -422,7 +430,9 @@ def test_api_question_gets_an_answer_with_citations(live_server):
     assert payload["citations"], payload
     assert any("RevThink" in c["title"] + c["snippet"] for c in payload["citations"]), payload["citations"]
     assert [m["role"] for m in chat] == ["user", "assistant"]
-    assert "[" in text_of(chat[-1]) and "Sources:" in text_of(chat[-1])
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", text_of(chat[-1]))}
+    assert markers and markers <= {c["n"] for c in payload["citations"]}, text_of(chat[-1])
+    assert "Sources:" in text_of(chat[-1])
     assert "Cited talks" in sources and "tq-card" in sources
 
 
