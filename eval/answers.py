@@ -77,7 +77,10 @@ def answer_record(system: str, chain, q: Question) -> dict:
         "answer": a.answer,
         "abstained": a.abstained,
         "passages": _passages(system, a, q.question),
-        "sentences": [{"text": s.text, "citations": s.citations} for s in a.sentences],
+        # ``model_citations``: the markers the model wrote, where attribution moved or added some (labelled pairs
+        # are drawn from such sentences too: bench/candidate_pairs.py).
+        "sentences": [{"text": s.text, "citations": s.citations, "kind": s.kind,
+                       "model_citations": s.model_citations} for s in a.sentences],
         "cited": a.cited,
         "timings": a.timings,
         "prompt_tokens": a.prompt_tokens if called else None,

@@ -101,18 +101,32 @@ def test_chat_completion_has_cited_text_sources_list_and_talkqa_field(api_server
     assert response.usage.prompt_tokens > 0 and response.usage.completion_tokens > 0
 
 
+THREE_SENTENCES = ("RevThink trains a student model to reason backwards [1]. It augments the data with backward questions [1]. "
+                   "The student learns from both directions [1].")
+
+
 def test_streamed_completion_is_openai_chunks_ending_with_the_talkqa_field(api_server):
     server = api_server(llm=fake())
     chunks = list(client(server).chat.completions.create(
         model="talkqa", messages=[{"role": "user", "content": QUESTION}], stream=True, stream_options={"include_usage": True}))
     contents = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
-    assert len(contents) > 5  # token by token, not one block
     text = "".join(contents)
     assert text.startswith(ANSWER) and "\n\nSources:\n- [1] " in text
     final = [c for c in chunks if c.choices and c.choices[0].finish_reason == "stop"]
     assert len(final) == 1 and final[0].model_extra["talkqa"]["citations"][0]["n"] == 1
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
     assert chunks[0].choices[0].delta.role == "assistant"
+
+
+def test_a_stream_sends_the_checked_answer_sentence_by_sentence_as_the_whole_reply_has_it(api_server):
+    """A client keeps what it was streamed: the checked text, one piece a finished sentence, not the model's draft."""
+    server = api_server(llm=fake(THREE_SENTENCES))
+    messages = [{"role": "user", "content": QUESTION}]
+    chunks = list(client(server).chat.completions.create(model="talkqa", messages=messages, stream=True))
+    contents = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
+    whole = client(server).chat.completions.create(model="talkqa", messages=messages).choices[0].message.content
+    assert "".join(contents) == whole
+    assert len(contents) >= 4, "three sentences and the sources list, each sent once ready"
 
 
 def test_sources_list_is_switched_off_by_the_request(api_server):
@@ -348,11 +362,11 @@ def test_a_failure_after_the_first_token_ends_the_stream_with_an_error_event(api
     class FailingMidway(FakeListChatModel):
         def _stream(self, *args, **kwargs):
             for i, chunk in enumerate(super()._stream(*args, **kwargs)):
-                if i == 3:
+                if i == len(ANSWER) + 5:  # after the first sentence was sent
                     raise ConnectionError("connection reset")
                 yield chunk
 
-    server = api_server(llm=FailingMidway(responses=[ANSWER]))
+    server = api_server(llm=FailingMidway(responses=[ANSWER + " " + ANSWER]))
     payload = {"messages": [{"role": "user", "content": QUESTION}], "stream": True}
     with httpx.stream("POST", server.url + "/v1/chat/completions", json=payload, timeout=60) as response:
         events = [line[len("data: "):] for line in response.iter_lines() if line.startswith("data: ")]

@@ -4,7 +4,8 @@
 once, then hands over an ``AnswerStream``: its ``query``, ``sources`` and
 ``preview`` are ready before the model's first token; iterating it yields the
 tokens as the model writes them; ``result()`` runs the checks once the text
-is complete and gives the ``Answer``.
+is complete and gives the ``Answer``; ``checked_text()`` gives that answer's
+text sentence by sentence while the model writes (for an OpenAI client).
 
 The stream owns its state (the tokens so far, the warnings the token stream
 raised, the first token's time, the finished answer), so like the ``Response``
@@ -22,6 +23,7 @@ import time
 from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
+from app.answer.checked_text import checked_pieces, with_text
 from app.answer.preview import Preview
 from app.answer.result import Answer, AnswerWarning, Source
 
@@ -74,6 +76,18 @@ class AnswerStream:
                 yield self._tokens[i]
                 i += 1
         except GeneratorExit:  # the reader stopped before the end: the model stops too
+            self.close()
+            raise
+
+    def checked_text(self) -> Iterator[str]:
+        """The checked answer's text in pieces, each sent once the model has finished a sentence
+        (app/answer/checked_text.py): for a client that cannot take back what it was shown."""
+        check = lambda text: self._finish(with_text(self._generated(), text))  # noqa: E731
+        pieces = checked_pieces(iter(self), check, self.result)
+        try:
+            yield from pieces
+        except GeneratorExit:  # the reader left: the model stops too
+            pieces.close()
             self.close()
             raise
 

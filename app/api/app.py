@@ -196,7 +196,8 @@ def _openai_routes(api: APIRouter, state: ApiState) -> None:
         handed_over = False
         try:
             stream = await run_in_threadpool(chain.ask, question, history)
-            pump = TokenPump(iter(stream))
+            # A streaming client keeps what it is sent: it gets the checked text sentence by sentence.
+            pump = TokenPump(stream.checked_text() if body.stream else iter(stream))
             first = asyncio.ensure_future(run_in_threadpool(pump.next))
             if body.stream:
                 # An LLM that fails at once is still a 502 before any byte is sent; one still reading

@@ -260,15 +260,17 @@ class Reply:
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     def stream_of_tokens(self, stream: AnswerStream, pump: TokenPump, first: Awaitable[str | None]) -> StreamingResponse:
-        """The extractive preview (in the first chunk's ``talkqa`` field), the model's tokens as they
-        come, then the sources list and the whole ``talkqa`` field."""
+        """The extractive preview (in the first chunk's ``talkqa`` field), the checked answer's text as the
+        model finishes each sentence (``AnswerStream.checked_text``), then the sources list and the whole
+        ``talkqa`` field."""
 
         async def events():
             try:
                 yield self.chunk({"role": "assistant", "content": ""}, talkqa={"preview": stream.preview.to_json()})
                 token = await first
                 while token is not None:
-                    yield self.chunk({"content": token})
+                    if token:  # "" while the model is inside a sentence
+                        yield self.chunk({"content": token})
                     token = await run_in_threadpool(pump.next)
                 answer = await run_in_threadpool(stream.result)
                 tail = sources_text(answer) if self.with_sources else ""
