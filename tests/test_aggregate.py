@@ -12,6 +12,7 @@ import pytest
 
 from app.answer.aggregate import count_sentence, count_the_list, listed_what
 from app.answer.result import Answer, Sentence, Source
+from app.answer.state import AnswerState
 from app.core.talk import Talk
 from app.retrieval.question_kinds import QuestionKinds, is_counting, is_open_ended, is_yes_no
 from app.retrieval.record_scan import scan_records
@@ -181,8 +182,6 @@ def test_the_count_sentence_reads_for_one_talk_and_for_people():
 
 def _prompt(seed_index, question: str) -> str:
     chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("Yes [1]."))
-    from app.answer.state import AnswerState
-
     return "\n".join(str(m.content) for m in chain.prepare().invoke(AnswerState.start(question)).messages)
 
 
