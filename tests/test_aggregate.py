@@ -191,3 +191,14 @@ def test_a_yes_no_question_gets_the_prompt_that_puts_the_polarity_first(seed_ind
 
 def test_another_question_keeps_the_answer_prompt(seed_index):
     assert "Begin your answer with" not in _prompt(seed_index, "How is tropical geometry used to study neural networks?")
+
+
+# ------------------------------------------------------------------ the real model
+
+
+@pytest.mark.slow
+def test_the_embedded_models_topical_list_states_the_number_of_talks_it_cites(seed_index):
+    settings = seed_index.settings.model_copy(update={"llm": seed_index.settings.llm.model_copy(update={"backend": "local", "local_model": "qwen-1.5b"})})
+    answer = Service(settings, store=seed_index.store).answer_chain().invoke("Which talks discuss momentum methods? List them all.")
+    assert not answer.abstained
+    assert stated_count(answer.answer) == len(answer.cited) >= 1, answer.answer

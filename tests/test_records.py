@@ -1,5 +1,8 @@
 """Answers made of markers (issue 23): where the cited talk's record holds the name or the link, it is stated.
 
+A marker standing for a person gets the speaker (``state_markers``); one standing for a link says nothing and
+the record's links replace it (says-nothing, ``record_sentences``).
+
 Pure text: talks built here, no index, no model; and one answer through the checks with the scripted model.
 """
 
@@ -19,11 +22,6 @@ HIVES = Talk(id="b", title="Beekeeping logs", abstract="Hive weights.", speaker=
 SOURCES = [Source(1, ORIGAMI, ["We fold lattices."], 1.0, 1.0), Source(2, HIVES, ["Hive weights."], 1.0, 1.0)]
 
 
-def test_a_marker_standing_for_the_preprint_gets_the_recorded_link():
-    assert state_markers("The preprint is [1].", "Which preprint is the origami talk based on?", SOURCES) == \
-        "The preprint is https://arxiv.org/abs/2401.00001 [1]."
-
-
 def test_a_marker_after_by_gets_the_speaker():
     assert state_markers("The talk by [1] proposes a fold.", "What does the origami talk propose?", SOURCES) == \
         "The talk by Ada Quill [1] proposes a fold."
@@ -35,7 +33,8 @@ def test_several_markers_standing_for_people_get_each_speaker():
 
 
 @pytest.mark.parametrize(("text", "question"), [
-    ("The code is [2].", "Where is the code of the beekeeping talk?"),  # its record has no link
+    ("The code is [2].", "Where is the code of the beekeeping talk?"),  # a link slot: the record path states links
+    ("The preprint is [1].", "Which preprint is the origami talk based on?"),
     ("The results are [1].", "What are the results of the origami talk?"),  # not a record question
     ("It is shown in [1].", "What is shown?"),
 ])
@@ -43,7 +42,8 @@ def test_a_slot_the_record_cannot_fill_is_left_as_it_is(text, question):
     assert state_markers(text, question, SOURCES) == text
 
 
-def test_an_answer_of_markers_is_stated_through_the_checks(seed_index):
+def test_a_link_slot_becomes_the_records_link_through_the_checks(seed_index):
     chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("The paper is [1]."))
     answer = chain.invoke("Give the arXiv link of the talk on imbalanced classification in high dimensions.")
-    assert "https://arxiv.org/abs/2502.11323 [1]" in answer.answer and not answer.abstained
+    assert not answer.abstained and "https://arxiv.org/abs/2502.11323" in answer.answer
+    assert [s.kind for s in answer.sentences] == ["record"]

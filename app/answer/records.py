@@ -8,8 +8,9 @@ notes, normalised links, line numbers). Two uses:
   person, the co-authors or the papers, so the model can answer from them and attribution can check it;
 * facts read straight off the record are added to the answer as sentences of their own, cited and
   exact (a URL copied by a 1.5B model is often garbled), unless the answer already states them;
-* a marker the model put where the fact belongs ("The preprint is [1].", "The talk by [1] proposes …",
-  "The speakers are [1] and [3].") gets the fact from that talk's record in front of it (``state_markers``).
+* a marker the model put where a person belongs ("The talk by [1] proposes …", "The speakers are [1] and
+  [3].") gets the speaker from that talk's record in front of it (``state_markers``); a marker where a link
+  belongs ("The preprint is [1].") says nothing and is replaced by the record's links (above).
 """
 
 from __future__ import annotations
@@ -105,19 +106,13 @@ _SLOT = re.compile(
 )
 
 
-#: Link hosts a question may name ("the arXiv link"): only those links are stated for it.
-_HOSTS = ("arxiv", "github", "openreview", "gitlab", "youtube")
-
-
 def _fact(talk, verb: str, question: str) -> str | None:
-    """What a marker after ``verb`` stands for in this talk's record: after "by" its speaker; after "is/are" its
-    links for a link question, its speaker for a question about the person; None otherwise."""
-    if verb == "by":
+    """What a marker after ``verb`` stands for in this talk's record: after "by" its speaker, after "is/are" its
+    speaker for a question about the person; None otherwise. (A link slot, "The preprint is [1].", is left to
+    says-nothing and ``record_sentences``, which state the record's links exactly, as a record sentence.)"""
+    if verb == "by" or asks_person(question):
         return talk.speaker
-    if asks_links(question) and not asks_person(question):
-        named = [url for url in talk.links if any(h in url.lower() and h in question.lower() for h in _HOSTS)]
-        return " ".join(named or talk.links) or None
-    return talk.speaker if asks_person(question) else None
+    return None
 
 
 def state_markers(text: str, question: str, sources: list[Source]) -> str:
