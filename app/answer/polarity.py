@@ -9,8 +9,9 @@ relationship", "challenges the belief"). The check: the answer opens with
 opening sentence rests on (its evidence, app/answer/grounding.py) carries a
 negation: the answer becomes "No", with that sentence quoted and cited. A "No"
 is never turned into a "Yes" (the absence of a negation proves nothing).
-The cue list was kept only because it fixed dev answers (questions-dev-v3.jsonl
-d114-d123) and broke none; see docs/evaluation.md.
+Kept because on the dev questions (questions-dev-v3.jsonl d114-d123) it turned
+one wrong "Yes" into a right "No" and changed no right answer; a weak check
+(the one negation it found was incidental), see docs/evaluation.md.
 """
 
 from __future__ import annotations
