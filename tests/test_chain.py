@@ -148,11 +148,12 @@ def test_an_answer_cites_its_sources_and_gets_a_support_figure(seed_index):
 def test_a_which_talks_answer_says_what_each_chosen_talk_contributes(seed_index):
     """The list prompt makes the model reply with numbers; each chosen talk is named with its most relevant sentence."""
     answer = chain_with(seed_index, "[1][2]").invoke("Which talks discuss tropical geometry?")
-    assert answer.cited == [1, 2] and len(answer.sentences) == 2
-    for sentence, source in zip(answer.sentences, answer.sources):
+    count, *listed = answer.sentences
+    assert answer.cited == [1, 2] and len(listed) == 2 and count.text.startswith("2 talks in the collection")
+    for sentence, source in zip(listed, answer.sources):
         assert sentence.citations == [source.n] and sentence.supported
         assert source.lead in source.sentences and source.lead.rstrip(".")[:40] in sentence.text
-    assert any("tropical" in s.text.lower() for s in answer.sentences)
+    assert any("tropical" in s.text.lower() for s in listed)
 
 
 def test_a_weakly_supported_sentence_scores_below_a_supported_one(seed_index):

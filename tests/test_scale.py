@@ -1,4 +1,4 @@
-"""Corpus growth (issue #12): a question, a page of talks or one talk never costs the whole corpus.
+"""Corpus growth (issue #12): a question, a page of talks, one talk or a literal count never costs the whole corpus.
 
 On 3,000 synthetic talks (tests/support/synthetic.py): a reader loads the
 lexical index ingest saved instead of rebuilding it, parses only the records of
@@ -19,6 +19,8 @@ from click.testing import CliRunner
 from app.cli.commands import cli
 from app.index.catalog import CatalogRecords
 from app.index.lexical import LexicalIndex
+from app.retrieval.record_scan import scan_records
+from app.retrieval.record_terms import record_condition
 from app.service import Service
 from app.index.store import TalkStore
 
@@ -163,3 +165,13 @@ def test_an_unchanged_reingest_reads_nothing_but_the_file_bytes(synthetic_index,
     monkeypatch.setattr(ingest.indexer, "read_corpus", lambda *a, **k: calls.append(a) or ([], 0))
     report = run_ingest(settings, TalkStore(settings, Service(settings).embeddings))
     assert calls == [] and report.unchanged == report.talks == synthetic_index.talks and report.embedded_chunks == 0
+
+
+def test_a_literal_count_reads_the_matching_records_not_the_catalog(synthetic_index, costs):
+    snapshot = Service(synthetic_index.settings).catalog()
+    condition = record_condition("Which speaker bios mention EPFL? List all of them.")
+    scan = scan_records(snapshot, condition)
+    every = [t for t in snapshot.page(0, synthetic_index.talks) if condition.evidence(t)]
+    assert 0 < len(scan.matches) == len(every) < synthetic_index.talks // 10 and not scan.capped
+    assert costs["whole catalog loads"] == 0
+    assert scan_records(snapshot, condition, limit=3).capped  # past the limit: a lower bound, said so

@@ -25,6 +25,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
+from app.answer.aggregate import record_answer
 from app.answer.checks import answer_checks
 from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
@@ -40,6 +41,8 @@ from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.core.prompts import load_prompt
 from app.core.question import check_question
 from app.models.tokens import encoding
+from app.retrieval.record_scan import scan_records
+from app.retrieval.record_terms import record_condition
 from app.retrieval.retriever import TalkRetriever
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
@@ -62,6 +65,8 @@ class AnswerChain:
         #: "Which talks ...?": a list, one cited line per matching talk (same system prompt, so
         #: llama.cpp reuses its cached prefix).
         self.list_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_list"))])
+        #: A yes/no question: the polarity first, then the cited reason (same system prompt).
+        self.yes_no_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_yes_no"))])
         self.abstain_text = load_prompt("abstain")
         self.condense_prompt = PromptTemplate.from_template(load_prompt("condense"))
 
@@ -140,7 +145,7 @@ class AnswerChain:
     def build_messages(self, state: AnswerState) -> AnswerState:
         """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
         blocks = [passage(source, state.question) for source in state.sources]
-        prompt = self.list_prompt if state.kinds.open_ended else self.prompt
+        prompt = self.list_prompt if state.kinds.open_ended else self.yes_no_prompt if state.kinds.yes_no else self.prompt
         return replace(state, messages=tuple(prompt.format_messages(context="\n\n".join(blocks), question=state.question)))
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
@@ -166,12 +171,25 @@ class AnswerChain:
         answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview,
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
+        if self.llm is not None and state.kinds.open_ended and (listed := self.answer_from_records(state, answer)) is not None:
+            return AnswerStream(listed, (listed.answer,), partial(self._finish, started=started, checked=False), started)
         if self.llm is None:
             return AnswerStream(answer, (), finish, started)
         if abstain:
             return AnswerStream(replace(answer, answer=self.abstain_text, abstained=True), (self.abstain_text,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
         return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), self._tokens(list(state.messages)), finish, started)
+
+    def answer_from_records(self, state: AnswerState, answer: Answer) -> Answer | None:
+        """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
+        pinned generation whose record has it, counted and listed without the model (app/answer/aggregate.py).
+        None when the question names no term or no talk has it (retrieval and the model answer then)."""
+        condition = record_condition(state.query)
+        scan = scan_records(self.catalog, condition) if condition is not None else None
+        if scan is None or not scan.matches:
+            return None
+        listed = record_answer(answer, scan)
+        return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))
 
     def _tokens(self, messages: list) -> Iterator[str | AnswerWarning]:
         """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
@@ -187,9 +205,10 @@ class AnswerChain:
         except Exception as err:
             raise llm_error(err) from None
 
-    def _finish(self, answer: Answer, *, started: float, strict: bool = False) -> Answer:
-        """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none)."""
-        if self.llm is not None:
+    def _finish(self, answer: Answer, *, started: float, strict: bool = False, checked: bool = True) -> Answer:
+        """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none,
+        nor has one read off the records: ``checked=False``)."""
+        if self.llm is not None and checked:
             for check in answer_checks(self.embeddings, self.abstain_text, strict=strict):
                 answer = check(answer)
         timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms")}

@@ -5,6 +5,7 @@ Each check is a function ``Answer -> Answer`` returning a new answer;
 applies them in one loop. Read top to bottom:
 
 1. ``name_chosen_talks``: a reply of markers only ("[1][3]", the list prompt's answer) names the talks;
+   ``state_marker_facts``: a marker standing for a name or a link gets it from the record (app/answer/records.py);
 2. ``split_sentences``: the text becomes sentences with their ``[n]`` markers; refusals are "absence";
 3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
    talk record may still hold what was asked (a link, the speaker), else it is the abstention;
@@ -13,7 +14,9 @@ applies them in one loop. Read top to bottom:
 6. ``cite_absences``: "the abstract does not give X" is about the top talk;
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
 8. ``guard_answer``: copied instructions, unrecorded links, runaways dropped (app/answer/guard.py);
-9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``).
+9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``);
+10. ``check_polarity``: a yes/no answer's "Yes" that its supporting sentence negates becomes "No" (app/answer/polarity.py);
+11. ``count_the_list``: a list answer opens with how many talks it cites (app/answer/aggregate.py).
 
 An abstained answer passes steps 5-9 unchanged.
 """
@@ -27,10 +30,12 @@ from typing import Callable
 
 from langchain_core.embeddings import Embeddings
 
+from app.answer.aggregate import count_the_list
 from app.answer.attribution import attribute, render
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.guard import guard_answer
-from app.answer.records import record_sentences
+from app.answer.polarity import check_polarity
+from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.core.text import MARKER
 
@@ -41,6 +46,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
     """The checks after generation, in the order they run."""
     return [
         name_chosen_talks,
+        state_marker_facts,
         split_sentences,
         partial(drop_what_says_nothing, abstain_text=abstain_text),
         abstain_if_nothing_is_said,
@@ -49,6 +55,8 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         add_record_facts,
         guard_answer,
         partial(render_text, abstain_text=abstain_text, strict=strict),
+        check_polarity,
+        count_the_list,
     ]
 
 
@@ -57,6 +65,13 @@ def name_chosen_talks(answer: Answer) -> Answer:
     if answer.abstained or not answer.answer or re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
         return answer
     return replace(answer, answer=render_choice(answer))
+
+
+def state_marker_facts(answer: Answer) -> Answer:
+    """A marker standing for a name or a link ("The preprint is [1].", "the talk by [1]") gets the record's fact."""
+    if answer.abstained or not answer.answer:
+        return answer
+    return replace(answer, answer=state_markers(answer.answer, answer.question, answer.sources))
 
 
 def split_sentences(answer: Answer) -> Answer:

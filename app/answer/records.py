@@ -7,7 +7,10 @@ notes, normalised links, line numbers). Two uses:
 * the top talk's notes (biography, references) go into its source when the question asks about the
   person, the co-authors or the papers, so the model can answer from them and attribution can check it;
 * facts read straight off the record are added to the answer as sentences of their own, cited and
-  exact (a URL copied by a 1.5B model is often garbled), unless the answer already states them.
+  exact (a URL copied by a 1.5B model is often garbled), unless the answer already states them;
+* a marker the model put where a person belongs ("The talk by [1] proposes …", "The speakers are [1] and
+  [3].") gets the speaker from that talk's record in front of it (``state_markers``); a marker where a link
+  belongs ("The preprint is [1].") says nothing and is replaced by the record's links (above).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.answer.result import Sentence, Source
-from app.core.text import split_sentences
+from app.core.text import cited_numbers, split_sentences
 
 _LINKS = re.compile(
     r"\b(?:links?|urls?|arxiv|papers?|preprints?|code|github|repositor(?:y|ies)|openreview|references?|website|slides|publications?)\b",
@@ -94,3 +97,38 @@ def record_sentences(question: str, sources: list[Source], answer: list[Sentence
     if asks_lines(question) and talk.lines:
         found.append(Sentence(f"It is at lines {talk.line_ranges()} of {Path(talk.source).name}.", [n], 1.0, kind="record"))
     return found
+
+
+#: A run of markers standing where a name or a link belongs: after "by" (a person), or after "is/are/was/were"
+#: at the end of a clause (the asked-for fact).
+_SLOT = re.compile(
+    r"\b(?P<verb>by|is|are|was|were)\s+(?P<markers>\[\d+\](?:\s*(?:,|and)?\s*\[\d+\])*)(?=\s*(?:[.;!]|$)|\s+[a-z])"
+)
+
+
+def _fact(talk, verb: str, question: str) -> str | None:
+    """What a marker after ``verb`` stands for in this talk's record: after "by" its speaker, after "is/are" its
+    speaker for a question about the person; None otherwise. (A link slot, "The preprint is [1].", is left to
+    says-nothing and ``record_sentences``, which state the record's links exactly, as a record sentence.)"""
+    if verb == "by" or asks_person(question):
+        return talk.speaker
+    return None
+
+
+def state_markers(text: str, question: str, sources: list[Source]) -> str:
+    """The answer text with each marker-only slot preceded by the fact the cited talk's record holds.
+
+    A slot whose talks' records lack the fact is left as it is (says-nothing drops it later).
+    """
+    by_n = {s.n: s.talk for s in sources}
+
+    def fill(match: re.Match) -> str:
+        numbers = [n for n in cited_numbers(match.group("markers")) if n in by_n]
+        facts = [_fact(by_n[n], match.group("verb"), question) for n in numbers]
+        if not numbers or any(f is None for f in facts):
+            return match.group(0)
+        stated = [f"{fact} [{n}]" for fact, n in zip(facts, numbers)]
+        joined = stated[0] if len(stated) == 1 else ", ".join(stated[:-1]) + " and " + stated[-1]
+        return f"{match.group('verb')} {joined}"
+
+    return _SLOT.sub(fill, text)

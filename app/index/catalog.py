@@ -126,6 +126,16 @@ class CatalogRecords:
         by_id = {t.id: t for t in _talks(found)}
         return [by_id[_talk_id(i)] for i in page if _talk_id(i) in by_id], min(len(ids), count_up_to + 1)
 
+    def matching_talks(self, generation: int, pattern: str, most: int) -> list[Talk]:
+        """Up to ``most`` talks of ``generation`` whose record matches the regular expression ``pattern``, in catalog order.
+
+        Chroma runs the expression (Rust's regex syntax: no look-around) over the stored records and stops
+        at ``most``: a cheap superset filter for the exact checks of app/retrieval/record_scan.py.
+        """
+        found = paged_get(self._collection(), where={"generation": generation}, where_document={"$regex": pattern},
+                          include=["documents"], most=most)
+        return _talks(found)
+
     # ----------------------------------------------------------- writing
 
     def write(self, generation: int, talks: list[Talk]) -> None:

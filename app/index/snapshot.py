@@ -192,6 +192,10 @@ class IndexSnapshot:
         talks, total = self.store.records.search_talks(self.generation, words, offset, limit, count_up_to)
         return self.titles.apply(talks), total
 
+    def matching(self, pattern: str, most: int) -> list[Talk]:
+        """Up to ``most`` talks whose record matches ``pattern`` (a regular expression in Rust's syntax), catalog order."""
+        return self.titles.apply(self.store.records.matching_talks(self.generation, pattern, most))
+
     def loaded(self) -> Catalog:
         """Every talk of the generation, loaded once (O(corpus)); only whole-corpus features call this."""
         with self._lock:

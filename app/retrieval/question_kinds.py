@@ -1,10 +1,14 @@
-"""What kind of question it is, read from its wording: a list of talks, or two talks side by side.
+"""What kind of question it is, read from its wording: a list of talks, a count, a yes/no, two talks side by side.
 
 Retrieval cuts an open-ended question's talks differently (every talk whose
 relevance holds, not the top k); the answer chain gives it the list prompt and
-the list preview, and a comparison gets both compared talks whole. The kinds
-are computed once per question (``QuestionKinds.of``) and travel with the
-answer's state.
+the list preview, and a comparison gets both compared talks whole. A counting
+question ("how many talks …", "list all …") is open-ended too, and its answer
+states the number of talks it lists (app/answer/aggregate.py); a yes/no
+question gets the prompt that puts the polarity first. The kinds are computed
+once per question (``QuestionKinds.of``) and travel with the answer's state.
+The phrase lists were chosen on the dev questions (eval/data/questions.jsonl,
+questions-dev-v3.jsonl), never on the held-out set.
 """
 
 from __future__ import annotations
@@ -21,7 +25,25 @@ _OPEN_ENDED = re.compile(
     re.IGNORECASE,
 )
 
+#: "How many talks/speakers …", "list all/every", "complete list", "give me all": every match, and how many.
+#: ("How many layers suffice …" asks about one talk: the noun after "how many" must be talks or people.)
+_COUNTING = re.compile(
+    r"\bhow many\s+(?:of\s+the\s+)?(?:[\w-]+\s+){0,2}?(?:talks?|speakers?|abstracts?|presentations?|seminars?|bios?|biograph(?:y|ies))\b"
+    r"|\blist\s+(?:them\s+)?(?:all|every)\b|\b(?:complete|full|exhaustive)\s+list\b|\bgive\s+(?:me\s+)?(?:all|every)\b"
+    r"|\b(?:all|every)\s+of\s+them\b",
+    re.IGNORECASE,
+)
+
 _COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ent|ence|ences)?|versus|vs\.?|both|two talks|each)\b", re.IGNORECASE)
+
+#: A yes/no question opens with an auxiliary, or puts one after its topic ("In the talk on X, does it …?",
+#: "The analysis: does it …?"). "Is there a talk on X?" / "Did any speaker …?" ask whether the collection
+#: covers something: their answer is the talk or "not covered", so they are not yes/no here.
+_AUXILIARY = r"(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had)"
+_YES_NO = re.compile(rf"(?:^|[,:;]\s*){_AUXILIARY}\b", re.IGNORECASE)
+_EXISTENCE = re.compile(r"\b(?:is|was|are|were)\s+there\b|\bany\s+(?:talks?|speakers?|abstracts?)\b", re.IGNORECASE)
+#: Two talks set side by side get the comparison's answer, not a yes or a no ("each layer" is no comparison).
+_SIDE_BY_SIDE = re.compile(r"\b(?:both|compar\w*|contrast\w*|versus|vs\.?|differ\w*|two talks)\b", re.IGNORECASE)
 
 
 def is_comparison(question: str) -> bool:
@@ -29,19 +51,33 @@ def is_comparison(question: str) -> bool:
     return bool(_COMPARISON.search(question))
 
 
+def is_counting(question: str) -> bool:
+    """Does the question ask how many talks match, or for every one of them?"""
+    return bool(_COUNTING.search(question))
+
+
 def is_open_ended(query: str) -> bool:
-    """Does the question ask for every talk on a subject?"""
-    return bool(_OPEN_ENDED.search(query))
+    """Does the question ask for every talk on a subject (a count included)?"""
+    return bool(_OPEN_ENDED.search(query)) or is_counting(query)
+
+
+def is_yes_no(question: str) -> bool:
+    """Is the question answered by a yes or a no (and not a list, a comparison, or whether a talk exists)?"""
+    return (bool(_YES_NO.search(question.strip())) and not _EXISTENCE.search(question)
+            and not is_open_ended(question) and not _SIDE_BY_SIDE.search(question))
 
 
 @dataclass(frozen=True)
 class QuestionKinds:
-    """The kinds of one question: ``open_ended`` read from the query retrieval uses (a condensed follow-up's
-    rewrite), ``comparison`` from the question as asked."""
+    """The kinds of one question: ``open_ended`` and ``counting`` read from the query retrieval uses (a
+    condensed follow-up's rewrite), ``comparison`` and ``yes_no`` from the question as asked."""
 
     open_ended: bool
     comparison: bool
+    counting: bool = False
+    yes_no: bool = False
 
     @classmethod
     def of(cls, question: str, query: str) -> "QuestionKinds":
-        return cls(open_ended=is_open_ended(query), comparison=is_comparison(question))
+        return cls(open_ended=is_open_ended(query), comparison=is_comparison(question), counting=is_counting(query),
+                   yes_no=is_yes_no(question))

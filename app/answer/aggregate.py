@@ -1,0 +1,113 @@
+"""Answers that list talks say how many they list, in a sentence built from the list itself.
+
+Two paths (app/retrieval/question_kinds.py decides a list or counting question):
+
+* a question naming a literal term ("How many talks mention CIFAR?") is answered from the record
+  scan of the whole catalog (app/retrieval/record_scan.py), without the model: the count, then one
+  line per talk (title, speaker, the sentence or link that shows it belongs), each cited to its own
+  talk (``record_answer``);
+* a topical list ("Which talks discuss momentum methods?") is the model's choice among the retrieved
+  talks, as before; ``count_the_list`` puts the number of talks the answer cites in front of it.
+
+Either way the count is ``len`` of what is listed, never a number the model wrote, so the count
+and the list agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from app.answer.attribution import render
+from app.answer.result import Answer, Sentence, Source
+from app.answer.safety import neutralise
+from app.retrieval.question_kinds import is_open_ended
+from app.retrieval.record_scan import ScanResult
+
+#: Talks listed at most in a record answer (the count covers every match).
+LIST_LIMIT = 60
+#: A quoted sentence longer than this is cut around the term it shows.
+QUOTE_CHARS = 240
+
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_LISTED = re.compile(
+    r"\b(?:which|what|how many|list(?:\s+all|\s+every)?|name)\s+(?:of\s+the\s+)?"
+    r"(?P<noun>(?:[\w-]+\s+){0,2}(?:talks?|speakers?|abstracts?|presentations?|seminars?|bios|biograph(?:y|ies)))\s+"
+    r"(?P<rest>[^?.,;]+)",
+    re.IGNORECASE,
+)
+
+
+def count_sentence(n: int, what: str, *, capped: bool = False) -> str:
+    """"5 talks in the collection discuss momentum methods:" (``what`` reads after "talks in the collection")."""
+    head = f"{n} talk{'' if n == 1 else 's'} in the collection {_singular(what) if n == 1 else what}"
+    return f"At least {head} (the scan stopped at its limit of records):" if capped else f"{head}:"
+
+
+def _singular(what: str) -> str:
+    """The phrase with its first word (a verb) in the third person singular: "discuss X" -> "discusses X"."""
+    verb, _, rest = what.partition(" ")
+    if verb == "have":
+        verb = "has"
+    elif re.search(r"[^aeiou]y$", verb):
+        verb = verb[:-1] + "ies"
+    elif re.search(r"(?:s|sh|ch|x)$", verb):
+        verb += "es"
+    else:
+        verb += "s"
+    return f"{verb} {rest}".strip()
+
+
+def listed_what(question: str) -> str:
+    """What the question asks the listed talks to do, from its wording: "discuss momentum methods"."""
+    match = _LISTED.search(_PARENTHESES.sub(" ", question))
+    if not match or not match.group("rest").strip():
+        return "match the question"
+    noun, rest = match.group("noun").strip().lower(), match.group("rest").strip()
+    if noun in ("talk", "talks"):
+        return rest
+    return f"have {noun if noun.endswith('s') else noun + 's'} that {rest}"
+
+
+def _quote(evidence: str, condition_terms: list[str]) -> str:
+    """The evidence sentence, cut around its first term when long, as data (app/answer/safety.py)."""
+    text = neutralise(evidence).strip()
+    if len(text) <= QUOTE_CHARS:
+        return text
+    at = min((text.lower().find(t.lower()) for t in condition_terms if t.lower() in text.lower()), default=0)
+    start = max(0, at - QUOTE_CHARS // 2)
+    start = text.rfind(" ", 0, start) + 1 if start else 0  # whole words
+    end = text.rfind(" ", start, start + QUOTE_CHARS)
+    return ("…" if start else "") + text[start : end if end > at else start + QUOTE_CHARS].strip() + "…"
+
+
+def _line(source: Source, terms: list[str]) -> str:
+    talk = source.talk
+    name = neutralise(talk.title).rstrip(" …").rstrip(".")
+    if talk.speaker:
+        name += f" ({neutralise(talk.speaker)})"
+    quote = _quote(source.lead or "", terms).rstrip(".")
+    return f"- {name}: “{quote}”." if quote else f"- {name}."
+
+
+def record_answer(answer: Answer, scan: ScanResult) -> Answer:
+    """The answer to a literal list question from the record scan: the count, then each talk cited to itself."""
+    listed = scan.matches[:LIST_LIMIT]
+    sources = [Source(n=i + 1, talk=m.talk, sentences=[m.evidence], score=1.0, dense=1.0, lead=m.evidence, ranked=[m.evidence])
+               for i, m in enumerate(listed)]
+    terms = [t.text for t in scan.condition.terms]
+    head = count_sentence(len(scan.matches), scan.condition.describe(), capped=scan.capped)
+    if len(scan.matches) > len(listed):
+        head = head[:-1] + f"; the first {len(listed)} are listed:"
+    sentences = [Sentence(head, [], 1.0, kind="record")]
+    sentences += [Sentence(_line(s, terms), [s.n], 1.0, kind="record") for s in sources]
+    return replace(answer, sources=sources, sentences=sentences, answer=render(sentences), cited=[s.n for s in sources])
+
+
+def count_the_list(answer: Answer) -> Answer:
+    """A list answer (a "which talks / how many" question) opens with how many talks it cites."""
+    if answer.abstained or not answer.cited or not is_open_ended(answer.query):
+        return answer
+    text = count_sentence(len(answer.cited), listed_what(answer.query))
+    sentence = Sentence(text if answer.answer.lstrip().startswith("- ") else text[:-1] + ".", [], 1.0, kind="record")
+    return replace(answer, sentences=[sentence, *answer.sentences], answer=f"{sentence.text}\n{answer.answer}")

@@ -1,0 +1,187 @@
+"""The literal condition a list question sets on the talk records: "mention CIFAR", "bios that mention MIT", "code on GitHub".
+
+A question that names a literal term (an acronym, a capitalised name, a
+domain) is answered exactly by reading every talk's text for it
+(app/retrieval/record_scan.py) instead of the top talks of a search. The
+rules, chosen on the dev questions (eval/data/questions-dev-v3.jsonl d101-d113
+and the multi_talk questions of eval/data/questions.jsonl), never on the
+held-out set:
+
+* a domain written anywhere in the question ("an arxiv.org URL") is the term, alone;
+* otherwise the words with a capital letter that do not open a sentence, outside
+  parentheses (those give examples: "(graph transformers, ReLU-transformers …)");
+* several terms must occur in the same sentence ("NSF CAREER award", "PhD at Princeton");
+* "bio" in the question reads the speaker notes only, "the abstract itself" the abstract only;
+* a link host (GitHub, arXiv, …) in a question about links or code is matched against the talk's links.
+
+How a term matches a talk's text (``Term.finds``): case-insensitively, a plural
+ending optional; an acronym's all-lowercase look-alike is an ordinary word
+("career", "submit") and does not count, while its spelled-out form does
+("Massachusetts Institute of Technology" for MIT); a capitalised name in the
+middle of a person's name ("Daniel Adam Roberts") is not the term ("Adam").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from app.core.talk import Talk
+from app.core.text import split_sentences
+
+_DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:org|com|net|io|edu|ai|dev)\b", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
+_LINK_HOSTS = ("github", "gitlab", "arxiv", "openreview", "youtube", "huggingface")
+_ASKS_LINKS = re.compile(r"\b(?:links?|urls?|code|repositor(?:y|ies)|point(?:s|ing)? to|preprints?)\b", re.IGNORECASE)
+_BIO = re.compile(r"\bbio(?:s|graph(?:y|ies))?\b", re.IGNORECASE)
+_ABSTRACT_ONLY = re.compile(r"\bin the abstract\b|\babstract itself\b", re.IGNORECASE)
+_BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
+                        r"graduated|joined)\b", re.IGNORECASE)
+#: Small words an acronym's spelled-out form may have between its initials ("Institute of Technology").
+_LINKING = r"(?:(?:of|and|the|on|for|in|de)\s+)*"
+
+Scope = Literal["talk", "bio", "abstract"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One literal term of the question, and how it is found in a text."""
+
+    text: str
+
+    @property
+    def acronym(self) -> bool:
+        return len(self.text) >= 2 and self.text.isupper()
+
+    @property
+    def core(self) -> str:
+        """The term without a plural ending ("Transformers" -> "Transformer"), matched with an optional one."""
+        if not self.acronym and len(self.text) > 4 and self.text.endswith("s") and not self.text.endswith("ss"):
+            return self.text[:-1]
+        return self.text
+
+    def _letters(self) -> str:
+        """The term's letters; a short mixed-case one ("PhD") also as written with dots ("Ph.D.")."""
+        capitals = sum(c.isupper() for c in self.text)
+        if len(self.text) <= 4 and capitals >= 2 and not self.acronym:
+            return r"\.?\s?".join(re.escape(c) for c in self.text)
+        return re.escape(self.core)
+
+    def pattern(self) -> re.Pattern:
+        return re.compile(rf"(?<![A-Za-z]){self._letters()}(?:e?s)?(?![a-z])", re.IGNORECASE)
+
+    def spelled_out(self) -> str | None:
+        """An acronym's long form as a regular expression (initials of capitalised words), case-sensitive."""
+        if not self.acronym or not 3 <= len(self.text) <= 5 or not self.text.isalpha():
+            return None
+        return r"\b" + (r"\s+" + _LINKING).join(f"{c}[a-z]+" for c in self.text) + r"\b"
+
+    def finds(self, text: str) -> bool:
+        """Does ``text`` contain the term (as the module docstring says)?"""
+        long_form = self.spelled_out()
+        if long_form and re.search(long_form, text):
+            return True
+        for match in self.pattern().finditer(text):
+            found = match.group(0)
+            if self.acronym and found.islower():
+                continue  # "career", "submit": an ordinary word
+            if not self.acronym and _inside_a_name(text, match.start(), match.end()):
+                continue
+            return True
+        return False
+
+    def candidates(self) -> str:
+        """A superset filter in Rust's regex syntax (no look-around), for the catalog's scan."""
+        near = r"(?i)\b" + self._letters()
+        long_form = self.spelled_out()
+        return near if long_form is None else f"{near}|(?-i:{long_form})"
+
+
+def _bio_sentences(sentences: list[str], speaker: str | None) -> list[str]:
+    """The sentences of an abstract from where a biography starts in it ("Bio: …", "Ziv Goldfeld is …",
+    "She received …"): many talks carry the speaker's bio inline, with no notes."""
+    name = re.escape(speaker.split()[-1]) if speaker else None
+    for i, sentence in enumerate(sentences):
+        if _BIO_START.search(sentence) or (name and re.search(rf"\b{name}\s+(?:is|was|received|obtained|holds|joined)\b", sentence)):
+            return sentences[i:]
+    return []
+
+
+def _inside_a_name(text: str, start: int, end: int) -> bool:
+    """Is the match a middle name: a capitalised word right before it and right after it ("Daniel Adam Roberts")?"""
+    before = re.search(r"([A-Z][a-z]+)\s+$", text[:start])
+    after = re.match(r"\s+[A-Z][a-z]+", text[end:])
+    return bool(before and after)
+
+
+@dataclass(frozen=True)
+class RecordCondition:
+    """What a talk's record must contain to belong to the answer."""
+
+    terms: tuple[Term, ...]
+    scope: Scope = "talk"
+    #: Match the talk's links (the term is a link host) instead of its text.
+    links: bool = False
+    #: "MNIST or CIFAR": one of the terms is enough (otherwise all of them, in one sentence).
+    any_term: bool = False
+
+    def describe(self) -> str:
+        """The condition in words, for the answer's count sentence: "mention “NSF” and “CAREER” in a speaker bio"."""
+        if self.links:
+            return f"link to {self.terms[0].text}"
+        names = (" or " if self.any_term else " and ").join(f"“{t.text}”" for t in self.terms)
+        where = {"talk": "", "bio": " in the speaker's bio", "abstract": " in the abstract"}[self.scope]
+        together = " in one sentence" if len(self.terms) > 1 and not self.any_term else ""
+        return f"mention {names}{together}{where}"
+
+    def candidates(self) -> str:
+        """The catalog's superset filter (Rust regex): the first term (all must occur), any term's (one may)."""
+        if self.links:
+            return "(?i)" + re.escape(self.terms[0].text)
+        return "|".join(t.candidates() for t in self.terms) if self.any_term else self.terms[0].candidates()
+
+    def sentences(self, talk: Talk) -> list[str]:
+        """The sentences of the talk the condition reads (its scope)."""
+        notes = [s for note in talk.notes for s in split_sentences(note)]
+        abstract = [talk.title, *split_sentences(talk.abstract)]
+        if self.scope == "bio":
+            return _bio_sentences(abstract, talk.speaker) + notes
+        return abstract if self.scope == "abstract" else abstract + notes
+
+    def evidence(self, talk: Talk) -> str | None:
+        """The talk's first sentence that meets the condition (its link, for a link condition), or None."""
+        if self.links:
+            host = self.terms[0].text.lower()
+            return next((link for link in talk.links if host in link.lower()), None)
+        test = any if self.any_term else all
+        return next((s for s in self.sentences(talk) if test(t.finds(s) for t in self.terms)), None)
+
+
+def literal_terms(question: str) -> list[Term]:
+    """The question's literal terms: a domain, else its capitalised words that open no sentence, outside parentheses
+    (a hyphenated word gives its capitalised parts: "Langevin-type" is "Langevin")."""
+    domains = _DOMAIN.findall(question)
+    if domains:
+        return [Term(domains[0])]
+    terms: list[Term] = []
+    for sentence in re.split(r"[?!.:;]\s+", _PARENTHESES.sub(" ", question)):
+        for word in _WORD.findall(sentence)[1:]:
+            for part in re.sub(r"['’]s?$", "", word).split("-"):
+                if any(c.isupper() for c in part) and part != "I" and all(t.text != part for t in terms):
+                    terms.append(Term(part))
+    return terms
+
+
+def record_condition(question: str) -> RecordCondition | None:
+    """The literal condition the question sets, or None when it names no literal term (a topic: retrieval answers it)."""
+    terms = literal_terms(question)
+    if not terms:
+        return None
+    if len(terms) == 1 and terms[0].text.lower() in _LINK_HOSTS and _ASKS_LINKS.search(question):
+        return RecordCondition(tuple(terms), links=True)
+    said = _PARENTHESES.sub(" ", question)
+    scope: Scope = "bio" if _BIO.search(said) else "abstract" if _ABSTRACT_ONLY.search(said) else "talk"
+    between = said[said.find(terms[0].text): said.rfind(terms[-1].text)]
+    return RecordCondition(tuple(terms), scope=scope, any_term=bool(re.search(r"\bor\b", between)))

@@ -1,0 +1,57 @@
+"""Counting and yes/no questions answered by talkqa alone (no baseline, no judge): right count, right polarity.
+
+Usage (the embedded model: under the CPU lock):
+    flock /tmp/talkqa-cpu.lock .venv/bin/python bench/counting.py --set dev --out docs/results/counting-dev.json
+
+Answers every question of the set whose type is ``counting`` or ``yes_no`` (issue 23) with the
+chain of the current checkout, scores them with eval/metrics.py's ``count_correct`` and
+``polarity_correct`` (what ``talkqa eval`` reports for these types), and writes the per-question
+answers and the rates. It uses the data dir of the settings (``TALKQA_DATA_DIR``): ingest first.
+A quicker loop than ``talkqa eval`` while tuning on dev (it skips the baseline's answers and the
+judges); ``--set held-out`` only to report, once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.core.config import Settings  # noqa: E402
+from app.service import Service  # noqa: E402
+from bench.provenance import provenance  # noqa: E402
+from eval import metrics as M  # noqa: E402
+from eval.dataset import QUESTION_SETS, load_questions  # noqa: E402
+
+TYPES = ("counting", "yes_no")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", choices=sorted(QUESTION_SETS), default="dev")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    questions = [q for path in QUESTION_SETS[args.set] for q in load_questions(path) if q.type in TYPES]
+    chain = Service(Settings()).answer_chain()
+    rows = []
+    for q in questions:
+        started = time.perf_counter()
+        answer = chain.invoke(q.question)
+        rows.append({"id": q.id, "type": q.type, "gold": q.count if q.type == "counting" else q.polarity,
+                     "stated": M.stated_count(answer.answer) if q.type == "counting" else M.stated_polarity(answer.answer),
+                     "correct": (M.count_correct if q.type == "counting" else M.polarity_correct)(
+                         answer.answer, q.count if q.type == "counting" else q.polarity, answer.abstained),
+                     "seconds": round(time.perf_counter() - started, 1), "answer": answer.answer})
+        print(rows[-1]["id"], rows[-1]["gold"], rows[-1]["stated"], rows[-1]["correct"], flush=True)
+    rates = {t: {"right": sum(r["correct"] for r in rows if r["type"] == t), "of": sum(r["type"] == t for r in rows)} for t in TYPES}
+    args.out.write_text(json.dumps({**provenance(), "set": args.set, "rates": rates, "questions": rows}, indent=1) + "\n")
+    print(json.dumps(rates))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""Counting and list questions (issue 23): the kinds, the literal conditions, the whole-catalog scan, the count.
+
+Fast: the small and seed corpora on real Chroma, the scripted chat model. The real-model test of a
+counting question is in tests/test_answer_models.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.answer.aggregate import count_sentence, count_the_list, listed_what
+from app.answer.result import Answer, Sentence, Source
+from app.answer.state import AnswerState
+from app.core.talk import Talk
+from app.retrieval.question_kinds import QuestionKinds, is_counting, is_open_ended, is_yes_no
+from app.retrieval.record_scan import scan_records
+from app.retrieval.record_terms import Term, literal_terms, record_condition
+from app.service import Service
+from eval.metrics import stated_count
+from support.models import scripted
+
+# ------------------------------------------------------------------ kinds
+
+
+@pytest.mark.parametrize("question", [
+    "How many talks mention CIFAR?",
+    "How many of the speaker biographies describe the speaker as a PhD student?",
+    "Which talks point to code on GitHub? List all of them.",
+    "Which talks mention MNIST? I want the complete list.",
+    "Which speaker bios mention MIT? Give me all of them.",
+])
+def test_how_many_and_list_all_questions_are_counting(question):
+    assert is_counting(question) and is_open_ended(question)
+
+
+@pytest.mark.parametrize("question", [
+    "According to the talk on shallow Transformers, how many layers suffice to simulate an automaton?",
+    "Which talks discuss the neural tangent kernel?",
+    "What does the tropical geometry talk show?",
+])
+def test_a_count_of_something_else_or_a_plain_list_is_not_counting(question):
+    assert not is_counting(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Does the study of adaptive sharpness find that sharper minima always generalize worse?",
+    "In the talk on Ramanujan graphs, does pushing the Ramanujan property higher give better subnetworks?",
+    "The self-distillation analysis: does it say that more rounds keep improving accuracy?",
+    "Is it true that redundant linear layers speed up gradient descent?",
+])
+def test_questions_answered_by_yes_or_no_are_yes_no(question):
+    assert is_yes_no(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Was there a talk on quantum machine learning?",  # whether the collection covers it: the talk or "not covered"
+    "Did any speaker discuss state space models?",
+    "Do both of them deal with implicit bias?",  # a comparison
+    "How does tropical geometry describe ReLU networks?",
+])
+def test_existence_comparison_and_open_questions_are_not_yes_no(question):
+    assert not is_yes_no(question)
+
+
+def test_the_kinds_are_read_once_into_the_state():
+    kinds = QuestionKinds.of("How many talks mention CIFAR?", "How many talks mention CIFAR?")
+    assert (kinds.open_ended, kinds.counting, kinds.yes_no) == (True, True, False)
+
+
+# ------------------------------------------------------------------ literal terms
+
+
+def test_a_domain_anywhere_in_the_question_is_the_term():
+    assert [t.text for t in literal_terms("How many talks come with a link to an arXiv paper (an arxiv.org URL)?")] == ["arxiv.org"]
+
+
+def test_terms_are_capitalised_words_that_open_no_sentence_outside_parentheses():
+    question = "How many talks mention Transformers, counting any kind (graph transformers, ReLU-transformers)? List them all."
+    assert [t.text for t in literal_terms(question)] == ["Transformers"]
+
+
+def test_a_topical_question_names_no_literal_term():
+    assert record_condition("Which talks discuss momentum methods (SGD with momentum, heavy-ball)? List them all.") is None
+
+
+def test_an_acronyms_lowercase_look_alike_is_an_ordinary_word():
+    career = Term("CAREER")
+    assert career.finds("She received the NSF CAREER Award.") and not career.finds("an early career researcher")
+
+
+def test_an_acronym_matches_its_other_spellings_and_its_long_form():
+    assert Term("CIFAR").finds("classification on Cifar10 and Cifar100")
+    assert Term("MIT").finds("degrees from the Massachusetts Institute of Technology")
+    assert Term("PhD").finds("He obtained his Ph.D. from Princeton University")
+
+
+def test_a_name_inside_a_persons_name_is_not_the_term():
+    assert not Term("Adam").finds("joint work with Daniel Adam Roberts")
+    assert Term("Adam").finds("faster than Adam and SGD with momentum")
+
+
+def test_a_plural_term_matches_the_singular_in_any_case():
+    assert Term("Transformers").finds("a decoder-only transformer interpolates")
+
+
+def test_bio_questions_read_the_biography_even_inside_the_abstract():
+    talk = Talk(id="t", title="T", abstract="We study X at scale. Bio: Ada Quill did a postdoc at MIT.", source="s")
+    condition = record_condition("Which speaker bios mention MIT?")
+    assert condition.scope == "bio" and condition.evidence(talk) == "Bio: Ada Quill did a postdoc at MIT."
+    assert condition.evidence(talk.model_copy(update={"abstract": "We ran it at MIT. Nothing else."})) is None
+
+
+# ------------------------------------------------------------------ the scan over a small catalog
+
+
+def _small_snapshot(small_index):
+    _, store = small_index
+    return store.current.snapshot()
+
+
+def test_the_scan_finds_every_talk_with_a_link_to_the_host(small_index):
+    scan = scan_records(_small_snapshot(small_index), record_condition("Which talks point to code on GitHub? List all of them."))
+    assert [m.evidence for m in scan.matches] == ["https://github.com/jlyu55/Imbalanced_Classification"]
+
+
+def test_the_scan_reads_speaker_bios(small_index):
+    scan = scan_records(_small_snapshot(small_index), record_condition("Which speaker bios mention MIT? Give me all of them."))
+    assert [m.talk.speaker for m in scan.matches] == ["Petros Maragos"]
+
+
+def test_several_terms_must_meet_in_one_sentence(small_index):
+    # Maragos' bio names an NSF award, but not a CAREER one.
+    scan = scan_records(_small_snapshot(small_index), record_condition("How many speakers have a bio that mentions an NSF CAREER award?"))
+    assert scan.matches == ()
+
+
+def test_past_its_limit_the_scan_says_its_count_is_a_lower_bound(small_index):
+    scan = scan_records(_small_snapshot(small_index), record_condition("Which talks mention Tropical geometry?"), limit=0)
+    assert scan.capped and scan.matches == ()
+
+
+# ------------------------------------------------------------------ the count agrees with the list
+
+
+def test_a_literal_count_question_is_answered_from_the_records_without_the_model(seed_index):
+    llm = scripted("[1]")
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm)
+    answer = chain.invoke("How many talks mention CIFAR (CIFAR-10 or CIFAR-100)?")
+    lines = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert stated_count(answer.answer) == len(lines) == len(answer.cited) == 6
+    assert [re.findall(r"\[(\d+)\]", line) for line in lines] == [[str(n)] for n in answer.cited]  # one talk a line
+    assert llm.prompts == []
+
+
+def _listed(query: str, cited: list[int], text: str) -> Answer:
+    talk = Talk(id="t", title="T", abstract="A.", source="s")
+    sources = [Source(n=n, talk=talk, sentences=["A."], score=1.0, dense=1.0) for n in (1, 2, 3)]
+    return Answer(question=query, query=query, answer=text, sources=sources, cited=cited,
+                  sentences=[Sentence(line, [n]) for line, n in zip(text.splitlines(), cited)])
+
+
+def test_a_topical_list_opens_with_the_number_of_talks_it_cites():
+    answer = count_the_list(_listed("Which talks discuss momentum methods (SGD, heavy-ball)?", [1, 3], "- A [1].\n- C [3]."))
+    assert answer.answer.splitlines()[0] == "2 talks in the collection discuss momentum methods:"
+    assert stated_count(answer.answer) == 2
+
+
+def test_a_single_talk_answer_gets_no_count():
+    answer = _listed("What does the tropical geometry talk show?", [1], "It shows X [1].")
+    assert count_the_list(answer) == answer
+
+
+def test_the_count_sentence_reads_for_one_talk_and_for_people():
+    assert count_sentence(1, listed_what("Which talks discuss momentum?")) == "1 talk in the collection discusses momentum:"
+    assert count_sentence(2, listed_what("Which speaker bios mention MIT?")) == "2 talks in the collection have speaker bios that mention MIT:"
+
+
+# ------------------------------------------------------------------ the yes/no prompt
+
+
+def _prompt(seed_index, question: str) -> str:
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("Yes [1]."))
+    return "\n".join(str(m.content) for m in chain.prepare().invoke(AnswerState.start(question)).messages)
+
+
+def test_a_yes_no_question_gets_the_prompt_that_puts_the_polarity_first(seed_index):
+    assert 'Begin your answer with "Yes," or "No,"' in _prompt(seed_index, "Does the tropical geometry talk use max-plus algebra?")
+
+
+def test_another_question_keeps_the_answer_prompt(seed_index):
+    assert "Begin your answer with" not in _prompt(seed_index, "How is tropical geometry used to study neural networks?")
+
+
+# ------------------------------------------------------------------ the real model
+
+
+@pytest.mark.slow
+def test_the_embedded_models_topical_list_states_the_number_of_talks_it_cites(seed_index):
+    settings = seed_index.settings.model_copy(update={"llm": seed_index.settings.llm.model_copy(update={"backend": "local", "local_model": "qwen-1.5b"})})
+    answer = Service(settings, store=seed_index.store).answer_chain().invoke("Which talks discuss momentum methods? List them all.")
+    assert not answer.abstained
+    assert stated_count(answer.answer) == len(answer.cited) >= 1, answer.answer

@@ -1,0 +1,49 @@
+"""Answers made of markers (issue 23): where the cited talk's record holds the name or the link, it is stated.
+
+A marker standing for a person gets the speaker (``state_markers``); one standing for a link says nothing and
+the record's links replace it (says-nothing, ``record_sentences``).
+
+Pure text: talks built here, no index, no model; and one answer through the checks with the scripted model.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answer.records import state_markers
+from app.answer.result import Source
+from app.core.talk import Talk
+from app.service import Service
+from support.models import scripted
+
+ORIGAMI = Talk(id="a", title="Quantum origami", abstract="We fold lattices.", speaker="Ada Quill",
+               links=["https://arxiv.org/abs/2401.00001"], source="s")
+HIVES = Talk(id="b", title="Beekeeping logs", abstract="Hive weights.", speaker="Bram Hive", source="s")
+SOURCES = [Source(1, ORIGAMI, ["We fold lattices."], 1.0, 1.0), Source(2, HIVES, ["Hive weights."], 1.0, 1.0)]
+
+
+def test_a_marker_after_by_gets_the_speaker():
+    assert state_markers("The talk by [1] proposes a fold.", "What does the origami talk propose?", SOURCES) == \
+        "The talk by Ada Quill [1] proposes a fold."
+
+
+def test_several_markers_standing_for_people_get_each_speaker():
+    assert state_markers("The speakers are [1] and [2].", "Who gave the origami and the beekeeping talks?", SOURCES) == \
+        "The speakers are Ada Quill [1] and Bram Hive [2]."
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("The code is [2].", "Where is the code of the beekeeping talk?"),  # a link slot: the record path states links
+    ("The preprint is [1].", "Which preprint is the origami talk based on?"),
+    ("The results are [1].", "What are the results of the origami talk?"),  # not a record question
+    ("It is shown in [1].", "What is shown?"),
+])
+def test_a_slot_the_record_cannot_fill_is_left_as_it_is(text, question):
+    assert state_markers(text, question, SOURCES) == text
+
+
+def test_a_link_slot_becomes_the_records_link_through_the_checks(seed_index):
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("The paper is [1]."))
+    answer = chain.invoke("Give the arXiv link of the talk on imbalanced classification in high dimensions.")
+    assert not answer.abstained and "https://arxiv.org/abs/2502.11323" in answer.answer
+    assert [s.kind for s in answer.sentences] == ["record"]
