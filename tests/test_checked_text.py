@@ -3,9 +3,12 @@ the checks are stood in for by a function that drops sentences containing a bann
 
 from __future__ import annotations
 
+import time
+
 from app.answer.checked_text import RESTATED, checked_pieces, complete_part
 from app.answer.citations import parse_citations
 from app.answer.result import Answer, Sentence
+from app.answer.stream import AnswerStream
 
 
 def checks(text: str) -> Answer:
@@ -67,3 +70,11 @@ def test_a_final_answer_that_does_not_extend_what_was_sent_follows_whole_after_a
 def test_every_token_gives_a_piece_so_a_reader_never_waits_for_a_whole_sentence():
     tokens = ["One", " long", " sentence", " without", " an", " end"]
     assert len(list(checked_pieces(iter(tokens), checks, final_of(tokens)))) == len(tokens) + 1
+
+
+def test_an_answer_written_without_the_model_is_sent_whole_as_it_is():
+    """A list read off the talk records arrives as one token with its sentences already made: sent once, unchanged."""
+    text = "2 talks mention CIFAR. One is Talk one [1]. The other is Talk two [2]."
+    listed = Answer(question="q", query="q", answer=text, sentences=[Sentence("2 talks mention CIFAR.", [1, 2])])
+    stream = AnswerStream(listed, (text,), lambda answer: answer, time.perf_counter())
+    assert list(stream.checked_text()) == [text]

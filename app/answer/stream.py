@@ -82,6 +82,9 @@ class AnswerStream:
     def checked_text(self) -> Iterator[str]:
         """The checked answer's text in pieces, each sent once the model has finished a sentence
         (app/answer/checked_text.py): for a client that cannot take back what it was shown."""
+        if self._before.abstained or self._before.sentences:  # written without the model (an early abstention,
+            yield self.result().answer                       # a list read off the records): final as it is
+            return
         check = lambda text: self._finish(with_text(self._generated(), text))  # noqa: E731
         pieces = checked_pieces(iter(self), check, self.result)
         try:
