@@ -167,3 +167,43 @@ def test_clear_conversation_also_clears_the_feedback_message(browser, fake_chat_
     page.click("#tq-clear")
     page.wait_for_function("!document.querySelector('#tq-feedback-status').innerText.includes('saved')")
     assert page.locator("#tq-chat button[aria-label='Clear']").locator("visible=true").count() == 0, "one clear control"
+
+
+#: For every bot bubble now: (its text, the 👍/👎 buttons shown under it, left to right).
+RATINGS = """() => [...document.querySelectorAll("#tq-chat .message-row.bot-row")].map(row => {
+    const buttons = row.nextElementSibling && row.nextElementSibling.matches('.message-buttons')
+        ? [...row.nextElementSibling.querySelectorAll('button')] : [];
+    const shown = buttons.filter(b => /^(Like|Dislike)d?$/.test(b.getAttribute('aria-label')) && b.getClientRects().length);
+    shown.sort((a, b) => a.getBoundingClientRect().x - b.getBoundingClientRect().x);
+    return [row.querySelector("[data-testid='bot']").innerText, shown.map(b => b.getAttribute('aria-label'))];
+})"""
+
+
+def test_only_a_finished_answer_can_be_rated_thumbs_up_first(browser, fake_chat_server):
+    server = fake_chat_server("RevThink trains a student model to reason forward and backward [1].", sleep=0.05)
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    page.evaluate(
+        f"""() => {{
+            window.seen = [];
+            new MutationObserver(() => window.seen.push(...({RATINGS})())).observe(
+                document.querySelector('#tq-chat'), {{subtree: true, childList: true, characterData: true}});
+        }}"""
+    )
+    ask(page, "What is RevThink?")
+    writing = [buttons for text, buttons in page.evaluate("window.seen") if "▍" in text]
+    assert len(writing) >= 5, "the bubble was watched while it was written"
+    assert all(buttons == [] for buttons in writing), "no rating while the answer is written"
+    assert page.evaluate(RATINGS)[-1][1] == ["Like", "Dislike"], "a finished answer: 👍 then 👎"
+
+
+def test_a_failed_answer_cannot_be_rated(browser, fake_chat_server):
+    server = fake_chat_server("unused", fail=True)
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    page.fill(QUESTION, "What is RevThink?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tq-sources-box .tq-status:has-text('The answer failed')")
+    text, buttons = page.evaluate(RATINGS)[-1]
+    assert text.startswith("⚠ The language model is unavailable"), text
+    assert buttons == []
