@@ -9,6 +9,8 @@ text, never a row of markers; and axe-core finds no serious accessibility fault.
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 
@@ -207,3 +209,30 @@ def test_a_failed_answer_cannot_be_rated(browser, fake_chat_server):
     text, buttons = page.evaluate(RATINGS)[-1]
     assert text.startswith("⚠ The language model is unavailable"), text
     assert buttons == []
+
+
+def test_the_talk_list_shows_the_last_request_when_an_earlier_one_is_slower(browser, fake_chat_server, monkeypatch):
+    """Clearing the filter, then asking for page 9 at once: on a loaded machine the first list can come
+    back last; it must not overwrite the page the user asked for (the lists are answered in order)."""
+    from app.web.handlers import WebApp
+
+    slow, list_talks = threading.Event(), WebApp.list_talks
+
+    def cleared_slowly(self, text, page=1):
+        if slow.is_set() and not (text or "").strip() and int(page or 1) == 1:
+            time.sleep(2)
+        return list_talks(self, text, page)
+
+    monkeypatch.setattr(WebApp, "list_talks", cleared_slowly)
+    server = fake_chat_server("unused")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.get_by_role("tab", name="Talks").click()
+    page.fill("#tq-talk-filter textarea", "Toneva")
+    page.wait_for_selector("#tq-talk-count >> text=/^1 talk match/")
+    slow.set()
+    page.fill("#tq-talk-filter textarea", "")
+    page.fill("#tq-talk-page input", "9")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tq-talk-count >> text=/page 9 is past the end/")
+    page.wait_for_timeout(3000)  # the cleared filter's list has come back by now
+    assert "page 9 is past the end" in page.inner_text("#tq-talk-count")
