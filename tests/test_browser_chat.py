@@ -171,6 +171,31 @@ def test_clear_conversation_also_clears_the_feedback_message(browser, fake_chat_
     assert page.locator("#tq-chat button[aria-label='Clear']").locator("visible=true").count() == 0, "one clear control"
 
 
+def test_a_single_user_is_not_told_to_wait(browser, fake_chat_server):
+    server = fake_chat_server("RevThink trains a student model to reason forward and backward [1].", sleep=0.02)
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    page.evaluate(
+        """() => {
+            window.bubbles = [];
+            new MutationObserver(() => document.querySelectorAll("#tq-chat [data-testid='bot']").forEach(
+                b => window.bubbles.push(b.innerText))).observe(
+                document.querySelector('#tq-chat'), {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+    ask(page, "What is RevThink?")
+    bubbles = page.evaluate("window.bubbles")
+    assert any(b.startswith("Searching the talks") for b in bubbles), bubbles[:3]
+    assert not any("Waiting" in b or "one question at a time" in b for b in bubbles)
+
+
+def test_no_label_sits_over_the_chat(browser, fake_chat_server):
+    server = fake_chat_server("unused")
+    page = open_page(browser, server.url, VIEWPORTS["laptop"])
+    page.wait_for_selector(QUESTION)
+    assert page.locator("#tq-chat [data-testid='block-label']").count() == 0, "no “Chat” label over scrolled messages"
+
+
 #: For every bot bubble now: (its text, the 👍/👎 buttons shown under it, left to right).
 RATINGS = """() => [...document.querySelectorAll("#tq-chat .message-row.bot-row")].map(row => {
     const buttons = row.nextElementSibling && row.nextElementSibling.matches('.message-buttons')
