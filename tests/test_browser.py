@@ -13,6 +13,7 @@ The chat as a newcomer meets it (layout, errors, the draft) is tests/test_browse
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,14 @@ def ask(page, question: str) -> str:
 
 def upload(page, *files: Path) -> str:
     """Add ``files`` in the Corpus tab; returns the status once the ingest has answered."""
+    choose(page, *files)
+    page.click("#tq-corpus-add")
+    page.wait_for_selector("#tq-corpus-status :is(p, strong):has-text('Added'), #tq-corpus-status :is(p, strong):has-text('Nothing was changed')")
+    return page.inner_text("#tq-corpus-status")
+
+
+def choose(page, *files: Path) -> None:
+    """Put ``files`` in the Corpus tab's file box."""
     page.get_by_role("tab", name="Corpus").click()
     shown = f"#tq-corpus-files >> text={files[-1].name}"
     # On a loaded machine the first change event can be lost before the page is wired; a slow one must
@@ -112,9 +121,6 @@ def upload(page, *files: Path) -> str:
         except Exception:
             if attempt == 2:
                 raise
-    page.click("#tq-corpus-add")
-    page.wait_for_selector("#tq-corpus-status :is(p, strong):has-text('Added'), #tq-corpus-status :is(p, strong):has-text('Nothing was changed')")
-    return page.inner_text("#tq-corpus-status")
 
 
 def test_upload_a_jsonl_corpus_and_ask_about_a_new_talk(browser, fake_chat_server, new_talks_file, tmp_path):
@@ -146,6 +152,48 @@ def test_a_bad_file_shows_its_error_and_changes_nothing(browser, fake_chat_serve
     assert "Nothing was changed: bad-talks.jsonl:2: not JSON" in status, status
     assert "7 talks from 1 source" in page.inner_text("#tq-corpus-count")
     assert list((server.settings.data_dir / "uploads").iterdir()) == []
+
+
+def test_an_old_refusal_is_gone_before_the_next_upload_shows_progress(browser, fake_chat_server, bad_talks_file, new_talks_file):
+    server = fake_chat_server(ORIGAMI_REPLY)
+    page = open_page(browser, server.url)
+    page.get_by_role("tab", name="Corpus").click()
+    page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
+    assert "Nothing was changed" in upload(page, bad_talks_file)
+    page.locator("#tq-corpus-files button[aria-label='Clear']").first.click()
+    choose(page, new_talks_file)
+    page.evaluate(
+        """() => {
+            window.statuses = [];
+            const status = document.querySelector('#tq-corpus-status');
+            new MutationObserver(() => window.statuses.push(status.innerText)).observe(
+                status, {subtree: true, childList: true, characterData: true, attributes: true});
+        }"""
+    )
+    page.click("#tq-corpus-add")
+    page.wait_for_selector("#tq-corpus-status :is(p, strong):has-text('Added')")
+    statuses = page.evaluate("window.statuses")
+    assert statuses and not any("Nothing was changed" in s for s in statuses), statuses[:5]
+
+
+def test_removing_a_talk_is_asked_twice(browser, fake_chat_server):
+    server = fake_chat_server(ORIGAMI_REPLY)
+    page = open_page(browser, server.url)
+    page.get_by_role("tab", name="Corpus").click()
+    page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
+    page.click("#tq-corpus-talk input")
+    page.get_by_role("option", name=re.compile("Petros Maragos")).click()
+    page.click("#tq-corpus-remove-talk")
+    confirm = page.locator("#tq-corpus-confirm-remove")
+    confirm.wait_for()
+    page.click("#tq-corpus-cancel-remove")
+    confirm.wait_for(state="hidden")
+    assert "7 talks from 1 source" in page.inner_text("#tq-corpus-count"), "the first click removes nothing"
+
+    page.click("#tq-corpus-remove-talk")
+    confirm.click()
+    page.wait_for_selector("#tq-corpus-count >> text=/6 talks from 1 source/")
+    assert "Petros Maragos" in page.inner_text("#tq-corpus-status")
 
 
 REVTHINK_REPLY = (

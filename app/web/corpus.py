@@ -83,8 +83,9 @@ class CorpusManager:
             return []
 
     def _title_of(self, talks, ids) -> list[str]:
+        """The talks named as the chat names them (with the speaker), escaped."""
         by_id = {t.id: t for t in talks}
-        return [by_id[i].title for i in ids if i in by_id]
+        return [_e(_named(by_id[i])) for i in ids if i in by_id]
 
     # ------------------------------------------------------------- what is shown
 
@@ -112,7 +113,7 @@ class CorpusManager:
         for label, ids in (("New", report.new), ("Changed", report.changed)):
             titles = self._title_of(talks, ids)
             if titles:
-                lines.append(f"{label}: " + "; ".join(f"“{_e(t)}”" for t in titles[:12]) + (" …" if len(titles) > 12 else ""))
+                lines.append(f"{label}: " + "; ".join(titles[:12]) + (" …" if len(titles) > 12 else ""))
         if report.removed_by_source:
             lines.append("Removed: " + ", ".join(f"{n} from {_e(self.label(s))}" for s, n in sorted(report.removed_by_source.items())) + ".")
         if report.instruction_lines:
@@ -198,14 +199,14 @@ class CorpusManager:
         self._check_user(request)
         if not talk_id:
             return self._done("Pick a talk to remove first.")
-        title = next((t.title for t in self._talks() if t.id == talk_id), talk_id)
+        title = next((_named(t) for t in self._talks() if t.id == talk_id), f"“{talk_id}”")
         with self._lock:
             try:
                 report = remove(self.settings, self._writer(), talk_ids=[talk_id], wait=0)
             except TalkqaError as err:
                 return self._done(self._refused(err))
         return self._done(
-            self._summary(f"Removed “{title}”", report)
+            self._summary(f"Removed {title}", report)
             + " It comes back if its source file is ingested again; to drop it for good, remove it from the file."
         )
 
@@ -224,6 +225,11 @@ class CorpusManager:
             except TalkqaError as err:
                 return self._done(self._refused(err))
         return self._done(self._summary("Re-indexed", report))
+
+
+def _named(talk) -> str:
+    """“Title” — speaker (when the record has one): how the tab's summaries name a talk, as the chat does."""
+    return f"“{talk.title}”" + (f" — {talk.speaker}" if talk.speaker else "")
 
 
 def _path_of(file) -> Path:
@@ -288,8 +294,9 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
     talk.change(lambda: gr.Row(visible=False), None, confirm, **quick)
 
     def cleared(button: gr.Button):
-        """The button's click, first clearing the last action's status: an old message never sits under new progress."""
-        return button.click(lambda: "", None, status, queue=False, api_visibility="private", show_progress="hidden")
+        """The button's click, first clearing the last action's status in the page (no round trip to the
+        server): an old message never sits under the new action's progress."""
+        return button.click(None, None, status, js="() => ''", queue=False, api_visibility="private", show_progress="hidden")
 
     events = [
         cleared(add).then(manager.upload, [files], outputs, show_progress="full", show_progress_on=[status], **common),
