@@ -131,7 +131,7 @@ def test_upload_a_jsonl_corpus_and_ask_about_a_new_talk(browser, fake_chat_serve
     page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
 
     status = upload(page, new_talks_file)
-    assert "2 new" in status and "Quantum origami for protein lattices" in status, status
+    assert "2 new" in status and "“Quantum origami for protein lattices” — Ada Quill" in status, status
     page.wait_for_selector("#tq-corpus-count >> text=/9 talks from 2 sources/")
     assert "uploads/new-talks.jsonl" in page.inner_text("#tq-corpus-sources")
     screenshot = tmp_path / "corpus.png"
@@ -139,7 +139,7 @@ def test_upload_a_jsonl_corpus_and_ask_about_a_new_talk(browser, fake_chat_serve
     assert screenshot.stat().st_size > 20_000
 
     answer = ask(page, "What does quantum origami do with protein lattices?")
-    assert "qubit rotation" in answer and "Sources: [1] Quantum origami for protein lattices" in answer, answer
+    assert "qubit rotation" in answer and "Sources: [1] Quantum origami for protein lattices — Ada Quill" in answer, answer
     assert "Ada Quill" in page.inner_text("#tq-sources-box")
 
 

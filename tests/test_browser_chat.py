@@ -261,3 +261,26 @@ def test_the_talk_list_shows_the_last_request_when_an_earlier_one_is_slower(brow
     page.wait_for_selector("#tq-talk-count >> text=/page 9 is past the end/")
     page.wait_for_timeout(3000)  # the cleared filter's list has come back by now
     assert "page 9 is past the end" in page.inner_text("#tq-talk-count")
+
+
+def test_a_talk_titled_between_two_questions_says_so_on_its_card(browser, fake_chat_server, small_index):
+    """The idle title filler waits while an answer is written; a title it gives between two questions
+    is shown with the one the session saw before, never swapped silently."""
+    from app.index.titles import TitleCache
+    from app.models.llm import describe
+
+    settings, store = small_index
+    server = fake_chat_server("The limit models finite networks [1].")
+    page = open_page(browser, server.url, VIEWPORTS["desktop"])
+    page.wait_for_selector(QUESTION)
+    question = "What does the proportional infinite-depth-and-width limit describe?"
+    ask(page, question)
+    card = page.locator("#tq-source-1")
+    before = card.locator(".tq-title").inner_text()
+    talk_id = next(t.id for t in store.catalog(generated_titles=False).talks if t.title == before)
+    TitleCache.in_data_dir(settings.data_dir).put(talk_id, describe(settings), "Finite networks in the proportional limit")
+    page.fill(QUESTION, question)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#tq-source-1 .tq-renamed")
+    assert card.locator(".tq-title").inner_text() == "Finite networks in the proportional limit"
+    assert card.locator(".tq-renamed").inner_text() == f"title updated · earlier “{before}”"
