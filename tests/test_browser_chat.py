@@ -238,7 +238,7 @@ def test_a_failed_answer_cannot_be_rated(browser, fake_chat_server):
 
 def test_the_talk_list_shows_the_last_request_when_an_earlier_one_is_slower(browser, fake_chat_server, monkeypatch):
     """Clearing the filter, then asking for page 9 at once: on a loaded machine the first list can come
-    back last; it must not overwrite the page the user asked for (the lists are answered in order)."""
+    back last; it must not replace the page the user asked for (the list always runs last on both inputs)."""
     from app.web.handlers import WebApp
 
     slow, list_talks = threading.Event(), WebApp.list_talks
