@@ -143,6 +143,8 @@ def test_the_talks_tab_says_when_a_page_is_past_the_end_and_keeps_columns_on_one
     header = page.locator("#tq-talk-table th").filter(has_text="Lines").locator("visible=true").first
     line_height = float(header.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 20"))
     assert header.bounding_box()["height"] < 2.5 * line_height, "“Lines” is not broken over two lines"
+    talk_id = page.locator("#tq-talk-table").get_by_text(re.compile(r"^t[0-9a-f]{11}$")).locator("visible=true").first
+    assert talk_id.bounding_box()["height"] < 2.5 * line_height, "an id is not broken mid-string"
 
     page.locator("#tq-talk-table").get_by_text("Petros Maragos").locator("visible=true").first.click()
     page.wait_for_selector("#tq-talk-view .tq-abstract")
