@@ -3,7 +3,10 @@
 The sources panel scrolls on its own beside (or below) the chat and an answer's
 ``[n]`` leads to its card, at three viewports; a question's problems are said in
 words next to the input, which keeps the text; the streamed draft reads as
-text, never a row of markers; and axe-core finds no serious accessibility fault.
+text, never a row of markers; 👍/👎 only under a finished answer (👍 first); one
+user is never told to wait; the Talks tab shows the list for the latest filter
+and page; a title given between two questions is pointed out; and axe-core
+finds no serious accessibility fault.
 """
 
 from __future__ import annotations
