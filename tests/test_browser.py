@@ -184,9 +184,9 @@ def test_removing_a_talk_is_asked_twice(browser, fake_chat_server):
     page.click("#tq-corpus-talk input")
     page.get_by_role("option", name=re.compile("Petros Maragos")).click()
     page.click("#tq-corpus-remove-talk")
-    confirm = page.locator("#tq-corpus-confirm-remove")
+    confirm = page.locator("#tq-corpus-confirm-yes")
     confirm.wait_for()
-    page.click("#tq-corpus-cancel-remove")
+    page.click("#tq-corpus-confirm-cancel")
     confirm.wait_for(state="hidden")
     assert "7 talks from 1 source" in page.inner_text("#tq-corpus-count"), "the first click removes nothing"
 
@@ -194,6 +194,22 @@ def test_removing_a_talk_is_asked_twice(browser, fake_chat_server):
     confirm.click()
     page.wait_for_selector("#tq-corpus-count >> text=/6 talks from 1 source/")
     assert "Petros Maragos" in page.inner_text("#tq-corpus-status")
+
+
+def test_removing_a_source_is_asked_twice(browser, fake_chat_server):
+    server = fake_chat_server(ORIGAMI_REPLY)
+    page = open_page(browser, server.url)
+    page.get_by_role("tab", name="Corpus").click()
+    page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
+    page.click("#tq-corpus-source input")
+    page.get_by_role("option").first.click()
+    page.click("#tq-corpus-remove-source")
+    confirm = page.locator("#tq-corpus-confirm-source-yes")
+    confirm.wait_for()
+    page.wait_for_timeout(500)
+    assert "7 talks from 1 source" in page.inner_text("#tq-corpus-count"), "the first click removes nothing"
+    page.click("#tq-corpus-confirm-source-cancel")
+    confirm.wait_for(state="hidden")
 
 
 REVTHINK_REPLY = (

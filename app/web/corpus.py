@@ -227,6 +227,14 @@ class CorpusManager:
         return self._done(self._summary("Re-indexed", report))
 
 
+def _confirm_row(elem_id: str, yes: str) -> tuple:
+    """(row, yes, cancel): the second question a removal asks, hidden until the remove button is clicked."""
+    with gr.Row(visible=False, elem_id=elem_id) as row:
+        confirm = gr.Button(yes, variant="stop", size="sm", elem_id=f"{elem_id}-yes")
+        cancel = gr.Button("Cancel", size="sm", elem_id=f"{elem_id}-cancel")
+    return row, confirm, cancel
+
+
 def _named(talk) -> str:
     """“Title” — speaker (when the record has one): how the tab's summaries name a talk, as the chat does."""
     return f"“{talk.title}”" + (f" — {talk.speaker}" if talk.speaker else "")
@@ -262,12 +270,11 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
             with gr.Group():
                 source = gr.Dropdown(label="Source", choices=[], elem_id="tq-corpus-source", interactive=True)
                 remove_source = gr.Button("Remove this source and its talks", variant="stop", size="sm", elem_id="tq-corpus-remove-source")
+                confirm_source, yes_source, no_source = _confirm_row("tq-corpus-confirm-source", "Yes, remove the source and its talks")
             with gr.Group():
                 talk = gr.Dropdown(label="Talk", choices=[], elem_id="tq-corpus-talk", interactive=True, filterable=True)
                 remove_talk = gr.Button("Remove this talk", variant="stop", size="sm", elem_id="tq-corpus-remove-talk")
-                with gr.Row(visible=False, elem_id="tq-corpus-confirm") as confirm:  # a removal is asked twice
-                    confirm_remove = gr.Button("Yes, remove it", variant="stop", size="sm", elem_id="tq-corpus-confirm-remove")
-                    cancel_remove = gr.Button("Cancel", size="sm", elem_id="tq-corpus-cancel-remove")
+                confirm, confirm_remove, cancel_remove = _confirm_row("tq-corpus-confirm", "Yes, remove it")
             reindex = gr.Button("Re-index everything", variant="secondary", size="sm", elem_id="tq-corpus-reindex")
             gr.Markdown(
                 "<small>Re-index rebuilds the index from the configured corpus and the uploads beside the live one "
@@ -288,10 +295,12 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
     outputs = [status, *shown]
     common = dict(concurrency_limit=1, concurrency_id=CORPUS_CONCURRENCY_ID, api_visibility="private")
     quick = dict(queue=False, api_visibility="private", show_progress="hidden")
-    remove_talk.click(lambda chosen: (gr.Row(visible=bool(chosen)), "" if chosen else "Pick a talk to remove first."),
-                      talk, [confirm, status], **quick)
-    cancel_remove.click(lambda: gr.Row(visible=False), None, confirm, **quick)
-    talk.change(lambda: gr.Row(visible=False), None, confirm, **quick)
+    for ask, chosen, row, cancel, what in ((remove_talk, talk, confirm, cancel_remove, "talk"),
+                                           (remove_source, source, confirm_source, no_source, "source")):
+        ask.click(lambda picked, what=what: (gr.Row(visible=bool(picked)), "" if picked else f"Pick a {what} to remove first."),
+                  chosen, [row, status], **quick)
+        cancel.click(lambda: gr.Row(visible=False), None, row, **quick)
+        chosen.change(lambda: gr.Row(visible=False), None, row, **quick)
 
     def cleared(button: gr.Button):
         """The button's click, first clearing the last action's status in the page (no round trip to the
@@ -300,7 +309,8 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
 
     events = [
         cleared(add).then(manager.upload, [files], outputs, show_progress="full", show_progress_on=[status], **common),
-        remove_source.click(manager.remove_source, [source], outputs, **common),
+        yes_source.click(lambda: gr.Row(visible=False), None, confirm_source, queue=False, api_visibility="private").then(
+            manager.remove_source, [source], outputs, **common),
         confirm_remove.click(lambda: gr.Row(visible=False), None, confirm, queue=False, api_visibility="private").then(
             manager.remove_talk, [talk], outputs, **common),
         cleared(reindex).then(manager.reindex, None, outputs, show_progress="full", show_progress_on=[status], **common),
