@@ -4,9 +4,14 @@
 # accessibility check, MPL-2.0; tests load $(npm root -g)/axe-core/axe.min.js).
 # Each is skipped when present.
 set -euo pipefail
-if ! command -v chromium >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+# Only what is missing: Debian's npm cannot be installed beside a Node.js from elsewhere (apt refuses
+# both packages then, and Chromium would be left out with it).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium npm >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
     echo "warning: chromium or npm is not installed and we are not root; browser tests will be skipped" >&2
   fi

@@ -101,6 +101,14 @@ def ask(page, question: str) -> str:
 
 def upload(page, *files: Path) -> str:
     """Add ``files`` in the Corpus tab; returns the status once the ingest has answered."""
+    choose(page, *files)
+    page.click("#tq-corpus-add")
+    page.wait_for_selector("#tq-corpus-status :is(p, strong):has-text('Added'), #tq-corpus-status :is(p, strong):has-text('Nothing was changed')")
+    return page.inner_text("#tq-corpus-status")
+
+
+def choose(page, *files: Path) -> None:
+    """Put ``files`` in the Corpus tab's file box."""
     page.get_by_role("tab", name="Corpus").click()
     shown = f"#tq-corpus-files >> text={files[-1].name}"
     # On a loaded machine the first change event can be lost before the page is wired; a slow one must
@@ -113,9 +121,6 @@ def upload(page, *files: Path) -> str:
         except Exception:
             if attempt == 2:
                 raise
-    page.click("#tq-corpus-add")
-    page.wait_for_selector("#tq-corpus-status :is(p, strong):has-text('Added'), #tq-corpus-status :is(p, strong):has-text('Nothing was changed')")
-    return page.inner_text("#tq-corpus-status")
 
 
 def test_upload_a_jsonl_corpus_and_ask_about_a_new_talk(browser, fake_chat_server, new_talks_file, tmp_path):
@@ -126,7 +131,7 @@ def test_upload_a_jsonl_corpus_and_ask_about_a_new_talk(browser, fake_chat_serve
     page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
 
     status = upload(page, new_talks_file)
-    assert "2 new" in status and "Quantum origami for protein lattices" in status, status
+    assert "2 new" in status and "“Quantum origami for protein lattices” — Ada Quill" in status, status
     page.wait_for_selector("#tq-corpus-count >> text=/9 talks from 2 sources/")
     assert "uploads/new-talks.jsonl" in page.inner_text("#tq-corpus-sources")
     screenshot = tmp_path / "corpus.png"
@@ -134,7 +139,7 @@ def test_upload_a_jsonl_corpus_and_ask_about_a_new_talk(browser, fake_chat_serve
     assert screenshot.stat().st_size > 20_000
 
     answer = ask(page, "What does quantum origami do with protein lattices?")
-    assert "qubit rotation" in answer and "Sources: [1] Quantum origami for protein lattices" in answer, answer
+    assert "qubit rotation" in answer and "Sources: [1] Quantum origami for protein lattices — Ada Quill" in answer, answer
     assert "Ada Quill" in page.inner_text("#tq-sources-box")
 
 
@@ -147,6 +152,64 @@ def test_a_bad_file_shows_its_error_and_changes_nothing(browser, fake_chat_serve
     assert "Nothing was changed: bad-talks.jsonl:2: not JSON" in status, status
     assert "7 talks from 1 source" in page.inner_text("#tq-corpus-count")
     assert list((server.settings.data_dir / "uploads").iterdir()) == []
+
+
+def test_an_old_refusal_is_gone_before_the_next_upload_shows_progress(browser, fake_chat_server, bad_talks_file, new_talks_file):
+    server = fake_chat_server(ORIGAMI_REPLY)
+    page = open_page(browser, server.url)
+    page.get_by_role("tab", name="Corpus").click()
+    page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
+    assert "Nothing was changed" in upload(page, bad_talks_file)
+    page.locator("#tq-corpus-files button[aria-label='Clear']").first.click()
+    choose(page, new_talks_file)
+    page.evaluate(
+        """() => {
+            window.statuses = [];
+            const status = document.querySelector('#tq-corpus-status');
+            new MutationObserver(() => window.statuses.push(status.innerText)).observe(
+                status, {subtree: true, childList: true, characterData: true, attributes: true});
+        }"""
+    )
+    page.click("#tq-corpus-add")
+    page.wait_for_selector("#tq-corpus-status :is(p, strong):has-text('Added')")
+    statuses = page.evaluate("window.statuses")
+    assert statuses and not any("Nothing was changed" in s for s in statuses), statuses[:5]
+
+
+def test_removing_a_talk_is_asked_twice(browser, fake_chat_server):
+    server = fake_chat_server(ORIGAMI_REPLY)
+    page = open_page(browser, server.url)
+    page.get_by_role("tab", name="Corpus").click()
+    page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
+    page.click("#tq-corpus-talk input")
+    page.get_by_role("option", name=re.compile("Petros Maragos")).click()
+    page.click("#tq-corpus-remove-talk")
+    confirm = page.locator("#tq-corpus-confirm-yes")
+    confirm.wait_for()
+    page.click("#tq-corpus-confirm-cancel")
+    confirm.wait_for(state="hidden")
+    assert "7 talks from 1 source" in page.inner_text("#tq-corpus-count"), "the first click removes nothing"
+
+    page.click("#tq-corpus-remove-talk")
+    confirm.click()
+    page.wait_for_selector("#tq-corpus-count >> text=/6 talks from 1 source/")
+    assert "Petros Maragos" in page.inner_text("#tq-corpus-status")
+
+
+def test_removing_a_source_is_asked_twice(browser, fake_chat_server):
+    server = fake_chat_server(ORIGAMI_REPLY)
+    page = open_page(browser, server.url)
+    page.get_by_role("tab", name="Corpus").click()
+    page.wait_for_selector("#tq-corpus-count >> text=/7 talks from 1 source/")
+    page.click("#tq-corpus-source input")
+    page.get_by_role("option").first.click()
+    page.click("#tq-corpus-remove-source")
+    confirm = page.locator("#tq-corpus-confirm-source-yes")
+    confirm.wait_for()
+    page.wait_for_timeout(500)
+    assert "7 talks from 1 source" in page.inner_text("#tq-corpus-count"), "the first click removes nothing"
+    page.click("#tq-corpus-confirm-source-cancel")
+    confirm.wait_for(state="hidden")
 
 
 REVTHINK_REPLY = (

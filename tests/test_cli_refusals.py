@@ -47,7 +47,7 @@ def test_a_too_long_question_gets_one_error_line_with_the_limit_in_characters(ta
     assert "token" not in result.stderr
 
 
-@pytest.mark.parametrize("path", ["plain", "no-llm"])
+@pytest.mark.parametrize("path", list(PATHS), ids=list(PATHS))
 def test_a_too_long_question_gets_its_error_line_on_a_terminal(talkqa, proc_index, path):
     code, stderr = run_on_a_terminal(talkqa, "ask", *PATHS[path], LONG, data_dir=proc_index)
     assert code == 2

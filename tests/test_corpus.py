@@ -233,6 +233,15 @@ def test_removing_a_talk_leaves_its_file(small_index, corpus_path):
     assert corpus_path.exists()
 
 
+def test_the_summaries_name_each_talk_with_its_speaker(small_index, new_talks_file):
+    web, corpus = corpus_app(small_index, scripted("unused"))
+    status, *_ = corpus.upload([new_talks_file])
+    assert f"“{ORIGAMI}” — Ada Quill" in status, status
+    talk = next(t for t in web.chains.catalog().talks if t.speaker == "Petros Maragos")
+    status, *_ = corpus.remove_talk(talk.id)
+    assert f"Removed “{talk.title}” — Petros Maragos" in status, status
+
+
 def test_reindex_rebuilds_from_the_corpus_and_the_uploads(small_index, new_talks_file):
     web, corpus = corpus_app(small_index, scripted("unused"))
     corpus.upload([new_talks_file])

@@ -144,7 +144,7 @@ def test_the_chat_bubble_quotes_the_sources_before_the_first_token(small_index):
     steps = list(web.respond("What does the proportional infinite-depth-and-width limit describe?", new_session()))
     bubbles = [step[0][-1]["content"] for step in steps]
     first_quote = next(i for i, text in enumerate(bubbles) if "from the sources" in text)
-    first_token = next(i for i, text in enumerate(bubbles) if "▍" in text)
+    first_token = next(i for i, text in enumerate(bubbles) if text.startswith("Depth"))
     assert first_quote < first_token
     assert "> “" in bubbles[first_quote] and "[1]" in bubbles[first_quote]
 

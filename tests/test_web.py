@@ -9,6 +9,7 @@ sessions that keep their own histories.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from pathlib import Path
@@ -24,7 +25,7 @@ from app.core.talk import Talk
 from app.web.app import build_app
 from app.web.auth import ThrottledLogin, parse_auth
 from app.web.handlers import WebApp, new_session
-from app.web.render import error_message, link_markers, render_sources, render_talk
+from app.web.render import error_message, lines_label, link_markers, render_sources, render_talk
 from support.models import scripted
 from support.settings import make_settings
 
@@ -146,6 +147,19 @@ def test_error_messages_name_the_problem_and_the_remedy():
     assert "language model is unavailable" in error_message(LLMUnavailableError("the LLM endpoint is unreachable"))
     assert "can't use that question" in error_message(InputError("the question is empty"))
     assert "Something went wrong" in error_message(RuntimeError("boom"))
+
+
+def test_a_talks_place_says_line_or_lines():
+    assert lines_label(make_talk(7, lines=[(7, 7)])) == "line 7"
+    assert lines_label(make_talk(5, lines=[(5, 6), (59, 59)])) == "lines 5–6, 59"
+
+
+def test_a_list_answer_names_each_talks_speaker():
+    from app.answer.citations import render_choice
+
+    listed = render_choice(dataclasses.replace(sample_answer(), answer="[1][2]")).splitlines()
+    assert listed[0].startswith("- Tropical geometry of ReLU networks (Petros Maragos)"), listed
+    assert listed[1].startswith("- Unrelated <script>alert(1)</script> talk [2]"), "no speaker, no brackets"
 
 
 def test_strip_markers():

@@ -60,6 +60,12 @@ EXAMPLES = [
 #: The answer event's concurrency group: one generation at a time on the embedded model.
 LLM_CONCURRENCY_ID = "llm"
 
+#: The talk list is computed one list at a time. The page's load, the filter and the page number are one
+#: listener over both inputs that always runs last on the latest values: as two listeners, the list for
+#: the filter just cleared (page 1) could arrive or finish after the one for the page asked next and
+#: replace it (tests/test_browser_chat.py).
+LIST_IN_ORDER = dict(concurrency_limit=1, concurrency_id="talks", show_progress="hidden")
+
 
 @dataclass
 class ChatApp:
@@ -209,19 +215,17 @@ def build_app(
 
         keep_shown = dict(fn=web.keep_shown_talk, inputs=[talk_shown, talk_ids], outputs=[talk_view, talk_shown], queue=False,
                           api_visibility="private", show_progress="hidden")
-        talk_filter.change(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_name="talks",
-                           show_progress="hidden").then(**keep_shown)
-        talk_page.change(web.list_talks, [talk_filter, talk_page], [talk_table, talk_ids, talk_count], api_visibility="private",
-                         show_progress="hidden").then(**keep_shown)
+        listed = [talk_table, talk_ids, talk_count]
+        gr.on([demo.load, talk_filter.change, talk_page.change], web.list_talks, [talk_filter, talk_page], listed,
+              api_name="talks", trigger_mode="always_last", **LIST_IN_ORDER).then(**keep_shown)
         talk_table.select(web.show_talk, [talk_ids], [talk_view, talk_shown], api_visibility="private")
         talk_id.change(web.talk_html, [talk_id], [talk_view], api_name="talk")
 
         demo.load(web.on_load, None, [chatbot, sources], api_visibility="private")
-        demo.load(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_visibility="private")
         if corpus is not None:
             demo.load(corpus.overview, None, corpus_shown, api_visibility="private")
             for event in corpus_events:  # the Talks tab shows the new index too
-                event.then(web.list_talks, [talk_filter], [talk_table, talk_ids, talk_count], api_visibility="private")
+                event.then(web.list_talks, [talk_filter], listed, api_visibility="private", **LIST_IN_ORDER)
     return ChatApp(demo, web)
 
 

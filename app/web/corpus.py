@@ -83,8 +83,9 @@ class CorpusManager:
             return []
 
     def _title_of(self, talks, ids) -> list[str]:
+        """The talks named as the chat names them (with the speaker), escaped."""
         by_id = {t.id: t for t in talks}
-        return [by_id[i].title for i in ids if i in by_id]
+        return [_e(_named(by_id[i])) for i in ids if i in by_id]
 
     # ------------------------------------------------------------- what is shown
 
@@ -112,7 +113,7 @@ class CorpusManager:
         for label, ids in (("New", report.new), ("Changed", report.changed)):
             titles = self._title_of(talks, ids)
             if titles:
-                lines.append(f"{label}: " + "; ".join(f"“{_e(t)}”" for t in titles[:12]) + (" …" if len(titles) > 12 else ""))
+                lines.append(f"{label}: " + "; ".join(titles[:12]) + (" …" if len(titles) > 12 else ""))
         if report.removed_by_source:
             lines.append("Removed: " + ", ".join(f"{n} from {_e(self.label(s))}" for s, n in sorted(report.removed_by_source.items())) + ".")
         if report.instruction_lines:
@@ -198,14 +199,14 @@ class CorpusManager:
         self._check_user(request)
         if not talk_id:
             return self._done("Pick a talk to remove first.")
-        title = next((t.title for t in self._talks() if t.id == talk_id), talk_id)
+        title = next((_named(t) for t in self._talks() if t.id == talk_id), f"“{talk_id}”")
         with self._lock:
             try:
                 report = remove(self.settings, self._writer(), talk_ids=[talk_id], wait=0)
             except TalkqaError as err:
                 return self._done(self._refused(err))
         return self._done(
-            self._summary(f"Removed “{title}”", report)
+            self._summary(f"Removed {title}", report)
             + " It comes back if its source file is ingested again; to drop it for good, remove it from the file."
         )
 
@@ -224,6 +225,19 @@ class CorpusManager:
             except TalkqaError as err:
                 return self._done(self._refused(err))
         return self._done(self._summary("Re-indexed", report))
+
+
+def _confirm_row(elem_id: str, yes: str) -> tuple:
+    """(row, yes, cancel): the second question a removal asks, hidden until the remove button is clicked."""
+    with gr.Row(visible=False, elem_id=elem_id) as row:
+        confirm = gr.Button(yes, variant="stop", size="sm", elem_id=f"{elem_id}-yes")
+        cancel = gr.Button("Cancel", size="sm", elem_id=f"{elem_id}-cancel")
+    return row, confirm, cancel
+
+
+def _named(talk) -> str:
+    """“Title” — speaker (when the record has one): how the tab's summaries name a talk, as the chat does."""
+    return f"“{talk.title}”" + (f" — {talk.speaker}" if talk.speaker else "")
 
 
 def _path_of(file) -> Path:
@@ -256,12 +270,11 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
             with gr.Group():
                 source = gr.Dropdown(label="Source", choices=[], elem_id="tq-corpus-source", interactive=True)
                 remove_source = gr.Button("Remove this source and its talks", variant="stop", size="sm", elem_id="tq-corpus-remove-source")
+                confirm_source, yes_source, no_source = _confirm_row("tq-corpus-confirm-source", "Yes, remove the source and its talks")
             with gr.Group():
                 talk = gr.Dropdown(label="Talk", choices=[], elem_id="tq-corpus-talk", interactive=True, filterable=True)
                 remove_talk = gr.Button("Remove this talk", variant="stop", size="sm", elem_id="tq-corpus-remove-talk")
-                with gr.Row(visible=False, elem_id="tq-corpus-confirm") as confirm:  # a removal is asked twice
-                    confirm_remove = gr.Button("Yes, remove it", variant="stop", size="sm", elem_id="tq-corpus-confirm-remove")
-                    cancel_remove = gr.Button("Cancel", size="sm", elem_id="tq-corpus-cancel-remove")
+                confirm, confirm_remove, cancel_remove = _confirm_row("tq-corpus-confirm", "Yes, remove it")
             reindex = gr.Button("Re-index everything", variant="secondary", size="sm", elem_id="tq-corpus-reindex")
             gr.Markdown(
                 "<small>Re-index rebuilds the index from the configured corpus and the uploads beside the live one "
@@ -282,18 +295,22 @@ def build_corpus_tab(manager: CorpusManager) -> tuple[list, list]:
     outputs = [status, *shown]
     common = dict(concurrency_limit=1, concurrency_id=CORPUS_CONCURRENCY_ID, api_visibility="private")
     quick = dict(queue=False, api_visibility="private", show_progress="hidden")
-    remove_talk.click(lambda chosen: (gr.Row(visible=bool(chosen)), "" if chosen else "Pick a talk to remove first."),
-                      talk, [confirm, status], **quick)
-    cancel_remove.click(lambda: gr.Row(visible=False), None, confirm, **quick)
-    talk.change(lambda: gr.Row(visible=False), None, confirm, **quick)
+    for ask, chosen, row, cancel, what in ((remove_talk, talk, confirm, cancel_remove, "talk"),
+                                           (remove_source, source, confirm_source, no_source, "source")):
+        ask.click(lambda picked, what=what: (gr.Row(visible=bool(picked)), "" if picked else f"Pick a {what} to remove first."),
+                  chosen, [row, status], **quick)
+        cancel.click(lambda: gr.Row(visible=False), None, row, **quick)
+        chosen.change(lambda: gr.Row(visible=False), None, row, **quick)
 
     def cleared(button: gr.Button):
-        """The button's click, first clearing the last action's status: an old message never sits under new progress."""
-        return button.click(lambda: "", None, status, queue=False, api_visibility="private", show_progress="hidden")
+        """The button's click, first clearing the last action's status in the page (no round trip to the
+        server): an old message never sits under the new action's progress."""
+        return button.click(None, None, status, js="() => ''", queue=False, api_visibility="private", show_progress="hidden")
 
     events = [
         cleared(add).then(manager.upload, [files], outputs, show_progress="full", show_progress_on=[status], **common),
-        remove_source.click(manager.remove_source, [source], outputs, **common),
+        yes_source.click(lambda: gr.Row(visible=False), None, confirm_source, queue=False, api_visibility="private").then(
+            manager.remove_source, [source], outputs, **common),
         confirm_remove.click(lambda: gr.Row(visible=False), None, confirm, queue=False, api_visibility="private").then(
             manager.remove_talk, [talk], outputs, **common),
         cleared(reindex).then(manager.reindex, None, outputs, show_progress="full", show_progress_on=[status], **common),

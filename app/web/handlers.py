@@ -52,9 +52,14 @@ from app.web.render import (
     render_sources,
     render_talk,
     talk_rows,
+    writing,
 )
 
 log = logging.getLogger(__name__)
+
+#: The answer's bubble until the talks are retrieved (the same for one user or many: the queue's
+#: position, when there is one, shows on the sources panel).
+SEARCHING = writing("_Searching the talks…_")
 
 #: Talks a page of the talk browser lists (the filter narrows a large index).
 TALKS_PAGE = 200
@@ -166,7 +171,7 @@ class WebApp:
             return gr.skip(), gr.skip(), gr.skip(), f"⚠ {str(err)[0].upper()}{str(err)[1:]}.", False
         shown = state["messages"] + [
             {"role": "user", "content": message},
-            {"role": "assistant", "content": "_Searching the talks…_"},
+            {"role": "assistant", "content": SEARCHING},
         ]
         return "", message, shown, "", True
 
@@ -199,7 +204,7 @@ class WebApp:
             shown = before + [user, {"role": "assistant", "content": content}]
             return Step(shown, sources_html, new_state or state, payload).values()
 
-        yield step("_Searching the talks…_", panel)
+        yield step(SEARCHING, panel)
         sources = None
         try:
             stream = self.chains.get().ask(message, history or None, strict=bool(strict))
@@ -219,7 +224,7 @@ class WebApp:
                 tokens.append(token)
                 shown = draft("".join(tokens), sources)
                 if shown.strip():  # the preview stays until the model's draft has text of its own
-                    yield step(as_markdown_text(shown) + " ▍", panel)
+                    yield step(writing(as_markdown_text(shown)), panel)
             answer = stream.result()
         except Exception as err:  # every failure becomes a message; the app stays up
             if not isinstance(err, TalkqaError):

@@ -219,6 +219,17 @@ def error_message(err: BaseException) -> str:
     return f"⚠ **Something went wrong** ({err.__class__.__name__}: {err}). Please try again."
 
 
+#: What a chat bubble still being written shows ("Searching the talks…", the preview, the draft). 👍/👎
+#: are shown only under a finished answer: style.css hides them under a bubble that contains this mark,
+#: and under a failure (``error_message``: it starts with "⚠").
+WRITING = "▍"
+
+
+def writing(text: str) -> str:
+    """A bubble that is still being written: ``text`` and the mark."""
+    return f"{text} {WRITING}"
+
+
 def as_markdown_text(text: str) -> str:
     """Model or corpus text for a chat bubble: Markdown, but no HTML (tags are shown, not rendered)."""
     return html.escape(text, quote=False)
@@ -228,11 +239,11 @@ def preview_message(preview) -> str:
     """The bubble while the model reads its prompt: the sources' own sentences, as quotes, or the
     early abstention (app/answer/preview.py). The model's answer replaces it token by token."""
     if preview.abstention:
-        return as_markdown_text(preview.abstention)
+        return writing(as_markdown_text(preview.abstention))
     if not preview.quotes:
-        return "_Writing the answer…_"
+        return writing("_Writing the answer…_")
     quotes = "\n".join(f"> “{as_markdown_text(q.text)}” [{q.n}]" for q in preview.quotes)
-    return "_Writing the answer… meanwhile, from the sources:_\n\n" + quotes
+    return writing("_Writing the answer… meanwhile, from the sources:_") + "\n\n" + quotes
 
 
 def render_warnings(warnings) -> str:

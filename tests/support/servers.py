@@ -186,14 +186,14 @@ class FakeChatServer:
 
 
 def _scripted_servers(settings: Settings, store: TalkStore):
-    """``start(*replies, sleep=None)`` -> a started FakeChatServer over ``store``; closes them all after."""
+    """``start(*replies, sleep=None, fail=False)`` -> a started FakeChatServer over ``store``; closes them all after."""
     from app.service import Service
     from support.models import scripted
 
     started = []
 
-    def start(*replies: str, sleep: float | None = None) -> FakeChatServer:
-        llm = scripted(*replies, sleep=sleep)
+    def start(*replies: str, sleep: float | None = None, fail: bool = False) -> FakeChatServer:
+        llm = scripted(*replies, sleep=sleep, fail=fail)
         url, chat = start_server(settings, chain_factory=lambda: Service(settings, store=store).answer_chain(llm=llm))
         started.append(chat.demo)
         return FakeChatServer(url, chat.demo, settings)
@@ -206,7 +206,8 @@ def _scripted_servers(settings: Settings, store: TalkStore):
 @pytest.fixture
 def fake_chat_server(small_index):
     """Start the chat app over the small index (its own data dir) with the scripted chat model:
-    ``fake_chat_server(*replies, sleep=None)`` (``sleep``: seconds between streamed characters).
+    ``fake_chat_server(*replies, sleep=None, fail=False)`` (``sleep``: seconds between streamed characters;
+    ``fail``: the model is unreachable).
     Every chain the app builds reads the live index, so talks uploaded in the Corpus tab are
     answerable. Closed after the test."""
     yield from _scripted_servers(*small_index)
