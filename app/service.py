@@ -61,19 +61,23 @@ class Service:
         self._store = store
         self._embeddings = embeddings if store is None else store.embeddings
         self._retrievers: dict[int | None, TalkRetriever] = {}
+        #: The chat's background warm-up and its Talks tab may both ask for the store first.
+        self._building = threading.RLock()
 
     @property
     def embeddings(self) -> Embeddings:
         """The given store's, the given ones, or the configured model behind the file cache (built once)."""
-        if self._embeddings is None:
-            self._embeddings = cached_embeddings(self.settings)
-        return self._embeddings
+        with self._building:
+            if self._embeddings is None:
+                self._embeddings = cached_embeddings(self.settings)
+            return self._embeddings
 
     @property
     def store(self) -> TalkStore:
-        if self._store is None:
-            self._store = TalkStore(self.settings, self.embeddings)
-        return self._store
+        with self._building:
+            if self._store is None:
+                self._store = TalkStore(self.settings, self.embeddings)
+            return self._store
 
     def catalog(self) -> IndexSnapshot:
         """The live talks, fetched as needed (raises ``IndexStateError`` without a usable index; loads no model).

@@ -24,7 +24,7 @@ from app.service import Service
 from app.core.talk import Talk
 from app.web.app import build_app
 from app.web.auth import ThrottledLogin, parse_auth
-from app.web.handlers import WebApp, new_session
+from app.web.handlers import ChainHolder, WebApp, new_session
 from app.web.render import error_message, lines_label, link_markers, render_sources, render_talk
 from support.models import scripted
 from support.settings import make_settings
@@ -504,3 +504,11 @@ def test_api_talk_browser(live_server):
     talk_id = table["data"][0][3]
     view = client.predict(talk_id, api_name="/talk")
     assert "Max Planck" in view
+
+
+def test_the_talk_list_does_not_wait_for_the_chat_model(small_index, monkeypatch):
+    """The Talks and Corpus tabs list the index while the chat model still loads: they never build the answer chain."""
+    settings, store = small_index
+    service = Service(settings, store=store)
+    monkeypatch.setattr(service, "answer_chain", lambda *args, **kwargs: pytest.fail("the talk list built the answer chain"))
+    assert len(ChainHolder(service).catalog().talks) == 7
