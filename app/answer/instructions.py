@@ -41,7 +41,7 @@ _SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|thee)\b", re.IGNORECA
 _ADDRESSEE = re.compile(
     r"\b(?:assistants?|chat\s?bots?|chatgpt|gpt-?\d|llms?|language models?|(?:the|any|an?|every)\s+(?:ai|a\.i\.|bot|model|software|tool|system|agent|program)\b|ai\b(?:\s+(?:tools?|systems?|models?|assistants?))?"
     r"|software\s+that|(?:summari[sz]ing|answering|generating|reading)\s+(?:system|tool|model|software|assistant|agent)|summari[sz]ers?|whoever|anyone\s+(?:reading|summari[sz]ing)|readers?\s+of\s+this"
-    r"|[\w-]*(?:generation|answering|summari[sz]ation)\s+(?:systems?|tools?|models?|bots?|software)"
+    r"|(?:\w+-)?(?:generation|answering|summari[sz]ation)\s+(?:systems?|tools?|models?|bots?|software)"
     r"|(?:systems?|tools?|models?|bots?|software|assistants?)\s+(?:processing|reading|summari[sz]ing|that\s+(?:reads?|process(?:es)?|summari[sz]es?))"
     r"|whatever\s+(?:is\s+)?(?:reading|summari[sz]ing|processing|generating|reads|summari[sz]es|processes))\b",
     re.IGNORECASE)
