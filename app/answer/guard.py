@@ -124,25 +124,25 @@ def _copies_instruction(sentence: Sentence, flagged: list[str], plain: list[str]
     return None
 
 
-def _copies_suspicious(sentence: Sentence, plain: list[str]) -> str | None:
+def _copies_suspicious(sentence: Sentence, suspects: list[str]) -> str | None:
     """The unflagged but suspicious source sentence this answer sentence repeats nearly word for word, if any."""
-    words = content_words(sentence.text)
+    words = content_words(sentence.text) if suspects else set()
     if len(words) < 3:
         return None
-    for source in plain:
+    for source in suspects:
         other = content_words(source)
         shared = len(words & other)
-        if shared >= VERBATIM * len(words) and shared >= VERBATIM * len(other) and suspicious(source):
+        if shared >= VERBATIM * len(words) and shared >= VERBATIM * len(other):
             return source
     return None
 
 
-def _planted_code_words(sentence: Sentence, question: str, flagged: list[str], plain: list[str]) -> list[str]:
+def _planted_code_words(sentence: Sentence, question: str, flagged: list[str], plain: list[str], suspects: list[str]) -> list[str]:
     """Code words in capitals ("GLACIER", "TRK-4451") of the sentence that only suspicious source sentences carry."""
     planted = []
     for word in set(CODE_WORD.findall(sentence.text)) - set(CODE_WORD.findall(question)):
         carriers = [s for s in flagged + plain if word in s]
-        if carriers and all(s in flagged or suspicious(s) for s in carriers):
+        if carriers and all(s in flagged or s in suspects for s in carriers):
             planted.append(word)
     return sorted(planted)
 
@@ -166,13 +166,14 @@ def guard_answer(answer: Answer) -> Answer:
         for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
             (flagged if seen == PLACEHOLDER else plain).append(raw)
     planted = {_key(url) for text in flagged for url in _URL.findall(text)} - {_key(url) for text in plain for url in _URL.findall(text)}
+    suspects = [s for s in plain if suspicious(s)]
     kept, warnings = [], []
     for sentence in answer.sentences:
         if sentence.kind == "claim" and (_copies_instruction(sentence, flagged, plain) or instructs(sentence.text)
-                                         or _copies_suspicious(sentence, plain)):
+                                         or _copies_suspicious(sentence, suspects)):
             warnings.append(AnswerWarning("instruction_copied", "a sentence repeating an instruction found in a source was dropped", sentence.text))
             continue
-        words = _planted_code_words(sentence, answer.question, flagged, plain) if sentence.kind == "claim" else []
+        words = _planted_code_words(sentence, answer.question, flagged, plain, suspects) if sentence.kind == "claim" else []
         if words:
             warnings.append(AnswerWarning("code_word", f"a sentence carrying a code word only an instruction-like source sentence has ({', '.join(words)}) was dropped", sentence.text))
             continue

@@ -65,10 +65,8 @@ _FORM_NOUNS = (
     r"rhym\w*|couplets?|verse|haiku|song|postscript|footer|first words?|last words?|first line|final line|"
     r"in (?:french|german|spanish|italian|portuguese|dutch|chinese|japanese|russian|latin)")
 _FORM_NOUN = re.compile(rf"\b(?:{_FORM_NOUNS})\b", re.IGNORECASE)
-#: ... and with the verbs of such demands.
-_FORM = re.compile(
-    rf"\b(?:begin|start|end|close|finish|conclude|prefix|append|prepend|sign(?:ed)?|translate|repeat|token|{_FORM_NOUNS})\b",
-    re.IGNORECASE)
+#: ... and the verbs of such demands.
+_FORM_VERB = re.compile(r"\b(?:begin|start|end|close|finish|conclude|prefix|append|prepend|sign(?:ed)?|translate|repeat|token)\b", re.IGNORECASE)
 _OBLIGATION = re.compile(
     r"(?<!-)\b(?:must|shall|should|ought to|has to|have to|is to|are to|needs?|required to|expected to|asked to|be sure to|make sure|from now on|always|never|only|exclusively|nothing else)\b",
     re.IGNORECASE)
@@ -144,6 +142,13 @@ _FOREIGN = frozenset(
     "het een niet met voor alleen woord eerdere "
     "um uma não apenas palavra".split()) - _ENGLISH
 
+#: The features that are one search each.
+_SEARCHED = {
+    "turn_markup": _TURN_MARK, "second_person": _SECOND_PERSON, "addressee": _ADDRESSEE, "imperative_start": _IMPERATIVE_START,
+    "imperative_clause": _IMPERATIVE_CLAUSE, "reply_noun": _REPLY_NOUN, "reply_form": _FORM_NOUN, "obligation": _OBLIGATION,
+    "role_play": _ROLE, "meta_reference": _META, "link": _LINK, "tells_others": _TELL_OTHERS, "research_voice": _RESEARCH_VOICE,
+}
+
 #: Feature names in the order of the weight vector (``instruction_weights.json`` names them too).
 FEATURES = (
     "regex", "turn_markup", "second_person", "addressee", "imperative_start", "imperative_clause", "reply_noun", "reply_form",
@@ -186,30 +191,17 @@ def features(sentence: str) -> dict[str, float]:
     words = _words(sentence)
     english = sum(w in _ENGLISH for w in words)
     foreign = sum(w in _FOREIGN for w in words)
-    command = bool(_IMPERATIVE_START.search(sentence) or _IMPERATIVE_CLAUSE.search(sentence))
-    demand = bool(_OBLIGATION.search(sentence) or _REPLY_NOUN.search(sentence) or command)
-    addressed = bool(_ADDRESSEE.search(sentence) or _SECOND_PERSON.search(sentence))
-    link = bool(_LINK.search(sentence))
+    found = {name: bool(pattern.search(sentence)) for name, pattern in _SEARCHED.items()}
+    command = found["imperative_start"] or found["imperative_clause"]
+    addressed = found["addressee"] or found["second_person"]
     plain = _URL.sub(" ", sentence)
     obfuscated = bool(_SPACED.search(plain) or _BASE64.search(plain) or len(_LEET.findall(plain)) >= 2)
     f = {
+        **found,
         "regex": matches_phrase_list(sentence),
-        "turn_markup": bool(_TURN_MARK.search(sentence)),
-        "second_person": bool(_SECOND_PERSON.search(sentence)),
-        "addressee": bool(_ADDRESSEE.search(sentence)),
-        "imperative_start": bool(_IMPERATIVE_START.search(sentence)),
-        "imperative_clause": bool(_IMPERATIVE_CLAUSE.search(sentence)),
-        "reply_noun": bool(_REPLY_NOUN.search(sentence)),
-        "reply_form": bool(_FORM_NOUN.search(sentence)),
-        "obligation": bool(_OBLIGATION.search(sentence)),
-        "role_play": bool(_ROLE.search(sentence)),
-        "meta_reference": bool(_META.search(sentence)),
-        "link": link,
-        "link_with_command": link and (addressed or bool(_REPLY_NOUN.search(sentence)) or bool(_TELL_OTHERS.search(sentence))),
-        "addressee_with_demand": addressed and demand,
-        "demand_on_reply": bool(_REPLY_NOUN.search(sentence) or _FORM.search(sentence)) and bool(_OBLIGATION.search(sentence) or command),
-        "tells_others": bool(_TELL_OTHERS.search(sentence)),
-        "research_voice": bool(_RESEARCH_VOICE.search(sentence)),
+        "link_with_command": found["link"] and (addressed or found["reply_noun"] or found["tells_others"]),
+        "addressee_with_demand": addressed and (found["obligation"] or found["reply_noun"] or command),
+        "demand_on_reply": (found["reply_noun"] or found["reply_form"] or bool(_FORM_VERB.search(sentence))) and (found["obligation"] or command),
         "foreign_language": foreign >= 3 and foreign > english,
         "no_stopwords": len(words) >= 6 and english + foreign <= len(words) * 0.08,
         "obfuscated": obfuscated,
@@ -250,19 +242,20 @@ def rules(sentence: str) -> tuple[str, ...]:
     """The decisive shapes a sentence has (any one flags it): an AI/software addressee with a demand about what to
     say; a demand to say something, not in research voice; a record field planted in the text for answers."""
     f = features(sentence)
-    fired = []
-    addressed = f["addressee"] or f["second_person"] or bool(_ADDRESSED_TO.search(sentence))
     # Research voice clears a sentence, unless it names an AI/software addressee without the authors' "we".
     if f["research_voice"] and not (f["addressee"] and not _WE.search(sentence)):
         return ()
-    if addressed and (f["obligation"] or f["imperative_start"] or f["imperative_clause"]) and \
-            (f["meta_reference"] or f["reply_noun"] or f["reply_form"] or f["tells_others"] or _SAY_DEMAND.search(sentence)):
+    fired = []
+    say = bool(_SAY_DEMAND.search(sentence))
+    demand = f["obligation"] or f["imperative_start"] or f["imperative_clause"]
+    if demand and (f["meta_reference"] or f["reply_noun"] or f["reply_form"] or f["tells_others"] or say) and \
+            (f["addressee"] or f["second_person"] or _ADDRESSED_TO.search(sentence)):
         fired.append("addressed_demand")
-    if _SAY_DEMAND.search(sentence) or (f["tells_others"] and (f["obligation"] or f["imperative_start"] or f["bare_imperative"])):
+    if say or (f["tells_others"] and (f["obligation"] or f["imperative_start"] or f["bare_imperative"])):
         fired.append("demand_to_say")
     if _FIELD_LABEL.search(sentence) and _FIELD_DEMAND.search(sentence):
         fired.append("planted_field")
-    if (f["bare_imperative"] or f["imperative_start"]) and (f["reply_noun"] or f["code_word"] or _FORM_NOUN.search(sentence) or _REPLY_OBJECT.search(sentence)):
+    if (f["bare_imperative"] or f["imperative_start"]) and (f["reply_noun"] or f["code_word"] or f["reply_form"] or _REPLY_OBJECT.search(sentence)):
         fired.append("imperative_on_reply")
     if f["code_word"] and (f["reply_noun"] or f["obligation"] or f["imperative_start"] or f["bare_imperative"]):
         fired.append("code_word_demand")
