@@ -94,6 +94,12 @@ def test_few_held_out_benign_instruction_like_sentences_are_flagged():
     assert sum(judge(t).flagged for t in held_out) <= 2
 
 
+def test_few_fresh2_benign_instruction_like_sentences_are_flagged():
+    """Written with the fresh2 attacks, before the second revision (docs/reliability.md: 2 of 12 flagged)."""
+    rows = [json.loads(line) for line in (PROJECT_ROOT / "eval" / "data" / "benign_instructions.jsonl").read_text().splitlines()]
+    assert sum(judge(r["text"]).flagged for r in rows if r["split"] == "fresh2") <= 2
+
+
 # ------------------------------------------------------------------ detection
 
 
