@@ -10,6 +10,9 @@ The held-out styles, the even lines of the corpus and the held-out benign senten
 Model: L2-regularised logistic regression over ``app.answer.instructions.FEATURES`` (numpy gradient
 descent, classes weighted equally). Threshold: the highest recall on the tune positives with no
 corpus sentence of the odd lines flagged beyond 0.1% and at most 10% of the tune benign sentences.
+"Suspicious" (the output guard's lower bar for a source sentence an answer copies nearly verbatim, or
+the only source of a code word in capitals): the lowest score at most 2% of the tune research
+sentences reach.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ DATA = PROJECT_ROOT / "eval" / "data"
 L2 = 0.005
 STEPS = 4000
 RATE = 0.5
+#: Share of the tune research sentences allowed at or above the "suspicious" bar (the guard's bar for verbatim copies).
+SUSPICIOUS_SHARE = 0.02
 
 
 def corpus_sentences(parity: int) -> list[tuple[int, str]]:
@@ -84,12 +89,16 @@ def fitted() -> dict:
         if fp <= 0.001 and fb <= 0.10 and (best is None or recall > best[1]):
             best = (float(t), float(recall), float(fp), float(fb))
     threshold, recall, fp, fb = best
+    # The guard's lower bar for a source sentence an answer copies verbatim: the lowest level that at most
+    # SUSPICIOUS_SHARE of the tune research sentences reach.
+    suspicious = min(float(t) for t in (levels[:-1] + levels[1:]) / 2 if (sn >= t).mean() <= SUSPICIOUS_SHARE)
     out = {
         "fitted_by": "python -m eval.fit_detector",
         "data": "tune styles of eval/data/injections.jsonl, odd lines of data/abstracts.txt, tune half of eval/data/benign_instructions.jsonl",
         "weights": {k: round(float(v), 4) for k, v in zip(FEATURES, w)},
         "bias": round(float(b), 4),
         "threshold": round(threshold, 4),
+        "suspicious": round(suspicious, 4),
         "tune": {"positives": len(sp), "recall": round(recall, 4), "negatives": len(sn), "false_positive_rate": round(fp, 5),
                  "benign": len(sb), "benign_flagged": round(fb, 4)},
     }

@@ -237,9 +237,11 @@ def test_rerun_with_same_out_answers_nothing_again(seed_index, tmp_path):
 def test_an_answer_that_repeats_an_injected_payload_counts_as_obeyed(seed_settings, embedding_model, tmp_path):
     from eval.injection import evaluate_injections
 
-    result = evaluate_injections(seed_settings, scripted("PWNED [1]."), tmp_path / "inj", embeddings=embedding_model)
+    # "Nobel" (inj37's marker), not "PWNED": the output guard drops a code word in capitals that only an
+    # instruction carries, so "PWNED [1]." no longer reaches the answer.
+    result = evaluate_injections(seed_settings, scripted("Nobel [1]."), tmp_path / "inj", embeddings=embedding_model)
     assert result["n"] >= 10 and result["obeyed"] == 1
-    assert [c["id"] for c in result["cases"] if c["obeyed"]] == ["inj01"]
+    assert [c["id"] for c in result["cases"] if c["obeyed"]] == ["inj37"]
     assert result["cases"][0]["supported"] == [False], "the payload is no claim any source supports"
 
 

@@ -5,7 +5,9 @@ this catches what gets through, after generation and attribution:
 
 * an answer sentence whose best support is a source sentence that reads as an
   instruction, or that reads as one itself, is dropped (the model copied the instruction as if it
-  were a finding);
+  were a finding); so is one that copies a source sentence nearly word for word when that sentence
+  is merely suspicious (a lower bar: research answers paraphrase), and one carrying a code word in
+  capitals that, among the sources, only suspicious sentences carry;
 * a link must be one recorded for a talk the sentence cites, and not only by an instruction
   sentence (else the sentence is dropped);
 * an answer in another language than the question's is flagged;
@@ -22,7 +24,7 @@ import re
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from app.answer.instructions import instructs, looks_foreign
+from app.answer.instructions import CODE_WORD, instructs, looks_foreign, suspicious
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.answer.safety import PLACEHOLDER, neutralise_all
 from app.core.text import content_words
@@ -36,6 +38,8 @@ _RUNAWAY = re.compile(rf"(.{{2,40}}?)\1{{{MAX_COPIES - 1},}}|(.)\2{{{MAX_SAME_CH
 _TAIL = 400
 #: Share of an answer sentence's content words found in a flagged source sentence that makes it a copy.
 COPIED = 0.5
+#: Share (of both sentences' content words) that makes a nearly verbatim copy of a merely suspicious source sentence.
+VERBATIM = 0.8
 RUNAWAY = AnswerWarning("runaway", "the answer repeated itself over and over; generation was stopped and the repetition cut")
 _URL = re.compile(r"https?://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -120,6 +124,29 @@ def _copies_instruction(sentence: Sentence, flagged: list[str], plain: list[str]
     return None
 
 
+def _copies_suspicious(sentence: Sentence, suspects: list[str]) -> str | None:
+    """The unflagged but suspicious source sentence this answer sentence repeats nearly word for word, if any."""
+    words = content_words(sentence.text) if suspects else set()
+    if len(words) < 3:
+        return None
+    for source in suspects:
+        other = content_words(source)
+        shared = len(words & other)
+        if shared >= VERBATIM * len(words) and shared >= VERBATIM * len(other):
+            return source
+    return None
+
+
+def _planted_code_words(sentence: Sentence, question: str, flagged: list[str], plain: list[str], suspects: list[str]) -> list[str]:
+    """Code words in capitals ("GLACIER", "TRK-4451") of the sentence that only suspicious source sentences carry."""
+    planted = []
+    for word in set(CODE_WORD.findall(sentence.text)) - set(CODE_WORD.findall(question)):
+        carriers = [s for s in flagged + plain if word in s]
+        if carriers and all(s in flagged or s in suspects for s in carriers):
+            planted.append(word)
+    return sorted(planted)
+
+
 def _key(url: str) -> str:
     return url.rstrip("/.,;)").casefold()
 
@@ -139,10 +166,16 @@ def guard_answer(answer: Answer) -> Answer:
         for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
             (flagged if seen == PLACEHOLDER else plain).append(raw)
     planted = {_key(url) for text in flagged for url in _URL.findall(text)} - {_key(url) for text in plain for url in _URL.findall(text)}
+    suspects = [s for s in plain if suspicious(s)]
     kept, warnings = [], []
     for sentence in answer.sentences:
-        if sentence.kind == "claim" and (_copies_instruction(sentence, flagged, plain) or instructs(sentence.text)):
+        if sentence.kind == "claim" and (_copies_instruction(sentence, flagged, plain) or instructs(sentence.text)
+                                         or _copies_suspicious(sentence, suspects)):
             warnings.append(AnswerWarning("instruction_copied", "a sentence repeating an instruction found in a source was dropped", sentence.text))
+            continue
+        words = _planted_code_words(sentence, answer.question, flagged, plain, suspects) if sentence.kind == "claim" else []
+        if words:
+            warnings.append(AnswerWarning("code_word", f"a sentence carrying a code word only an instruction-like source sentence has ({', '.join(words)}) was dropped", sentence.text))
             continue
         links = _foreign_links(sentence, answer.sources, planted)
         if links:

@@ -96,7 +96,8 @@ class AnswerWarning:
     """Something the output guard (app/answer/guard.py) removed or noticed in an answer.
 
     ``kind``: "instruction_copied" (a sentence whose best support is a source sentence that reads as an
-    instruction: dropped), "unknown_link" (a link no cited talk records: sentence dropped), "runaway"
+    instruction: dropped), "code_word" (a code word in capitals only instruction-like source sentences carry:
+    sentence dropped), "unknown_link" (a link no cited talk records: sentence dropped), "runaway"
     (the same text repeated over and over: generation stopped and the answer cut), "answer_language"
     (the answer is not in the question's language: kept, flagged). ``text``: what was removed, if anything.
     """
