@@ -188,7 +188,14 @@ def test_answer_streams_sources_first_then_tokens_then_the_cited_answer(small_in
     assert "[1]" in text_of(messages[-1]) and "Sources: [1]" in text_of(messages[-1])
     assert payload["citations"] and payload["error"] is None and payload["query"] == DEPTH_Q
     assert "Answer check" in panel and ("✓ supported" in panel or "⚠ weak" in panel)
-    assert state["history"] == [("user", DEPTH_Q), ("assistant", "The limit is a model of finite networks.")]
+    assert [(t.role, t.text) for t in state["history"]] == [("user", DEPTH_Q), ("assistant", "The limit is a model of finite networks.")]
+
+
+def test_the_session_history_keeps_the_talks_each_answer_cited(small_index):
+    """A follow-up's "that talk" needs them: the text alone has lost its markers."""
+    web = web_with(small_index, scripted("The limit is a model of finite networks [1]."))
+    _, _, state, payload = run(web, DEPTH_Q, new_session())[-1]
+    assert state["history"][1].talk_ids == (payload["citations"][0]["talk_id"],)
 
 
 def test_an_answer_in_progress_holds_back_the_idle_title_filler(small_index):

@@ -30,11 +30,14 @@ from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import extractive_preview
+from app.answer.pinning import pin_first
 from app.answer.records import asks_record, with_notes
+from app.answer.referents import about_line, resolve
 from app.answer.result import Answer, AnswerWarning, Source
 from app.answer.rewrite import adds_facts
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
+from app.answer.turns import last_cited
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.core.prompts import load_prompt
@@ -80,21 +83,37 @@ class AnswerChain:
         """``AnswerState.start(question, history)`` -> the state with query, kinds, retrieved talks, sources and
         prompt: everything before the LLM, each step a new ``AnswerState``."""
         return (
-            RunnableLambda(self.condense)
+            RunnableLambda(self.resolve)
+            | RunnableLambda(self.condense)
             | RunnableLambda(self.retrieve)
+            | RunnableLambda(self.pin)
             | RunnableLambda(self.select_context)
             | RunnableLambda(self.widen)
             | RunnableLambda(self.add_record)
             | RunnableLambda(self.build_messages)
         )
 
+    def resolve(self, state: AnswerState) -> AnswerState:
+        """A follow-up that refers to the previous answer's talks ("the first one", "that talk", "both"):
+        those talks, found without the model (app/answer/referents.py), and the query says what it is about."""
+        ids = last_cited(state.history)
+        found = self.catalog.fetch(list(ids)) if ids else {}
+        referents = resolve(state.question, [found[i] for i in ids if i in found])
+        if referents is None:
+            return state
+        talks = [found[i] for i in referents.talk_ids]
+        return replace(state, pinned=referents.talk_ids).with_query(about_line(state.question, talks))
+
     def condense(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The standalone question for retrieval: the question itself unless there is history, or when
-        the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py)."""
+        the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py).
+        A follow-up whose talks were resolved keeps its resolved query."""
         history = state.history[-6:]
+        if state.pinned:
+            return state
         if not history or self.llm is None:
             return state.with_query(state.question)
-        lines = [f"{role.capitalize()}: {text}" for role, text in history]
+        lines = [f"{turn.role.capitalize()}: {turn.text}" for turn in history]
         prompt = self.condense_prompt.format(history="\n".join(lines), question=state.question)
         try:
             rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config).strip().split("\n")[0]
@@ -103,7 +122,7 @@ class AnswerChain:
         except Exception as err:
             raise llm_error(err) from None
         rewritten = rewritten.strip(' "')
-        if not rewritten or adds_facts(rewritten, [text for _, text in history] + [state.question]):
+        if not rewritten or adds_facts(rewritten, [turn.text for turn in history] + [state.question]):
             return state.with_query(state.question)  # a guess is neither searched for nor shown as the query
         return state.with_query(rewritten)
 
@@ -112,6 +131,13 @@ class AnswerChain:
         docs = self.retriever.invoke(state.query, config)
         by_id = self.catalog.by_id
         return replace(state, retrieved=tuple(RetrievedTalk.from_document(doc, by_id) for doc in docs))
+
+    def pin(self, state: AnswerState) -> AnswerState:
+        """The talks a follow-up refers to first, then the rest of retrieval (app/answer/pinning.py)."""
+        if not state.pinned:
+            return state
+        found = self.catalog.fetch(list(state.pinned))
+        return replace(state, retrieved=pin_first(state.retrieved, [found[i] for i in state.pinned if i in found]))
 
     def select_context(self, state: AnswerState) -> AnswerState:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""
@@ -132,10 +158,12 @@ class AnswerChain:
         return replace(state, sources=tuple(whole_abstract(s) if i < whole else s for i, s in enumerate(state.sources)))
 
     def add_record(self, state: AnswerState) -> AnswerState:
-        """A question about the person, co-authors or papers of one talk: its notes join the top source."""
+        """A question about the person, co-authors or papers of one talk: its notes join the top source
+        (a follow-up about several earlier talks: each of theirs)."""
         if not state.sources or not asks_record(state.question) or state.kinds.open_ended:
             return state
-        return replace(state, sources=(with_notes(state.sources[0]), *state.sources[1:]))
+        top = max(1, len(state.pinned))
+        return replace(state, sources=tuple(with_notes(s) if i < top else s for i, s in enumerate(state.sources)))
 
     def build_messages(self, state: AnswerState) -> AnswerState:
         """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
@@ -153,14 +181,15 @@ class AnswerChain:
         """The question stripped, or the ``InputError`` of app/core/question.py (limits in characters and words)."""
         return check_question(question, self.settings.max_question_tokens, self.enc)
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> AnswerStream:
+    def ask(self, question: str, history: list | None = None, *, strict: bool = False) -> AnswerStream:
         """Start answering: retrieval runs now, so ``.query``, ``.sources`` and ``.preview`` are ready on the
         stream before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``.
         ``strict`` leaves out the sentences no source supports."""
         started = time.perf_counter()
         state = self.prepare().invoke(AnswerState.start(self.check_question(question), history))
         retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
-        abstain = self.llm is not None and self.should_abstain_early(state.sources)
+        # A follow-up about talks already cited is answered from them, however far its wording is from them.
+        abstain = self.llm is not None and not state.pinned and self.should_abstain_early(state.sources)
         preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
                                      abstention=self.abstain_text if abstain else None)
         answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview,
@@ -195,7 +224,7 @@ class AnswerChain:
         timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms")}
         return replace(answer, timings={**timings, "total_ms": round((time.perf_counter() - started) * 1000, 1)})
 
-    def invoke(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> Answer:
+    def invoke(self, question: str, history: list | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
         return self.ask(question, history, strict=strict).result()
 
