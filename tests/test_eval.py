@@ -304,9 +304,12 @@ class Recorder:
         from types import SimpleNamespace
 
         self.calls.append((question, list(history or [])))
-        source = SimpleNamespace(n=1, talk=SimpleNamespace(id="talk-x"))
-        return SimpleNamespace(answer=f"answer to {question} [1]", abstained=False, sources=[source], sentences=[], cited=[1],
-                               timings={"first_token_ms": 1.0}, prompt_tokens=1, query=question)
+        from app.answer.result import Source
+        from app.core.talk import Talk
+
+        source = Source(n=1, talk=Talk(id="talk-x", title="X", abstract="On X.", source="t.txt"), sentences=["On X."], score=1.0, dense=1.0)
+        return SimpleNamespace(answer=f"answer to {question} [1]", abstained=False, sources=[source], chunks=[], sentences=[],
+                               cited=[1], timings={"first_token_ms": 1.0}, prompt_tokens=1, query=question)
 
 
 def test_a_follow_up_is_asked_after_its_earlier_turns_with_them_as_history():
