@@ -156,9 +156,16 @@ def test_a_which_talks_answer_says_what_each_chosen_talk_contributes(seed_index)
 
 
 def test_a_weakly_supported_sentence_scores_below_a_supported_one(seed_index):
-    chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. The speaker won a Turing award in 1990 for compilers [1].")
+    chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. Compilers were rewritten in 1990 for bridges [1].")
     supported, unsupported = (s.support for s in chain.invoke(TROPICAL).sentences)
     assert supported > unsupported
+
+
+def test_an_honour_the_cited_talks_record_lacks_is_replaced_by_what_the_record_does_not_say(seed_index):
+    chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. The speaker won a Turing award in 1990 for compilers [1].")
+    texts = [s.text for s in chain.invoke(TROPICAL).sentences]
+    assert "The record of this talk does not say which honours the speaker received." in texts
+    assert not any("Turing" in t for t in texts)
 
 
 def test_the_query_and_sources_are_ready_before_the_first_token(seed_index):
