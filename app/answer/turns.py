@@ -15,8 +15,6 @@ from typing import Iterable
 from app.answer.citations import strip_markers
 from app.answer.result import Answer
 
-ROLES = ("user", "assistant")
-
 
 @dataclass(frozen=True)
 class Turn:
