@@ -431,3 +431,10 @@ def test_a_follow_up_without_a_reference_is_still_condensed(seed_index):
     condensed = "Which talks discuss tropical geometry?"
     answer = chain_with(seed_index, condensed, "Answer [1].").invoke("And tropical geometry?", history)
     assert answer.query == condensed
+
+
+def test_a_comparison_of_two_talks_asks_for_one_sentence_per_labelled_talk(seed_index):
+    chain = chain_with(seed_index, "A [1]. B [2]. They differ [1][2].")
+    answer = chain.invoke("Compare the two tropical geometry approaches: how do they differ?")
+    first, second = (s.talk.title for s in answer.sources[:2])
+    assert f'source [1] ("{first}")' in chain.llm.prompts[-1] and f'source [2] ("{second}")' in chain.llm.prompts[-1]

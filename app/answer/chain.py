@@ -35,6 +35,7 @@ from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.result import Answer, AnswerWarning, Source
 from app.answer.rewrite import adds_facts
+from app.answer.sides import two_sides
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
 from app.answer.turns import last_cited
@@ -65,6 +66,8 @@ class AnswerChain:
         #: "Which talks ...?": a list, one cited line per matching talk (same system prompt, so
         #: llama.cpp reuses its cached prefix).
         self.list_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_list"))])
+        #: A comparison of two talks: one sentence per side, each from its own talk, then the difference (app/answer/sides.py).
+        self.compare_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_compare"))])
         self.abstain_text = load_prompt("abstain")
         self.condense_prompt = PromptTemplate.from_template(load_prompt("condense"))
 
@@ -168,8 +171,15 @@ class AnswerChain:
     def build_messages(self, state: AnswerState) -> AnswerState:
         """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
         blocks = [passage(source, state.question) for source in state.sources]
-        prompt = self.list_prompt if state.kinds.open_ended else self.prompt
-        return replace(state, messages=tuple(prompt.format_messages(context="\n\n".join(blocks), question=state.question)))
+        context = "\n\n".join(blocks)
+        if state.kinds.open_ended:
+            messages = self.list_prompt.format_messages(context=context, question=state.question)
+        elif state.kinds.comparison and two_sides(state.question) and len(state.sources) >= 2:
+            first, second = (s.talk.title for s in state.sources[:2])
+            messages = self.compare_prompt.format_messages(context=context, question=state.question, first=first, second=second)
+        else:
+            messages = self.prompt.format_messages(context=context, question=state.question)
+        return replace(state, messages=tuple(messages))
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""

@@ -29,6 +29,11 @@ _TWO_SIDES = re.compile(r"\b(?:two|both|each|versus|vs\.?|between|and\s+the)\b",
 SAME_SIDE = 0.6
 
 
+def two_sides(question: str) -> bool:
+    """Does the question compare two talks (not one talk with a method)?"""
+    return is_comparison(question) and bool(_TWO_SIDES.search(question))
+
+
 def _overlap(a: str, b: str) -> float:
     wa, wb = content_words(a), content_words(b)
     return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
@@ -54,7 +59,7 @@ def side_sentence(source: Source) -> Sentence:
 
 def contrast_sides(answer: Answer) -> Answer:
     """A comparison's answer with each of its two talks described once, by its own claims (see the module)."""
-    if answer.abstained or len(answer.sources) < 2 or not is_comparison(answer.question) or not _TWO_SIDES.search(answer.question):
+    if answer.abstained or len(answer.sources) < 2 or not two_sides(answer.question):
         return answer
     copied = _copied(answer.sentences)
     kept = [s for i, s in enumerate(answer.sentences) if i not in copied]
