@@ -41,6 +41,7 @@ def row(q, record: dict, seconds: float) -> dict:
         "gold_in_context": all(g in context for g in q.gold_talks),
         "abstained": record["abstained"], "query": record.get("query"), "cited": cited,
         "answer": record["answer"], "seconds": round(seconds, 1),
+        "sentences": [{"text": x["text"], "talks": [by_n[n] for n in x["citations"] if n in by_n]} for x in record["sentences"]],
     }
 
 
