@@ -58,14 +58,15 @@ def main() -> None:
     questions = [q for q in load_questions(args.questions) if q.type == args.type and (wanted is None or q.id in wanted)]
     attach_gold(questions, store.catalog())
     chain = Service(settings, store=store).answer_chain()
-    rows = []
-    for q in questions:
+    rows: list[dict] = []
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for q in questions:  # the artefact is rewritten after each question: a run cut short keeps what it answered
         started = time.perf_counter()
         rows.append(row(q, answer_record("ours", chain, q), time.perf_counter() - started))
         print(json.dumps({k: rows[-1][k] for k in ("id", "gold_cited", "gold_in_context", "seconds")}), file=sys.stderr)
-    summary = {key: sum(r[key] for r in rows) for key in ("gold_cited", "gold_first_cited", "gold_in_context", "abstained")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({**provenance(), "questions": len(rows), "summary": summary, "rows": rows}, indent=1) + "\n")
+        summary = {key: sum(r[key] for r in rows) for key in ("gold_cited", "gold_first_cited", "gold_in_context", "abstained")}
+        args.out.write_text(json.dumps({**provenance(), "questions": len(rows), "of": len(questions), "summary": summary,
+                                        "rows": rows}, indent=1) + "\n")
     print(json.dumps(summary))
 
 
