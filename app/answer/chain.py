@@ -10,6 +10,11 @@ The embedded model reads prompts at about 38 tokens a second on 2 cores, so
 the context is not whole abstracts: each retrieved talk contributes its title
 and its sentences most relevant to the question, numbered [1]..[n] (one
 number a talk), within ``retrieval.context_tokens``.
+
+A follow-up that refers back ("the first one", "that talk", "both") is resolved
+to the previous answer's cited talks without the model (``resolve``,
+app/answer/referents.py) and those talks are pinned first (``pin``); other
+follow-ups are condensed by the model as before.
 """
 
 from __future__ import annotations
@@ -111,9 +116,9 @@ class AnswerChain:
         """The standalone question for retrieval: the question itself unless there is history, or when
         the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py).
         A follow-up whose talks were resolved keeps its resolved query."""
-        history = state.history[-6:]
         if state.pinned:
             return state
+        history = state.history[-6:]
         if not history or self.llm is None:
             return state.with_query(state.question)
         lines = [f"{turn.role.capitalize()}: {turn.text}" for turn in history]
