@@ -37,3 +37,8 @@ def test_an_invented_year_is_dropped_even_from_the_right_talk():
 def test_a_research_claim_naming_things_outside_the_record_is_not_a_person_claim():
     research = Sentence("Wide networks behave like Gaussian processes.", [1], 0.6, model_citations=[1])
     assert keep_people_own(answer_with(research)).sentences == [research]
+
+
+def test_a_dropped_speaker_claim_never_says_the_record_lacks_a_speaker_it_names():
+    wrong = Sentence("The speaker is Carl Diaz, a student at Yale.", [1], 0.6, model_citations=[1])
+    assert [s.text for s in keep_people_own(answer_with(wrong)).sentences] == ["The record of this talk does not say this about the speaker."]

@@ -59,10 +59,12 @@ def _held_by(sentence: Sentence, numbers: list[int], records: dict[int, str]) ->
     return any(n in records and all(f in records[n] for f in wanted) for n in numbers)
 
 
-def missing_sentence(dropped: Sentence, n: int) -> Sentence:
-    """The replacement of a dropped bio claim: what this talk's record does not say, cited to it."""
-    what = next((text for pattern, text in _MISSING if pattern.search(dropped.text)), "this about the speaker")
-    return Sentence(f"The record of this talk does not say {what}.", [n], 1.0, kind="absence")
+def missing_sentence(dropped: Sentence, source: Source) -> Sentence:
+    """The replacement of a dropped bio claim: what this talk's record does not say, cited to it (never "who gave
+    the talk" when the record names its speaker: the record facts state the speaker after it)."""
+    kinds = [(pattern, text) for pattern, text in _MISSING if not (source.talk.speaker and text == "who gave the talk")]
+    what = next((text for pattern, text in kinds if pattern.search(dropped.text)), "this about the speaker")
+    return Sentence(f"The record of this talk does not say {what}.", [source.n], 1.0, kind="absence")
 
 
 def keep_people_own(answer: Answer) -> Answer:
@@ -76,7 +78,8 @@ def keep_people_own(answer: Answer) -> Answer:
         if not is_person_claim(sentence) or (_held_by(sentence, meant, records) and _held_by(sentence, sentence.citations, records)):
             kept.append(sentence)
             continue
-        missing = missing_sentence(sentence, (meant or [answer.sources[0].n])[0])
+        by_n = {s.n: s for s in answer.sources}
+        missing = missing_sentence(sentence, by_n.get((meant or [0])[0], answer.sources[0]))
         if all(s.text != missing.text for s in kept):
             kept.append(missing)
     return replace(answer, sentences=kept)
