@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from app.answer.passages import passage
+from app.answer.turns import Turn
 from eval.dataset import Question
 from eval.run_output import write_run
 from eval.run_state import SYSTEMS, EvalRun
@@ -65,11 +66,14 @@ def answer_record(system: str, chain, q: Question) -> dict:
     """``system``'s answer to ``q`` (``chain`` is ours or the baseline) as a record of ``RECORD_FIELDS``.
 
     A follow-up is asked as a user would: its earlier turns first, each answered by the same system,
-    then the follow-up with that conversation as history (the record is the follow-up's answer).
+    then the follow-up with that conversation as history (the record is the follow-up's answer). Ours
+    keeps each answer's cited talks in its history, as the chat does (``Turn``); the baseline keeps
+    (role, text) pairs, as the quickstart chain it stands for does.
     """
-    history: list[tuple[str, str]] = []
+    history: list = []
     for earlier in q.history:
-        history += [("user", earlier), ("assistant", chain.invoke(earlier, history).answer)]
+        before = chain.invoke(earlier, history)
+        history += [Turn.user(earlier), Turn.answered(before)] if system == "ours" else [("user", earlier), ("assistant", before.answer)]
     a = chain.invoke(q.question, history)
     # Ours may abstain before calling the model: then no prompt was sent.
     called = system != "ours" or a.timings.get("first_token_ms") is not None
@@ -84,6 +88,7 @@ def answer_record(system: str, chain, q: Question) -> dict:
         "cited": a.cited,
         "timings": a.timings,
         "prompt_tokens": a.prompt_tokens if called else None,
+        "query": a.query if system == "ours" else q.question,  # what it searched for (a resolved follow-up: "... (about: <title>)")
     }
 
 

@@ -56,6 +56,19 @@ def test_the_embedded_model_says_when_the_corpus_does_not_cover_a_question(seed_
     assert answer.abstained and answer.to_json()["citations"] == []
 
 
+def test_the_embedded_model_answers_a_follow_up_about_the_first_talk_of_its_list(seed_index):
+    """"The first one" is the first talk the list answer cited, whatever the 1.5B model would make of it."""
+    from app.answer.turns import Turn
+
+    settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
+    chain = Service(settings, store=seed_index.store).answer_chain()
+    listed = chain.invoke("Which talks discuss the neural tangent kernel?")
+    history = [Turn.user("Which talks discuss the neural tangent kernel?"), Turn.answered(listed)]
+    answer = chain.invoke("Who gave the first one, and where did they do their PhD?", history)
+    assert not answer.abstained, answer.answer
+    assert answer.sources[0].talk.id == history[1].talk_ids[0] and answer.cited[0] == 1, answer.answer
+
+
 def test_an_openai_compatible_server_answers_with_streaming(seed_index, openai_compatible_server):
     settings = with_llm(seed_index.settings, backend="openai", base_url=openai_compatible_server, model="smollm2", timeout_s=120)
     stream = Service(settings, store=seed_index.store).answer_chain().ask(TROPICAL)

@@ -171,7 +171,36 @@ def test_history_turns_lose_markers_and_the_sources_list():
     messages = [ChatMessage(role="user", content="What is RevThink?"),
                 ChatMessage(role="assistant", content="A method [1][2].\n\nSources:\n- [1] A talk"),
                 ChatMessage(role="user", content=[{"type": "text", "text": "And the student?"}])]
-    assert split_messages(messages) == ("And the student?", [("user", "What is RevThink?"), ("assistant", "A method.")])
+    question, history = split_messages(messages)
+    assert (question, [(t.role, t.text) for t in history]) == ("And the student?", [("user", "What is RevThink?"), ("assistant", "A method.")])
+
+
+def test_an_assistant_turn_keeps_the_talks_of_its_sources_list_in_citing_order():
+    listing = "\n\nSources:\n- [1] Talk one — Ann Lee (talks.txt lines 3-4) https://x.org\n- [2] Talk (two) (talks.txt lines 9)"
+    messages = [ChatMessage(role="user", content="Which talks?"),
+                ChatMessage(role="assistant", content="Second [2]. First [1]." + listing),
+                ChatMessage(role="user", content="Who gave the first one?")]
+    _, history = split_messages(messages, {"Talk one": "id-1", "Talk (two)": "id-2"}.get)
+    assert history[1].talk_ids == ("id-2", "id-1")
+
+
+def test_an_assistant_turn_sent_back_whole_keeps_the_talks_of_its_talkqa_field():
+    messages = [ChatMessage(role="user", content="Which talks?"),
+                ChatMessage(role="assistant", content="Both [1][2].", talkqa={"citations": [{"talk_id": "a"}, {"talk_id": "b"}]}),
+                ChatMessage(role="user", content="And the second?")]
+    assert split_messages(messages)[1][1].talk_ids == ("a", "b")
+
+
+def test_a_follow_up_on_the_api_is_about_the_talk_its_previous_answer_cited(api_server):
+    server = api_server(llm=fake())
+    first = client(server).chat.completions.create(model="talkqa", messages=[{"role": "user", "content": QUESTION}])
+    title = first.model_extra["talkqa"]["citations"][0]["title"]
+    response = client(server).chat.completions.create(model="talkqa", messages=[
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": first.choices[0].message.content},
+        {"role": "user", "content": "Who gave that talk?"},
+    ])
+    assert response.model_extra["talkqa"]["query"] == f"Who gave that talk? (about: {title})"
 
 
 def test_a_wrong_key_is_refused_by_the_openai_client(api_server):

@@ -78,3 +78,11 @@ def test_an_answer_written_without_the_model_is_sent_whole_as_it_is():
     listed = Answer(question="q", query="q", answer=text, sentences=[Sentence("2 talks mention CIFAR.", [1, 2])])
     stream = AnswerStream(listed, (text,), lambda answer: answer, time.perf_counter())
     assert list(stream.checked_text()) == [text]
+
+
+def test_an_answer_the_last_checks_open_is_sent_whole_at_the_end():
+    """A list's count or a yes/no's polarity is written at the end, in front: no piece goes out before it."""
+    tokens = ["Yes, it does [1].", " The talk shows it [1]."]
+    final = Answer(question="q", query="q", answer="No — the talk says: “it does not” [1].")
+    stream = AnswerStream(Answer(question="q", query="q"), tokens, lambda answer: final, time.perf_counter(), settled_at_end=True)
+    assert list(stream.checked_text()) == [final.answer]

@@ -306,8 +306,12 @@ class Recorder:
         from types import SimpleNamespace
 
         self.calls.append((question, list(history or [])))
-        return SimpleNamespace(answer=f"answer to {question}", abstained=False, sources=[], sentences=[], cited=[],
-                               timings={"first_token_ms": 1.0}, prompt_tokens=1)
+        from app.answer.result import Source
+        from app.core.talk import Talk
+
+        source = Source(n=1, talk=Talk(id="talk-x", title="X", abstract="On X.", source="t.txt"), sentences=["On X."], score=1.0, dense=1.0)
+        return SimpleNamespace(answer=f"answer to {question} [1]", abstained=False, sources=[source], chunks=[], sentences=[],
+                               cited=[1], timings={"first_token_ms": 1.0}, prompt_tokens=1, query=question)
 
 
 def test_a_follow_up_is_asked_after_its_earlier_turns_with_them_as_history():
@@ -315,10 +319,20 @@ def test_a_follow_up_is_asked_after_its_earlier_turns_with_them_as_history():
 
     chain = Recorder()
     q = Question(id="x", type="follow_up", question="Who gave it?", gold_lines=[], key_facts=[], history=["Which talk is on X?"])
-    record = answer_record("ours", chain, q)
+    record = answer_record("baseline", chain, q)
     assert chain.calls == [("Which talk is on X?", []),
-                           ("Who gave it?", [("user", "Which talk is on X?"), ("assistant", "answer to Which talk is on X?")])]
-    assert record["answer"] == "answer to Who gave it?"
+                           ("Who gave it?", [("user", "Which talk is on X?"), ("assistant", "answer to Which talk is on X? [1]")])]
+    assert record["answer"] == "answer to Who gave it? [1]"
+
+
+def test_our_follow_up_history_keeps_the_talks_each_earlier_answer_cited():
+    from app.answer.turns import Turn
+    from eval.answers import answer_record
+
+    chain = Recorder()
+    q = Question(id="x", type="follow_up", question="Who gave it?", gold_lines=[], key_facts=[], history=["Which talk is on X?"])
+    answer_record("ours", chain, q)
+    assert chain.calls[1][1] == [Turn.user("Which talk is on X?"), Turn("assistant", "answer to Which talk is on X?", ("talk-x",))]
 
 
 def test_a_follow_up_has_no_retrieval_figures_of_its_own():

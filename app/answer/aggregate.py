@@ -19,10 +19,12 @@ import re
 from dataclasses import replace
 
 from app.answer.attribution import render
+from app.answer.preview import extractive_preview
 from app.answer.result import Answer, Sentence, Source
 from app.answer.safety import neutralise
 from app.retrieval.question_kinds import is_open_ended
-from app.retrieval.record_scan import ScanResult
+from app.retrieval.record_scan import ScanResult, scan_records
+from app.retrieval.record_terms import record_condition
 
 #: Talks listed at most in a record answer (the count covers every match).
 LIST_LIMIT = 60
@@ -111,3 +113,15 @@ def count_the_list(answer: Answer) -> Answer:
     text = count_sentence(len(answer.cited), listed_what(answer.query))
     sentence = Sentence(text if answer.answer.lstrip().startswith("- ") else text[:-1] + ".", [], 1.0, kind="record")
     return replace(answer, sentences=[sentence, *answer.sentences], answer=f"{sentence.text}\n{answer.answer}")
+
+
+def answer_from_records(catalog, query: str, answer: Answer) -> Answer | None:
+    """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
+    catalog (the pinned generation) whose record has it, counted and listed without the model.
+    None when the question names no term or no talk has it (retrieval and the model answer then)."""
+    condition = record_condition(query)
+    scan = scan_records(catalog, condition) if condition is not None else None
+    if scan is None or not scan.matches:
+        return None
+    listed = record_answer(answer, scan)
+    return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))

@@ -10,6 +10,11 @@ The embedded model reads prompts at about 38 tokens a second on 2 cores, so
 the context is not whole abstracts: each retrieved talk contributes its title
 and its sentences most relevant to the question, numbered [1]..[n] (one
 number a talk), within ``retrieval.context_tokens``.
+
+A follow-up that refers back ("the first one", "that talk", "both") is resolved
+to the previous answer's cited talks without the model (``resolve``,
+app/answer/referents.py) and those talks are pinned first (``pin``); other
+follow-ups are condensed by the model as before.
 """
 
 from __future__ import annotations
@@ -25,24 +30,26 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from app.answer.aggregate import record_answer
+from app.answer.aggregate import answer_from_records
 from app.answer.checks import answer_checks
 from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import extractive_preview
+from app.answer.pinning import pin_first
 from app.answer.records import asks_record, with_notes
+from app.answer.referents import about_line, resolve
 from app.answer.result import Answer, AnswerWarning, Source
 from app.answer.rewrite import adds_facts
+from app.answer.sides import two_sides
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
+from app.answer.turns import last_cited
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.core.prompts import load_prompt
 from app.core.question import check_question
 from app.models.tokens import encoding
-from app.retrieval.record_scan import scan_records
-from app.retrieval.record_terms import record_condition
 from app.retrieval.retriever import TalkRetriever
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
@@ -67,6 +74,8 @@ class AnswerChain:
         self.list_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_list"))])
         #: A yes/no question: the polarity first, then the cited reason (same system prompt).
         self.yes_no_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_yes_no"))])
+        #: A comparison of two talks: one sentence per side, each from its own talk, then the difference (app/answer/sides.py).
+        self.compare_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_compare"))])
         self.abstain_text = load_prompt("abstain")
         self.condense_prompt = PromptTemplate.from_template(load_prompt("condense"))
 
@@ -85,21 +94,37 @@ class AnswerChain:
         """``AnswerState.start(question, history)`` -> the state with query, kinds, retrieved talks, sources and
         prompt: everything before the LLM, each step a new ``AnswerState``."""
         return (
-            RunnableLambda(self.condense)
+            RunnableLambda(self.resolve)
+            | RunnableLambda(self.condense)
             | RunnableLambda(self.retrieve)
+            | RunnableLambda(self.pin)
             | RunnableLambda(self.select_context)
             | RunnableLambda(self.widen)
             | RunnableLambda(self.add_record)
             | RunnableLambda(self.build_messages)
         )
 
+    def resolve(self, state: AnswerState) -> AnswerState:
+        """A follow-up that refers to the previous answer's talks ("the first one", "that talk", "both"):
+        those talks, found without the model (app/answer/referents.py), and the query says what it is about."""
+        ids = last_cited(state.history)
+        found = self.catalog.fetch(list(ids)) if ids else {}
+        referents = resolve(state.question, [found[i] for i in ids if i in found])
+        if referents is None:
+            return state
+        talks = [found[i] for i in referents.talk_ids]
+        return replace(state, pinned=referents.talk_ids).with_query(about_line(state.question, talks))
+
     def condense(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The standalone question for retrieval: the question itself unless there is history, or when
-        the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py)."""
+        the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py).
+        A follow-up whose talks were resolved keeps its resolved query."""
+        if state.pinned:
+            return state
         history = state.history[-6:]
         if not history or self.llm is None:
             return state.with_query(state.question)
-        lines = [f"{role.capitalize()}: {text}" for role, text in history]
+        lines = [f"{turn.role.capitalize()}: {turn.text}" for turn in history]
         prompt = self.condense_prompt.format(history="\n".join(lines), question=state.question)
         try:
             rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config).strip().split("\n")[0]
@@ -108,7 +133,7 @@ class AnswerChain:
         except Exception as err:
             raise llm_error(err) from None
         rewritten = rewritten.strip(' "')
-        if not rewritten or adds_facts(rewritten, [text for _, text in history] + [state.question]):
+        if not rewritten or adds_facts(rewritten, [turn.text for turn in history] + [state.question]):
             return state.with_query(state.question)  # a guess is neither searched for nor shown as the query
         return state.with_query(rewritten)
 
@@ -117,6 +142,13 @@ class AnswerChain:
         docs = self.retriever.invoke(state.query, config)
         by_id = self.catalog.by_id
         return replace(state, retrieved=tuple(RetrievedTalk.from_document(doc, by_id) for doc in docs))
+
+    def pin(self, state: AnswerState) -> AnswerState:
+        """The talks a follow-up refers to first, then the rest of retrieval (app/answer/pinning.py)."""
+        if not state.pinned:
+            return state
+        found = self.catalog.fetch(list(state.pinned))
+        return replace(state, retrieved=pin_first(state.retrieved, [found[i] for i in state.pinned if i in found]))
 
     def select_context(self, state: AnswerState) -> AnswerState:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""
@@ -137,16 +169,26 @@ class AnswerChain:
         return replace(state, sources=tuple(whole_abstract(s) if i < whole else s for i, s in enumerate(state.sources)))
 
     def add_record(self, state: AnswerState) -> AnswerState:
-        """A question about the person, co-authors or papers of one talk: its notes join the top source."""
+        """A question about the person, co-authors or papers of one talk: its notes join the top source
+        (a follow-up about several earlier talks: each of theirs)."""
         if not state.sources or not asks_record(state.question) or state.kinds.open_ended:
             return state
-        return replace(state, sources=(with_notes(state.sources[0]), *state.sources[1:]))
+        top = max(1, len(state.pinned))
+        return replace(state, sources=tuple(with_notes(s) if i < top else s for i, s in enumerate(state.sources)))
 
     def build_messages(self, state: AnswerState) -> AnswerState:
         """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
         blocks = [passage(source, state.question) for source in state.sources]
-        prompt = self.list_prompt if state.kinds.open_ended else self.yes_no_prompt if state.kinds.yes_no else self.prompt
-        return replace(state, messages=tuple(prompt.format_messages(context="\n\n".join(blocks), question=state.question)))
+        context = "\n\n".join(blocks)
+        if state.kinds.open_ended:
+            messages = self.list_prompt.format_messages(context=context, question=state.question)
+        elif state.kinds.comparison and two_sides(state.question) and len(state.sources) >= 2:
+            first, second = (s.talk.title for s in state.sources[:2])
+            messages = self.compare_prompt.format_messages(context=context, question=state.question, first=first, second=second)
+        else:
+            prompt = self.yes_no_prompt if state.kinds.yes_no else self.prompt
+            messages = prompt.format_messages(context=context, question=state.question)
+        return replace(state, messages=tuple(messages))
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
@@ -158,38 +200,30 @@ class AnswerChain:
         """The question stripped, or the ``InputError`` of app/core/question.py (limits in characters and words)."""
         return check_question(question, self.settings.max_question_tokens, self.enc)
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> AnswerStream:
+    def ask(self, question: str, history: list | None = None, *, strict: bool = False) -> AnswerStream:
         """Start answering: retrieval runs now, so ``.query``, ``.sources`` and ``.preview`` are ready on the
         stream before its first token; iterate it for the tokens, then ``.result()`` gives the ``Answer``.
         ``strict`` leaves out the sentences no source supports."""
         started = time.perf_counter()
         state = self.prepare().invoke(AnswerState.start(self.check_question(question), history))
         retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
-        abstain = self.llm is not None and self.should_abstain_early(state.sources)
+        # A follow-up about talks already cited is answered from them, however far its wording is from them.
+        abstain = self.llm is not None and not state.pinned and self.should_abstain_early(state.sources)
         preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
                                      abstention=self.abstain_text if abstain else None)
         answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview,
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
-        if self.llm is not None and state.kinds.open_ended and (listed := self.answer_from_records(state, answer)) is not None:
+        listed = answer_from_records(self.catalog, state.query, answer) if self.llm is not None and state.kinds.open_ended else None
+        if listed is not None:
             return AnswerStream(listed, (listed.answer,), partial(self._finish, started=started, checked=False), started)
         if self.llm is None:
             return AnswerStream(answer, (), finish, started)
         if abstain:
             return AnswerStream(replace(answer, answer=self.abstain_text, abstained=True), (self.abstain_text,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
-        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), self._tokens(list(state.messages)), finish, started)
-
-    def answer_from_records(self, state: AnswerState, answer: Answer) -> Answer | None:
-        """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
-        pinned generation whose record has it, counted and listed without the model (app/answer/aggregate.py).
-        None when the question names no term or no talk has it (retrieval and the model answer then)."""
-        condition = record_condition(state.query)
-        scan = scan_records(self.catalog, condition) if condition is not None else None
-        if scan is None or not scan.matches:
-            return None
-        listed = record_answer(answer, scan)
-        return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))
+        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), self._tokens(list(state.messages)), finish, started,
+                            settled_at_end=state.kinds.open_ended or state.kinds.yes_no)
 
     def _tokens(self, messages: list) -> Iterator[str | AnswerWarning]:
         """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
@@ -214,7 +248,7 @@ class AnswerChain:
         timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms")}
         return replace(answer, timings={**timings, "total_ms": round((time.perf_counter() - started) * 1000, 1)})
 
-    def invoke(self, question: str, history: list[tuple[str, str]] | None = None, *, strict: bool = False) -> Answer:
+    def invoke(self, question: str, history: list | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
         return self.ask(question, history, strict=strict).result()
 

@@ -11,6 +11,9 @@ applies them in one loop. Read top to bottom:
    talk record may still hold what was asked (a link, the speaker), else it is the abstention;
 4. ``abstain_if_nothing_is_said``: no sentence, or only "not covered": the answer abstains, cites nothing;
 5. ``attribute_claims``: every claim checked against every source (app/answer/attribution.py);
+   then ``keep_people_own``: a bio claim the cited talk's own record does not hold is replaced by
+   "The record of this talk does not say …" (app/answer/people.py); and ``contrast_sides``: a comparison
+   of two talks describes each from its own abstract, once (app/answer/sides.py);
 6. ``cite_absences``: "the abstract does not give X" is about the top talk;
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
 8. ``guard_answer``: copied instructions, unrecorded links, runaways dropped (app/answer/guard.py);
@@ -34,9 +37,11 @@ from app.answer.aggregate import count_the_list
 from app.answer.attribution import attribute, render
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.guard import guard_answer
+from app.answer.people import keep_people_own
 from app.answer.polarity import check_polarity
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
+from app.answer.sides import contrast_sides
 from app.core.text import MARKER
 
 Check = Callable[[Answer], Answer]
@@ -51,6 +56,8 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         partial(drop_what_says_nothing, abstain_text=abstain_text),
         abstain_if_nothing_is_said,
         partial(attribute_claims, embeddings=embeddings),
+        keep_people_own,
+        contrast_sides,
         cite_absences,
         add_record_facts,
         guard_answer,

@@ -20,6 +20,7 @@ from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage
 
 from app.answer.result import Source
+from app.answer.turns import Turn, as_turns
 from app.core.talk import Talk
 from app.retrieval.question_kinds import QuestionKinds
 
@@ -56,8 +57,10 @@ class AnswerState:
     """Everything known about one question before the model answers it."""
 
     question: str
-    #: Earlier turns, (role, text), oldest first: what a follow-up is condensed with.
-    history: tuple[tuple[str, str], ...] = ()
+    #: Earlier turns, oldest first (each answer with the talks it cited): what a follow-up refers to.
+    history: tuple[Turn, ...] = ()
+    #: The earlier talks a follow-up refers to (app/answer/referents.py): sources [1].. whatever retrieval finds.
+    pinned: tuple[str, ...] = ()
     #: The standalone query retrieval uses: the question itself unless a follow-up was condensed.
     query: str = ""
     kinds: QuestionKinds = field(default_factory=lambda: QuestionKinds(open_ended=False, comparison=False))
@@ -68,8 +71,9 @@ class AnswerState:
     messages: tuple[BaseMessage, ...] = ()
 
     @classmethod
-    def start(cls, question: str, history: list[tuple[str, str]] | None = None) -> "AnswerState":
-        return cls(question=question, history=tuple((role, text) for role, text in history or ()))
+    def start(cls, question: str, history: list | None = None) -> "AnswerState":
+        """``history``: ``Turn``s, or (role, text) pairs from a caller that has no cited talks."""
+        return cls(question=question, history=as_turns(history))
 
     def with_query(self, query: str) -> "AnswerState":
         """The state with its standalone query, and the question's kinds read once from it."""

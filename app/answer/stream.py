@@ -36,8 +36,12 @@ class AnswerStream:
     ``finish`` the checks that turn the generated answer into the final one.
     """
 
-    def __init__(self, answer: Answer, tokens: Iterable[str | AnswerWarning], finish: Callable[[Answer], Answer], started: float):
+    def __init__(self, answer: Answer, tokens: Iterable[str | AnswerWarning], finish: Callable[[Answer], Answer], started: float,
+                 *, settled_at_end: bool = False):
         self._before = answer
+        #: The checks rewrite the answer's opening at the end (a list's count, a yes/no's polarity): nothing of
+        #: it is final before the last token, so ``checked_text`` sends it whole.
+        self._settled_at_end = settled_at_end
         self._source = iter(tokens)
         self._finish = finish
         self._started = started
@@ -82,8 +86,9 @@ class AnswerStream:
     def checked_text(self) -> Iterator[str]:
         """The checked answer's text in pieces, each sent once the model has finished a sentence
         (app/answer/checked_text.py): for a client that cannot take back what it was shown."""
-        if self._before.abstained or self._before.sentences:  # written without the model (an early abstention,
-            yield self.result().answer                       # a list read off the records): final as it is
+        # Written without the model (an early abstention, a list read off the records), or opened by the last checks.
+        if self._before.abstained or self._before.sentences or self._settled_at_end:
+            yield self.result().answer
             return
         check = lambda text: self._finish(with_text(self._generated(), text))  # noqa: E731
         pieces = checked_pieces(iter(self), check, self.result)

@@ -76,6 +76,7 @@ from app.api.openai_routes import (
     retrieval_text,
     sources_text,
     split_messages,
+    title_lookup,
     sse,
 )
 from app.cli.output import answer_text, retrieval_only_text
@@ -184,10 +185,11 @@ def _openai_routes(api: APIRouter, state: ApiState) -> None:
     async def chat_completions(body: ChatRequest):
         if body.model not in MODELS:
             raise ApiError(404, f"the model {body.model!r} does not exist: use {' or '.join(MODELS)}", code="model_not_found")
-        question, history = split_messages(body.messages)
+        split_messages(body.messages)  # a malformed conversation is a 400 before any model loads
         retrieval = body.model == MODEL_RETRIEVAL
         with_sources = state.settings.api_sources_in_text if body.sources_in_text is None else body.sources_in_text
         chain = await state.chain(body.k, answering=not retrieval)
+        question, history = await run_in_threadpool(split_messages, body.messages, title_lookup(chain))
         reply = Reply(state.gate, chain, body, retrieval=retrieval, with_sources=with_sources)
         if retrieval:
             answer = await run_in_threadpool(chain.invoke, question, history)
@@ -242,7 +244,7 @@ def _rest_routes(api: APIRouter, state: ApiState) -> None:
 
     @api.post("/api/ask", tags=["rest"], summary="A cited answer (the shape of `talkqa ask --json`)")
     async def ask(body: AskRequest) -> dict:
-        history = [(turn.role, turn.content) for turn in body.history]
+        history = [turn.turn() for turn in body.history]
         chain = await state.chain(body.k, answering=not body.no_llm)
         chain.check_question(body.question)  # a bad question is a 400 (as for `ask`), even while the model is busy
         if body.no_llm:
@@ -273,7 +275,7 @@ def _one_off_routes(api: APIRouter, state: ApiState) -> None:
         is done, ``{"token": ...}`` as the model writes, then ``{"answer": <ask --json>, "text": <what
         talkqa ask prints>}``; a failure after the stream started ends with ``{"error": ...}``. A failure
         before it (no index, LLM unreachable, a bad question) is the usual error status."""
-        history = [(turn.role, turn.content) for turn in body.history]
+        history = [turn.turn() for turn in body.history]
         chain = await state.chain(body.k, answering=not body.no_llm)
         chain.check_question(body.question)
 

@@ -9,11 +9,12 @@ ends, and closes the model's generator so a client who left frees the model.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Iterator, Literal
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Literal
 
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +24,8 @@ from app.answer.chain import AnswerChain
 from app.answer.stream import AnswerStream
 from app.answer.citations import strip_markers
 from app.answer.result import Answer
+from app.answer.turns import Turn
+from app.core.text import cited_numbers
 from app.api.guard import ApiError, GenerationGate, api_error
 from app.core.errors import TalkqaError
 
@@ -71,6 +74,11 @@ class ChatRequest(BaseModel):
 class HistoryTurn(BaseModel):
     role: Literal["user", "assistant"]
     content: str
+    talk_ids: list[str] = Field(default_factory=list, description="An answer's cited talks in order (its citations' talk_id), "
+                                "so a follow-up's \"the first one\" or \"that talk\" is resolved to them")
+
+    def turn(self) -> Turn:
+        return Turn(self.role, self.content, tuple(self.talk_ids))
 
 
 class AskRequest(BaseModel):
@@ -81,12 +89,14 @@ class AskRequest(BaseModel):
     strict: bool = Field(False, description="Leave out the sentences no source supports (otherwise they are flagged)")
 
 
-def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+def split_messages(messages: list[ChatMessage], titled: Callable[[str], str | None] = lambda title: None) -> tuple[str, list[Turn]]:
     """(question, history): the last user message, and the user/assistant turns before it.
 
     System messages are ignored (the chain has its own prompt). An assistant
     turn loses its appended sources list and its [n] markers, as the chat's
-    own history does.
+    own history does, and keeps the talks it cited (``cited_talks``), so a
+    follow-up's "the first one" is resolved to them. ``titled``: the talk id
+    of a title (None: unknown).
     """
     turns = []
     for message in messages:
@@ -94,16 +104,53 @@ def split_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, st
             continue
         if message.role not in ("user", "assistant"):
             raise ApiError(400, f"messages: unsupported role {message.role!r} (user, assistant or system)", code="invalid_input")
-        turns.append((message.role, message.text()))
-    if not turns or turns[-1][0] != "user":
+        turns.append((message, message.text()))
+    if not turns or turns[-1][0].role != "user":
         raise ApiError(400, "messages: the last message must be the user's question", code="invalid_input")
     history = []
-    for role, text in turns[:-1]:
-        if role == "assistant":
-            text = strip_markers(text.split(SOURCES_HEADER)[0])
-        if text.strip():
-            history.append((role, text.strip()))
-    return turns[-1][1], history
+    for message, text in turns[:-1]:
+        if message.role == "assistant":
+            history.append(Turn("assistant", strip_markers(text.split(SOURCES_HEADER)[0]).strip(), cited_talks(message, text, titled)))
+        elif text.strip():
+            history.append(Turn.user(text.strip()))
+    return turns[-1][1], [t for t in history if t.text or t.talk_ids]
+
+
+def cited_talks(message: ChatMessage, text: str, titled: Callable[[str], str | None]) -> tuple[str, ...]:
+    """The talks an assistant message we sent cited, in the order its text cites them.
+
+    OpenAI's clients send back the text only: the talks are recovered from the
+    "Sources:" list appended to it (``- [n] Title — speaker ...``: the number, then
+    the title, looked up by ``titled``). A client that keeps the whole message sends
+    back its ``talkqa`` field too, whose citations carry the talk ids. Text with
+    neither (``sources_in_text`` off, or a foreign answer) cites nothing known.
+    """
+    extra = (message.model_extra or {}).get("talkqa")
+    if isinstance(extra, dict) and isinstance(extra.get("citations"), list):
+        return tuple(dict.fromkeys(str(c["talk_id"]) for c in extra["citations"] if isinstance(c, dict) and c.get("talk_id")))
+    body, _, listing = text.partition(SOURCES_HEADER)
+    numbered = {}
+    for line in listing.splitlines():
+        match = _SOURCE_LINE.match(line)
+        if match:
+            numbered[int(match.group(1))] = match.group(2)
+    ids = (titled(numbered[n]) for n in dict.fromkeys([*cited_numbers(body), *sorted(numbered)]) if n in numbered)
+    return tuple(dict.fromkeys(i for i in ids if i))
+
+
+def title_lookup(chain: AnswerChain) -> Callable[[str], str | None]:
+    """The id of the live talk titled exactly so (case aside), among the few that best match the title; None: none."""
+
+    def titled(title: str) -> str | None:
+        ranked = [t.talk_id for t in chain.retriever.rank_talks(title)[:5]]
+        found = chain.catalog.fetch(ranked)
+        return next((i for i in ranked if i in found and found[i].title.casefold() == title.casefold()), None)
+
+    return titled
+
+
+#: One line of the appended sources list: "- [n] Title — Speaker (file lines a-b) link" (``sources_text``).
+_SOURCE_LINE = re.compile(r"^- \[(\d+)\] (.+?)(?: — [^()]*)? \([^()]* lines [^()]*\)(?: \S+)?$")
 
 
 # ------------------------------------------------------------------ answers as text and JSON

@@ -2,8 +2,9 @@
 
 Sessions: every history lives in ``gr.State`` (one per browser tab or API
 client), never in module globals. The one chain (index + model) is shared and
-stateless; a follow-up's history goes to ``AnswerChain.ask``, which condenses
-it into a standalone question for retrieval.
+stateless; a follow-up's history (typed ``Turn``s, each answer with the talks it
+cited, app/answer/turns.py) goes to ``AnswerChain.ask``, which resolves "the first
+one" or "that talk" to those talks, or condenses the follow-up into a standalone question.
 
 Errors a user can act on (no index, LLM unreachable, bad question) become an
 assistant message; the app keeps running and the next question tries again.
@@ -32,8 +33,8 @@ from typing import Callable, Iterator
 import gradio as gr
 
 from app.index import snapshot as index_snapshot
-from app.answer.citations import strip_markers
 from app.answer.draft import draft
+from app.answer.turns import Turn
 from app.core.config import Settings
 from app.core.feedback_log import new_id
 from app.service import Service
@@ -96,7 +97,7 @@ class ChainHolder:
 
 
 def new_session() -> dict:
-    """One session's state: what the chat shows, the clean (role, text) history for condensing,
+    """One session's state: what the chat shows, the history (``Turn``s: text without markers, cited talks),
     each finished answer's record by chat message index, the feedback given to them by answer id,
     and the title the session has shown for each talk (a title generated meanwhile is pointed out)."""
     return {"messages": [], "history": [], "answers": {}, "feedback": {}, "titles": {}}
@@ -192,7 +193,7 @@ class WebApp:
         message = (message or "").strip()
         if not message:  # an API client (the chat's own input is checked by ``check_question``)
             raise gr.Error(EMPTY)
-        history = [tuple(turn) for turn in state["history"]]
+        history = list(state["history"])
         before = list(state["messages"])
         user = {"role": "user", "content": message}
         followup = bool(history)
@@ -241,7 +242,7 @@ class WebApp:
         new_state = {
             **state,
             "messages": before + [user, {"role": "assistant", "content": content}],
-            "history": state["history"] + [("user", message), ("assistant", strip_markers(answer.answer))],
+            "history": state["history"] + [Turn.user(message), Turn.answered(answer)],
             "answers": {**state.get("answers", {}), len(before) + 1: {**payload, "id": new_id()}},
             "titles": {**state.get("titles", {}), **{s.talk.id: s.talk.title for s in answer.sources}},
         }

@@ -1,0 +1,85 @@
+"""People are never borrowed: a claim about a speaker's bio must be in the record of the talk it cites.
+
+When the asked bio fact (a PhD, an affiliation, an award, an advisor) is not in
+the talk's record, a 1.5B model attaches another talk's speaker's bio (which
+attribution then re-cites to that other talk, so the sentence looks supported)
+or makes up a year or an honour. A claim about a person is kept only when
+every name and number in it occurs in the record (title, abstract, notes,
+speaker, co-authors) of a talk the model cited *and* of a talk it finally
+cites; otherwise it is replaced by "The record of this talk does not say …",
+cited to the talk the model meant.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from app.answer.result import Answer, Sentence, Source
+from app.answer.rewrite import facts
+
+#: A sentence stating a bio fact (who someone is, where they studied or work, what they won, who advised them).
+_PERSON_CLAIM = re.compile(
+    r"\b(?:ph\.?\s?d|doctora\w*|postdoc\w*|professor\w*|graduat\w*|award\w*|prizes?|fellows?(?:hip)?|honou?rs?|honou?red|medals?|"
+    r"affiliat\w*|universit(?:y|ies)|institutes?|faculty|advis[oe]r\w*|advised|supervis\w*|born|alma mater|degrees?|lecturer|"
+    r"(?:works?|worked|based|joined|studied|student)\s+(?:at|in|with)|given by|presented by|speaker (?:is|was))\b",
+    re.IGNORECASE,
+)
+#: Words a bio sentence capitalises that name no one in particular ("He is a Professor at the University of ...").
+_GENERIC = {"phd", "ph.d", "professor", "assistant", "associate", "university", "institute", "department", "school", "college",
+            "lab", "laboratory", "dr", "prof", "postdoc", "postdoctoral", "the", "of", "and", "in", "at", "he", "she", "they",
+            "his", "her", "their", "speaker", "talk", "record", "abstract", "bio", "biography"}
+#: What the record lacks, by the kind of claim dropped (the first that matches), for the sentence that replaces it.
+_MISSING = (
+    (re.compile(r"ph\.?\s?d|doctora|graduat|studied|degree|alma mater", re.I), "where the speaker studied"),
+    (re.compile(r"award|prize|fellow|honou?r|medal", re.I), "which honours the speaker received"),
+    (re.compile(r"advis|supervis", re.I), "who advised the speaker"),
+    (re.compile(r"given by|presented by|speaker (?:is|was)", re.I), "who gave the talk"),
+)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+
+
+def record_text(source: Source) -> str:
+    """Everything the talk's own record says, folded for matching."""
+    talk = source.talk
+    return _folded(" ".join([talk.title, talk.abstract, *talk.notes, talk.speaker or "", *talk.coauthors]))
+
+
+def is_person_claim(sentence: Sentence) -> bool:
+    return sentence.kind == "claim" and bool(_PERSON_CLAIM.search(sentence.text))
+
+
+def _held_by(sentence: Sentence, numbers: list[int], records: dict[int, str]) -> bool:
+    """Some talk among ``numbers`` has every specific name and number of the sentence in its record."""
+    wanted = {_folded(f) for f in facts(sentence.text)} - _GENERIC
+    return any(n in records and all(f in records[n] for f in wanted) for n in numbers)
+
+
+def missing_sentence(dropped: Sentence, source: Source) -> Sentence:
+    """The replacement of a dropped bio claim: what this talk's record does not say, cited to it (never "who gave
+    the talk" when the record names its speaker: the record facts state the speaker after it)."""
+    kinds = [(pattern, text) for pattern, text in _MISSING if not (source.talk.speaker and text == "who gave the talk")]
+    what = next((text for pattern, text in kinds if pattern.search(dropped.text)), "this about the speaker")
+    return Sentence(f"The record of this talk does not say {what}.", [source.n], 1.0, kind="absence")
+
+
+def keep_people_own(answer: Answer) -> Answer:
+    """Bio claims not held by the record of the talk they cite dropped, each replaced (once) by what that record lacks."""
+    if answer.abstained or not answer.sources:
+        return answer
+    records = {s.n: record_text(s) for s in answer.sources}
+    kept: list[Sentence] = []
+    for sentence in answer.sentences:
+        meant = sentence.model_citations or sentence.citations
+        if not is_person_claim(sentence) or (_held_by(sentence, meant, records) and _held_by(sentence, sentence.citations, records)):
+            kept.append(sentence)
+            continue
+        by_n = {s.n: s for s in answer.sources}
+        missing = missing_sentence(sentence, by_n.get((meant or [0])[0], answer.sources[0]))
+        if all(s.text != missing.text for s in kept):
+            kept.append(missing)
+    return replace(answer, sentences=kept)

@@ -1,0 +1,110 @@
+"""Which earlier talks a follow-up refers to, read from its wording and the previous answer's cited talks.
+
+"Who gave the first one, and where did they do their PhD?" after a list of 12
+talks: the 1.5B condensing model often loses "the first one", and retrieval
+then searches for a PhD. The reference is resolved here without a model:
+
+* "the one about X" / "the talk on X": the previous talk whose title, speaker and abstract share
+  the most content words with X (none shares any: not a reference, X is a new subject);
+* an ordinal ("the first one", "the second", "the last talk", "the latter"): that position in the
+  previous answer's citing order;
+* "both", "those", "these", "each of them", "the two talks" (not "the two papers it cites"): every talk the previous answer cited;
+* a singular reference ("it", "that talk", "the speaker", "he", "her", "they"): the previous
+  answer's main talk (the first it cited).
+
+Checked in that order, so "of those two, the one about sampling" picks one talk,
+and "which of those has a bio, and where did that speaker study?" keeps them all.
+The patterns were written on the dev follow-ups (eval/data/questions-dev-v3.jsonl,
+d124-d144), never on the held-out questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.core.talk import Talk
+from app.core.text import content_words
+
+_ORDINALS = {
+    "first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "seventh": 6, "eighth": 7,
+    "ninth": 8, "tenth": 9, "1st": 0, "2nd": 1, "3rd": 2, "4th": 3, "5th": 4, "last": -1, "former": 0, "latter": -1,
+}
+_ORD = "|".join(_ORDINALS)
+#: Nouns after an ordinal that is not about a talk ("the first author", "the second half", "the last layer").
+_NOT_A_TALK = ("author|time|half|part|step|stage|order|layer|term|question|point|place|derivative|moment|kind|case|phase|"
+               "round|year|line|sentence|paragraph|section|page|word|name|version|method|approach|result|claim|idea|experiment")
+#: "the first one", "the second talk", "the last of them", "the second" (not "the first author", "the first time").
+_ORDINAL = re.compile(
+    rf"\b(?:the\s+)?({_ORD})\s+(?:one|talk|paper|item|entry|result|listed|mentioned|of\s+(?:them|those|these|the\s+talks))\b"
+    rf"|\bthe\s+({_ORD})\b(?!\s+(?:{_NOT_A_TALK})s?\b)",
+    re.IGNORECASE,
+)
+#: "the one about sampling", "the talk on group invariances", "that paper by Bartlett".
+_ABOUT = re.compile(
+    r"\b(?:the|that|this)\s+(?:one|talk|paper|work)\s+(?:about|on|that\s+(?:is\s+)?about|discussing|covering|by|with|where)\s+"
+    r"(?P<topic>[^,?.;:!()]+)",
+    re.IGNORECASE,
+)
+_PLURAL = re.compile(
+    r"\b(?:both|those|these|each\s+(?:of\s+them|one)|all\s+of\s+them|all\s+three|either|neither)\b"
+    r"|\b(?:the|these|those)\s+two(?=\s+(?:talks|ones|of)\b|\s*[?,.;:!]|\s*$)",
+    re.IGNORECASE,
+)
+_SINGULAR = re.compile(
+    r"\b(?:it|its|itself|(?:that|this)\s+(?:talk|one|work|paper|speaker|presentation|person)|"
+    r"the\s+(?:talk|paper|speaker|presenter|person|author)(?!\s+(?:about|on|by|that|which|where|with|discussing|covering)\b)|"
+    r"he|she|his|her|him|hers|they|them|their|theirs)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Referents:
+    """The earlier talks a follow-up is about, and which kind of reference named them."""
+
+    talk_ids: tuple[str, ...]
+    #: "about", "ordinal", "plural" or "singular".
+    how: str
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to 5 letters ("sampling" and "samples" meet), for matching a topic to a talk."""
+    return {w[:5] for w in content_words(text)}
+
+
+def best_match(topic: str, talks: list[Talk]) -> Talk | None:
+    """The talk whose record shares the most of ``topic``'s words (a title word counts twice); None: none shares any."""
+    wanted = _stems(topic)
+    scored = []
+    for talk in talks:
+        title, rest = _stems(talk.title), _stems(f"{talk.speaker or ''} {talk.abstract}")
+        scored.append(sum(2 if w in title else 1 if w in rest else 0 for w in wanted))
+    if not scored or max(scored) == 0:
+        return None
+    return talks[scored.index(max(scored))]
+
+
+def resolve(question: str, previous: list[Talk]) -> Referents | None:
+    """The talks of ``previous`` (the last answer's cited talks, in citing order) the follow-up refers to; None: no reference."""
+    if not previous:
+        return None
+    about = _ABOUT.search(question)
+    if about:
+        talk = best_match(about.group("topic"), previous)
+        return Referents((talk.id,), "about") if talk else None
+    ordinal = _ORDINAL.search(question)
+    if ordinal:
+        position = _ORDINALS[(ordinal.group(1) or ordinal.group(2)).lower()]
+        if -len(previous) <= position < len(previous):
+            return Referents((previous[position].id,), "ordinal")
+    if _PLURAL.search(question):
+        return Referents(tuple(t.id for t in previous), "plural")
+    if _SINGULAR.search(question):
+        return Referents((previous[0].id,), "singular")
+    return None
+
+
+def about_line(question: str, talks: list[Talk]) -> str:
+    """The query a resolved follow-up is searched for and shown as: the question, then what it is about."""
+    return f"{question} (about: {'; '.join(t.title for t in talks)})"

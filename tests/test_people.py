@@ -1,0 +1,44 @@
+"""A bio claim must be held by the record of the talk it cites (app/answer/people.py)."""
+
+from __future__ import annotations
+
+from app.answer.people import keep_people_own
+from app.answer.result import Answer, Sentence, Source
+from app.core.talk import Talk
+
+KERNEL = Talk(id="k", title="Kernel regime of wide networks", abstract="Wide networks behave like kernels.", speaker="Ann Lee",
+              notes=["Ann Lee is a postdoc at ETH Zurich."], source="t.txt")
+SAMPLING = Talk(id="s", title="Sampling lower bounds", abstract="Lower bounds for sampling.", speaker="Bo Chen",
+                notes=["Bo Chen did his PhD at Stanford University and won the Sloan Fellowship in 2019."], source="t.txt")
+
+
+def answer_with(*sentences: Sentence) -> Answer:
+    sources = [Source(n=i, talk=t, sentences=[t.abstract], score=1.0, dense=1.0) for i, t in enumerate((KERNEL, SAMPLING), 1)]
+    return Answer(question="Who gave it, and where did they do their PhD?", query="q", sources=sources, sentences=list(sentences))
+
+
+def test_another_talks_speaker_bio_is_dropped_and_the_gap_said():
+    borrowed = Sentence("She did her PhD at Stanford University.", [2], 0.8, model_citations=[1])
+    kept = keep_people_own(answer_with(borrowed)).sentences
+    assert [(s.text, s.citations, s.kind) for s in kept] == [("The record of this talk does not say where the speaker studied.", [1], "absence")]
+
+
+def test_a_bio_fact_the_cited_talks_own_record_holds_is_kept():
+    own = Sentence("Ann Lee is a postdoc at ETH Zurich.", [1], 0.8, model_citations=[1])
+    assert keep_people_own(answer_with(own)).sentences == [own]
+
+
+def test_an_invented_year_is_dropped_even_from_the_right_talk():
+    invented = Sentence("Bo Chen won the Sloan Fellowship in 2021.", [2], 0.8, model_citations=[2])
+    assert [s.text for s in keep_people_own(answer_with(invented)).sentences] == [
+        "The record of this talk does not say which honours the speaker received."]
+
+
+def test_a_research_claim_naming_things_outside_the_record_is_not_a_person_claim():
+    research = Sentence("Wide networks behave like Gaussian processes.", [1], 0.6, model_citations=[1])
+    assert keep_people_own(answer_with(research)).sentences == [research]
+
+
+def test_a_dropped_speaker_claim_never_says_the_record_lacks_a_speaker_it_names():
+    wrong = Sentence("The speaker is Carl Diaz, a student at Yale.", [1], 0.6, model_citations=[1])
+    assert [s.text for s in keep_people_own(answer_with(wrong)).sentences] == ["The record of this talk does not say this about the speaker."]

@@ -1,0 +1,76 @@
+"""A follow-up's reference to the previous answer's talks, resolved without a model (app/answer/referents.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answer.pinning import pin_first
+from app.answer.referents import about_line, resolve
+from app.answer.state import RetrievedTalk
+from app.core.talk import Talk
+
+
+def talk(i: str, title: str, abstract: str = "An abstract.") -> Talk:
+    return Talk(id=i, title=title, abstract=abstract, source="talks.txt")
+
+
+NTK = [talk("a", "Kernel regime of wide networks"), talk("b", "Langevin sampling lower bounds", "We sample from log-concave laws."),
+       talk("c", "Finite group invariances", "How much a group helps generalisation.")]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who gave the first one, and where did they do their PhD?", ("a",)),
+    ("What does the second say about privacy?", ("b",)),
+    ("And the last talk?", ("c",)),
+])
+def test_an_ordinal_picks_that_position_of_the_previous_answer(question, expected):
+    assert resolve(question, NTK).talk_ids == expected
+
+
+def test_the_one_about_a_subject_picks_the_previous_talk_that_matches_it():
+    assert resolve("Of those two, take the one about sampling: what lower bounds does it prove?", NTK).talk_ids == ("b",)
+
+
+def test_the_one_about_a_subject_no_previous_talk_has_is_no_reference():
+    assert resolve("What about the talk on protein folding?", NTK) is None
+
+
+@pytest.mark.parametrize("question", ["Who gave it?", "Where did she do her PhD?", "Who gave that talk?", "Is the speaker a student?"])
+def test_a_pronoun_is_the_previous_answers_main_talk(question):
+    assert resolve(question, NTK).talk_ids == ("a",)
+
+
+@pytest.mark.parametrize("question", ["Do both of them deal with implicit bias?", "Which of those has a speaker bio?"])
+def test_both_or_those_are_every_previous_talk(question):
+    assert resolve(question, NTK).talk_ids == ("a", "b", "c")
+
+
+def test_the_two_papers_of_one_talk_are_not_two_talks():
+    assert resolve("What are the two papers it's based on?", NTK).talk_ids == ("a",)
+
+
+def test_a_question_without_a_reference_is_not_resolved():
+    assert resolve("Which talks discuss diffusion models?", NTK) is None
+
+
+def test_nothing_cited_before_resolves_nothing():
+    assert resolve("Who gave the first one?", []) is None
+
+
+def test_an_ordinal_beyond_the_previous_list_is_no_reference():
+    assert resolve("Who gave the fifth one?", NTK[:2]) is None
+
+
+def test_the_query_shows_what_the_follow_up_is_about():
+    assert about_line("Who gave it?", NTK[:1]) == "Who gave it? (about: Kernel regime of wide networks)"
+
+
+def test_pinned_talks_come_first_and_keep_their_retrieval_scores():
+    hits = tuple(RetrievedTalk(talk=t, score=s, dense=s, relevance=0.7) for t, s in zip(NTK, (0.9, 0.8, 0.5)))
+    pinned = pin_first(hits, [NTK[2], talk("z", "Not retrieved")])
+    assert [(r.talk.id, r.score) for r in pinned] == [("c", 0.5), ("z", 0.0), ("a", 0.9)]
+    assert pinned[1].relevance == 0.7
+
+
+def test_an_ordinal_before_a_noun_that_is_no_talk_is_no_reference():
+    assert resolve("Who is the last author?", NTK) is None
