@@ -27,6 +27,8 @@ DEV_V3_QUESTIONS = DATA_DIR / "questions-dev-v3.jsonl"
 #: "held-out" was written blind and only reports (docs/evaluation.md).
 QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,)}
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
+#: Pairs labelled from answers of the current code (eval/data/README.md); split and used like the ones above.
+JUDGE_PAIRS_CURRENT = DATA_DIR / "judge_pairs_current.jsonl"
 
 TYPES = ("factual", "conceptual", "multi_talk", "speaker_bio", "link_reference", "comparison", "unanswerable")
 #: Types of issue 23, each with a field of its own: ``count``, ``polarity``, ``history``.

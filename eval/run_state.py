@@ -10,7 +10,7 @@ from pathlib import Path
 from app.answer.chain import AnswerChain
 from app.core.config import Settings
 from eval.baseline import NaiveChain
-from eval.dataset import JUDGE_PAIRS, QUESTIONS, TYPES, Question
+from eval.dataset import JUDGE_PAIRS, JUDGE_PAIRS_CURRENT, QUESTIONS, TYPES, Question
 from eval.judges import DeterministicJudge, Judge
 
 SYSTEMS = ("ours", "baseline")  # the order of every table (eval/report.py keeps the same)
@@ -23,7 +23,8 @@ class EvalOptions:
     questions: Path = QUESTIONS
     #: Question sets to answer side by side (eval.dataset.QUESTION_SETS); None: the ``questions`` file alone.
     sets: tuple[str, ...] | None = None
-    pairs: Path = JUDGE_PAIRS
+    #: The labelled pair files; each is split into tune and test halves on its own (eval.judges.split_pairs).
+    pairs: tuple[Path, ...] = (JUDGE_PAIRS, JUDGE_PAIRS_CURRENT)
     limit: int | None = None
     judge: str = "deterministic"  # deterministic | llm | both
     fast: bool = False

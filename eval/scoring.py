@@ -93,14 +93,15 @@ def answer_metrics(q: Question, record: dict, judges: list[Judge]) -> dict:
 
 def check_judges(run: EvalRun) -> None:
     """Each judge's agreement with the labelled pairs: the deterministic judge on all of them, and the
-    LLM judge on the test half (its prompt and cut were chosen on the other half; at most
+    LLM judge on the test halves (its prompt and cut were chosen on the tune halves; at most
     ``llm_judge_pairs`` of them, stratified by kind), with the deterministic judge on the same pairs."""
-    pairs = load_pairs(run.options.pairs)
+    files = [load_pairs(path) for path in run.options.pairs]
+    pairs = [p for file in files for p in file]
     run.judge_agreement = {"det": agreement(run.det, pairs)}
     llm_judge = next((j for j in run.judges if isinstance(j, LLMJudge)), None)
     if llm_judge is None:
         return
-    _, test = split_pairs(pairs)
+    test = [p for file in files for p in split_pairs(file)[1]]
     subset = stratified_subset(test, run.options.llm_judge_pairs)
     run.meta["llm_judge_pairs"] = len(subset)
     bar = tqdm(total=len(subset), desc="LLM judge on labelled pairs", file=sys.stderr, disable=not run.options.progress)
