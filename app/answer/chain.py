@@ -112,8 +112,8 @@ class AnswerChain:
         referents = resolve(state.question, [found[i] for i in ids if i in found])
         if referents is None:
             return state
-        talks = [found[i] for i in referents.talk_ids]
-        return replace(state, pinned=referents.talk_ids).with_query(about_line(state.question, talks))
+        talks = tuple(found[i] for i in referents.talk_ids)
+        return replace(state, pinned=talks).with_query(about_line(state.question, list(talks)))
 
     def condense(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The standalone question for retrieval: the question itself unless there is history, or when
@@ -147,8 +147,7 @@ class AnswerChain:
         """The talks a follow-up refers to first, then the rest of retrieval (app/answer/pinning.py)."""
         if not state.pinned:
             return state
-        found = self.catalog.fetch(list(state.pinned))
-        return replace(state, retrieved=pin_first(state.retrieved, [found[i] for i in state.pinned if i in found]))
+        return replace(state, retrieved=pin_first(state.retrieved, list(state.pinned)))
 
     def select_context(self, state: AnswerState) -> AnswerState:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""

@@ -72,13 +72,13 @@ def keep_people_own(answer: Answer) -> Answer:
     if answer.abstained or not answer.sources:
         return answer
     records = {s.n: record_text(s) for s in answer.sources}
+    by_n = {s.n: s for s in answer.sources}
     kept: list[Sentence] = []
     for sentence in answer.sentences:
         meant = sentence.model_citations or sentence.citations
         if not is_person_claim(sentence) or (_held_by(sentence, meant, records) and _held_by(sentence, sentence.citations, records)):
             kept.append(sentence)
             continue
-        by_n = {s.n: s for s in answer.sources}
         missing = missing_sentence(sentence, by_n.get((meant or [0])[0], answer.sources[0]))
         if all(s.text != missing.text for s in kept):
             kept.append(missing)

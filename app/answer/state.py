@@ -59,8 +59,8 @@ class AnswerState:
     question: str
     #: Earlier turns, oldest first (each answer with the talks it cited): what a follow-up refers to.
     history: tuple[Turn, ...] = ()
-    #: The earlier talks a follow-up refers to (app/answer/referents.py): sources [1].. whatever retrieval finds.
-    pinned: tuple[str, ...] = ()
+    #: The earlier talks a follow-up refers to (app/answer/referents.py), read once: sources [1].. whatever retrieval finds.
+    pinned: tuple[Talk, ...] = ()
     #: The standalone query retrieval uses: the question itself unless a follow-up was condensed.
     query: str = ""
     kinds: QuestionKinds = field(default_factory=lambda: QuestionKinds(open_ended=False, comparison=False))
