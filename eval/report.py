@@ -71,6 +71,31 @@ def _by_split(metrics: dict, keys: list[str]) -> list[str]:
             f"Answered: {', '.join(f'{s} {n or 0}' for s, n in zip(splits, ns))}.", "", _table(header, rows), ""]
 
 
+def key_fact_gap(metrics: dict, judge: str) -> list[str]:
+    """Key-fact coverage per type, dev beside held-out, and the gap (held-out minus dev) for each system.
+
+    A rule tuned on dev that does not generalise shows here as a negative gap in the types it was tuned for.
+    """
+    key = f"key_fact_coverage[{judge}]"
+    splits = metrics["by_split"]
+    if not {"dev", "held-out"} <= set(splits):
+        return []
+    types = [t for t in splits["dev"]["answers"]["ours"]["by_type"] if t in splits["held-out"]["answers"]["ours"]["by_type"]]
+    rows = []
+    for t in types:
+        row = [t] + [splits[s]["answers"]["ours"]["by_type"][t].get("n") for s in ("dev", "held-out")]
+        for system in ("ours", "baseline"):
+            dev, held = (splits[s]["answers"][system]["by_type"].get(t, {}).get(key) for s in ("dev", "held-out"))
+            row += [dev, held, None if dev is None or held is None else round(held - dev, 4)]
+        rows.append(row)
+    header = ["type", "n dev", "n held-out", "ours: dev", "ours: held-out", "ours: gap", "baseline: dev", "baseline: held-out",
+              "baseline: gap"]
+    title = {"llm": "the independent LLM judge", "det": "the deterministic judge, a self-check"}.get(judge, judge)
+    return [f"### Key-fact coverage by type, dev and held-out ({title})", "",
+            "Gap: held-out minus dev. A rule chosen on dev that does not carry over shows as a negative gap in its type.", "",
+            _table(header, rows), ""]
+
+
 def judge_names(metrics: dict) -> list[str]:
     keys = metrics["answers"]["ours"]["all"].keys()
     return [j for j in ("det", "llm") if any(k.endswith(f"[{j}]") for k in keys)]
@@ -146,6 +171,8 @@ def render_markdown(metrics: dict) -> str:
                                                     "context_key_fact_coverage")]
     if metrics.get("by_split"):
         out += _by_split(metrics, base + judged + ["count_correct", "polarity_correct"])
+        for judge in reversed(judges):  # the independent judge first, when it ran
+            out += key_fact_gap(metrics, judge)
     if metrics["answers"]["ours"]["all"].get("n"):
         out += ["## Answers", "", _side_by_side(metrics["answers"], base + judged + ["sentences"]), "",
                 _by_type(metrics["answers"], base[:2] + judged[:5]), ""]

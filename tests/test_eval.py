@@ -19,6 +19,7 @@ from eval.answers import AnswerCache
 from eval.harness import run_eval
 from eval.run_state import EvalOptions, pick_questions
 from eval.scoring import answer_metrics
+from eval.report import key_fact_gap
 from eval.judges import DeterministicJudge, agreement, parse_verdict, stratified_subset
 
 # Measured on the bundled corpus: recall@5 0.966 and MRR 1.000 (run 4, docs/eval-v3/metrics.json);
@@ -343,3 +344,13 @@ def test_a_follow_up_has_no_retrieval_figures_of_its_own():
     q = Question(id="f", type="follow_up", question="Who gave it?", gold_lines=[], key_facts=[], history=["Which talk is on X?"])
     found = evaluate_retrieval(SimpleNamespace(retriever=None), None, [q])["f"]
     assert found["ours"]["metrics"] == found["baseline"]["metrics"] == dict.fromkeys(RETRIEVAL_KEYS)
+
+
+def test_the_report_gives_the_key_fact_gap_per_type_as_held_out_minus_dev():
+    def split(ours: float, baseline: float) -> dict:
+        return {"answers": {system: {"by_type": {"factual": {"n": 4, "key_fact_coverage[llm]": value}}}
+                            for system, value in (("ours", ours), ("baseline", baseline))}}
+
+    section = "\n".join(key_fact_gap({"by_split": {"dev": split(0.8, 0.5), "held-out": split(0.6, 0.5)}}, "llm"))
+    row = next(line for line in section.splitlines() if line.startswith("| factual"))
+    assert row == "| factual | 4 | 4 | 0.800 | 0.600 | -0.200 | 0.500 | 0.500 | 0.000 |"
