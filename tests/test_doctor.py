@@ -21,7 +21,7 @@ from app.core.config import DEFAULT_CORPUS, PROJECT_ROOT, Settings, default_data
 from app.cli.doctor import check_chat_model, check_data_dir, check_endpoint, check_index, check_reranker
 from app.core.errors import SetupError
 from app.models.llama_build import STAMP_FILE, cpu_flags, llama_status
-from app.core.resources import PROMPTS, SETUP_FILES, is_checkout
+from app.core.resources import PROMPTS, SETUP_FILES, install_command, is_checkout
 from app.index.opening import SQLITE_FILE
 from app.cli.setup_tool import plan_setup, run_setup
 from ingest.readers import source_name
@@ -230,3 +230,9 @@ def test_a_check_that_breaks_is_reported_and_the_others_still_run(tmp_path, monk
     checks = {c.name: c for c in app.cli.doctor.run_checks(make_settings(tmp_path / "data"))}
     assert checks["disk"].status == "fail" and "disk_usage exploded" in checks["disk"].detail
     assert len(checks) == 11 and checks["data dir"].status == "ok"
+
+
+def test_an_installed_tool_is_told_to_run_talkqa_setup_and_a_checkout_make_install(tmp_path):
+    assert install_command(tmp_path) == "`talkqa setup`"
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'talkqa'\n")
+    assert install_command(tmp_path) == "`make install`"

@@ -32,3 +32,11 @@ SETUP_FILES = resource("app", "setup_files")
 def is_checkout(root: Path = INSTALL_ROOT) -> bool:
     """Is talkqa running from a source checkout (its pyproject.toml beside the packages) rather than installed?"""
     return (root / "pyproject.toml").is_file()
+
+
+def install_command(root: Path = INSTALL_ROOT) -> str:
+    """The command that installs the model packages here: ``make install`` in a checkout, ``talkqa setup`` for an installed tool.
+
+    Error messages name it, so an installed tool never tells its user to run a Makefile they do not have.
+    """
+    return "`make install`" if is_checkout(root) else "`talkqa setup`"

