@@ -20,6 +20,7 @@ from eval.answers import answer_questions
 from eval.baseline import NaiveChain
 from eval.dataset import TYPES, attach_gold, line_to_talk, load_questions, load_sets, set_name
 from eval.judges import DeterministicJudge, Judge, LLMJudge
+from eval.provenance import run_provenance
 from eval.run_output import write_run
 from eval.run_state import EvalOptions, EvalRun, fast_settings, pick_questions
 from eval.scoring import check_judges, evaluate_retrieval
@@ -84,6 +85,7 @@ def prepare_run(settings: Settings, store: TalkStore, options: EvalOptions, llm,
         "det_threshold": det.threshold,
         "index_talks": len(catalog.talks),
         "baseline_chunks": len(baseline.docs),
+        **run_provenance(),
         **options.meta,
     }
     return EvalRun(settings, options, questions, to_answer, chain, baseline, det, judges, model, meta)

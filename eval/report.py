@@ -154,7 +154,9 @@ def render_markdown(metrics: dict) -> str:
         f"Chat model: `{meta['model']}` · questions: {meta['questions']} (retrieval), "
         f"{meta.get('answered_done', 0)} of {meta['answered']} answered by both systems · judge: {meta['judge']} · "
         f"fast mode: {meta['fast']} · run {'finished' if meta.get('finished') else 'IN PROGRESS (partial figures)'} "
-        f"after {meta.get('seconds', 0):.0f} s · settings/prompts fingerprint `{meta['fingerprint']}`.",
+        f"after {meta.get('seconds', 0):.0f} s · settings/prompts fingerprint `{meta['fingerprint']}`."
+        + (f" Commit `{meta['commit']}`, started {meta.get('started')}, CPU {meta['cpu'].get('model')} "
+           f"({', '.join(meta['cpu'].get('flags') or []) or 'no flags read'})." if meta.get("commit") else ""),
         "",
         "*ours*: hybrid retrieval (dense + BM25, grouped by talk), selected sentences, citations per talk. "
         f"*baseline*: LangChain-quickstart RAG — 1000-char chunks (200 overlap) of the raw file ({meta.get('baseline_chunks')} chunks), "

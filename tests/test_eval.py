@@ -19,6 +19,7 @@ from eval.answers import AnswerCache
 from eval.harness import run_eval
 from eval.run_state import EvalOptions, pick_questions
 from eval.scoring import answer_metrics
+from eval.provenance import commit, cpu
 from eval.report import key_fact_gap
 from eval.judges import DeterministicJudge, agreement, parse_verdict, stratified_subset
 
@@ -354,3 +355,13 @@ def test_the_report_gives_the_key_fact_gap_per_type_as_held_out_minus_dev():
     section = "\n".join(key_fact_gap({"by_split": {"dev": split(0.8, 0.5), "held-out": split(0.6, 0.5)}}, "llm"))
     row = next(line for line in section.splitlines() if line.startswith("| factual"))
     assert row == "| factual | 4 | 4 | 0.800 | 0.600 | -0.200 | 0.500 | 0.500 | 0.000 |"
+
+
+def test_a_run_names_the_cpu_model_and_its_speed_flags(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("model name\t: AMD EPYC\nflags\t\t: fpu sse2 avx2 fma avx512f avx512_vnni\n")
+    assert cpu(cpuinfo) == {"model": "AMD EPYC", "flags": ["avx2", "avx512_vnni", "avx512f", "fma"]}
+
+
+def test_a_run_from_an_installed_tool_names_no_commit(tmp_path):
+    assert commit(tmp_path) == "installed"
