@@ -134,6 +134,89 @@ def unbacked_tables(text: str, doc_dir: Path) -> list[str]:
     return out
 
 
+# ------------------------------------------------------------------ figures against their one artefact
+
+#: A number as a cell prints it, sign included ("-0.051", "1,526", "0.42").
+NUMBER = re.compile(r"(?<![\w.])[+−-]?\d[\d,]*(?:\.\d+)?")
+#: How a printed figure may relate to the artefact's value: as is, as a percentage, or ms printed as s.
+SCALES = (1, 100, 0.001)
+#: A goal ("≥ 0.6 — missed by 0.017") is the issue's figure, not the run's.
+GOAL = re.compile(r"^[<>≤≥]")
+#: A row whose label says it has no artefact ("counted from results.jsonl, not committed: no artefact").
+NO_ARTEFACT = re.compile(r"no artefact", re.IGNORECASE)
+#: Cells of one-artefact tables that print a figure from elsewhere, with where it comes from: (doc, cell).
+NOT_FROM_THE_ARTEFACT: dict[tuple[str, str], str] = {
+    ("evaluation.md", "0.423 (0.377 before the veto, run 2)"): "0.377 is run 2's κ, docs/eval-full/metrics.json",
+}
+
+
+def json_numbers(path: Path) -> list[float]:
+    """Every number in a JSON file: its numeric values and the numbers written inside its strings."""
+    found: list[float] = []
+
+    def walk(value) -> None:
+        if isinstance(value, bool):
+            return
+        if isinstance(value, (int, float)):
+            found.append(float(value))
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            found.extend(printed_value(token) for token in NUMBER.findall(value))
+
+    walk(json.loads(path.read_text(encoding="utf-8")))
+    return found
+
+
+def printed_value(token: str) -> float:
+    return float(token.replace(",", "").replace("−", "-"))
+
+
+def shows(token: str, values: list[float]) -> bool:
+    """Whether ``token`` prints one of ``values`` to the precision it is printed with."""
+    printed = printed_value(token)
+    places = len(token.split(".")[1]) if "." in token else 0
+    return any(abs(v * scale - printed) <= 0.5 * 10 ** -places + 1e-9 for v in values for scale in SCALES)
+
+
+def single_artefact(owned: str, doc_dir: Path) -> Path | None:
+    """The one JSON artefact a table's text names, if it names exactly one (and says nothing is unbacked)."""
+    if UNBACKED_MARK.search(owned):
+        return None
+    paths = {resolve(m, doc_dir).resolve() for m in ARTEFACT.findall(owned) if m.endswith(".json")}
+    paths = {p for p in paths if p.is_file()}
+    return paths.pop() if len(paths) == 1 else None
+
+
+def checked_cells(row: str, doc_name: str) -> list[str]:
+    """The cells of a row that must be the artefact's figures: not the label, not a goal, not an exception."""
+    label, *rest = cells(row)
+    if NO_ARTEFACT.search(label):
+        return []
+    return [c for c in rest if is_figure(c) and not GOAL.match(c) and (doc_name, c) not in NOT_FROM_THE_ARTEFACT]
+
+
+def figures_not_in_artefact(text: str, doc_dir: Path, doc_name: str = "") -> list[str]:
+    """Each figure of a one-artefact table that is none of that artefact's numbers: "line N: cell"."""
+    lines = prose_lines(text)
+    every = tables(lines)
+    out = []
+    for table in figure_tables(lines):
+        artefact = single_artefact(owned_text(lines, table, every), doc_dir)
+        if artefact is None:
+            continue
+        values = json_numbers(artefact)
+        for i in range(table.first + 2, table.last + 1):
+            for cell in checked_cells(lines[i], doc_name):
+                if not all(shows(t, values) for t in NUMBER.findall(cell)):
+                    out.append(f"line {i + 1}: {cell} (not in {artefact.name})")
+    return out
+
+
 # ------------------------------------------------------------------ the docs
 
 
@@ -145,6 +228,11 @@ def test_every_artefact_a_doc_names_exists(doc):
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_table_of_figures_names_its_artefact_or_says_it_has_none(doc):
     assert unbacked_tables(doc.read_text(encoding="utf-8"), doc.parent) == []
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_a_table_backed_by_one_json_prints_only_that_jsons_numbers(doc):
+    assert figures_not_in_artefact(doc.read_text(encoding="utf-8"), doc.parent, doc.name) == []
 
 
 def test_the_docs_have_tables_of_figures_to_check():
@@ -211,3 +299,30 @@ def test_the_check_tells_backed_tables_from_unbacked_ones(doc, unbacked):
 def test_a_named_artefact_that_does_not_exist_is_reported():
     doc = "See [the run](eval-v9/metrics.json) and `docs/results/det-judge-2026-12-02.json`.\n"
     assert missing_artefacts(doc, PROJECT_ROOT / "docs") == ["eval-v9/metrics.json"]
+
+
+DET = json.loads((PROJECT_ROOT / EXISTING).read_text(encoding="utf-8"))["judges"]["det"]
+JUDGE_TABLE = "## Judge\n\n| judge | accuracy | κ |\n|---|---|---|\n| det | {accuracy} | {kappa} |\n\nArtefact: `" + EXISTING + "`.\n"
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "kappa", "wrong"),
+    [
+        (f"{DET['accuracy']:.3f}", f"{DET['kappa']:.3f}", 0),
+        (f"{DET['accuracy']:.2f}", f"{DET['kappa']:.1f}", 0),  # fewer places: still the same value
+        (f"{DET['accuracy'] * 100:.1f} %", f"{DET['kappa']:.3f}", 0),  # as a percentage
+        (f"{DET['accuracy']:.3f}", f"{DET['kappa'] + 0.01:.3f}", 1),  # a figure the artefact does not hold
+        (f"{DET['accuracy'] + 0.1:.2f}", f"{DET['kappa'] - 0.1:.2f}", 2),
+    ],
+    ids=["as-is", "rounded", "percent", "one-wrong", "both-wrong"],
+)
+def test_the_check_finds_a_figure_its_artefact_does_not_hold(accuracy, kappa, wrong):
+    doc = JUDGE_TABLE.format(accuracy=accuracy, kappa=kappa)
+    assert len(figures_not_in_artefact(doc, PROJECT_ROOT / "docs")) == wrong
+
+
+def test_a_table_naming_two_artefacts_or_none_is_not_checked_against_one():
+    two = JUDGE_TABLE.format(accuracy="0.5", kappa="0.5") + "Also `docs/results/judge-choice-2026-12-02.json`.\n"
+    unbacked = JUDGE_TABLE.format(accuracy="0.5", kappa="0.5").replace("Artefact:", "*Not reproducible at this commit:*")
+    assert figures_not_in_artefact(two, PROJECT_ROOT / "docs") == []
+    assert figures_not_in_artefact(unbacked, PROJECT_ROOT / "docs") == []
