@@ -36,7 +36,7 @@ def _print_summary(metrics: dict, out: Path) -> None:
 @click.option("--judge-pairs", type=click.IntRange(1), help="Check the LLM judge on at most N labelled test pairs (default: all of the test half).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval/runs/latest"), show_default=True,
               help="Report folder; a re-run with the same folder reuses finished answers.")
-@click.option("--fast", is_flag=True, help="CI mode: retrieval over every question, one answer per type from smollm2-135m.")
+@click.option("--fast", is_flag=True, help="CI mode: retrieval over every question, one answer for each of the seven original dev types (not counting, yes/no or follow-ups) from smollm2-135m.")
 @click.option("--injections/--no-injections", default=True, show_default=True,
               help="Also ask the injected-instruction set and report how often an injection is obeyed.")
 @click.pass_obj
@@ -53,7 +53,7 @@ def eval_command(obj: Context, sets: str, questions: Path | None, limit: int | N
         options.questions = questions
     else:
         if fast and click.get_current_context().get_parameter_source("sets") == click.core.ParameterSource.DEFAULT:
-            sets = "dev"  # the fast mode answers one dev question of each type
+            sets = "dev"  # the fast mode answers one dev question of each of the seven original types
         options.sets = ("dev", "held-out") if sets == "both" else (sets,)
     _print_summary(run_eval(settings, obj.store, options), out)
 
