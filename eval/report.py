@@ -81,6 +81,8 @@ def key_fact_gap(metrics: dict, judge: str) -> list[str]:
     if not {"dev", "held-out"} <= set(splits):
         return []
     types = [t for t in splits["dev"]["answers"]["ours"]["by_type"] if t in splits["held-out"]["answers"]["ours"]["by_type"]]
+    if not types:  # one of the sets has no answers yet
+        return []
     rows = []
     for t in types:
         row = [t] + [splits[s]["answers"]["ours"]["by_type"][t].get("n") for s in ("dev", "held-out")]

@@ -365,3 +365,9 @@ def test_a_run_names_the_cpu_model_and_its_speed_flags(tmp_path):
 
 def test_a_run_from_an_installed_tool_names_no_commit(tmp_path):
     assert commit(tmp_path) == "installed"
+
+
+def test_the_key_fact_gap_is_left_out_while_one_set_has_no_answers():
+    answered = {"answers": {"ours": {"by_type": {"factual": {"n": 4, "key_fact_coverage[llm]": 0.8}}}}}
+    unanswered = {"answers": {"ours": {"by_type": {}}}}
+    assert key_fact_gap({"by_split": {"dev": answered, "held-out": unanswered}}, "llm") == []
