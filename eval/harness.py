@@ -19,7 +19,7 @@ from app.index.store import TalkStore
 from eval.answers import answer_questions
 from eval.baseline import NaiveChain
 from eval.dataset import TYPES, attach_gold, line_to_talk, load_questions, load_sets, set_name
-from eval.judges import DeterministicJudge, Judge, LLMJudge
+from eval.judges import PROBABILITY_PROMPTS, DeterministicJudge, Judge, LLMJudge
 from eval.provenance import run_provenance
 from eval.run_output import write_run
 from eval.run_state import EvalOptions, EvalRun, fast_settings, pick_questions
@@ -42,8 +42,11 @@ def _judges(store: TalkStore, options: EvalOptions, judge_settings: Settings) ->
         from eval.yes_probability import YesProbability
 
         judge_llm = chat_model(judge_settings)
-        scorer = YesProbability(judge_llm.weights) if isinstance(judge_llm, LlamaCppChatModel) else None
-        judges.append(LLMJudge(judge_llm, describe(judge_settings), Path(options.out) / "cache" / "judge.jsonl", yes_probability=scorer))
+        scorers = None
+        if isinstance(judge_llm, LlamaCppChatModel):  # one context per judge prompt, each with its own prompt cache
+            contexts = [judge_llm.weights] + [judge_llm.another_context() for _ in PROBABILITY_PROMPTS[1:]]
+            scorers = [YesProbability(context) for context in contexts]
+        judges.append(LLMJudge(judge_llm, describe(judge_settings), Path(options.out) / "cache" / "judge.jsonl", yes_probability=scorers))
     return det, judges
 
 

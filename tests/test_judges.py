@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eval.dataset import JudgePair, load_pairs
-from eval.judges import PROBABILITY_THRESHOLD, LLMJudge, split_pairs
+from eval.judges import PROBABILITY_PROMPTS, PROBABILITY_THRESHOLD, LLMJudge, split_pairs
 
 
 def pair(i: int, kind: str, supported: bool = True) -> JudgePair:
@@ -35,18 +35,44 @@ class ScriptedProbability:
         return next(p for claim, p in self.by_claim.items() if f"Claim: {claim}" in prompt)
 
 
+def one_per_prompt(scorer) -> list:
+    return [scorer] * len(PROBABILITY_PROMPTS)
+
+
 def test_the_probability_judge_says_supported_only_at_or_above_its_cut(tmp_path):
     scorer = ScriptedProbability({"sure": PROBABILITY_THRESHOLD + 0.01, "likely": PROBABILITY_THRESHOLD - 0.01})
-    judge = LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=scorer)
+    judge = LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=one_per_prompt(scorer))
     assert judge.supports("sure", ["a passage"]) is True
     assert judge.supports("likely", ["a passage"]) is False
 
 
+class PerPrompt:
+    """P(YES) by the prompt's wording: ``few`` for the few-shot prompt, ``rules`` for the rules prompt."""
+
+    def __init__(self, few: float, rules: float):
+        self.few, self.rules = few, rules
+
+    def __call__(self, prompt: str) -> float:
+        return self.rules if "Rules:" in prompt else self.few
+
+
+def test_the_probability_judge_decides_on_the_mean_of_its_prompts(tmp_path):
+    # Either prompt alone would say YES at 0.95; the mean (0.95 + 0.2) / 2 is below the cut.
+    scorer = PerPrompt(few=0.95, rules=0.2)
+    judge = LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=[scorer, scorer])
+    assert judge.supports("claim", ["a passage"]) is False
+
+
+def test_the_probability_judge_wants_a_scorer_for_every_prompt(tmp_path):
+    with pytest.raises(ValueError, match="one P\\(YES\\) scorer per judge prompt"):
+        LLMJudge(llm=None, model_name="fake", yes_probability=[ScriptedProbability({})])
+
+
 def test_the_probability_judge_reuses_its_cached_verdicts_in_a_new_run(tmp_path):
     scorer = ScriptedProbability({"sure": 0.99})
-    LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=scorer).supports("sure", ["p"])
-    again = LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=scorer)
-    assert again.supports("sure", ["p"]) is True and scorer.calls == 1
+    LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=one_per_prompt(scorer)).supports("sure", ["p"])
+    again = LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=one_per_prompt(scorer))
+    assert again.supports("sure", ["p"]) is True and scorer.calls == len(PROBABILITY_PROMPTS)
 
 
 @pytest.mark.slow
@@ -54,12 +80,15 @@ def test_the_embedded_model_is_surer_of_a_paraphrase_than_of_a_contradiction():
     from app.core.config import Settings
     from app.core.prompts import load_prompt
     from app.models.llm import chat_model
-    from eval.judges import PROBABILITY_PROMPT
     from eval.yes_probability import YesProbability
 
     pairs = {p.id: p for p in load_pairs()}
     supported, contradicted = pairs["p001"], pairs["p002"]  # one passage: an SDE, and the claim that it is a deterministic ODE
-    template = load_prompt(PROBABILITY_PROMPT)
     scorer = YesProbability(chat_model(Settings(_env_file=None, llm={"backend": "local", "local_model": "qwen-1.5b"})).weights)
-    p_yes = [scorer(template.format(passage=p.passage, claim=p.sentence)) for p in (supported, contradicted)]
+
+    def mean_p_yes(p: JudgePair) -> float:
+        prompts = [load_prompt(name).format(passage=p.passage, claim=p.sentence) for name in PROBABILITY_PROMPTS]
+        return sum(scorer(prompt) for prompt in prompts) / len(prompts)
+
+    p_yes = [mean_p_yes(p) for p in (supported, contradicted)]
     assert p_yes[0] >= PROBABILITY_THRESHOLD > p_yes[1], p_yes

@@ -78,6 +78,17 @@ class LlamaCppChatModel(BaseChatModel):
         """The loaded llama-cpp-python model, for scorers that read its next-token logits (eval's judge)."""
         return self.load()._llama
 
+    def another_context(self):
+        """A second llama.cpp instance of the same file, for a scorer that keeps its own prompt cache.
+
+        Two judge prompts scored in turn on one context would re-evaluate each passage every time
+        (their beginnings differ); the OS shares the mapped weights, so a context costs its KV cache only.
+        """
+        from llama_cpp import Llama
+
+        return Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, n_batch=512,
+                     seed=self.seed, verbose=False)
+
     def close(self) -> None:
         """Free the weights now; llama.cpp's own finaliser fails noisily at interpreter exit."""
         if self._llama is not None:
