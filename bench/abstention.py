@@ -1,6 +1,6 @@
 """Which signal tells "the collection does not answer this" apart from an answerable question? (issue 9)
 
-Usage: .venv/bin/python bench/abstention.py [--out bench/out/abstention.json]
+Usage: .venv/bin/python bench/abstention.py [--out docs/results/abstention-DATE.json]
 
 Every dev question (eval/data/questions.jsonl: 87 answerable, 13 unanswerable)
 goes through the shipped retriever once (hybrid ranking, the cross-encoder over
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
+from bench.provenance import write_result  # noqa: E402
 from bench.rerank import fit_logistic, loo_scores, roc_auc  # noqa: E402
 from eval.dataset import load_questions  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
@@ -92,8 +93,7 @@ def main() -> None:
     print("logit + w x coverage, fitted on all 100:", json.dumps(fitted))
     for r in sorted(rows, key=lambda r: r["logit"])[:20]:
         print(f"  {r['id']} {r['type']:14s} logit {r['logit']:7.2f} dense {r['dense']:.3f} coverage {r['coverage']:.2f}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"auc": table, "fitted": fitted, "rows": rows}, indent=1))
+    write_result(args.out, {"questions": len(rows), "answerable": int(y.sum()), "auc": table, "fitted": fitted, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark the HTTP API: /api/search throughput, and what HTTP adds to the first token.
 
-Usage: .venv/bin/python bench/api.py [--clients 8] [--requests 400] [--questions 4] [--model qwen-1.5b] [--no-llm]
+Usage: .venv/bin/python bench/api.py [--clients 8] [--requests 400] [--questions 4] [--model qwen-1.5b] [--no-llm] [--out FILE.json]
 (wrap it in `flock /tmp/talkqa-llm.lock` unless --no-llm: it generates with the embedded model)
 
 Ingests the seed into bench/out/data (if needed), starts `talkqa serve` as a
@@ -14,7 +14,8 @@ do not share its interpreter), then
    ``POST /v1/chat/completions`` with ``stream: true`` (from sending the request
    to the first content chunk). Each side has its own copy of the model, warmed
    up on one other question first; the two alternate question by question.
-A benchmark, not a test: figures go to docs/benchmarks.md ("HTTP API").
+A benchmark, not a test: the figures are written as JSON with their provenance (bench/provenance.py)
+to ``--out`` (default bench/out/api.json; docs/benchmarks.md's "HTTP API" names its artefact under docs/results/).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.config import Settings  # noqa: E402
+from bench.provenance import write_result  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.service import Service  # noqa: E402
 from app.index.store import TalkStore  # noqa: E402
@@ -152,6 +154,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=4)
     parser.add_argument("--model", default="qwen-1.5b")
     parser.add_argument("--no-llm", action="store_true", help="Only the search throughput.")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "api.json")
     args = parser.parse_args()
 
     settings = Settings(_env_file=None, data_dir=DATA)
@@ -204,9 +207,9 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     results["machine"]["loadavg_end"] = os.getloadavg()
-    (out / "api.json").write_text(json.dumps(results, indent=2))
+    write_result(args.out, results)
     print(f"load average {results['machine']['loadavg_start'][0]:.2f} -> {results['machine']['loadavg_end'][0]:.2f}; "
-          f"figures in {out / 'api.json'}")
+          f"figures in {args.out}")
 
 
 if __name__ == "__main__":

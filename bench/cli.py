@@ -14,7 +14,8 @@ Ingests the seed into bench/out/cli-data if needed, then times:
 * both again while a ``talkqa serve`` of the same data dir runs, which the
   one-off commands then use (app/cli/client.py).
 
-Medians go to bench/out/cli.json and, by hand, to docs/benchmarks.md.
+Medians go, with their provenance (bench/provenance.py), to ``--out`` (default bench/out/cli.json;
+docs/benchmarks.md names its artefact under docs/results/).
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 from llm_speed import cpu  # noqa: E402
+
+from bench.provenance import write_result  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 DATA = OUT / "cli-data"
@@ -133,6 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--search-runs", type=int, default=5)
     parser.add_argument("--ask-runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=OUT / "cli.json")
     args = parser.parse_args()
 
     if not (DATA / "chroma").exists():
@@ -166,8 +171,7 @@ def main() -> None:
                                  "first_token_s_median": median(with_state, "first_token_s"),
                                  "total_s_median": median(with_state, "total_s")},
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "cli.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_result(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k not in ("date", "machine")}, indent=1))
 
 

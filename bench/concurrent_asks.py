@@ -1,7 +1,7 @@
 """Benchmark two `talkqa ask` processes generating with the embedded model at once.
 
 Usage (the team's courtesy lock is a different file from the product's, so no deadlock):
-    flock /tmp/talkqa-llm.lock .venv/bin/python bench/concurrent_asks.py [--questions 2]
+    flock /tmp/talkqa-llm.lock .venv/bin/python bench/concurrent_asks.py [--questions 2] [--out FILE.json]
 
 Ingests the seed into bench/out/concurrent-data (if needed), then runs two
 workers side by side, each asking its questions one after another with
@@ -9,7 +9,8 @@ workers side by side, each asking its questions one after another with
 (TALKQA_LLM__PROCESS_LOCK=false, the "before") and on (the default). Per answer
 it reports the process wall time (model load included) and the chain's own
 total_ms (retrieval + waiting for the model + generation). A benchmark, not a
-test: figures go to docs/reliability.md.
+test: the figures are written as JSON with their provenance (bench/provenance.py) to ``--out``
+(default bench/out/concurrent.json; docs/reliability.md names its artefact under docs/results/).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.provenance import write_result  # noqa: E402
+
 QUESTIONS = [
     "How is tropical geometry used to study neural networks?",
     "Which talks discuss the neural tangent kernel?",
@@ -68,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=2, help="questions per worker (at most 2)")
     parser.add_argument("--modes", default="no-lock,lock")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "concurrent.json")
     opts = parser.parse_args()
     data = ROOT / "bench" / "out" / "concurrent-data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TALKQA_")}
@@ -75,19 +81,21 @@ def main() -> None:
     if talkqa(["talks"], env).returncode != 0:
         done = talkqa(["ingest"], env)
         assert done.returncode == 0, done.stderr
-    rows = []
+    rows, done_s = [], {}
     for mode in opts.modes.split(","):
+        started = time.perf_counter()
         for r in run(mode, min(opts.questions, 2), env):
             rows.append({"mode": mode, **r})
+        done_s[mode] = round(time.perf_counter() - started, 1)
     print("\n| mode | worker | question | rc | wall s | chain total s | waited |\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['mode']} | {r['worker']} | {r['question'][:40]} | {r['rc']} | {r['wall_s']} | {r['total_s']} | {r['waited']} |")
+    modes = {}
     for mode in opts.modes.split(","):
         walls = [r["wall_s"] for r in rows if r["mode"] == mode]
+        modes[mode] = {"mean_wall_s": round(statistics.mean(walls), 1), "max_wall_s": max(walls), "both_workers_done_s": done_s[mode]}
         print(f"{mode}: mean wall {statistics.mean(walls):.1f} s, max {max(walls):.1f} s over {len(walls)} answers")
-    out = ROOT / "bench" / "out" / "concurrent.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
+    write_result(opts.out, {"load_average_end": os.getloadavg(), "modes": modes, "rows": rows})
 
 
 if __name__ == "__main__":

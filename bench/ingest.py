@@ -17,8 +17,10 @@ Prints, for the seed corpus (data/abstracts.txt):
 
 Each timing is the median of ``--repeat`` runs (default 3); cold ingests and
 pure embeddings alternate so that both see the same machine load, and CPU
-time is reported beside wall time. Results are also written as JSON to
-bench/out/ingest.json (git-ignored).
+time is reported beside wall time. Results are also written as JSON with their provenance
+(bench/provenance.py) to ``--out`` (default bench/out/ingest.json, git-ignored; a doc's artefact goes
+under docs/results/). The counts and the segmentation figures alone, without timings:
+bench/segmentation.py.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.config import DEFAULT_CORPUS, Settings  # noqa: E402
+from bench.provenance import write_result  # noqa: E402
 from app.models.embeddings import MiniLMEmbeddings, cached_embeddings  # noqa: E402
 from app.index.store import TalkStore  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
@@ -139,6 +142,7 @@ def median(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "ingest.json")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="talkqa-bench-"))
     out: dict = {
@@ -242,9 +246,7 @@ def main() -> None:
         "segmentation P/R/F1 without embeddings: {:.3f} / {:.3f} / {:.3f}".format(*out["segment_f1_no_embeddings"]),
     ]
     print("\n".join(report_lines))
-    target = ROOT / "bench" / "out"
-    target.mkdir(exist_ok=True)
-    (target / "ingest.json").write_text(json.dumps(out, indent=1))
+    write_result(args.out, out)
 
 
 if __name__ == "__main__":

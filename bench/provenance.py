@@ -7,7 +7,9 @@ artefact and a run's metrics.json name them the same way.
 from __future__ import annotations
 
 import datetime
+import json
 import sys
+from pathlib import Path
 
 from eval.provenance import commit, cpu
 
@@ -20,3 +22,9 @@ def provenance() -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cpu": cpu(),
     }
+
+
+def write_result(path: Path, result: dict) -> None:
+    """``result`` as JSON at ``path`` with this run's provenance first, so a doc can name it as its artefact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"provenance": provenance(), **result}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

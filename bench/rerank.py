@@ -28,6 +28,7 @@ Figures per variant (questions with gold talks unless said):
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from app.retrieval.retriever import TalkRetriever
 from app.index.store import TalkStore
 from eval import metrics as M
 from eval.dataset import attach_gold, load_questions
+from bench.provenance import write_result
 from eval.judges import DeterministicJudge
 from ingest.indexer import ingest
 
@@ -288,14 +290,40 @@ class _TimedReranker:
             self.ms += (time.perf_counter() - started) * 1000
 
 
-def models_table(latency_questions: int = 100) -> None:
+def variant_latencies(settings: Settings, store: TalkStore, reranker: CrossEncoderReranker, questions: list[str]) -> dict:
+    """The latency of each variant's path (the N = 10/20/40 variants share one per N); none without questions."""
+    if not questions:
+        return {}
+    lat = {(None, "-"): latency(settings, store, reranker, "none", None, questions),
+           (None, "shipped"): latency(settings, store, reranker, "shipped", None, questions)}
+    lat.update({n: latency(settings, store, reranker, "logit", n, questions) for n in NS})
+    return lat
+
+
+def table_row(name: str, n: int | None, order: str, r: dict, la: dict | None) -> tuple[str, dict]:
+    """One variant's markdown row and its figures as the JSON artefact keeps them."""
+    auc = f"{r['auc_dense']:.3f}" if "auc_ce" not in r else f"{r['auc_ce']:.3f} / {r['combined']['auc_loo']:.3f}"
+    timing = (f"| {la['search'][0]:.1f} / {la['search'][1]:.1f} | {la['full'][0]:.0f} / {la['full'][1]:.0f} "
+              f"| {la['ce'][0]:.0f} / {la['ce'][1]:.0f} |") if la else "| | | |"
+    line = (f"| {name} | {'—' if n is None else n} | {'none' if order == '-' else order} | {r['r5']:.3f} | {r['mrr']:.3f} | {r['ndcg']:.3f} "
+            f"| {r['multi_r10']:.3f} | {r['ctx']:.3f} | {r['talks']:.1f} | {r['facts']:.3f} | {auc} " + timing)
+    figures = {"embedder": name, "n": n, "variant": "none" if order == "-" else order,
+               **{k: r[k] for k in ("r5", "mrr", "ndcg", "multi_r10", "ctx", "talks", "facts", "auc_dense")}}
+    if "auc_ce" in r:
+        figures.update(auc_ce=r["auc_ce"], auc_logit_dense_loo=r["combined"]["auc_loo"])
+    if la:
+        figures["latency_ms"] = la
+    return line, figures
+
+
+def models_table(out: Path, latency_questions: int = 100) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     reranker = CrossEncoderReranker(settings=RerankSettings()).load()
     memo = MemoReranker(reranker, OUT / "ce-memo.json")
     judge_settings = Settings(_env_file=None, data_dir=OUT / "judge")
     judge = DeterministicJudge(cached_embeddings(judge_settings, MiniLMEmbeddings()))
     questions = [q.question for q in load_questions()][:latency_questions]
-    lines, notes = [], []
+    lines, notes, artefact = [], [], []
     for name in (MODEL_NAME, BGE_MODEL_NAME):
         started = time.perf_counter()
         rows, settings, store = collect(name, memo, RerankSettings())
@@ -303,25 +331,21 @@ def models_table(latency_questions: int = 100) -> None:
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
         count = lambda text: len(enc.encode(text))  # noqa: E731
         variants = [(None, "-"), (None, "shipped")] + [(n, o) for o in ORDERS for n in NS]
-        lat = {(None, "-"): latency(settings, store, reranker, "none", None, questions),
-               (None, "shipped"): latency(settings, store, reranker, "shipped", None, questions)}
-        lat.update({n: latency(settings, store, reranker, "logit", n, questions) for n in NS})
+        lat = variant_latencies(settings, store, reranker, questions)
         for n, order in variants:
             r = evaluate(rows, settings, judge, count, n, order)
-            la = lat[(n, order)] if n is None else lat[n]
-            auc = f"{r['auc_dense']:.3f}" if "auc_ce" not in r else f"{r['auc_ce']:.3f} / {r['combined']['auc_loo']:.3f}"
-            lines.append(
-                f"| {name} | {'—' if n is None else n} | {'none' if order == '-' else order} | {r['r5']:.3f} | {r['mrr']:.3f} | {r['ndcg']:.3f} | {r['multi_r10']:.3f} "
-                f"| {r['ctx']:.3f} | {r['talks']:.1f} | {r['facts']:.3f} | {auc} | {la['search'][0]:.1f} / {la['search'][1]:.1f} "
-                f"| {la['full'][0]:.0f} / {la['full'][1]:.0f} | {la['ce'][0]:.0f} / {la['ce'][1]:.0f} |"
-            )
+            line, figures = table_row(name, n, order, r, lat.get((n, order) if n is None else n))
+            lines.append(line)
             if order in ("shipped", "hybrid"):
+                note = threshold_note(r["ce_signal"], r["answerable"])
                 c = r["combined"]
                 notes.append(
-                    f"{name} {order} N={n}: {threshold_note(r['ce_signal'], r['answerable'])}; logit+dense: dense weight {c['dense_weight']:.2f}, AUC in-sample {c['auc_fit']:.3f}, LOO {c['auc_loo']:.3f}; "
+                    f"{name} {order} N={n}: {note}; logit+dense: dense weight {c['dense_weight']:.2f}, AUC in-sample {c['auc_fit']:.3f}, LOO {c['auc_loo']:.3f}; "
                     f"Youden threshold {c['youden'][0]:.2f} (false abstention {c['youden'][1]:.3f}, unanswerable caught {c['youden'][2]:.3f}); "
                     f"≤2 % target threshold {c['target'][0]:.2f} (false abstention {c['target'][1]:.3f}, unanswerable caught {c['target'][2]:.3f})"
                 )
+                figures["thresholds"] = note
+            artefact.append(figures)
         print("\n".join(lines[-len(variants):]), flush=True)
     header = ("| embedder | N | order | recall@5 | MRR | nDCG@10 | multi-talk R@10 | context recall | talks | key-fact context recall "
               "| ROC AUC (best dense; or best logit / logit+dense LOO) | search p50 / p95 ms | retrieval + context p50 / p95 ms "
@@ -332,9 +356,10 @@ def models_table(latency_questions: int = 100) -> None:
     print("\n".join(lines))
     print()
     print("\n".join(notes))
+    write_result(out, {"questions": len(rows), "latency_questions": len(questions), "variants": artefact, "notes": notes})
 
 
-def latency_table(latency_questions: int = 100) -> None:
+def latency_table(out: Path, latency_questions: int = 100) -> None:
     """Only the latency columns, for the two paths an answer can take (no cross-encoder, shipped), both
     embedders: quick enough to re-run on an idle machine after the quality table (which does not depend
     on load)."""
@@ -342,9 +367,12 @@ def latency_table(latency_questions: int = 100) -> None:
     questions = [q.question for q in load_questions()][:latency_questions]
     print("| embedder | variant | search p50 / p95 ms | retrieval + context p50 / p95 ms | cross-encoder p50 / p95 ms |")
     print("|---|---|---|---|---|")
+    figures = []
     for name in (MODEL_NAME, BGE_MODEL_NAME):
         settings, store = model_index(name)
         for variant in ("none", "shipped"):
             la = latency(settings, store, reranker, variant, None, questions)
+            figures.append({"embedder": name, "variant": variant, "latency_ms": la})
             print(f"| {name} | {variant} | {la['search'][0]:.1f} / {la['search'][1]:.1f} | {la['full'][0]:.0f} / {la['full'][1]:.0f} "
                   f"| {la['ce'][0]:.0f} / {la['ce'][1]:.0f} |", flush=True)
+    write_result(out, {"questions": len(questions), "load_average": os.getloadavg(), "paths": figures})

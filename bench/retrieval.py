@@ -1,10 +1,11 @@
 """Retrieval choices measured on the dev questions (eval/data/questions.jsonl), no LLM.
 
-Usage: .venv/bin/python bench/retrieval.py [--table models|latency|fusion] [--latency-questions N]
+Usage: .venv/bin/python bench/retrieval.py [--table models|latency|fusion] [--latency-questions N] [--out FILE.json]
 
 ``--table models`` (default; bench/rerank.py): MiniLM vs bge-small, without and
 with the cross-encoder over N = 10/20/40 candidates, talk- and sentence-level,
-abstention ROC AUC and latency. ``--table latency``: only the latency columns of the shipped
+abstention ROC AUC and latency (``--latency-questions 0``: the quality columns only, which do not
+depend on the machine's load). ``--table latency``: only the latency columns of the shipped
 and no-cross-encoder paths (a quick re-run on an idle machine). ``--table fusion``: the table below.
 
 Fusion table variants: fusion (rrf, weighted, dense only, bm25 only) and notes as chunks
@@ -12,6 +13,9 @@ of their own or not. For each: talk-level recall@5, MRR and nDCG@10 over the
 ranking, context recall (gold talks among the talks handed to the model) and
 the mean number of talks handed over, overall and for the question types the
 variant should matter to. Also retrieval latency p50/p95 in-process.
+
+Every table is also written as JSON with its provenance (bench/provenance.py) to ``--out``
+(default bench/out/retrieval-<table>.json; a doc's artefact goes under docs/results/).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.config import Settings  # noqa: E402
+from bench.provenance import write_result  # noqa: E402
 from app.models.embeddings import MiniLMEmbeddings, cached_embeddings  # noqa: E402
 from app.retrieval.retriever import TalkRetriever  # noqa: E402
 from app.index.store import TalkStore  # noqa: E402
@@ -64,7 +69,7 @@ def measure(retriever: TalkRetriever, questions) -> dict:
     return out
 
 
-def fusion_table() -> None:
+def fusion_table(out: Path) -> None:
     model = MiniLMEmbeddings()
     questions = load_questions()
     results = {}
@@ -92,6 +97,8 @@ def fusion_table() -> None:
         cells += [f"{r[t]['recall@5']:.3f} / {r[t]['mrr']:.3f}" for t in TYPES]
         cells.append(f"{r['latency']['p50']:.1f} / {r['latency']['p95']:.1f}")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    write_result(out, {"questions": len(questions), "with_gold_talks": sum(1 for q in questions if q.type != "unanswerable"),
+                       "variants": results})
 
 
 def main() -> None:
@@ -100,17 +107,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--table", choices=("models", "latency", "fusion"), default="models")
     parser.add_argument("--latency-questions", type=int, default=100)
+    parser.add_argument("--out", type=Path, help="the JSON written (default bench/out/retrieval-<table>.json)")
     args = parser.parse_args()
+    out = args.out or ROOT / "bench" / "out" / f"retrieval-{args.table}.json"
     if args.table == "fusion":
-        fusion_table()
+        fusion_table(out)
     elif args.table == "latency":
         from bench.rerank import latency_table
 
-        latency_table(latency_questions=args.latency_questions)
+        latency_table(out, latency_questions=args.latency_questions)
     else:
         from bench.rerank import models_table
 
-        models_table(latency_questions=args.latency_questions)
+        models_table(out, latency_questions=args.latency_questions)
 
 
 if __name__ == "__main__":

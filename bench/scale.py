@@ -12,9 +12,11 @@ code before and after a change.
     python bench/scale.py ingest  --size 10k --data D --code C [--standin]
     python bench/scale.py measure --size 10k --data D --code C --label after [--standin] [--chroma-port 8765]
     python bench/scale.py plot                                          # docs/scaling-*.png
-    python bench/scale.py table                                         # the table of docs/scaling.md
+    python bench/scale.py table [--out docs/results/scale-DATE.json]    # the table of docs/scaling.md
 
-Results accumulate in bench/out/scale.json: ``{label: {size: {figure: value}}}``.
+Results accumulate in bench/out/scale.json: ``{label: {size: {figure: value}}}``; ``table --out``
+writes them with their provenance (bench/provenance.py: run it at the commit measured) as the
+artefact docs/scaling.md names.
 Each process runs with the chat model pointed at an unreachable OpenAI-compatible
 URL, so no figure includes loading (or running) the embedded LLM.
 """
@@ -395,6 +397,11 @@ def cmd_table(args) -> None:
             value = results[label][size].get(key)
             cells.append("—" if value is None else ("stand-in" if value == STANDIN else ("MiniLM" if value == "all-MiniLM-L6-v2-int8" else str(value))))
         print(f"| {title} | " + " | ".join(cells) + " |")
+    if args.out:
+        sys.path.insert(0, str(ROOT))
+        from bench.provenance import write_result
+
+        write_result(Path(args.out), results)
 
 
 def main() -> None:
@@ -424,7 +431,7 @@ def main() -> None:
     mea.add_argument("--only-probe", action="store_true")
     mea.add_argument("--only-reingest", action="store_true")
     sub.add_parser("plot")
-    sub.add_parser("table")
+    sub.add_parser("table").add_argument("--out", help="also write the figures, with their provenance, to this JSON")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
     {"corpus": cmd_corpus, "ingest": cmd_ingest, "measure": cmd_measure, "plot": cmd_plot, "table": cmd_table}[args.step](args)

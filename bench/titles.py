@@ -1,6 +1,6 @@
 """Titles: agreement with 40 hand-written titles and the share of fragment-like titles.
 
-Usage: .venv/bin/python bench/titles.py [--generate none|labelled|all] [--model qwen-1.5b|smollm2-135m]
+Usage: .venv/bin/python bench/titles.py [--generate none|labelled|all] [--model qwen-1.5b|smollm2-135m] [--out FILE.json]
 
 Three ways to title the bundled talks (data/abstracts.txt, 210 talks):
 * the old heuristic (ingest/derive.py before issue 14, frozen below: the first sentence or the
@@ -14,7 +14,9 @@ Three ways to title the bundled talks (data/abstracts.txt, 210 talks):
 
 Figures: mean content-word F1 (app.core.text.content_words) against eval/data/titles.jsonl, the share of
 titles app.index.titles.fragment_reason flags, over the 40 labelled talks and over every titled talk.
-Run it inside `flock /tmp/talkqa-llm.lock` when it generates. Figures go to docs/benchmarks.md.
+Run it inside `flock /tmp/talkqa-llm.lock` when it generates. The figures are written as JSON with their
+provenance (bench/provenance.py) to ``--out`` (default bench/out/titles.json; docs/benchmarks.md's artefact
+goes under docs/results/).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import DEFAULT_CORPUS, Settings  # noqa: E402
 from app.core.text import STOP, content_words, split_sentences  # noqa: E402
 from app.index.titles import TitleCache, fragment_reason, generate_missing  # noqa: E402
+from bench.provenance import write_result  # noqa: E402
 from ingest.readers import read_corpus  # noqa: E402
 
 LABELS = ROOT / "eval" / "data" / "titles.jsonl"
@@ -108,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--generate", choices=["none", "labelled", "all"], default="labelled")
     parser.add_argument("--model", default="qwen-1.5b")
+    parser.add_argument("--out", type=Path, default=OUT.parent / "titles.json")
     args = parser.parse_args()
 
     labels = {r["talk_id"]: r["title"] for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines())}
@@ -156,8 +160,7 @@ def main() -> None:
             for tid in list(labels)
         ]
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT.parent / "titles.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_result(args.out, results)
     print("| method | content-word F1 (40 labels) | fragments among the 40 | fragments among all titled | mean words |")
     print("|---|---|---|---|---|")
     for name in ("old_heuristic", "new_heuristic", "generated"):
