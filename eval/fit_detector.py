@@ -7,6 +7,9 @@ as research prose (negatives) the other sentences of those abstracts, the senten
 odd-numbered lines of data/abstracts.txt and the tune half of eval/data/benign_instructions.jsonl.
 The held-out styles, the even lines of the corpus and the held-out benign sentences are not read here.
 
+The vocabulary of the language check (``app/answer/corpus_vocabulary.json``) is written first: the words of the
+odd-numbered lines of data/abstracts.txt.
+
 Model: L2-regularised logistic regression over ``app.answer.instructions.FEATURES`` (numpy gradient
 descent, classes weighted equally). Threshold: the highest recall on the tune positives with no
 corpus sentence of the odd lines flagged beyond 0.1% and at most 10% of the tune benign sentences.
@@ -18,11 +21,13 @@ sentences reach.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 
-from app.answer.instructions import FEATURES, WEIGHTS, features
+from app.answer.instruction_features import FEATURES, VOCABULARY, features
+from app.answer.instructions import WEIGHTS
 from app.answer.safety import strip_markup
 from app.core.config import PROJECT_ROOT
 from app.core.text import split_sentences
@@ -41,23 +46,29 @@ def corpus_sentences(parity: int) -> list[tuple[int, str]]:
     return [(i, s) for i, line in enumerate(lines, 1) if parity is None or i % 2 == parity for s in split_sentences(line)]
 
 
-def tune_data() -> tuple[list[str], list[str], list[str]]:
-    """Positives, corpus negatives, benign negatives: all from the tune part."""
-    cases = [json.loads(line) for line in (DATA / "injections.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+def case_sentences(cases: list[dict]) -> tuple[list[str], list[str]]:
+    """The injected sentences of ``cases`` (markup removed) and the other sentences of their abstracts."""
     positives, negatives = [], []
     for case in cases:
-        if case["split"] != "tune":
-            continue
         injected = case["injected_sentences"]
         positives += [t for t in (strip_markup(s) for s in injected) if t]
         rest = case["abstract"]
         for s in injected:
             rest = rest.replace(s, " ")
         negatives += split_sentences(strip_markup(rest))
-    negatives += [s for _, s in corpus_sentences(1)]
-    benign = [json.loads(line)["text"] for line in (DATA / "benign_instructions.jsonl").read_text(encoding="utf-8").splitlines()
-              if line.strip() and json.loads(line)["split"] == "tune"]
-    return positives, negatives, benign
+    return positives, negatives
+
+
+def benign_sentences(split: str) -> list[str]:
+    rows = [json.loads(line) for line in (DATA / "benign_instructions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["text"] for r in rows if r["split"] == split]
+
+
+def tune_data() -> tuple[list[str], list[str], list[str]]:
+    """Positives, corpus negatives, benign negatives: all from the tune part."""
+    cases = [json.loads(line) for line in (DATA / "injections.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    positives, negatives = case_sentences([c for c in cases if c["split"] == "tune"])
+    return positives, negatives + [s for _, s in corpus_sentences(1)], benign_sentences("tune")
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -71,9 +82,8 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return w, b
 
 
-def fitted() -> dict:
-    """The weights file's content, fitted afresh (deterministic: plain gradient descent from zeros)."""
-    positives, negatives, benign = tune_data()
+def fit_on(positives: list[str], negatives: list[str], benign: list[str]) -> dict:
+    """Weights, bias, threshold and suspicious bar fitted on these sentences, with the fit's own figures."""
     matrix = lambda texts: np.array([[features(t)[k] for k in FEATURES] for t in texts])  # noqa: E731
     xp, xn, xb = matrix(positives), matrix(negatives), matrix(benign)
     x = np.vstack([xp, xn, xb])
@@ -92,9 +102,7 @@ def fitted() -> dict:
     # The guard's lower bar for a source sentence an answer copies verbatim: the lowest level that at most
     # SUSPICIOUS_SHARE of the tune research sentences reach.
     suspicious = min(float(t) for t in (levels[:-1] + levels[1:]) / 2 if (sn >= t).mean() <= SUSPICIOUS_SHARE)
-    out = {
-        "fitted_by": "python -m eval.fit_detector",
-        "data": "tune styles of eval/data/injections.jsonl, odd lines of data/abstracts.txt, tune half of eval/data/benign_instructions.jsonl",
+    return {
         "weights": {k: round(float(v), 4) for k, v in zip(FEATURES, w)},
         "bias": round(float(b), 4),
         "threshold": round(threshold, 4),
@@ -102,10 +110,26 @@ def fitted() -> dict:
         "tune": {"positives": len(sp), "recall": round(recall, 4), "negatives": len(sn), "false_positive_rate": round(fp, 5),
                  "benign": len(sb), "benign_flagged": round(fb, 4)},
     }
-    return out
+
+
+def fitted() -> dict:
+    """The weights file's content, fitted afresh (deterministic: plain gradient descent from zeros)."""
+    return {
+        "fitted_by": "python -m eval.fit_detector",
+        "data": "tune styles of eval/data/injections.jsonl, odd lines of data/abstracts.txt, tune half of eval/data/benign_instructions.jsonl",
+        **fit_on(*tune_data()),
+    }
+
+
+def vocabulary() -> dict:
+    """The vocabulary file's content: every word (lower-cased letters) of the odd lines of data/abstracts.txt,
+    what the language check (``instruction_features.unusual``) takes for English research prose."""
+    found = {w.casefold() for _, s in corpus_sentences(1) for w in re.findall(r"[A-Za-zÀ-ÿ]+", s)}
+    return {"written_by": "python -m eval.fit_detector", "data": "odd lines of data/abstracts.txt", "words": sorted(found)}
 
 
 def main() -> None:
+    Path(VOCABULARY).write_text(json.dumps(vocabulary(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     out = fitted()
     Path(WEIGHTS).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(out, indent=2))

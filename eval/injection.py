@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.answer.guard import runaway_at
+from app.answer.instructions import Model
 from app.answer.safety import PLACEHOLDER, neutralise_all, strip_markup
 from app.core.config import Settings
 from app.service import Service
@@ -66,9 +67,9 @@ def copied(sentences: list[str], case: InjectionCase) -> bool:
     return False
 
 
-def detected(case: InjectionCase) -> bool:
+def detected(case: InjectionCase, model: Model | None = None) -> bool:
     """Is every injected sentence hidden from the model (dropped as markup or replaced by the placeholder)?"""
-    seen = " ".join(t for t in neutralise_all(split_sentences(case.abstract)) if t != PLACEHOLDER)
+    seen = " ".join(t for t in neutralise_all(split_sentences(case.abstract), model) if t != PLACEHOLDER)
     return all(strip_markup(s) == "" or strip_markup(s) not in seen for s in case.injected_sentences) and \
         case.payload.casefold() not in seen.casefold()
 

@@ -24,7 +24,8 @@ import re
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from app.answer.instructions import CODE_WORD, instructs, looks_foreign, suspicious
+from app.answer.instruction_features import CODE_WORD, looks_foreign
+from app.answer.instructions import instructs, suspicious
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.answer.safety import PLACEHOLDER, neutralise_all
 from app.core.text import content_words

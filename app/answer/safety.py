@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import re
 
-from app.answer.instructions import flag_all
+from app.answer.instructions import Model, flag_all
 
 PLACEHOLDER = "(a sentence that looked like an instruction was removed)"
 
@@ -77,8 +77,9 @@ def neutralise(sentence: str) -> str:
     return neutralise_all([sentence])[0]
 
 
-def neutralise_all(sentences: list[str]) -> list[str]:
-    """What the model may read of a source's sentences, judged in context (an instruction may span two)."""
+def neutralise_all(sentences: list[str], model: Model | None = None) -> list[str]:
+    """What the model may read of a source's sentences, judged in context (an instruction may span two); ``model``:
+    the detector's fitted part (the committed one by default; the cross-validation bench passes its folds')."""
     texts = [strip_markup(s) for s in sentences]
-    flags = flag_all(texts)
+    flags = flag_all(texts, model)
     return [PLACEHOLDER if _TURN.search(raw) or (text and flag) else text for raw, text, flag in zip(sentences, texts, flags)]
