@@ -56,7 +56,8 @@ _PATTERNS = [
     re.compile(rf"\b(?:does|do|did|is|are)\s+(?P<a>{_SPAN})\s+(?:and|or)\s+(?P<b>{_SPAN})\s+(?:differ|compare|contrast|relate)",
                re.IGNORECASE),
     # "compare X with/to/and Y", "contrast X against Y" (asked for, not "how do X compare in … with Y")
-    re.compile(rf"(?:^|[.,:;!?]\s*|\b(?:you|please|and|to)\s+)(?:compare|contrast)\s+(?P<a>{_SPAN})\s+(?:with|to|and|against|versus|vs\.?)\s+(?P<b>{_SPAN}){_END}",
+    re.compile(rf"(?:^|[.,:;!?]\s*|\b(?:you|please|and|to)\s+)(?:compare|contrast)\s+(?P<a>{_SPAN})\s+"
+               rf"(?:with|to|and|against|versus|vs\.?)\s+(?P<b>{_SPAN}){_END}",
                re.IGNORECASE),
     # "X vs Y", "X versus Y", "X or Y" (the comparison words are checked before any pattern)
     re.compile(rf"(?:^|[,:;]\s*|\b(?:is|are|of|between|for)\s+)(?P<a>[^,.;:?!]+?)\s+(?:vs\.?|versus|or)\s+(?P<b>{_SPAN}){_END}",
