@@ -47,8 +47,9 @@ def test_a_side_talk_retrieval_missed_keeps_its_own_scores_and_the_questions_rel
 
 # ------------------------------------------------------------------ the seed index, dev comparisons
 
-#: Dev comparisons that name their subjects, whose gold talks one query does not put first and second in order.
-PER_SIDE = ["q077", "q080", "q087"]
+#: Dev comparisons that name their subjects: one query puts q079's and q083's gold talks first and second but in
+#: the wrong order (docs/results/comparison-sides-dev-before.json); q086 was in order already and must stay so.
+PER_SIDE = ["q079", "q083", "q086"]
 
 
 @pytest.fixture(scope="module")
