@@ -159,7 +159,7 @@ class AnswerChain:
         subjects = read_subjects(state.question) if state.kinds.comparison and not state.pinned else None
         if subjects is None:
             return state
-        best = side_talks([self._hits(subjects.query(i), config) for i in range(len(subjects.sides))])
+        best = side_talks([self._hits(subjects.query(i), config) for i in range(2)], state.retrieved)
         if best is None:
             return state
         talks = [hit.talk for hit in best]

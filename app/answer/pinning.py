@@ -43,14 +43,20 @@ def pin_first(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk],
     return tuple(first + rest)[: max(len(retrieved), len(first))]
 
 
-def side_talks(per_side: list[tuple[RetrievedTalk, ...]]) -> tuple[RetrievedTalk, ...] | None:
-    """Each side's best talk, in the sides' order and all distinct (a side whose best talk an earlier side took
-    gets its next best); None when a side found no talk of its own."""
-    chosen: list[RetrievedTalk] = []
-    for hits in per_side:
-        taken = {c.talk.id for c in chosen}
-        best = next((h for h in hits if h.talk.id not in taken), None)
-        if best is None:
-            return None
-        chosen.append(best)
-    return tuple(chosen)
+def side_talks(per_side: list[tuple[RetrievedTalk, ...]],
+               retrieved: tuple[RetrievedTalk, ...]) -> tuple[RetrievedTalk, ...] | None:
+    """The sides' talks, in the sides' order: the pair of distinct talks, one from each side's own search, whose
+    side scores plus their scores for the whole question are highest; None when no such pair exists.
+
+    The question's score breaks what one side's search alone gets wrong: a side read as "a local version" or
+    "the one on two-layer CNNs" loses the words the sides share, and its best talk can be the other side's talk
+    or a talk on another subject; a talk the whole question also ranks high is the likelier side (dev comparisons).
+    """
+    question = {r.talk.id: r.score for r in retrieved}
+
+    def worth(hit: RetrievedTalk) -> float:
+        return hit.score + question.get(hit.talk.id, 0.0)
+
+    first, second = per_side
+    pairs = [(a, b) for a in first for b in second if a.talk.id != b.talk.id]
+    return max(pairs, key=lambda pair: worth(pair[0]) + worth(pair[1]), default=None)
