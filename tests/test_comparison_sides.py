@@ -21,15 +21,24 @@ def hit(i: str, score: float, relevance: float = 0.5) -> RetrievedTalk:
 
 
 def test_each_sides_best_talk_is_chosen_in_the_sides_order():
-    assert [h.talk.id for h in side_talks([(hit("b", 0.9), hit("c", 0.5)), (hit("a", 0.8), hit("b", 0.4))])] == ["b", "a"]
+    assert [h.talk.id for h in side_talks([(hit("b", 0.9), hit("c", 0.5)), (hit("a", 0.8), hit("b", 0.4))], ())] == ["b", "a"]
 
 
 def test_a_side_whose_best_talk_the_other_side_took_gets_its_next_best():
-    assert [h.talk.id for h in side_talks([(hit("a", 0.9),), (hit("a", 0.8), hit("c", 0.6))])] == ["a", "c"]
+    assert [h.talk.id for h in side_talks([(hit("a", 0.9),), (hit("a", 0.8), hit("c", 0.6))], ())] == ["a", "c"]
+
+
+def test_a_talk_best_for_both_sides_goes_to_the_side_it_fits_far_better():
+    assert [h.talk.id for h in side_talks([(hit("a", 0.9), hit("b", 0.8)), (hit("a", 1.5), hit("c", 0.5))], ())] == ["b", "a"]
+
+
+def test_the_whole_questions_scores_decide_between_close_talks_of_a_side():
+    sides = [(hit("a", 0.9),), (hit("c", 0.8), hit("d", 0.7))]
+    assert [h.talk.id for h in side_talks(sides, (hit("d", 0.6),))] == ["a", "d"]
 
 
 def test_a_side_with_no_talk_of_its_own_reads_no_sides():
-    assert side_talks([(hit("a", 0.9),), (hit("a", 0.8),)]) is None
+    assert side_talks([(hit("a", 0.9),), (hit("a", 0.8),)], ()) is None
 
 
 def test_the_sides_talks_come_first_then_the_rest_of_retrieval_without_repeats():

@@ -244,22 +244,8 @@ class AnswerChain:
         if abstain:
             return AnswerStream(replace(answer, answer=self.abstain_text, abstained=True), (self.abstain_text,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
-        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), self._tokens(list(state.messages)), finish, started,
+        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), model_tokens(self.llm, list(state.messages)), finish, started,
                             settled_at_end=state.kinds.open_ended or state.kinds.yes_no)
-
-    def _tokens(self, messages: list) -> Iterator[str | AnswerWarning]:
-        """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
-        try:
-            # The chat model's own stream, not a ``llm | parser`` sequence: closing a RunnableSequence's
-            # stream reads the rest of the generation, so a client who left would hold the model.
-            for chunk in stop_runaway(self.llm.stream(messages)):
-                token = chunk if isinstance(chunk, AnswerWarning) else str(chunk.text)
-                if token:
-                    yield token
-        except LLMUnavailableError:
-            raise
-        except Exception as err:
-            raise llm_error(err) from None
 
     def _finish(self, answer: Answer, *, started: float, strict: bool = False, checked: bool = True) -> Answer:
         """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none,
@@ -273,6 +259,21 @@ class AnswerChain:
     def invoke(self, question: str, history: list | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
         return self.ask(question, history, strict=strict).result()
+
+
+def model_tokens(llm: BaseChatModel, messages: list) -> Iterator[str | AnswerWarning]:
+    """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
+    try:
+        # The chat model's own stream, not a ``llm | parser`` sequence: closing a RunnableSequence's
+        # stream reads the rest of the generation, so a client who left would hold the model.
+        for chunk in stop_runaway(llm.stream(messages)):
+            token = chunk if isinstance(chunk, AnswerWarning) else str(chunk.text)
+            if token:
+                yield token
+    except LLMUnavailableError:
+        raise
+    except Exception as err:
+        raise llm_error(err) from None
 
 
 def llm_error(err: Exception) -> LLMUnavailableError:
