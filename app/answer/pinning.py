@@ -3,8 +3,8 @@
 Two callers know that before retrieval's order does. A follow-up's resolved
 talks (app/answer/referents.py): whatever retrieval makes of "Where did she do
 her PhD?", the talks it refers to are the ones it is about. A comparison's
-sides (app/retrieval/subjects.py): each side searched for on its own, its best
-talk is that side's, in the question's order. Either way they become sources
+sides (app/retrieval/subjects.py): each side searched for on its own, the pair
+of talks that fits the two sides best, in the question's order. Either way they become sources
 [1]..[m] (a comparison's first two get their whole abstracts and the compare
 prompt) and the rest of retrieval follows, without repeats.
 """
