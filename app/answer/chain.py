@@ -14,7 +14,9 @@ number a talk), within ``retrieval.context_tokens``.
 A follow-up that refers back ("the first one", "that talk", "both") is resolved
 to the previous answer's cited talks without the model (``resolve``,
 app/answer/referents.py) and those talks are pinned first (``pin``); other
-follow-ups are condensed by the model as before.
+follow-ups are condensed by the model as before. A comparison that names its two
+subjects ("X vs Y", "how does the X talk differ from the Y talk?") has each side
+searched for on its own and their best talks pinned first (``retrieve_sides``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import extractive_preview
-from app.answer.pinning import pin_first
+from app.answer.pinning import pin_first, side_talks
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.result import Answer, AnswerWarning, Source
@@ -51,6 +53,7 @@ from app.core.prompts import load_prompt
 from app.core.question import check_question
 from app.models.tokens import encoding
 from app.retrieval.retriever import TalkRetriever
+from app.retrieval.subjects import read_subjects
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -97,6 +100,7 @@ class AnswerChain:
             RunnableLambda(self.resolve)
             | RunnableLambda(self.condense)
             | RunnableLambda(self.retrieve)
+            | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
             | RunnableLambda(self.select_context)
             | RunnableLambda(self.widen)
@@ -138,10 +142,28 @@ class AnswerChain:
         return state.with_query(rewritten)
 
     def retrieve(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """The retriever's talks for the query, as typed hits (the one place its ``Document``s are read)."""
-        docs = self.retriever.invoke(state.query, config)
+        """The retriever's talks for the query, as typed hits."""
+        return replace(state, retrieved=self._hits(state.query, config))
+
+    def _hits(self, query: str, config: RunnableConfig) -> tuple[RetrievedTalk, ...]:
+        """The retriever's talks for ``query`` (the one place its ``Document``s are read)."""
+        docs = self.retriever.invoke(query, config)
         by_id = self.catalog.by_id
-        return replace(state, retrieved=tuple(RetrievedTalk.from_document(doc, by_id) for doc in docs))
+        return tuple(RetrievedTalk.from_document(doc, by_id) for doc in docs)
+
+    def retrieve_sides(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """A comparison naming its two subjects (app/retrieval/subjects.py): each side searched for on its own
+        (the question without the other side's words), its best talk pinned first in question order, distinct,
+        then the rest of the question's retrieval (app/answer/pinning.py). A follow-up's resolved talks, or
+        subjects that cannot be read, leave retrieval's order as it is."""
+        subjects = read_subjects(state.question) if state.kinds.comparison and not state.pinned else None
+        if subjects is None:
+            return state
+        best = side_talks([self._hits(subjects.query(i), config) for i in range(2)], state.retrieved)
+        if best is None:
+            return state
+        talks = [hit.talk for hit in best]
+        return replace(state, sides=tuple(talks), retrieved=pin_first(state.retrieved, talks, best))
 
     def pin(self, state: AnswerState) -> AnswerState:
         """The talks a follow-up refers to first, then the rest of retrieval (app/answer/pinning.py)."""
@@ -182,7 +204,8 @@ class AnswerChain:
         if state.kinds.open_ended:
             messages = self.list_prompt.format_messages(context=context, question=state.question)
         elif state.kinds.comparison and two_sides(state.question) and len(state.sources) >= 2:
-            first, second = (s.talk.title for s in state.sources[:2])
+            # The sides' own talks when ``retrieve_sides`` found them (pinned as sources [1] and [2]), else retrieval's top two.
+            first, second = (t.title for t in state.sides) if state.sides else (s.talk.title for s in state.sources[:2])
             messages = self.compare_prompt.format_messages(context=context, question=state.question, first=first, second=second)
         else:
             prompt = self.yes_no_prompt if state.kinds.yes_no else self.prompt
@@ -221,22 +244,8 @@ class AnswerChain:
         if abstain:
             return AnswerStream(replace(answer, answer=self.abstain_text, abstained=True), (self.abstain_text,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
-        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), self._tokens(list(state.messages)), finish, started,
+        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), model_tokens(self.llm, list(state.messages)), finish, started,
                             settled_at_end=state.kinds.open_ended or state.kinds.yes_no)
-
-    def _tokens(self, messages: list) -> Iterator[str | AnswerWarning]:
-        """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
-        try:
-            # The chat model's own stream, not a ``llm | parser`` sequence: closing a RunnableSequence's
-            # stream reads the rest of the generation, so a client who left would hold the model.
-            for chunk in stop_runaway(self.llm.stream(messages)):
-                token = chunk if isinstance(chunk, AnswerWarning) else str(chunk.text)
-                if token:
-                    yield token
-        except LLMUnavailableError:
-            raise
-        except Exception as err:
-            raise llm_error(err) from None
 
     def _finish(self, answer: Answer, *, started: float, strict: bool = False, checked: bool = True) -> Answer:
         """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none,
@@ -250,6 +259,21 @@ class AnswerChain:
     def invoke(self, question: str, history: list | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
         return self.ask(question, history, strict=strict).result()
+
+
+def model_tokens(llm: BaseChatModel, messages: list) -> Iterator[str | AnswerWarning]:
+    """The model's tokens (a ``RUNAWAY`` warning where a repetition stopped them); failures as ``LLMUnavailableError``."""
+    try:
+        # The chat model's own stream, not a ``llm | parser`` sequence: closing a RunnableSequence's
+        # stream reads the rest of the generation, so a client who left would hold the model.
+        for chunk in stop_runaway(llm.stream(messages)):
+            token = chunk if isinstance(chunk, AnswerWarning) else str(chunk.text)
+            if token:
+                yield token
+    except LLMUnavailableError:
+        raise
+    except Exception as err:
+        raise llm_error(err) from None
 
 
 def llm_error(err: Exception) -> LLMUnavailableError:

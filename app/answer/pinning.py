@@ -1,27 +1,62 @@
-"""A follow-up's resolved talks first among the retrieved ones (app/answer/referents.py said which).
+"""Talks a question is known to be about, first among the retrieved ones, in their order.
 
-The talks a follow-up refers to are the ones it is about, whatever retrieval
-makes of a question like "Where did she do her PhD?": they become sources
-[1]..[m] (the first one gets its whole abstract and its notes, as a top talk
-does), and the rest of retrieval follows, without repeats.
+Two callers know that before retrieval's order does. A follow-up's resolved
+talks (app/answer/referents.py): whatever retrieval makes of "Where did she do
+her PhD?", the talks it refers to are the ones it is about. A comparison's
+sides (app/retrieval/subjects.py): each side searched for on its own, the pair
+of talks that fits the two sides best, in the question's order. Either way they become sources
+[1]..[m] (a comparison's first two get their whole abstracts and the compare
+prompt) and the rest of retrieval follows, without repeats.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from app.answer.state import RetrievedTalk
 from app.core.talk import Talk
 
 
-def pin_first(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk]) -> tuple[RetrievedTalk, ...]:
+def pin_first(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk],
+              elsewhere: tuple[RetrievedTalk, ...] = ()) -> tuple[RetrievedTalk, ...]:
     """``pinned`` in their order, each with its retrieval scores if retrieval found it too, then the other hits.
 
-    A pinned talk retrieval did not find has no scores of its own: it gets the question's relevance
-    (the same for every talk of a question) and zero for the rest. The list is as long as the longer of
-    the two, so a follow-up's context is no larger than a question's unless it refers to more talks.
+    A pinned talk retrieval did not find takes its hit from ``elsewhere`` (a side's own search) or has no
+    scores of its own; either way it gets the question's relevance (the same for every talk of a question,
+    so the "not covered" decision is the question's) and, without a hit, zero for the rest. The list is as
+    long as the longer of the two, so the context is no larger than a question's unless more talks are pinned.
     """
     found = {r.talk.id: r for r in retrieved}
+    other = {r.talk.id: r for r in elsewhere}
     relevance = retrieved[0].relevance if retrieved else None
-    first = [found.get(t.id) or RetrievedTalk(talk=t, score=0.0, dense=0.0, relevance=relevance) for t in pinned]
+
+    def hit(talk: Talk) -> RetrievedTalk:
+        if talk.id in found:
+            return found[talk.id]
+        if talk.id in other:
+            return replace(other[talk.id], relevance=relevance)
+        return RetrievedTalk(talk=talk, score=0.0, dense=0.0, relevance=relevance)
+
+    first = [hit(t) for t in pinned]
     ids = {t.id for t in pinned}
     rest = [r for r in retrieved if r.talk.id not in ids]
     return tuple(first + rest)[: max(len(retrieved), len(first))]
+
+
+def side_talks(per_side: list[tuple[RetrievedTalk, ...]],
+               retrieved: tuple[RetrievedTalk, ...]) -> tuple[RetrievedTalk, ...] | None:
+    """The sides' talks, in the sides' order: the pair of distinct talks, one from each side's own search, whose
+    side scores plus their scores for the whole question are highest; None when no such pair exists.
+
+    The question's score breaks what one side's search alone gets wrong: a side read as "a local version" or
+    "the one on two-layer CNNs" loses the words the sides share, and its best talk can be the other side's talk
+    or a talk on another subject; a talk the whole question also ranks high is the likelier side (dev comparisons).
+    """
+    question = {r.talk.id: r.score for r in retrieved}
+
+    def worth(hit: RetrievedTalk) -> float:
+        return hit.score + question.get(hit.talk.id, 0.0)
+
+    first, second = per_side
+    pairs = [(a, b) for a in first for b in second if a.talk.id != b.talk.id]
+    return max(pairs, key=lambda pair: worth(pair[0]) + worth(pair[1]), default=None)

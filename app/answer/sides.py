@@ -21,9 +21,11 @@ from dataclasses import replace
 from app.answer.result import Answer, Sentence, Source
 from app.core.text import content_words
 from app.retrieval.question_kinds import is_comparison
+from app.retrieval.subjects import read_subjects
 
-#: A comparison of two named talks ("two talks", "both", "the X talk and the Y talk"), not "how does it compare with
+#: A comparison of two talks ("two talks", "both", "the X talk and the Y talk"), not "how does it compare with
 #: Bayesian optimization?" (one talk and a method): only then are sources [1] and [2] the two sides (dev comparisons).
+#: A comparison whose two subjects are read (app/retrieval/subjects.py: "compare X with Y") is one too.
 _TWO_SIDES = re.compile(r"\b(?:two|both|each|versus|vs\.?|between|and\s+the)\b", re.IGNORECASE)
 #: Content-word overlap (Jaccard) at which two side sentences are one passage copied twice (chosen on the dev comparisons).
 SAME_SIDE = 0.6
@@ -31,7 +33,7 @@ SAME_SIDE = 0.6
 
 def two_sides(question: str) -> bool:
     """Does the question compare two talks (not one talk with a method)?"""
-    return is_comparison(question) and bool(_TWO_SIDES.search(question))
+    return is_comparison(question) and (bool(_TWO_SIDES.search(question)) or read_subjects(question) is not None)
 
 
 def _overlap(a: str, b: str) -> float:

@@ -61,6 +61,9 @@ class AnswerState:
     history: tuple[Turn, ...] = ()
     #: The earlier talks a follow-up refers to (app/answer/referents.py), read once: sources [1].. whatever retrieval finds.
     pinned: tuple[Talk, ...] = ()
+    #: A comparison's sides (app/retrieval/subjects.py), each the best talk of its own search, in question order:
+    #: sources [1] and [2], the compare prompt's first and second. Empty: retrieval's order stands.
+    sides: tuple[Talk, ...] = ()
     #: The standalone query retrieval uses: the question itself unless a follow-up was condensed.
     query: str = ""
     kinds: QuestionKinds = field(default_factory=lambda: QuestionKinds(open_ended=False, comparison=False))

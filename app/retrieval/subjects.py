@@ -1,0 +1,147 @@
+"""The subjects a comparison names, read from its wording without the model: what each side is retrieved for.
+
+One query for "How does the WGAN talk differ from the 1-Wasserstein estimation
+talk?" ranks the talks for the mix of both; the second side's talk is often
+not among the top two, or comes first. When the question names its two
+subjects ("X vs Y", "compare X with Y", "the difference between X and Y",
+"how does X differ from Y", "the X talk and the Y talk", "both X and Y …
+talks", "one on X, the other on Y", two quoted titles), each side is searched
+for on its own (app/answer/chain.py ``retrieve_sides``).
+
+Reading is deliberately timid: a subject that is a pronoun, an ordinal or a
+bare "talk" ("it", "the first one", "both talks"), a subject longer than
+``MAX_WORDS``, two identical subjects or more than two quoted titles give
+``None``, and the question runs the one-query path as before. The patterns
+were written on the dev comparisons (eval/data/questions.jsonl q077–q087) and
+the unit tests, never on the held-out questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.retrieval.question_kinds import is_comparison, is_open_ended
+
+#: A longer "subject" is a pattern that read across a clause, not a name.
+MAX_WORDS = 12
+#: Where a subject ends: punctuation, the end, or the words that say what the comparison is about.
+_END = (r"(?=\s*(?:[,.;:?!]|$)|\s+(?:differ\w*|compare\w*|contrast\w*|relate\w*|in\s+terms\s+of|with\s+respect\s+to"
+        r"|regarding|when\s+it\s+comes\s+to|in\s+(?:what|how|their|the\s+way))\b)")
+#: A subject: any text up to the end (lazily), not crossing a sentence.
+_SPAN = r"[^.;:?!]+?"
+#: A subject inside "the X talk": no article inside it, so "the SDE models in the A talk" reads "A".
+_NAMED = r"(?:(?!\b(?:the|a|an)\s)[^,.;:?!])+?"
+_ART = r"(?:(?:the|a|an)\s+)"
+_TALK = r"(?:talk|presentation|lecture|seminar|paper|work)"
+#: The words between "one" and what that one is ("one on X", "one a batch version").
+_JOIN = r"(?:on|about|is|a|an|the|with|using|that|which|by)"
+
+#: Tried in order; the first whose two subjects are both clean is the reading.
+_PATTERNS = [
+    # "one on X, the other on Y" / "one a batch version and one a local version"
+    re.compile(rf"\bone\s+(?:{_JOIN}\s+)?(?P<a>{_SPAN}),?\s+(?:and\s+)?(?:the\s+other|another|one)\s+"
+               rf"(?:{_JOIN}\s+)?(?P<b>{_SPAN}){_END}", re.IGNORECASE),
+    # "the WGAN talk and the 1-Wasserstein estimation talk" (or / vs / versus)
+    re.compile(rf"\b{_ART}(?P<a>{_NAMED})\s+{_TALK}\s+(?:and|or|vs\.?|versus)\s+{_ART}(?P<b>{_NAMED})\s+{_TALK}\b",
+               re.IGNORECASE),
+    # "both a convex view of ReLU networks and an exact convex formulation talk"
+    re.compile(rf"\bboth\s+{_ART}?(?P<a>{_SPAN})\s+and\s+{_ART}?(?P<b>{_SPAN})\s+{_TALK}s?\b", re.IGNORECASE),
+    # "the difference(s) between X and Y", "contrast between X and Y"
+    re.compile(rf"\bbetween\s+(?P<a>{_SPAN})\s+and\s+(?P<b>{_SPAN}){_END}", re.IGNORECASE),
+    # "how does X differ from Y", "how does X compare to/with Y"
+    re.compile(rf"\b(?:does|do|did|is|are)\s+(?P<a>{_SPAN})\s+(?:differ|compare|contrast)\s+"
+               rf"(?:from|to|with|against)\s+(?P<b>{_SPAN}){_END}", re.IGNORECASE),
+    # "how do X and Y differ", "in what ways do X and the one on Y compare"
+    re.compile(rf"\b(?:does|do|did|is|are)\s+(?P<a>{_SPAN})\s+(?:and|or)\s+(?P<b>{_SPAN})\s+(?:differ|compare|contrast|relate)",
+               re.IGNORECASE),
+    # "compare X with/to/and Y", "contrast X against Y" (asked for, not "how do X compare in … with Y")
+    re.compile(rf"(?:^|[.,:;!?]\s*|\b(?:you|please|and|to)\s+)(?:compare|contrast)\s+(?P<a>{_SPAN})\s+"
+               rf"(?:with|to|and|against|versus|vs\.?)\s+(?P<b>{_SPAN}){_END}",
+               re.IGNORECASE),
+    # "X vs Y", "X versus Y", "X or Y" (the comparison words are checked before any pattern)
+    re.compile(rf"(?:^|[,:;]\s*|\b(?:is|are|of|between|for)\s+)(?P<a>[^,.;:?!]+?)\s+(?:vs\.?|versus|or)\s+(?P<b>{_SPAN}){_END}",
+               re.IGNORECASE),
+]
+
+#: Two quoted titles ("…", “…”): taken as they are.
+_QUOTED = re.compile(r"[\"“]([^\"“”]{3,}?)[\"”]")
+#: What a subject opens with that is no part of its name ("the talk on", "the work about", "the one on", "both").
+_LEAD = re.compile(rf"^(?:(?:both|either|compare|contrast)\s+)?{_ART}?(?:(?:{_TALK}|one|ones)s?\s+(?:on|about|of|by|that|which)\s+)?",
+                   re.IGNORECASE)
+_TAIL = re.compile(rf"(?:'s)?\s+{_TALK}s?$", re.IGNORECASE)
+#: The first word of a subject that names nothing: a pronoun, an ordinal; a subject of generic words only is none either.
+_REFERRING = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she", "his", "her",
+              "former", "latter", "first", "second", "third", "last", "previous", "above", "other", "both", "each",
+              "one", "ones", "two", "either",
+              # a preposition or a question word opens a clause, not a name
+              "in", "on", "of", "for", "with", "at", "by", "to", "from", "how", "what", "which", "why", "whether"}
+_GENERIC = {"talk", "talks", "presentation", "presentations", "one", "ones", "speaker", "speakers", "paper", "papers",
+            "work", "abstract", "abstracts", "two", "the", "a", "an"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One side of a comparison: its name as read, and where it stands in the question."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """The two subjects a comparison names, in question order."""
+
+    question: str
+    sides: tuple[Subject, Subject]
+
+    def query(self, i: int) -> str:
+        """The question as asked about side ``i`` alone: the other side's words taken out, its own and the
+        shared ones ("the SDE models of SGD in …") kept, so each side is searched in the question's terms."""
+        other = self.sides[1 - i]
+        return " ".join((self.question[: other.start] + self.question[other.end:]).split())
+
+
+def _clean(text: str) -> str | None:
+    """The subject's name without its lead-in and trailing "talk", or None when it names nothing."""
+    name = _TAIL.sub("", _LEAD.sub("", text.strip(" \"'“”‘’"))).strip(" ,\"'“”")
+    words = name.lower().split()
+    if (not words or len(words) > MAX_WORDS or words[0] in _REFERRING or words[-1] in ("one", "ones")
+            or set(words) <= _GENERIC):
+        return None
+    return name
+
+
+def _side(match: re.Match, group: str | int) -> Subject | None:
+    name = _clean(match.group(group))
+    if name is None:
+        return None
+    start = match.start(group) + match.group(group).find(name)
+    return Subject(name, start, start + len(name))
+
+
+def _quoted(question: str) -> Subjects | None:
+    matches = list(_QUOTED.finditer(question))
+    if len(matches) != 2:
+        return None
+    sides = [_side(m, 1) for m in matches]
+    return Subjects(question, (sides[0], sides[1])) if None not in sides else None
+
+
+def read_subjects(question: str) -> Subjects | None:
+    """The two subjects a comparison names, in question order; None when it names them by pronoun or ordinal,
+    names more or fewer than two, or reads unclean (then the question is retrieved as one query). A list question
+    ("Which talks compare X and Y?") asks for every talk that does, not for two sides."""
+    if not is_comparison(question) or is_open_ended(question):
+        return None
+    if _QUOTED.search(question):
+        return _quoted(question)
+    for pattern in _PATTERNS:
+        match = pattern.search(question)
+        if match is None:
+            continue
+        a, b = _side(match, "a"), _side(match, "b")
+        if a is not None and b is not None and a.text.lower() != b.text.lower():
+            return Subjects(question, (a, b))
+    return None
