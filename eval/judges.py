@@ -140,8 +140,7 @@ class LLMJudge(Judge):
                 return self._cache[key]
         self.calls += 1
         if self.yes_probability:
-            p_yes = sum(score(prompt) for score, prompt in zip(self.yes_probability, prompts)) / len(prompts)
-            verdict, raw = p_yes >= self.threshold, f"P(YES)={p_yes:.4f}"
+            verdict, raw = self._mean_at_or_above_threshold(prompts)
         else:
             raw = (self.llm | StrOutputParser()).invoke([HumanMessage(prompts[0])], max_tokens=4)
             verdict = parse_verdict(raw)
@@ -155,6 +154,23 @@ class LLMJudge(Judge):
                 with self.cache_path.open("a", encoding="utf-8") as f:
                     f.write(json.dumps({"key": key, "verdict": verdict, "raw": raw[:40]}) + "\n")
         return verdict
+
+    def _mean_at_or_above_threshold(self, prompts: list[str]) -> tuple[bool, str]:
+        """Whether the mean P(YES) over the prompts reaches the cut, scoring only as many prompts as decide it.
+
+        Each prompt is a forward pass of the embedded model, the judge's whole cost. Once the prompts scored so far
+        cannot reach the cut even if every remaining one said 1.0 (or have reached it even if every remaining one
+        said 0.0), the rest cannot change the verdict; with two prompts and a cut of 0.7043, a first P(YES) below
+        0.4086 settles NO. The verdict is exactly the full mean's.
+        """
+        total = 0.0
+        for done, (score, prompt) in enumerate(zip(self.yes_probability, prompts), start=1):
+            total += score(prompt)
+            left = len(prompts) - done
+            if (total + left) / len(prompts) < self.threshold or total / len(prompts) >= self.threshold or not left:
+                break
+        verdict = total / len(prompts) >= self.threshold
+        return verdict, f"{done} of {len(prompts)} prompts, sum P(YES)={total:.4f}"
 
 
 # ------------------------------------------------------------------ agreement with the labelled pairs

@@ -63,6 +63,21 @@ def test_the_probability_judge_decides_on_the_mean_of_its_prompts(tmp_path):
     assert judge.supports("claim", ["a passage"]) is False
 
 
+def test_the_probability_judge_skips_the_second_prompt_when_the_first_already_decides_no(tmp_path):
+    # 0.3 + even a certain 1.0 from the second prompt averages 0.65, below the cut: one forward pass is enough.
+    first, second = ScriptedProbability({"weak": 0.3}), ScriptedProbability({"weak": 1.0})
+    judge = LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=[first, second])
+    assert judge.supports("weak", ["a passage"]) is False
+    assert (first.calls, second.calls) == (1, 0)
+
+
+def test_the_probability_judge_asks_the_second_prompt_when_the_first_leaves_it_open(tmp_path):
+    first, second = ScriptedProbability({"open": 0.5}), ScriptedProbability({"open": 0.95})
+    judge = LLMJudge(llm=None, model_name="fake", cache_path=tmp_path / "judge.jsonl", yes_probability=[first, second])
+    assert judge.supports("open", ["a passage"]) is True  # (0.5 + 0.95) / 2 = 0.725
+    assert (first.calls, second.calls) == (1, 1)
+
+
 def test_the_probability_judge_wants_a_scorer_for_every_prompt(tmp_path):
     with pytest.raises(ValueError, match="one P\\(YES\\) scorer per judge prompt"):
         LLMJudge(llm=None, model_name="fake", yes_probability=[ScriptedProbability({})])
