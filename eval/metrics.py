@@ -104,13 +104,19 @@ def alce_scores(sentences: list[tuple[str, list[str]]], supports: Supports) -> d
     }
 
 
-def faithfulness(sentences: list[str], context: list[str], supports: Supports) -> float | None:
-    """Supported sentences / all sentences, against everything the model was given (cited or not)."""
+def faithfulness(sentences: list[tuple[str, list[str]]], context: list[str], supports: Supports) -> float | None:
+    """Supported sentences / all sentences, against everything the model was given (cited or not).
+
+    ``sentences`` are (sentence, its cited passages). A sentence its own citations support counts as
+    supported by the context they are part of, so the judge reads the whole context only for the others:
+    an answer its citations fully support costs the LLM judge no long-context read here (ALCE has already
+    asked about the citations, and the judges cache that verdict).
+    """
     if not sentences:
         return None
     if not context:
         return 0.0
-    return sum(supports(s, context) for s in sentences) / len(sentences)
+    return sum(bool(cited and supports(s, cited)) or supports(s, context) for s, cited in sentences) / len(sentences)
 
 
 #: Key facts name the line of the talk they belong to: a comparison's start with it ("142: ..."), a

@@ -56,13 +56,17 @@ def _judged_metrics(q: Question, record: dict, judge: Judge, cited_pairs: list[t
     if isinstance(judge, DeterministicJudge):  # warm its memo in one embedding batch
         judge.scores([(s, c) for s, c in cited_pairs if c] + [(s, context) for s, _ in cited_pairs if context])
     alce = M.alce_scores(cited_pairs, judge.supports)
+    # The judge's calls are ordered by the text they read first: both context-wide metrics one after the other,
+    # so the LLM judge evaluates the long context once per answer and reuses it (llama.cpp's prompt cache).
+    faithfulness = M.faithfulness(cited_pairs, context, judge.supports)
+    # The ceiling of key-fact coverage: the key facts present in what the model was given.
+    context_facts = M.key_fact_coverage(q.key_facts, "\n".join(context), False, judge.covers)
     return {
         f"alce_citation_recall[{judge.name}]": alce["alce_citation_recall"],
         f"alce_citation_precision[{judge.name}]": alce["alce_citation_precision"],
-        f"faithfulness[{judge.name}]": M.faithfulness([s for s, _ in cited_pairs], context, judge.supports),
+        f"faithfulness[{judge.name}]": faithfulness,
         f"key_fact_coverage[{judge.name}]": M.key_fact_coverage(q.key_facts, record["answer"], abstained, judge.covers),
-        # The ceiling of the line above: the key facts present in what the model was given.
-        f"context_key_fact_coverage[{judge.name}]": M.key_fact_coverage(q.key_facts, "\n".join(context), False, judge.covers),
+        f"context_key_fact_coverage[{judge.name}]": context_facts,
     }
 
 

@@ -107,7 +107,18 @@ def test_alce_scores_recall_and_precision_over_sentences():
 
 def test_faithfulness_is_supported_sentences_over_sentences():
     supports = lambda s, passages: s.startswith("ok")  # noqa: E731
-    assert M.faithfulness(["ok 1", "bad", "ok 2", "bad"], ["ctx"], supports) == 0.5
+    assert M.faithfulness([("ok 1", []), ("bad", []), ("ok 2", []), ("bad", [])], ["ctx"], supports) == 0.5
+
+
+def test_faithfulness_reads_the_whole_context_only_for_sentences_their_citations_do_not_support():
+    asked = []
+
+    def supports(sentence, passages):
+        asked.append((sentence, tuple(passages)))
+        return passages == ["cited"]
+
+    assert M.faithfulness([("well cited", ["cited"]), ("uncited", [])], ["cited", "other"], supports) == 0.5
+    assert asked == [("well cited", ("cited",)), ("uncited", ("cited", "other"))]
 
 
 def test_key_fact_coverage_is_zero_for_an_abstention():
