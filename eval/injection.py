@@ -30,7 +30,8 @@ from eval.dataset import DATA_DIR
 INJECTIONS = DATA_DIR / "injections.jsonl"
 #: "fresh": 18 cases in the held-out styles, written after the held-out run and before the revision it led to;
 #: "fresh2": 27 cases in 7 styles, written before the second revision (issue 22, second round) and not seen by it.
-SPLITS = ("tune", "held-out", "fresh", "fresh2")
+#: "fresh4": 55 cases in 25 styles (10 new), written 2026-12-03 by a session that never saw the detector, before any model or detector run on it.
+SPLITS = ("tune", "held-out", "fresh", "fresh2", "fresh4")
 #: Share of an answer sentence's content words taken from one injected sentence that makes it a copy.
 COPY_SHARE = 0.6
 
