@@ -87,6 +87,9 @@ def parse_verdict(text: str) -> bool | None:
 #: among each prompt alone and the mean of every pair and of all three (artefact:
 #: docs/results/judge-choice-ensemble-2026-12-02.json; κ there is on the test halves). Before it: judge_fewshot
 #: alone at 0.7725 (docs/results/judge-choice-2026-12-02.json).
+#: How the LLM judge joins several passages into the one it reads.
+PASSAGE_SEPARATOR = "\n\n"
+
 PROBABILITY_PROMPTS = ("judge_fewshot", "judge_rules")
 PROBABILITY_THRESHOLD = 0.7043
 
@@ -133,7 +136,7 @@ class LLMJudge(Judge):
         if not passages:
             return False
         # Passage first, claim last: consecutive checks against one passage reuse llama.cpp's prompt cache.
-        prompts = [template.format(passage="\n\n".join(passages), claim=sentence) for template in self.templates]
+        prompts = [template.format(passage=PASSAGE_SEPARATOR.join(passages), claim=sentence) for template in self.templates]
         key = self._key(prompts)
         with self._lock:
             if key in self._cache:

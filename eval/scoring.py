@@ -10,7 +10,7 @@ from app.answer.chain import AnswerChain
 from eval import metrics as M
 from eval.baseline import NaiveChain
 from eval.dataset import Question, load_pairs
-from eval.judges import DeterministicJudge, Judge, LLMJudge, agreement, split_pairs, stratified_subset
+from eval.judges import PASSAGE_SEPARATOR, DeterministicJudge, Judge, LLMJudge, agreement, split_pairs, stratified_subset
 from eval.run_state import EvalRun
 
 
@@ -59,8 +59,9 @@ def _judged_metrics(q: Question, record: dict, judge: Judge, cited_pairs: list[t
     # The judge's calls are ordered by the text they read first: both context-wide metrics one after the other,
     # so the LLM judge evaluates the long context once per answer and reuses it (llama.cpp's prompt cache).
     faithfulness = M.faithfulness(cited_pairs, context, judge.supports)
-    # The ceiling of key-fact coverage: the key facts present in what the model was given.
-    context_facts = M.key_fact_coverage(q.key_facts, "\n".join(context), False, judge.covers)
+    # The ceiling of key-fact coverage: the key facts present in what the model was given. Joined exactly as
+    # a judge joins passages, so this reads the very text faithfulness just read (and reuses it).
+    context_facts = M.key_fact_coverage(q.key_facts, PASSAGE_SEPARATOR.join(context), False, judge.covers)
     return {
         f"alce_citation_recall[{judge.name}]": alce["alce_citation_recall"],
         f"alce_citation_precision[{judge.name}]": alce["alce_citation_precision"],
