@@ -40,6 +40,11 @@ def _table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def _measured(section: dict, key: str) -> bool:
+    """Whether either system has a value for the metric (a judge may not measure every one)."""
+    return any(section[system]["all"].get(key) is not None for system in ("ours", "baseline"))
+
+
 def _side_by_side(section: dict, keys: list[str]) -> str:
     """Overall: one row a metric, ours beside the baseline."""
     rows = [[k, section["ours"]["all"].get(k), section["baseline"]["all"].get(k)] for k in keys]
@@ -173,6 +178,7 @@ def render_markdown(metrics: dict) -> str:
     base = ["citation_precision", "citation_recall", "abstention_correct", "false_abstention"]
     judged = [f"{k}[{j}]" for j in judges for k in ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage",
                                                     "context_key_fact_coverage")]
+    judged = [k for k in judged if _measured(metrics["answers"], k)]  # e.g. the LLM judge measures no context ceiling
     if metrics.get("by_split"):
         out += _by_split(metrics, base + judged + ["count_correct", "polarity_correct"])
         for judge in reversed(judges):  # the independent judge first, when it ran

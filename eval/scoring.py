@@ -58,17 +58,18 @@ def _judged_metrics(q: Question, record: dict, judge: Judge, cited_pairs: list[t
     alce = M.alce_scores(cited_pairs, judge.supports)
     # The judge's calls are ordered by the text they read first: both context-wide metrics one after the other,
     # so the LLM judge evaluates the long context once per answer and reuses it (llama.cpp's prompt cache).
-    faithfulness = M.faithfulness(cited_pairs, context, judge.supports)
-    # The ceiling of key-fact coverage: the key facts present in what the model was given. Joined exactly as
-    # a judge joins passages, so this reads the very text faithfulness just read (and reuses it).
-    context_facts = M.key_fact_coverage(q.key_facts, PASSAGE_SEPARATOR.join(context), False, judge.covers)
-    return {
+    out = {
         f"alce_citation_recall[{judge.name}]": alce["alce_citation_recall"],
         f"alce_citation_precision[{judge.name}]": alce["alce_citation_precision"],
-        f"faithfulness[{judge.name}]": faithfulness,
-        f"key_fact_coverage[{judge.name}]": M.key_fact_coverage(q.key_facts, record["answer"], abstained, judge.covers),
-        f"context_key_fact_coverage[{judge.name}]": context_facts,
+        f"faithfulness[{judge.name}]": M.faithfulness(cited_pairs, context, judge.supports),
     }
+    if judge.measures_context_ceiling:
+        # The ceiling of key-fact coverage: the key facts present in what the model was given. Joined exactly
+        # as a judge joins passages, so this reads the very text faithfulness just read (and reuses it).
+        out[f"context_key_fact_coverage[{judge.name}]"] = M.key_fact_coverage(
+            q.key_facts, PASSAGE_SEPARATOR.join(context), False, judge.covers)
+    out[f"key_fact_coverage[{judge.name}]"] = M.key_fact_coverage(q.key_facts, record["answer"], abstained, judge.covers)
+    return out
 
 
 def answer_metrics(q: Question, record: dict, judges: list[Judge]) -> dict:

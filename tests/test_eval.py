@@ -16,6 +16,7 @@ from eval.metrics import count_correct, polarity_correct, stated_count
 from eval.baseline import chunk_talks, is_baseline_refusal
 from eval.dataset import JudgePair, Question, attach_gold, load_pairs, load_questions
 from eval.answers import AnswerCache
+from eval.judges import Judge
 from eval.harness import run_eval
 from eval.run_state import EvalOptions, pick_questions
 from eval.scoring import answer_metrics
@@ -201,6 +202,28 @@ def test_answer_metrics_of_an_abstention():
     record = {"answer": "", "abstained": True, "passages": [], "sentences": [], "cited": [], "timings": {}, "prompt_tokens": None}
     m = answer_metrics(q, record, [])
     assert (m["citation_recall"], m["false_abstention"], m["citation_precision"]) == (0.0, 1.0, None)
+
+
+
+class SaysYes(Judge):
+    name = "yes"
+
+    def supports(self, sentence, passages):
+        return bool(passages)
+
+
+class SaysYesWithoutACeiling(SaysYes):
+    name = "yes-no-ceiling"
+    measures_context_ceiling = False
+
+
+def test_the_context_ceiling_is_reported_only_for_judges_that_measure_it():
+    q = Question("q1", "factual", "What?", [[1, 1]], ["fact"], gold_talks=["t1"])
+    record = {"answer": "A claim [1].", "abstained": False, "passages": [{"n": 1, "talk_id": "t1", "text": "A claim."}],
+              "sentences": [{"text": "A claim.", "citations": [1]}], "cited": [1], "timings": {}, "prompt_tokens": None}
+    m = answer_metrics(q, record, [SaysYes(), SaysYesWithoutACeiling()])
+    assert m["context_key_fact_coverage[yes]"] == 1.0 and m["key_fact_coverage[yes-no-ceiling]"] == 1.0
+    assert "context_key_fact_coverage[yes-no-ceiling]" not in m
 
 
 # ------------------------------------------------------------------ against the real index (the CI gate)
