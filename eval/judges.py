@@ -179,7 +179,7 @@ class LLMJudge(Judge):
             if (total + left) / len(prompts) < self.threshold or total / len(prompts) >= self.threshold or not left:
                 break
         verdict = total / len(prompts) >= self.threshold
-        return verdict, f"{done} of {len(prompts)} prompts, sum P(YES)={total:.4f}"
+        return verdict, f"P(YES)={total / done:.4f}, mean of {done}/{len(prompts)}"
 
 
 # ------------------------------------------------------------------ agreement with the labelled pairs
