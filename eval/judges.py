@@ -84,14 +84,14 @@ def parse_verdict(text: str) -> bool | None:
     return None if match is None else match.group(1).lower() == "yes"
 
 
+#: How the LLM judge joins several passages into the one it reads.
+PASSAGE_SEPARATOR = "\n\n"
+
 #: The prompts whose mean P(YES) the embedded model's verdict is, and the cut on that mean, both chosen on the
 #: tune halves of the labelled pairs (the written ones and those from today's answers) by bench/judge_choice.py
 #: among each prompt alone and the mean of every pair and of all three (artefact:
 #: docs/results/judge-choice-ensemble-2026-12-02.json; κ there is on the test halves). Before it: judge_fewshot
 #: alone at 0.7725 (docs/results/judge-choice-2026-12-02.json).
-#: How the LLM judge joins several passages into the one it reads.
-PASSAGE_SEPARATOR = "\n\n"
-
 PROBABILITY_PROMPTS = ("judge_fewshot", "judge_rules")
 PROBABILITY_THRESHOLD = 0.7043
 
