@@ -18,7 +18,7 @@ applies them in one loop. Read top to bottom:
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
 8. ``guard_answer``: copied instructions, unrecorded links, runaways dropped (app/answer/guard.py);
 9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``);
-10. ``check_polarity``: a yes/no answer's "Yes" that its supporting sentence negates becomes "No" (app/answer/polarity.py);
+10. ``state_polarity``: a yes/no answer opens with the polarity read from source [1] before it was written (app/answer/polarity.py);
 11. ``count_the_list``: a list answer opens with how many talks it cites (app/answer/aggregate.py).
 
 An abstained answer passes steps 5-9 unchanged.
@@ -38,7 +38,7 @@ from app.answer.attribution import attribute, render
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.guard import guard_answer
 from app.answer.people import keep_people_own
-from app.answer.polarity import check_polarity
+from app.answer.polarity import state_polarity
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
@@ -62,7 +62,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         add_record_facts,
         guard_answer,
         partial(render_text, abstain_text=abstain_text, strict=strict),
-        check_polarity,
+        state_polarity,
         count_the_list,
     ]
 
