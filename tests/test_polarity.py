@@ -24,9 +24,9 @@ RAMANUJAN = ("In the talk that uses Ramanujan graphs to explain pruning at initi
              "Ramanujan property higher give better sparse subnetworks?")
 
 
-def _answer(first: str, polarity: str | None) -> Answer:
+def _answer(first: str, polarity: str | None, kind: str = "claim") -> Answer:
     source = Source(n=1, talk=TALK, sentences=["We study sharpness."], score=1.0, dense=1.0)
-    sentence = Sentence(first, [1], 0.8)
+    sentence = Sentence(first, [1], 0.8, kind=kind)
     return Answer(question=SHARPNESS, query=SHARPNESS, answer=f"{first} [1]", sources=[source], sentences=[sentence],
                   cited=[1], polarity=polarity)
 
@@ -56,9 +56,19 @@ def test_an_answer_opening_with_the_read_word_is_left_alone():
     assert state_polarity(answer) == answer
 
 
-def test_an_answer_that_settles_nothing_gets_no_word_put_in_front():
-    answer = _answer("The abstract does not say whether it predicts generalization.", "no")
+def test_an_answer_that_says_the_abstract_does_not_settle_it_gets_no_word_put_in_front():
+    answer = _answer("The abstract does not say whether it predicts generalization.", "no", kind="absence")
     assert state_polarity(answer) == answer
+
+
+def test_an_answer_opening_with_neither_word_gets_the_read_one_in_front():
+    answer = state_polarity(_answer("This talk finds that sharpness does not correlate with generalization.", "no"))
+    assert answer.answer == "No — this talk finds that sharpness does not correlate with generalization [1]."
+
+
+def test_a_name_after_the_read_word_keeps_its_capital():
+    answer = state_polarity(_answer("Keskar's sharpness does not correlate with generalization.", "no"))
+    assert answer.answer.startswith("No — Keskar's sharpness")
 
 
 def test_an_answer_without_a_reading_is_left_alone():

@@ -27,6 +27,8 @@ from app.answer.result import Answer
 #: The reply is one word; a few tokens leave room for a leading space or a full stop.
 READ_TOKENS = 3
 _WORD = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
+#: Sentence openers that are not names: lower-cased after the read word ("No — this talk …").
+_OPENERS = frozenset("The This These That Those It Its They There A An In On For According".split())
 #: The answer's opening word and what follows it up to the reason: "No, " / "Yes — " / "No. ".
 _OPENING = re.compile(r"^\W*(yes|no)\b[\s,.:;—–-]*", re.IGNORECASE)
 
@@ -44,16 +46,26 @@ def one_word_polarity(llm: BaseChatModel, prompt: str, config: RunnableConfig | 
 
 
 def state_polarity(answer: Answer) -> Answer:
-    """The answer opens with the polarity read from source [1]: a first sentence opening with the other word
-    gets the read one instead. An answer opening with neither ("The abstract does not say …") is left alone:
-    the model declined to settle it, and a word put in front would contradict its reason."""
-    if answer.abstained or answer.polarity is None or not answer.sentences:
+    """The answer opens with the polarity read from source [1]: a first sentence opening with the other word gets
+    the read one instead, and one opening with neither (its "No," was dropped as a restated question, or never
+    written) gets the word in front. A first sentence that says the abstract does not settle it (an "absence")
+    is left alone: a word put in front would contradict it."""
+    if answer.abstained or answer.polarity is None or not answer.sentences or answer.sentences[0].kind == "absence":
         return answer
     first = answer.sentences[0]
+    word = answer.polarity.capitalize()
     opening = _OPENING.match(first.text)
-    if opening is None or opening.group(1).lower() == answer.polarity:
+    if opening is None:
+        text = f"{word} — {_lower_opener(first.text)}"
+    elif opening.group(1).lower() != answer.polarity:
+        text = f"{word}, {first.text[opening.end():]}"
+    else:
         return answer
-    reason = first.text[opening.end():]
-    sentence = replace(first, text=f"{answer.polarity.capitalize()}, {reason}")
-    sentences = [sentence, *answer.sentences[1:]]
+    sentences = [replace(first, text=text), *answer.sentences[1:]]
     return replace(answer, sentences=sentences, answer=render(sentences))
+
+
+def _lower_opener(text: str) -> str:
+    """"This talk shows …" -> "this talk shows …" after a dash; a name or an acronym keeps its capital."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first in _OPENERS else text
