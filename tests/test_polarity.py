@@ -7,8 +7,11 @@ The pure parts use answers built here; the chain's parts run over the seed index
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from app.answer.checks import split_sentences
 from app.answer.polarity import parse_polarity, state_polarity
 from app.answer.result import Answer, Sentence, Source
 from app.answer.state import AnswerState
@@ -74,6 +77,16 @@ def test_a_name_after_the_read_word_keeps_its_capital():
 def test_an_answer_without_a_reading_is_left_alone():
     answer = _answer("Yes, it predicts generalization.", None)
     assert state_polarity(answer) == answer
+
+
+def test_a_no_whose_reason_reads_like_an_absence_is_a_verdict_not_an_abstention():
+    answer = split_sentences(replace(_answer("x", "no"), answer="No, pushing the property higher does not give better subnetworks [1]."))
+    assert [s.kind for s in answer.sentences] == ["claim"]
+
+
+def test_without_a_reading_such_a_sentence_stays_an_absence():
+    answer = split_sentences(replace(_answer("x", None), answer="No, the abstract does not give the rate [1]."))
+    assert [s.kind for s in answer.sentences] == ["absence"]
 
 
 # ------------------------------------------------------------------ the chain reads first, then prompts

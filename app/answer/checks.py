@@ -38,7 +38,7 @@ from app.answer.attribution import attribute, render
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.guard import guard_answer
 from app.answer.people import keep_people_own
-from app.answer.polarity import state_polarity
+from app.answer.polarity import opens_with_polarity, state_polarity
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
@@ -82,9 +82,12 @@ def state_marker_facts(answer: Answer) -> Answer:
 
 
 def split_sentences(answer: Answer) -> Answer:
-    """The answer text as sentences with the numbers they cite; a refusal ("... don't cover this") is an "absence"."""
+    """The answer text as sentences with the numbers they cite; a refusal ("... don't cover this") is an "absence",
+    unless it is the verdict of a yes/no answer whose polarity was read ("No, X does not give Y")."""
     sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
-    return replace(answer, sentences=[replace(s, kind="absence") if is_refusal(s.text) else s for s in sentences])
+    verdict = (lambda text: answer.polarity is not None and opens_with_polarity(text))  # noqa: E731
+    return replace(answer, sentences=[replace(s, kind="absence") if is_refusal(s.text) and not verdict(s.text) else s
+                                      for s in sentences])
 
 
 def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:

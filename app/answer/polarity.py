@@ -39,6 +39,12 @@ def parse_polarity(reply: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def opens_with_polarity(text: str) -> bool:
+    """Does the sentence open with "Yes" or "No"? Then it is a verdict, not an absence: "No, pushing the
+    property higher does not give better subnetworks" reads like "… does not give …" but answers the question."""
+    return _WORD.match(text) is not None
+
+
 def one_word_polarity(llm: BaseChatModel, prompt: str, config: RunnableConfig | None = None) -> str | None:
     """The chat model's one-word answer to ``prompt`` (prompts/polarity.txt filled in), as "yes", "no" or None."""
     reply = (llm | StrOutputParser()).invoke([HumanMessage(prompt)], config, max_tokens=READ_TOKENS)
