@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from app.answer.checks import split_sentences
+from app.answer.checks import drop_what_says_nothing, split_sentences
 from app.answer.polarity import parse_polarity, state_polarity
 from app.answer.result import Answer, Sentence, Source
 from app.answer.state import AnswerState
@@ -82,6 +82,14 @@ def test_an_answer_without_a_reading_is_left_alone():
 def test_a_no_whose_reason_reads_like_an_absence_is_a_verdict_not_an_abstention():
     answer = split_sentences(replace(_answer("x", "no"), answer="No, pushing the property higher does not give better subnetworks [1]."))
     assert [s.kind for s in answer.sentences] == ["claim"]
+
+
+def test_a_verdict_that_restates_the_question_is_kept():
+    question = "Does pushing the Ramanujan property higher give better sparse subnetworks?"
+    answer = replace(_answer("No, pushing the Ramanujan property higher does not give better sparse subnetworks.", "no"),
+                     question=question)
+    kept = drop_what_says_nothing(answer, abstain_text="The talks in this collection don't cover this.")
+    assert [s.text for s in kept.sentences] == [s.text for s in answer.sentences]
 
 
 def test_without_a_reading_such_a_sentence_stays_an_absence():

@@ -85,19 +85,25 @@ def split_sentences(answer: Answer) -> Answer:
     """The answer text as sentences with the numbers they cite; a refusal ("... don't cover this") is an "absence",
     unless it is the verdict of a yes/no answer whose polarity was read ("No, X does not give Y")."""
     sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
-    verdict = (lambda text: answer.polarity is not None and opens_with_polarity(text))  # noqa: E731
-    return replace(answer, sentences=[replace(s, kind="absence") if is_refusal(s.text) and not verdict(s.text) else s
+    return replace(answer, sentences=[replace(s, kind="absence") if is_refusal(s.text) and not _verdict(answer, s.text) else s
                                       for s in sentences])
 
 
+def _verdict(answer: Answer, text: str) -> bool:
+    """The opening "Yes, …" / "No, …" of a yes/no answer whose polarity was read: it answers the question even when
+    it restates it ("No, pushing the property higher does not give better subnetworks")."""
+    return answer.polarity is not None and opens_with_polarity(text)
+
+
 def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
-    """Without the claims that say nothing (a restated question, an empty slot).
+    """Without the claims that say nothing (a restated question, an empty slot); a yes/no verdict stays.
 
     When that empties the answer of claims, the talk record may still hold what was asked; if it does
     not, the reader sees the abstention, not the restated question.
     """
     read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
-    said = [s for s in answer.sentences if s.kind != "claim" or not says_nothing(s.text, answer.question, read)]
+    said = [s for s in answer.sentences
+            if s.kind != "claim" or _verdict(answer, s.text) or not says_nothing(s.text, answer.question, read)]
     emptied = len(said) < len(answer.sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
     if not emptied:
         return replace(answer, sentences=said)
