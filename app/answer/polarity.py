@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableConfig
 
 from app.answer.attribution import render
 from app.answer.result import Answer
+
+if TYPE_CHECKING:  # `search` imports the chain without a model: chat model classes load with the model
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 #: The reply is one word; a few tokens leave room for a leading space or a full stop.
 READ_TOKENS = 3
