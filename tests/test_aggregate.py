@@ -186,7 +186,7 @@ def _prompt(seed_index, question: str) -> str:
 
 
 def test_a_yes_no_question_gets_the_prompt_that_puts_the_polarity_first(seed_index):
-    assert 'Begin your answer with "Yes," or "No,"' in _prompt(seed_index, "Does the tropical geometry talk use max-plus algebra?")
+    assert 'Begin your answer with "Yes,"' in _prompt(seed_index, "Does the tropical geometry talk use max-plus algebra?")
 
 
 def test_another_question_keeps_the_answer_prompt(seed_index):

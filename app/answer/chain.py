@@ -17,6 +17,8 @@ app/answer/referents.py) and those talks are pinned first (``pin``); other
 follow-ups are condensed by the model as before. A comparison that names its two
 subjects ("X vs Y", "how does the X talk differ from the Y talk?") has each side
 searched for on its own and their best talks pinned first (``retrieve_sides``).
+A yes/no question's answer is read from source [1] alone first (``read_polarity``,
+one word), and the model is told to begin with it (app/answer/polarity.py).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from app.answer.guard import stop_runaway
 from app.answer.passages import passage
 from app.answer.preview import extractive_preview
 from app.answer.pinning import pin_first, side_talks
+from app.answer.polarity import one_word_polarity
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.result import Answer, AnswerWarning, Source
@@ -77,6 +80,9 @@ class AnswerChain:
         self.list_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_list"))])
         #: A yes/no question: the polarity first, then the cited reason (same system prompt).
         self.yes_no_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_yes_no"))])
+        #: ... and when source [1]'s answer was read first (app/answer/polarity.py): begin with that word.
+        self.yes_no_read_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_yes_no_read"))])
+        self.polarity_prompt = PromptTemplate.from_template(load_prompt("polarity"))
         #: A comparison of two talks: one sentence per side, each from its own talk, then the difference (app/answer/sides.py).
         self.compare_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_compare"))])
         self.abstain_text = load_prompt("abstain")
@@ -105,6 +111,7 @@ class AnswerChain:
             | RunnableLambda(self.select_context)
             | RunnableLambda(self.widen)
             | RunnableLambda(self.add_record)
+            | RunnableLambda(self.read_polarity)
             | RunnableLambda(self.build_messages)
         )
 
@@ -197,6 +204,19 @@ class AnswerChain:
         top = max(1, len(state.pinned))
         return replace(state, sources=tuple(with_notes(s) if i < top else s for i, s in enumerate(state.sources)))
 
+    def read_polarity(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """A yes/no question: its answer read from source [1] alone, in one word (app/answer/polarity.py), so the
+        model is told which word to begin with. Not read without a model, nor when the answer will abstain."""
+        if not state.kinds.yes_no or self.llm is None or not state.sources or self._abstains(state):
+            return state
+        prompt = self.polarity_prompt.format(passage=passage(state.sources[0], state.question), question=state.question)
+        try:
+            return replace(state, polarity=one_word_polarity(self.llm, prompt, config))
+        except LLMUnavailableError:
+            raise
+        except Exception as err:
+            raise llm_error(err) from None
+
     def build_messages(self, state: AnswerState) -> AnswerState:
         """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
         blocks = [passage(source, state.question) for source in state.sources]
@@ -208,13 +228,21 @@ class AnswerChain:
             first, second = (t.title for t in state.sides) if state.sides else (s.talk.title for s in state.sources[:2])
             messages = self.compare_prompt.format_messages(context=context, question=state.question, first=first, second=second)
         else:
-            prompt = self.yes_no_prompt if state.kinds.yes_no else self.prompt
-            messages = prompt.format_messages(context=context, question=state.question)
+            if state.polarity is not None:
+                messages = self.yes_no_read_prompt.format_messages(context=context, question=state.question,
+                                                                   polarity=state.polarity.capitalize())
+            else:
+                prompt = self.yes_no_prompt if state.kinds.yes_no else self.prompt
+                messages = prompt.format_messages(context=context, question=state.question)
         return replace(state, messages=tuple(messages))
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
         return abstain_early([(s.dense, s.relevance) for s in sources], self.settings)
+
+    def _abstains(self, state: AnswerState) -> bool:
+        """The answer will be the abstention, without the model (a follow-up about cited talks never is)."""
+        return self.llm is not None and not state.pinned and self.should_abstain_early(list(state.sources))
 
     # -- running it ---------------------------------------------------------
 
@@ -230,10 +258,10 @@ class AnswerChain:
         state = self.prepare().invoke(AnswerState.start(self.check_question(question), history))
         retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
         # A follow-up about talks already cited is answered from them, however far its wording is from them.
-        abstain = self.llm is not None and not state.pinned and self.should_abstain_early(state.sources)
+        abstain = self._abstains(state)
         preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
                                      abstention=self.abstain_text if abstain else None)
-        answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview,
+        answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview, polarity=state.polarity,
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
         listed = answer_from_records(self.catalog, state.query, answer) if self.llm is not None and state.kinds.open_ended else None

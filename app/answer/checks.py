@@ -18,7 +18,7 @@ applies them in one loop. Read top to bottom:
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
 8. ``guard_answer``: copied instructions, unrecorded links, runaways dropped (app/answer/guard.py);
 9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``);
-10. ``check_polarity``: a yes/no answer's "Yes" that its supporting sentence negates becomes "No" (app/answer/polarity.py);
+10. ``state_polarity``: a yes/no answer opens with the polarity read from source [1] before it was written (app/answer/polarity.py);
 11. ``count_the_list``: a list answer opens with how many talks it cites (app/answer/aggregate.py).
 
 An abstained answer passes steps 5-9 unchanged.
@@ -38,7 +38,7 @@ from app.answer.attribution import attribute, render
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.guard import guard_answer
 from app.answer.people import keep_people_own
-from app.answer.polarity import check_polarity
+from app.answer.polarity import opens_with_polarity, state_polarity
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
@@ -62,7 +62,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         add_record_facts,
         guard_answer,
         partial(render_text, abstain_text=abstain_text, strict=strict),
-        check_polarity,
+        state_polarity,
         count_the_list,
     ]
 
@@ -82,19 +82,28 @@ def state_marker_facts(answer: Answer) -> Answer:
 
 
 def split_sentences(answer: Answer) -> Answer:
-    """The answer text as sentences with the numbers they cite; a refusal ("... don't cover this") is an "absence"."""
+    """The answer text as sentences with the numbers they cite; a refusal ("... don't cover this") is an "absence",
+    unless it is the verdict of a yes/no answer whose polarity was read ("No, X does not give Y")."""
     sentences, _ = parse_citations(answer.answer, {s.n for s in answer.sources})
-    return replace(answer, sentences=[replace(s, kind="absence") if is_refusal(s.text) else s for s in sentences])
+    return replace(answer, sentences=[replace(s, kind="absence") if is_refusal(s.text) and not _verdict(answer, s.text) else s
+                                      for s in sentences])
+
+
+def _verdict(answer: Answer, text: str) -> bool:
+    """The opening "Yes, …" / "No, …" of a yes/no answer whose polarity was read: it answers the question even when
+    it restates it ("No, pushing the property higher does not give better subnetworks")."""
+    return answer.polarity is not None and opens_with_polarity(text)
 
 
 def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
-    """Without the claims that say nothing (a restated question, an empty slot).
+    """Without the claims that say nothing (a restated question, an empty slot); a yes/no verdict stays.
 
     When that empties the answer of claims, the talk record may still hold what was asked; if it does
     not, the reader sees the abstention, not the restated question.
     """
     read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
-    said = [s for s in answer.sentences if s.kind != "claim" or not says_nothing(s.text, answer.question, read)]
+    said = [s for s in answer.sentences
+            if s.kind != "claim" or _verdict(answer, s.text) or not says_nothing(s.text, answer.question, read)]
     emptied = len(said) < len(answer.sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
     if not emptied:
         return replace(answer, sentences=said)

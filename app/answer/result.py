@@ -124,6 +124,8 @@ class Answer:
     #: What surfaces show before the model's first token (app/answer/preview.py).
     preview: Preview = field(default_factory=Preview)
     warnings: list[AnswerWarning] = field(default_factory=list)
+    #: A yes/no question's answer as read from source [1] before the model wrote ("yes" / "no"; app/answer/polarity.py).
+    polarity: str | None = None
 
     def warned(self, *warnings: AnswerWarning) -> "Answer":
         """The answer with ``warnings`` added, each once (the stream and the final check may both see a runaway)."""

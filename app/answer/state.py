@@ -70,6 +70,8 @@ class AnswerState:
     retrieved: tuple[RetrievedTalk, ...] = ()
     #: The numbered sources the model reads, best first.
     sources: tuple[Source, ...] = ()
+    #: A yes/no question's answer read from source [1] alone ("yes" / "no"; app/answer/polarity.py); None: not read.
+    polarity: str | None = None
     #: The prompt: the chat messages given to the model.
     messages: tuple[BaseMessage, ...] = ()
 

@@ -1,0 +1,106 @@
+"""Which reading of a yes/no question's sources gets the polarity right: a study, run on dev questions only.
+
+For each yes/no question of a questions file: the product's retrieval and context (``AnswerChain.prepare``),
+then the embedded model's P(YES) / (P(YES) + P(NO)) for the next token after
+  - ``answer``: the product's own yes/no prompt (system + user), i.e. how likely the answer opens with "Yes";
+  - ``focused_block``: one short prompt over source [1] as the model reads it, the question, "one word";
+  - ``focused_abstract``: the same over source [1]'s whole abstract;
+  - ``claim_abstract``: the judge-style "is the claim supported" over the whole abstract, the claim being the
+    question with its question mark (the model reads a yes/no question as a claim to check).
+Printed and written as JSON with the gold polarity, so a rule (which reading, which cut) can be chosen on dev
+and then reported once on held-out.
+
+Usage (under the shared CPU lock):
+    flock /tmp/talkqa-cpu.lock .venv/bin/python bench/polarity_reader.py --questions eval/data/questions-dev-v3.jsonl \
+        --out bench/out/polarity-dev.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.answer.state import AnswerState  # noqa: E402
+from app.core.config import Settings  # noqa: E402
+from app.service import Service  # noqa: E402
+from bench.provenance import write_result  # noqa: E402
+
+FOCUSED = ("Passage:\n{passage}\n\nQuestion: {question}\n"
+           "Answer the question from the passage alone with one word, YES or NO.")
+CLAIM = ("Passage:\n{passage}\n\nClaim: {question}\n\nDoes the passage say that the answer to this question is yes? "
+         "Answer with one word, YES or NO.")
+
+
+class NextWord:
+    """P(YES) of the llama.cpp model behind the product's chat model, for a list of chat messages."""
+
+    def __init__(self, llama):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self.llama = llama
+        eos = llama.detokenize([llama.token_eos()]).decode("utf-8", "ignore")
+        self.formatter = Jinja2ChatFormatter(template=llama.metadata["tokenizer.chat_template"], eos_token=eos, bos_token="")
+        first = lambda w: llama.tokenize(w.encode(), add_bos=False, special=False)[0]  # noqa: E731
+        self.yes = sorted({first(w) for w in ("YES", "Yes", "yes", " YES", " Yes")})
+        self.no = sorted({first(w) for w in ("NO", "No", "no", " NO", " No")})
+
+    def p_yes(self, messages: list[dict]) -> float:
+        prompt = self.formatter(messages=messages).prompt
+        tokens = self.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        self.llama.reset()
+        self.llama.eval(tokens)
+        logits = np.ctypeslib.as_array(self.llama._ctx.get_logits(), shape=(self.llama.n_vocab(),))
+        yes, no = _logsumexp(logits[self.yes]), _logsumexp(logits[self.no])
+        return round(1.0 / (1.0 + math.exp(no - yes)), 4)
+
+
+def _logsumexp(values: np.ndarray) -> float:
+    top = float(values.max())
+    return top + math.log(float(np.exp(values - top).sum()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    from app.answer.passages import passage
+
+    rows = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r.get("type") == "yes_no"]
+    service = Service(Settings())
+    chain = service.answer_chain()
+    reader = NextWord(chain.llm.load().weights)
+    results = []
+    for row in rows:
+        state = chain.prepare().invoke(AnswerState.start(row["question"], []))
+        top = state.sources[0]
+        roles = {"system": "system", "human": "user"}
+        readings = {
+            "answer": reader.p_yes([{"role": roles[m.type], "content": str(m.content)} for m in state.messages]),
+            "focused_block": reader.p_yes([{"role": "user", "content": FOCUSED.format(passage=passage(top, row["question"]), question=row["question"])}]),
+            "focused_abstract": reader.p_yes([{"role": "user", "content": FOCUSED.format(passage=top.talk.abstract, question=row["question"])}]),
+            "claim_abstract": reader.p_yes([{"role": "user", "content": CLAIM.format(passage=top.talk.abstract, question=row["question"])}]),
+        }
+        gold_lines = [list(g) for g in row.get("gold_lines", [])]
+        results.append({"id": row["id"], "gold": row["polarity"], "top_lines": [list(r) for r in top.talk.lines],
+                        "gold_lines": gold_lines, **readings})
+        print(json.dumps(results[-1]), flush=True)
+    summary = {}
+    for name in ("answer", "focused_block", "focused_abstract", "claim_abstract"):
+        right = sum((r[name] >= 0.5) == (r["gold"] == "yes") for r in results)
+        summary[name] = {"right_at_0.5": right, "n": len(results)}
+    print(json.dumps(summary))
+    write_result(args.out, {"questions": str(args.questions), "summary": summary, "results": results})
+
+
+if __name__ == "__main__":
+    main()
