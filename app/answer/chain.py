@@ -26,33 +26,30 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from app.answer.aggregate import answer_from_records
 from app.answer.checks import answer_checks
 from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
-from app.answer.passages import passage
 from app.answer.preview import extractive_preview
 from app.answer.pinning import pin_first, side_talks
 from app.answer.polarity import one_word_polarity
+from app.answer.prompting import AnswerPrompts
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.result import Answer, AnswerWarning, Source
 from app.answer.rewrite import adds_facts
-from app.answer.sides import two_sides
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
 from app.answer.turns import last_cited
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
-from app.core.prompts import load_prompt
 from app.core.question import check_question
 from app.models.tokens import encoding
 from app.retrieval.retriever import TalkRetriever
@@ -60,6 +57,8 @@ from app.retrieval.subjects import read_subjects
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
+
+T = TypeVar("T")
 
 # ------------------------------------------------------------------ the chain
 
@@ -73,20 +72,8 @@ class AnswerChain:
         self.llm = llm
         self.embeddings = embeddings
         self.enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
-        system = load_prompt("answer_system")
-        self.prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user"))])
-        #: "Which talks ...?": a list, one cited line per matching talk (same system prompt, so
-        #: llama.cpp reuses its cached prefix).
-        self.list_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_list"))])
-        #: A yes/no question: the polarity first, then the cited reason (same system prompt).
-        self.yes_no_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_yes_no"))])
-        #: ... and when source [1]'s answer was read first (app/answer/polarity.py): begin with that word.
-        self.yes_no_read_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_yes_no_read"))])
-        self.polarity_prompt = PromptTemplate.from_template(load_prompt("polarity"))
-        #: A comparison of two talks: one sentence per side, each from its own talk, then the difference (app/answer/sides.py).
-        self.compare_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt("answer_user_compare"))])
-        self.abstain_text = load_prompt("abstain")
-        self.condense_prompt = PromptTemplate.from_template(load_prompt("condense"))
+        self.prompts = AnswerPrompts.load()
+        self.abstain_text = self.prompts.abstain
 
     @property
     def catalog(self):
@@ -136,14 +123,9 @@ class AnswerChain:
         if not history or self.llm is None:
             return state.with_query(state.question)
         lines = [f"{turn.role.capitalize()}: {turn.text}" for turn in history]
-        prompt = self.condense_prompt.format(history="\n".join(lines), question=state.question)
-        try:
-            rewritten = (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config).strip().split("\n")[0]
-        except LLMUnavailableError:
-            raise
-        except Exception as err:
-            raise llm_error(err) from None
-        rewritten = rewritten.strip(' "')
+        prompt = self.prompts.condense.format(history="\n".join(lines), question=state.question)
+        reply = model_call(lambda: (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config))
+        rewritten = reply.strip().split("\n")[0].strip(' "')
         if not rewritten or adds_facts(rewritten, [turn.text for turn in history] + [state.question]):
             return state.with_query(state.question)  # a guess is neither searched for nor shown as the query
         return state.with_query(rewritten)
@@ -209,32 +191,12 @@ class AnswerChain:
         model is told which word to begin with. Not read without a model, nor when the answer will abstain."""
         if not state.kinds.yes_no or self.llm is None or not state.sources or self._abstains(state):
             return state
-        prompt = self.polarity_prompt.format(passage=passage(state.sources[0], state.question), question=state.question)
-        try:
-            return replace(state, polarity=one_word_polarity(self.llm, prompt, config))
-        except LLMUnavailableError:
-            raise
-        except Exception as err:
-            raise llm_error(err) from None
+        prompt = self.prompts.polarity_reading(state)
+        return replace(state, polarity=model_call(lambda: one_word_polarity(self.llm, prompt, config)))
 
     def build_messages(self, state: AnswerState) -> AnswerState:
-        """The prompt: each source as the model reads it (sanitised, with the record fields the question needs)."""
-        blocks = [passage(source, state.question) for source in state.sources]
-        context = "\n\n".join(blocks)
-        if state.kinds.open_ended:
-            messages = self.list_prompt.format_messages(context=context, question=state.question)
-        elif state.kinds.comparison and two_sides(state.question) and len(state.sources) >= 2:
-            # The sides' own talks when ``retrieve_sides`` found them (pinned as sources [1] and [2]), else retrieval's top two.
-            first, second = (t.title for t in state.sides) if state.sides else (s.talk.title for s in state.sources[:2])
-            messages = self.compare_prompt.format_messages(context=context, question=state.question, first=first, second=second)
-        else:
-            if state.polarity is not None:
-                messages = self.yes_no_read_prompt.format_messages(context=context, question=state.question,
-                                                                   polarity=state.polarity.capitalize())
-            else:
-                prompt = self.yes_no_prompt if state.kinds.yes_no else self.prompt
-                messages = prompt.format_messages(context=context, question=state.question)
-        return replace(state, messages=tuple(messages))
+        """The prompt for the question's kind (app/answer/prompting.py)."""
+        return replace(state, messages=self.prompts.messages(state))
 
     def should_abstain_early(self, sources: list[Source]) -> bool:
         """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
@@ -298,6 +260,16 @@ def model_tokens(llm: BaseChatModel, messages: list) -> Iterator[str | AnswerWar
             token = chunk if isinstance(chunk, AnswerWarning) else str(chunk.text)
             if token:
                 yield token
+    except LLMUnavailableError:
+        raise
+    except Exception as err:
+        raise llm_error(err) from None
+
+
+def model_call(call: Callable[[], T]) -> T:
+    """``call()``, a one-shot model call; its failure as the ``LLMUnavailableError`` (or timeout) surfaces report."""
+    try:
+        return call()
     except LLMUnavailableError:
         raise
     except Exception as err:

@@ -45,7 +45,7 @@ def parse_polarity(reply: str) -> str | None:
 def opens_with_polarity(text: str) -> bool:
     """Does the sentence open with "Yes" or "No"? Then it is a verdict, not an absence: "No, pushing the
     property higher does not give better subnetworks" reads like "… does not give …" but answers the question."""
-    return _WORD.match(text) is not None
+    return parse_polarity(text) is not None
 
 
 def one_word_polarity(llm: BaseChatModel, prompt: str, config: RunnableConfig | None = None) -> str | None:

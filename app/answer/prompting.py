@@ -1,0 +1,65 @@
+"""The answer's prompts (prompts/*.txt) and which of them a question gets.
+
+Every chat prompt shares the one system prompt, so llama.cpp reuses its cached prefix whichever
+the question's kind: a "which talks ...?" list (one cited line per matching talk), a comparison of
+two talks (one sentence per side, each from its own talk, then the difference: app/answer/sides.py),
+a yes/no question (the polarity first; told which word to begin with when source [1]'s answer was
+read first, app/answer/polarity.py), or any other question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.messages import BaseMessage
+from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+
+from app.answer.passages import passage
+from app.answer.sides import two_sides
+from app.answer.state import AnswerState
+from app.core.prompts import load_prompt
+
+
+@dataclass(frozen=True)
+class AnswerPrompts:
+    """The prompts one ``AnswerChain`` fills in, loaded once."""
+
+    answer: ChatPromptTemplate
+    listing: ChatPromptTemplate
+    yes_no: ChatPromptTemplate
+    yes_no_read: ChatPromptTemplate
+    compare: ChatPromptTemplate
+    polarity: PromptTemplate
+    condense: PromptTemplate
+    abstain: str
+
+    @classmethod
+    def load(cls) -> AnswerPrompts:
+        system = load_prompt("answer_system")
+        chat = lambda name: ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt(name))])  # noqa: E731
+        return cls(answer=chat("answer_user"), listing=chat("answer_user_list"), yes_no=chat("answer_user_yes_no"),
+                   yes_no_read=chat("answer_user_yes_no_read"), compare=chat("answer_user_compare"),
+                   polarity=PromptTemplate.from_template(load_prompt("polarity")),
+                   condense=PromptTemplate.from_template(load_prompt("condense")), abstain=load_prompt("abstain"))
+
+    def messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
+        """The prompt for the state's kind, each source as the model reads it (sanitised, with the record
+        fields the question needs)."""
+        context = "\n\n".join(passage(source, state.question) for source in state.sources)
+        if state.kinds.open_ended:
+            messages = self.listing.format_messages(context=context, question=state.question)
+        elif state.kinds.comparison and two_sides(state.question) and len(state.sources) >= 2:
+            # The sides' own talks when ``retrieve_sides`` found them (pinned as sources [1] and [2]), else retrieval's top two.
+            first, second = (t.title for t in state.sides) if state.sides else (s.talk.title for s in state.sources[:2])
+            messages = self.compare.format_messages(context=context, question=state.question, first=first, second=second)
+        elif state.polarity is not None:
+            messages = self.yes_no_read.format_messages(context=context, question=state.question, polarity=state.polarity.capitalize())
+        elif state.kinds.yes_no:
+            messages = self.yes_no.format_messages(context=context, question=state.question)
+        else:
+            messages = self.answer.format_messages(context=context, question=state.question)
+        return tuple(messages)
+
+    def polarity_reading(self, state: AnswerState) -> str:
+        """The one-word reading of a yes/no question over source [1] alone (prompts/polarity.txt)."""
+        return self.polarity.format(passage=passage(state.sources[0], state.question), question=state.question)
