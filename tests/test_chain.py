@@ -50,6 +50,24 @@ def test_comma_separated_markers_are_read():
     assert sentences[0].citations == [1, 2]
 
 
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("[1] studies pruning, while [2] considers sharpness.", "This talk studies pruning, while the other talk considers sharpness."),
+        ("Both study bounds, but [2] uses PAC-Bayes.", "Both study bounds, but this talk uses PAC-Bayes."),
+        ("Bounds are given in [1], [2] and [3].", "Bounds are given in these talks."),
+    ],
+)
+def test_a_marker_used_as_a_noun_becomes_words(text, reads):
+    sentences, _ = parse_citations(text, {1, 2, 3})
+    assert sentences[0].text == reads
+
+
+def test_markers_in_a_list_leave_no_double_space():
+    sentences, _ = parse_citations("Pruning [1] and sharpness [2] differ.", {1, 2})
+    assert sentences[0].text == "Pruning and sharpness differ."
+
+
 def test_refusals_are_recognised():
     assert is_refusal("The talks in this collection don't cover this.")
     assert not is_refusal("The talk covers tropical geometry [1].")

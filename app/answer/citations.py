@@ -26,7 +26,7 @@ def parse_citations(text: str, valid: set[int]) -> tuple[list[Sentence], list[in
     sentences, order = [], []
     for raw in split_sentences(text):
         cited = [n for n in cited_numbers(raw) if n in valid]
-        clean = re.sub(r"\s+([.?!,;:])", r"\1", MARKER.sub("", _markers_as_words(raw))).strip()
+        clean = re.sub(r"\s+([.?!,;:])", r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", _markers_as_words(raw)))).strip()
         if not clean or not re.search(r"\w", clean):
             continue
         sentences.append(Sentence(text=clean, citations=cited))
@@ -35,14 +35,29 @@ def parse_citations(text: str, valid: set[int]) -> tuple[list[Sentence], list[in
 
 
 _LEADING = re.compile(r"^\s*(?:(?:source|talk)s?\s+)?(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+(?=[a-z])", re.IGNORECASE)
-_AFTER_PREPOSITION = re.compile(r"\b(in|by|from|see|per)\s+(?:(?:source|talk)\s+)?(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+", re.IGNORECASE)
+_AFTER_PREPOSITION = re.compile(
+    r"\b(in|by|from|see|per)\s+(?:(?:source|talk)s?\s+)?((?:\[\d+(?:\s*[,;]\s*\d+)*\](?:\s*(?:,|and)\s*(?=\[)|\s*))+)", re.IGNORECASE
+)
+#: A talk named earlier in the sentence: a later subject marker is "the other talk".
+_ONE_TALK = re.compile(r"\b(?:this|first|one) talk\b", re.IGNORECASE)
+
+
+#: A marker as the subject of a clause after a conjunction or comma ("while [2] considers …"): not a citation
+#: list going on ("[1], [2] and [3]") nor one a preposition or relative word follows.
+_MID_SUBJECT = re.compile(
+    r"(\b(?:while|whereas|whilst|but|and|although|though|yet)|[,;])\s+(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+"
+    r"(?!(?:and|or|but|in|on|of|for|with|to|as|at|by|from|which|that|where|while|respectively)\b)(?=[a-z])"
+)
 
 
 def _markers_as_words(sentence: str) -> str:
-    """A marker the model used as a noun ("[2] shows that …", "as shown in [1]") becomes "this talk",
-    so the sentence still reads once its markers move to the end."""
+    """A marker the model used as a noun ("[2] shows that …", "as shown in [1]", "while [2] considers …")
+    becomes "this talk" ("these talks" for several after a preposition; "the other talk" as a later subject
+    once the sentence has named one), so the sentence still reads once its markers move to the end."""
     sentence = _LEADING.sub(lambda m: "This talk " if m.start() == 0 else "this talk ", sentence)
-    return _AFTER_PREPOSITION.sub(lambda m: f"{m.group(1)} this talk ", sentence)
+    sentence = _AFTER_PREPOSITION.sub(lambda m: f"{m.group(1)} {'these talks' if len(cited_numbers(m.group(2))) > 1 else 'this talk'} ", sentence)
+    other = lambda m: f"{m.group(1)} {'the other' if _ONE_TALK.search(sentence, 0, m.start()) else 'this'} talk "  # noqa: E731
+    return _MID_SUBJECT.sub(other, sentence)
 
 
 def is_refusal(text: str) -> bool:
