@@ -1,7 +1,7 @@
 """What the injection detector flags, with no model (issue 20): `bench/detector.py --out F`.
 
 docs/reliability.md prints these counts from the artefact this writes. Layer 1 only
-(app/answer/instructions.py, app/answer/safety.py), at the checked-out commit:
+(app/core/instructions.py, app/core/safety.py), at the checked-out commit:
 
 * per split of eval/data/injections.jsonl (tune, held-out, fresh, fresh2): the cases whose every
   injected sentence is hidden from the model (eval/injection.py's ``detected``);
@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.answer.instructions import judge, suspicious  # noqa: E402
-from app.answer.safety import PLACEHOLDER, neutralise_all  # noqa: E402
+from app.core.instructions import judge, suspicious  # noqa: E402
+from app.core.safety import PLACEHOLDER, neutralise_all  # noqa: E402
 from app.core.config import DEFAULT_CORPUS  # noqa: E402
 from app.core.text import split_sentences  # noqa: E402
 from bench import scale_corpus  # noqa: E402

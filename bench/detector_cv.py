@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.answer.instructions import Model, judge  # noqa: E402
-from app.answer.safety import PLACEHOLDER, neutralise_all  # noqa: E402
+from app.core.instructions import Model, judge  # noqa: E402
+from app.core.safety import PLACEHOLDER, neutralise_all  # noqa: E402
 from app.core.text import split_sentences  # noqa: E402
 from bench.provenance import provenance  # noqa: E402
 from bench.scale_corpus import make_talk, seed_sentences  # noqa: E402

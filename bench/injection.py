@@ -29,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.answer import instructions  # noqa: E402
+from app.core import instructions  # noqa: E402
 from app.answer.guard import guard_answer  # noqa: E402
 from app.answer.result import Answer, Sentence  # noqa: E402
 from app.answer.state import AnswerState  # noqa: E402
-from app.answer.safety import matches_phrase_list, neutralise_all, strip_markup  # noqa: E402
+from app.core.safety import matches_phrase_list, neutralise_all, strip_markup  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.service import Service  # noqa: E402

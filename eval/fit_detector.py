@@ -1,16 +1,16 @@
-"""Fit the instruction detector's weights and threshold (app/answer/instruction_weights.json) on the TUNE part only.
+"""Fit the instruction detector's weights and threshold (app/core/instruction_weights.json) on the TUNE part only.
 
-    python -m eval.fit_detector            # writes app/answer/instruction_weights.json, prints the tune figures
+    python -m eval.fit_detector            # writes app/core/instruction_weights.json, prints the tune figures
 
 Tune data: the injected sentences of the *tune* styles of eval/data/injections.jsonl (positives);
 as research prose (negatives) the other sentences of those abstracts, the sentences of the
 odd-numbered lines of data/abstracts.txt and the tune half of eval/data/benign_instructions.jsonl.
 The held-out styles, the even lines of the corpus and the held-out benign sentences are not read here.
 
-The vocabulary of the language check (``app/answer/corpus_vocabulary.json``) is written first: the words of the
+The vocabulary of the language check (``app/core/corpus_vocabulary.json``) is written first: the words of the
 odd-numbered lines of data/abstracts.txt.
 
-Model: L2-regularised logistic regression over ``app.answer.instructions.FEATURES`` (numpy gradient
+Model: L2-regularised logistic regression over ``app.core.instructions.FEATURES`` (numpy gradient
 descent, classes weighted equally). Threshold: the highest recall on the tune positives with no
 corpus sentence of the odd lines flagged beyond 0.1% and at most 10% of the tune benign sentences.
 "Suspicious" (the output guard's lower bar for a source sentence an answer copies nearly verbatim, or
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.answer.instruction_features import FEATURES, VOCABULARY, features
-from app.answer.instructions import WEIGHTS
-from app.answer.safety import strip_markup
+from app.core.instruction_features import FEATURES, VOCABULARY, features
+from app.core.instructions import WEIGHTS
+from app.core.safety import strip_markup
 from app.core.config import PROJECT_ROOT
 from app.core.text import split_sentences
 

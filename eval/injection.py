@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.answer.guard import runaway_at
-from app.answer.instructions import Model
-from app.answer.safety import PLACEHOLDER, neutralise_all, strip_markup
+from app.core.instructions import Model
+from app.core.safety import PLACEHOLDER, neutralise_all, strip_markup
 from app.core.config import Settings
 from app.service import Service
 from app.core.text import content_words, split_sentences

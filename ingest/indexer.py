@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from app.answer.safety import PLACEHOLDER, neutralise_all
+from app.core.safety import PLACEHOLDER, neutralise_all
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
 from app.core.locks import LockBusy, exclusive
@@ -69,7 +69,7 @@ class IngestReport:
     #: where a damaged store was moved by --rebuild (None: nothing was damaged)
     set_aside: str | None = None
     #: source -> line numbers of the files read whose text has a sentence that looks like an instruction to an
-    #: assistant (app/answer/instructions.py). Kept in the index: such sentences are neutralised when answering.
+    #: assistant (app/core/instructions.py). Kept in the index: such sentences are neutralised when answering.
     instruction_lines: dict[str, list[int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:

@@ -1,11 +1,11 @@
-"""The third revision's sentence features (app/answer/instruction_features.py): each fires on its shape and not on research prose."""
+"""The third revision's sentence features (app/core/instruction_features.py): each fires on its shape and not on research prose."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.answer.instruction_features import features, telling_imperative, unusual
-from app.answer.instructions import flag_all, judge
+from app.core.instruction_features import features, telling_imperative, unusual
+from app.core.instructions import flag_all, judge
 
 
 @pytest.mark.parametrize(

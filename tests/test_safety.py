@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from app.answer.instruction_features import looks_foreign
-from app.answer.instructions import WEIGHTS, flag_all, judge
-from app.answer.safety import PLACEHOLDER, neutralise, neutralise_all, strip_markup
+from app.core.instruction_features import looks_foreign
+from app.core.instructions import WEIGHTS, flag_all, judge
+from app.core.safety import PLACEHOLDER, neutralise, neutralise_all, strip_markup
 from app.core.config import PROJECT_ROOT
 from app.core.text import split_sentences
 from support.synthetic import scale_corpus
@@ -46,7 +46,7 @@ def test_at_most_0_2_percent_of_corpus_sentences_are_flagged_and_each_is_documen
 
 
 def test_the_corpus_sentences_over_the_guards_lower_bar_are_few_and_listed():
-    from app.answer.instructions import suspicious
+    from app.core.instructions import suspicious
 
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
     found = [(i, s) for i, line in enumerate(lines, 1) for s in split_sentences(line) if suspicious(s)]
@@ -229,7 +229,7 @@ def test_the_committed_weights_are_what_the_fitting_script_produces():
 
 
 def test_the_committed_vocabulary_is_what_the_fitting_script_produces():
-    from app.answer.instruction_features import VOCABULARY
+    from app.core.instruction_features import VOCABULARY
     from eval.fit_detector import vocabulary
 
     assert vocabulary() == json.loads(VOCABULARY.read_text())

@@ -21,7 +21,7 @@ from dataclasses import replace
 from app.answer.attribution import render
 from app.answer.preview import extractive_preview
 from app.answer.result import Answer, Sentence, Source
-from app.answer.safety import neutralise
+from app.core.safety import neutralise
 from app.retrieval.question_kinds import is_open_ended
 from app.retrieval.record_scan import ScanResult, scan_records
 from app.retrieval.record_terms import record_condition
@@ -72,7 +72,7 @@ def listed_what(question: str) -> str:
 
 
 def _quote(evidence: str, condition_terms: list[str]) -> str:
-    """The evidence sentence, cut around its first term when long, as data (app/answer/safety.py)."""
+    """The evidence sentence, cut around its first term when long, as data (app/core/safety.py)."""
     text = neutralise(evidence).strip()
     if len(text) <= QUOTE_CHARS:
         return text

@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.answer.grounding import WEAK_SUPPORT, support_matrix
 from app.answer.result import Sentence, Source
-from app.answer.safety import PLACEHOLDER, neutralise, neutralise_all
+from app.core.safety import PLACEHOLDER, neutralise, neutralise_all
 
 #: A cited source whose support is this close to the best source's keeps its marker.
 MARGIN = 0.05

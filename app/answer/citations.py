@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.answer.result import Answer, Sentence
-from app.answer.safety import PLACEHOLDER, neutralise
+from app.core.safety import PLACEHOLDER, neutralise
 from app.core.text import MARKER, cited_numbers, content_words, split_sentences
 
 _REFUSAL = re.compile(

@@ -24,10 +24,10 @@ import re
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from app.answer.instruction_features import CODE_WORD, looks_foreign
-from app.answer.instructions import instructs, suspicious
+from app.core.instruction_features import CODE_WORD, looks_foreign
+from app.core.instructions import instructs, suspicious
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
-from app.answer.safety import PLACEHOLDER, neutralise_all
+from app.core.safety import PLACEHOLDER, neutralise_all
 from app.core.text import content_words
 
 #: A run of 2-40 characters repeated this many times in a row is a runaway (one copy is kept) ...

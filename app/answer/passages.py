@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.answer.records import record_block
 from app.answer.result import Source
-from app.answer.safety import neutralise, neutralise_all, strip_markup
+from app.core.safety import neutralise, neutralise_all, strip_markup
 
 
 def passage(source: Source, question: str) -> str:

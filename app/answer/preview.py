@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.answer.safety import PLACEHOLDER, neutralise
+from app.core.safety import PLACEHOLDER, neutralise
 
 #: Quotes taken from the top talk of a question about one talk.
 TOP_TALK_QUOTES = 2

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from app.core.prompts import load_prompt
+from app.core.safety import without_instructions
 from app.core.talk import Talk
 
 if TYPE_CHECKING:  # every process imports this module (readers apply titles); few run a model
@@ -221,7 +222,8 @@ _ABSTRACT_CHARS = 1600  # the opening of a long abstract names its topic; the pr
 def title_messages(talk: Talk, prompts_dir: Path | None = None) -> list:
     """The chat messages asking for one talk's title (prompts/title.txt: system part, ``---``, user part)."""
     system, _, user = load_prompt("title", prompts_dir).partition("\n---\n")
-    abstract = talk.abstract if len(talk.abstract) <= _ABSTRACT_CHARS else talk.abstract[:_ABSTRACT_CHARS].rsplit(" ", 1)[0] + " …"
+    readable = without_instructions(talk.abstract)  # a title never carries a planted order (app/core/safety.py)
+    abstract = readable if len(readable) <= _ABSTRACT_CHARS else readable[:_ABSTRACT_CHARS].rsplit(" ", 1)[0] + " …"
     return [SystemMessage(system.strip()), HumanMessage(user.strip().format(abstract=abstract))]
 
 

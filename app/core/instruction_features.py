@@ -2,7 +2,7 @@
 
 Each feature is a yes/no reading of one sentence (markup already removed): who it addresses, whether it
 opens with a command, whether it dictates the form of a reply, whether it is in another language or
-obfuscated, whether it forges a chat turn, ... ``app/answer/instructions.py`` weighs them (weights fitted
+obfuscated, whether it forges a chat turn, ... ``app/core/instructions.py`` weighs them (weights fitted
 by ``eval/fit_detector.py``) and adds its decisive rules; this file only reads the sentence, so the fitting
 script, the cross-validation bench and the detector all see the same features.
 """
@@ -188,7 +188,7 @@ def bare_imperative(sentence: str) -> bool:
 @lru_cache(maxsize=8192)
 def features(sentence: str) -> dict[str, float]:
     """The sentence's features, each 0/1 (what ``judge`` weighs); cached, so callers must not change the dict."""
-    from app.answer.safety import matches_phrase_list  # the first detector, kept as one signal
+    from app.core.safety import matches_phrase_list  # the first detector, kept as one signal
 
     tokens = words(sentence)
     english = sum(w in _ENGLISH for w in tokens)

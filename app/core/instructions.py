@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.answer.instruction_features import WE, FEATURES, features, words
+from app.core.instruction_features import WE, FEATURES, features, words
 
 WEIGHTS = Path(__file__).with_name("instruction_weights.json")
 
