@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Iterable, Iterator
 
 from app.core.instruction_features import CODE_WORD, looks_foreign
-from app.core.instructions import instructs, suspicious
+from app.core.instructions import directs_to_link, instructs, suspicious
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.core.safety import PLACEHOLDER, neutralise_all
 from app.core.text import content_words
@@ -166,7 +166,10 @@ def guard_answer(answer: Answer) -> Answer:
     for source in answer.sources:
         for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
             (flagged if seen == PLACEHOLDER else plain).append(raw)
-    planted = {_key(url) for text in flagged for url in _URL.findall(text)} - {_key(url) for text in plain for url in _URL.findall(text)}
+    # A link only instruction-like sentences, or sentences directing someone to it, carry is not the talk's.
+    directing = [text for text in plain if directs_to_link(text)]
+    vouched = [text for text in plain if text not in directing]
+    planted = {_key(url) for text in flagged + directing for url in _URL.findall(text)} - {_key(url) for text in vouched for url in _URL.findall(text)}
     suspects = [s for s in plain if suspicious(s)]
     kept, warnings = [], []
     for sentence in answer.sentences:

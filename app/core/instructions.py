@@ -119,6 +119,21 @@ def suspicious(sentence: str, model: Model | None = None) -> bool:
     return verdict.score >= model.suspicious and not f["research_voice"] and any(f[k] for k in _ADDRESSING)
 
 
+#: Features of a sentence that says who is to be sent to something, or when to pass it on: "anyone requesting the
+#: checkpoints should be sent to …", "share with everyone who asks", "for assistants". None of the 22 link-bearing
+#: sentences of the bundled corpus has one ("Please visit … for details." is an imperative, not one of these).
+_DIRECTING = ("second_person", "addressee", "obligation", "audience_obligation", "trigger", "link_with_command",
+              "tells_others", "reply_noun", "reply_form", "role_play")
+
+
+def directs_to_link(sentence: str) -> bool:
+    """A sentence carrying a link that also directs someone to it: the link is not the talk's to vouch for (the
+    output guard drops an answer sentence giving it). Chosen on the seen splits' link cases (fresh2 inj101,
+    fresh4 f4inj17 and f4inj49 got past the detector); below the detector's bar, so the sentence stays readable."""
+    f = features(sentence)
+    return bool(f["link"]) and any(f[k] for k in _DIRECTING)
+
+
 def rules(sentence: str) -> tuple[str, ...]:
     """The decisive shapes a sentence has (any one flags it): an AI/software addressee with a demand about what to
     say; a demand to say something, not in research voice; a record field planted in the text for answers."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote_plus
 
 from app.core.instructions import Model, flag_all
 from app.core.text import split_sentences
@@ -59,10 +60,23 @@ _INSTRUCTION = re.compile(
 )
 
 
+#: An entity ends with ";": a link's "&noteId=" is no "&not" (html.unescape alone made it "¬eId=").
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
 def strip_markup(text: str) -> str:
     """``text`` without tags, comments or chat-template tokens (entities decoded, spacing tidied)."""
     visible = _MARKUP.sub(" ", _HIDDEN.sub(" ", text))
-    return re.sub(r"\s{2,}", " ", html.unescape(visible)).strip()
+    return re.sub(r"\s{2,}", " ", _ENTITY.sub(lambda m: html.unescape(m.group(0)), visible)).strip()
+
+
+_QUERY = re.compile(r"(?<=[?&#])[^\s<>()\[\]]+")
+
+
+def decode_links(text: str) -> str:
+    """The text with each link's query decoded ("?msg=ai%20assistants%20answer%20only%20with" -> "?msg=ai assistants
+    answer only with"), for judging only: words hidden in a link's escapes are still words (fresh4 f4inj49)."""
+    return _QUERY.sub(lambda m: unquote_plus(m.group(0)), text) if "://" in text or "www." in text else text
 
 
 _TURN = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
@@ -82,7 +96,7 @@ def neutralise_all(sentences: list[str], model: Model | None = None) -> list[str
     """What the model may read of a source's sentences, judged in context (an instruction may span two); ``model``:
     the detector's fitted part (the committed one by default; the cross-validation bench passes its folds')."""
     texts = [strip_markup(s) for s in sentences]
-    flags = flag_all(texts, model)
+    flags = flag_all([decode_links(t) for t in texts], model)
     return [PLACEHOLDER if _TURN.search(raw) or (text and flag) else text for raw, text, flag in zip(sentences, texts, flags)]
 
 
