@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,6 +29,7 @@ from app.answer.state import AnswerState  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
+from eval.yes_probability import YesProbability  # noqa: E402
 
 FOCUSED = ("Passage:\n{passage}\n\nQuestion: {question}\n"
            "Answer the question from the passage alone with one word, YES or NO.")
@@ -39,32 +37,8 @@ CLAIM = ("Passage:\n{passage}\n\nClaim: {question}\n\nDoes the passage say that 
          "Answer with one word, YES or NO.")
 
 
-class NextWord:
-    """P(YES) of the llama.cpp model behind the product's chat model, for a list of chat messages."""
-
-    def __init__(self, llama):
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        self.llama = llama
-        eos = llama.detokenize([llama.token_eos()]).decode("utf-8", "ignore")
-        self.formatter = Jinja2ChatFormatter(template=llama.metadata["tokenizer.chat_template"], eos_token=eos, bos_token="")
-        first = lambda w: llama.tokenize(w.encode(), add_bos=False, special=False)[0]  # noqa: E731
-        self.yes = sorted({first(w) for w in ("YES", "Yes", "yes", " YES", " Yes")})
-        self.no = sorted({first(w) for w in ("NO", "No", "no", " NO", " No")})
-
-    def p_yes(self, messages: list[dict]) -> float:
-        prompt = self.formatter(messages=messages).prompt
-        tokens = self.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-        self.llama.reset()
-        self.llama.eval(tokens)
-        logits = np.ctypeslib.as_array(self.llama._ctx.get_logits(), shape=(self.llama.n_vocab(),))
-        yes, no = _logsumexp(logits[self.yes]), _logsumexp(logits[self.no])
-        return round(1.0 / (1.0 + math.exp(no - yes)), 4)
-
-
-def _logsumexp(values: np.ndarray) -> float:
-    top = float(values.max())
-    return top + math.log(float(np.exp(values - top).sum()))
+def round_p(reader: YesProbability, messages: list[dict]) -> float:
+    return round(reader.of_messages(messages), 4)
 
 
 def main() -> None:
@@ -78,17 +52,17 @@ def main() -> None:
     rows = [r for r in rows if r.get("type") == "yes_no"]
     service = Service(Settings())
     chain = service.answer_chain()
-    reader = NextWord(chain.llm.load().weights)
+    reader = YesProbability(chain.llm.load().weights)
     results = []
     for row in rows:
         state = chain.prepare().invoke(AnswerState.start(row["question"], []))
         top = state.sources[0]
         roles = {"system": "system", "human": "user"}
         readings = {
-            "answer": reader.p_yes([{"role": roles[m.type], "content": str(m.content)} for m in state.messages]),
-            "focused_block": reader.p_yes([{"role": "user", "content": FOCUSED.format(passage=passage(top, row["question"]), question=row["question"])}]),
-            "focused_abstract": reader.p_yes([{"role": "user", "content": FOCUSED.format(passage=top.talk.abstract, question=row["question"])}]),
-            "claim_abstract": reader.p_yes([{"role": "user", "content": CLAIM.format(passage=top.talk.abstract, question=row["question"])}]),
+            "answer": round_p(reader, [{"role": roles[m.type], "content": str(m.content)} for m in state.messages]),
+            "focused_block": round_p(reader, [{"role": "user", "content": FOCUSED.format(passage=passage(top, row["question"]), question=row["question"])}]),
+            "focused_abstract": round_p(reader, [{"role": "user", "content": FOCUSED.format(passage=top.talk.abstract, question=row["question"])}]),
+            "claim_abstract": round_p(reader, [{"role": "user", "content": CLAIM.format(passage=top.talk.abstract, question=row["question"])}]),
         }
         gold_lines = [list(g) for g in row.get("gold_lines", [])]
         results.append({"id": row["id"], "gold": row["polarity"], "top_lines": [list(r) for r in top.talk.lines],

@@ -41,13 +41,17 @@ class YesProbability:
     def _first_token(self, word: str) -> int:
         return self.llama.tokenize(word.encode(), add_bos=False, special=False)[0]
 
-    def tokens(self, user_message: str) -> list[int]:
-        """The prompt as the chat model would see it, up to the assistant's first token."""
-        prompt = self.formatter(messages=[{"role": "user", "content": user_message}]).prompt
+    def tokens(self, messages: list[dict]) -> list[int]:
+        """The chat messages as the chat model would see them, up to the assistant's first token."""
+        prompt = self.formatter(messages=messages).prompt
         return self.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
     def __call__(self, user_message: str) -> float:
-        tokens = self.tokens(user_message)
+        return self.of_messages([{"role": "user", "content": user_message}])
+
+    def of_messages(self, messages: list[dict]) -> float:
+        """P(YES) as the reply's first word after ``messages`` (role/content dicts, a system prompt allowed)."""
+        tokens = self.tokens(messages)
         with self._lock:
             logits = self._next_token_logits(tokens)
         yes = _logsumexp(logits[self.yes])
