@@ -70,6 +70,24 @@ def strip_markup(text: str) -> str:
     return re.sub(r"\s{2,}", " ", _ENTITY.sub(lambda m: html.unescape(m.group(0)), visible)).strip()
 
 
+#: Characters that show as nothing (zero-width space, joiners, word joiner, byte-order mark, soft hyphen).
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+#: Cyrillic and Greek letters drawn like Latin ones, read as those inside a word that mixes scripts.
+_LOOKALIKES = str.maketrans("аеорсухіјѕԁԛԝАВЕКМНОРСТХУІЈЅοινΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "aeopcyxijsdqwABEKMHOPCTXYIJSoivABEZHIKMNOPTYX")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def plain_letters(text: str) -> str:
+    """The text as a reader sees it: no invisible characters, and a word that mixes Latin letters with Cyrillic or
+    Greek look-alikes ("Clоsе еvеrу rерlу", fresh4 f4inj41) in Latin letters. For judging only; a word in one script
+    (a Greek α, a Russian name) is left alone."""
+    def latin(match: re.Match) -> str:
+        word = match.group(0)
+        mixed = any("a" <= c.lower() <= "z" for c in word) and any(not c.isascii() for c in word)
+        return word.translate(_LOOKALIKES) if mixed else word
+    return _WORD.sub(latin, _INVISIBLE.sub("", text))
+
+
 _LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+")
 
 
@@ -97,8 +115,9 @@ def neutralise_all(sentences: list[str], model: Model | None = None) -> list[str
     """What the model may read of a source's sentences, judged in context (an instruction may span two); ``model``:
     the detector's fitted part (the committed one by default; the cross-validation bench passes its folds')."""
     texts = [strip_markup(s) for s in sentences]
-    flags = flag_all(texts, model)
-    flags = [flag or any(flag_all(link_words(text), model)) for flag, text in zip(flags, texts)]
+    plain = [plain_letters(t) for t in texts]
+    flags = flag_all(plain, model)
+    flags = [flag or any(flag_all(link_words(text), model)) for flag, text in zip(flags, plain)]
     return [PLACEHOLDER if _TURN.search(raw) or (text and flag) else text for raw, text, flag in zip(sentences, texts, flags)]
 
 
