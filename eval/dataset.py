@@ -4,9 +4,9 @@ Gold talks are given as line ranges of ``data/abstracts.txt``; a range maps to
 the indexed talk whose line ranges contain the range's start line (a talk that
 occurs twice, e.g. lines 59 and 79, is one talk in the index).
 
-Two question files: ``questions.jsonl`` (dev: rules, prompts and thresholds are chosen on it, and
-the CI gate runs on it) and ``questions-heldout.jsonl`` (held-out: written blind from the corpus,
-never used to choose anything; see docs/evaluation.md).
+Question files: ``questions.jsonl`` (dev: rules, prompts and thresholds are chosen on it, and
+the CI gate runs on it) and ``questions-heldout.jsonl`` and ``questions-heldout2.jsonl`` (held-out:
+written blind from the corpus, never used to choose anything; see docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -23,9 +23,12 @@ DATA_DIR = resource("eval", "data")
 QUESTIONS = DATA_DIR / "questions.jsonl"
 HELDOUT_QUESTIONS = DATA_DIR / "questions-heldout.jsonl"
 DEV_V3_QUESTIONS = DATA_DIR / "questions-dev-v3.jsonl"
+#: A second blind held-out set (issue 23's weak types), written after the first had been partly looked at.
+HELDOUT2_QUESTIONS = DATA_DIR / "questions-heldout2.jsonl"
 #: The question sets a run can answer: rules, prompts and thresholds are chosen on "dev" only;
-#: "held-out" was written blind and only reports (docs/evaluation.md).
-QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,)}
+#: "held-out" and "held-out-2" were written blind and only report (docs/evaluation.md).
+QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,),
+                 "held-out-2": (HELDOUT2_QUESTIONS,)}
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 #: Pairs labelled from answers of the current code (eval/data/README.md); split and used like the ones above.
 JUDGE_PAIRS_CURRENT = DATA_DIR / "judge_pairs_current.jsonl"

@@ -1,6 +1,7 @@
-"""The held-out questions (eval/data/questions-heldout.jsonl, issue 20) and the loader's new fields.
+"""The held-out questions (eval/data/questions-heldout.jsonl, issue 20; questions-heldout2.jsonl, issue 23)
+and the loader's new fields.
 
-The held-out set was written blind from data/abstracts.txt; these tests check its shape only
+The held-out sets were written blind from data/abstracts.txt; these tests check their shape only
 (no answers are generated), so they guard it without anyone looking at answers to it. Gold ranges
 are checked against the talk split labelled by hand in tests/data/seed_segments.json, and once
 against the real index of the seed corpus (as test_eval.py does for the dev set).
@@ -15,12 +16,16 @@ from collections import Counter
 import pytest
 
 from app.core.errors import InputError
-from eval.dataset import AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT_QUESTIONS, QUESTIONS, TYPES, attach_gold, load_questions
+from eval.dataset import (AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT_QUESTIONS, QUESTIONS, TYPES,
+                          attach_gold, load_questions)
 
 from support.settings import SEED_SEGMENTS
 
 #: The field each new type needs, and only that type may carry.
 TYPE_FIELD = {"counting": "count", "yes_no": "polarity", "follow_up": "history"}
+#: Every question file, in the order they were written.
+ALL_FILES = (QUESTIONS, HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS)
+HELDOUT_FILES = pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS], ids=["held-out", "held-out-2"])
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +38,10 @@ def dev():
     return load_questions(QUESTIONS)
 
 
-@pytest.fixture(scope="module", params=[HELDOUT_QUESTIONS, DEV_V3_QUESTIONS], ids=["held-out", "dev-v3"])
+@pytest.fixture(scope="module", params=[HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS],
+                ids=["held-out", "dev-v3", "held-out-2"])
 def written(request):
-    """Each file of questions written with issue 23's new types (the held-out set and the new dev part)."""
+    """Each file of questions written with issue 23's new types (both held-out sets and the new dev part)."""
     return load_questions(request.param)
 
 
@@ -57,10 +63,22 @@ def test_heldout_has_at_least_70_questions_of_every_type(heldout):
     assert min(counts.values()) >= 6 and counts["counting"] >= 8
 
 
-def test_ids_are_unique_and_disjoint_from_dev(heldout, dev):
-    ids = [q.id for q in heldout]
-    assert len(ids) == len(set(ids))
-    assert not set(ids) & {q.id for q in dev}
+def test_heldout2_has_its_48_questions_in_the_planned_mix():
+    questions = load_questions(HELDOUT2_QUESTIONS)
+    assert Counter(q.type for q in questions) == {"yes_no": 20, "comparison": 10, "follow_up": 10, "counting": 8}
+    assert [q.id for q in questions] == [f"k{n:03d}" for n in range(1, 49)]
+
+
+def test_heldout2_yes_no_is_balanced_and_uses_each_talk_once():
+    yes_no = [q for q in load_questions(HELDOUT2_QUESTIONS) if q.type == "yes_no"]
+    assert Counter(q.polarity for q in yes_no) == {"yes": 10, "no": 10}
+    talks = [tuple(map(tuple, q.gold_lines)) for q in yes_no]
+    assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
+
+
+def test_ids_are_unique_across_all_question_files():
+    ids = [q.id for path in ALL_FILES for q in load_questions(path)]
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
 
 
 def test_every_gold_range_is_a_labelled_talk_of_the_corpus(written, labelled_talks):
@@ -80,21 +98,24 @@ def test_a_count_is_the_number_of_gold_talks(written):
     assert [q.id for q in written if q.type == "counting" and q.count != len(q.gold_lines)] == []
 
 
-def test_yes_and_no_answers_are_both_well_represented(heldout):
-    polarities = Counter(q.polarity for q in heldout if q.type == "yes_no")
+@HELDOUT_FILES
+def test_yes_and_no_answers_are_both_well_represented(path):
+    polarities = Counter(q.polarity for q in load_questions(path) if q.type == "yes_no")
     assert polarities["yes"] >= 3 and polarities["no"] >= 3
 
 
-def test_answerable_questions_have_gold_and_key_facts_and_unanswerable_ones_none(heldout):
-    for q in heldout:
+@HELDOUT_FILES
+def test_answerable_questions_have_gold_and_key_facts_and_unanswerable_ones_none(path):
+    for q in load_questions(path):
         if q.answerable:
             assert q.gold_lines and 2 <= len(q.key_facts) <= 4, q.id
         else:
             assert (q.gold_lines, q.key_facts) == ([], []) and q.notes, q.id
 
 
-def test_every_gold_range_maps_to_its_own_talk_of_the_real_index(seed_index):
-    answerable = attach_gold([q for q in load_questions(HELDOUT_QUESTIONS) if q.answerable], seed_index.store.catalog())
+@HELDOUT_FILES
+def test_every_gold_range_maps_to_its_own_talk_of_the_real_index(seed_index, path):
+    answerable = attach_gold([q for q in load_questions(path) if q.answerable], seed_index.store.catalog())
     assert [q.id for q in answerable if len(q.gold_talks) != len(q.gold_lines)] == []
 
 
@@ -106,6 +127,12 @@ def test_the_new_dev_questions_have_ids_of_their_own(heldout, dev):
 def test_no_heldout_question_repeats_a_dev_question(heldout, dev):
     dev_texts = {normalised(q.question) for q in dev}
     assert [q.id for q in heldout if normalised(q.question) in dev_texts] == []
+
+
+def test_no_heldout2_question_or_history_repeats_an_earlier_one():
+    earlier = {normalised(t) for path in ALL_FILES[:3] for q in load_questions(path) for t in [q.question, *q.history]}
+    assert [q.id for q in load_questions(HELDOUT2_QUESTIONS)
+            if {normalised(t) for t in [q.question, *q.history]} & earlier] == []
 
 
 # ------------------------------------------------------------------ the loader's checks
