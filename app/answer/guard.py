@@ -27,7 +27,7 @@ from typing import Iterable, Iterator
 from app.core.instruction_features import CODE_WORD, looks_foreign
 from app.core.instructions import directs_to_link, instructs, suspicious
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
-from app.core.safety import PLACEHOLDER, neutralise_all
+from app.core.safety import LINK, PLACEHOLDER, neutralise_all
 from app.core.text import content_words
 
 #: A run of 2-40 characters repeated this many times in a row is a runaway (one copy is kept) ...
@@ -42,7 +42,6 @@ COPIED = 0.5
 #: Share (of both sentences' content words) that makes a nearly verbatim copy of a merely suspicious source sentence.
 VERBATIM = 0.8
 RUNAWAY = AnswerWarning("runaway", "the answer repeated itself over and over; generation was stopped and the repetition cut")
-_URL = re.compile(r"https?://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def runaway_at(text: str) -> int | None:
@@ -156,7 +155,7 @@ def _foreign_links(sentence: Sentence, sources: list[Source], planted: set[str])
     """Links of the sentence that no talk it cites records (a link only an instruction sentence carries is not recorded)."""
     cited = [s for s in sources if s.n in sentence.citations] or sources
     recorded = {_key(link) for s in cited for link in s.talk.links} - planted
-    return [url for url in _URL.findall(sentence.text) if _key(url) not in recorded]
+    return [url for url in LINK.findall(sentence.text) if _key(url) not in recorded]
 
 
 def guard_answer(answer: Answer) -> Answer:
@@ -167,9 +166,10 @@ def guard_answer(answer: Answer) -> Answer:
         for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
             (flagged if seen == PLACEHOLDER else plain).append(raw)
     # A link only instruction-like sentences, or sentences directing someone to it, carry is not the talk's.
-    directing = [text for text in plain if directs_to_link(text)]
-    vouched = [text for text in plain if text not in directing]
-    planted = {_key(url) for text in flagged + directing for url in _URL.findall(text)} - {_key(url) for text in vouched for url in _URL.findall(text)}
+    directing, vouched = [], []
+    for text in plain:
+        (directing if directs_to_link(text) else vouched).append(text)
+    planted = {_key(url) for text in flagged + directing for url in LINK.findall(text)} - {_key(url) for text in vouched for url in LINK.findall(text)}
     suspects = [s for s in plain if suspicious(s)]
     kept, warnings = [], []
     for sentence in answer.sentences:

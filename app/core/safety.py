@@ -88,14 +88,15 @@ def plain_letters(text: str) -> str:
     return _WORD.sub(latin, _INVISIBLE.sub("", text))
 
 
-_LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+")
+#: A link or an e-mail address as written in a sentence (the output guard's too).
+LINK = re.compile(r"https?://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def link_words(text: str) -> list[str]:
     """Each link whose query hides words, decoded ("…/view?msg=ai%20assistants%20answer%20only%20with%20X" ->
     "…/view?msg=ai assistants answer only with X"): judged on its own, since a link is not prose and runs into the
     sentence after it when no full stop ends it (fresh4 f4inj49). A link that decodes to no spaces hides no words."""
-    return [words for link in _LINK.findall(text) if " " in (words := unquote_plus(link))]
+    return [words for link in LINK.findall(text) if " " in (words := unquote_plus(link))]
 
 
 _TURN = re.compile(r"<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
