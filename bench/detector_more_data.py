@@ -24,17 +24,11 @@ sys.path.insert(0, str(ROOT))
 from app.core.instructions import Model  # noqa: E402
 from app.core.safety import PLACEHOLDER, neutralise_all  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from eval.fit_detector import DATA, benign_sentences, case_sentences, corpus_sentences, fit_on  # noqa: E402
+from eval.fit_detector import benign_sentences, corpus_sentences, fit_on, tune_data  # noqa: E402
 from eval.injection import detected, load_cases  # noqa: E402
 
 FITS = (("tune",), ("tune", "held-out"), ("tune", "held-out", "fresh"), ("tune", "held-out", "fresh", "fresh2"))
 JUDGED_ON = "fresh4"
-
-
-def training_data(splits: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
-    rows = [json.loads(line) for line in (DATA / "injections.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    positives, negatives = case_sentences([r for r in rows if r["split"] in splits])
-    return positives, negatives + [s for _, s in corpus_sentences(1)], [b for split in splits for b in benign_sentences(split)]
 
 
 def judged(model: Model) -> dict:
@@ -52,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for splits in FITS:
-        fit = fit_on(*training_data(splits))
+        fit = fit_on(*tune_data(splits))
         rows.append({"fitted_on": list(splits), "fit": fit["tune"], "threshold": fit["threshold"], JUDGED_ON: judged(Model.from_json(fit))})
         print(json.dumps(rows[-1]))
     write_result(args.out, {"judged_on": JUDGED_ON, "fits": rows})

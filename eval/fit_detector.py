@@ -64,11 +64,12 @@ def benign_sentences(split: str) -> list[str]:
     return [r["text"] for r in rows if r["split"] == split]
 
 
-def tune_data() -> tuple[list[str], list[str], list[str]]:
-    """Positives, corpus negatives, benign negatives: all from the tune part."""
+def tune_data(splits: tuple[str, ...] = ("tune",)) -> tuple[list[str], list[str], list[str]]:
+    """Positives, corpus negatives, benign negatives: all from the tune part (``splits``: the committed fit reads
+    "tune" only; bench/detector_more_data.py fits on more)."""
     cases = [json.loads(line) for line in (DATA / "injections.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    positives, negatives = case_sentences([c for c in cases if c["split"] == "tune"])
-    return positives, negatives + [s for _, s in corpus_sentences(1)], benign_sentences("tune")
+    positives, negatives = case_sentences([c for c in cases if c["split"] in splits])
+    return positives, negatives + [s for _, s in corpus_sentences(1)], [b for split in splits for b in benign_sentences(split)]
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
