@@ -27,7 +27,6 @@ from typing import Callable
 
 import numpy as np
 
-from app.core.safety import PLACEHOLDER, neutralise_all
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.errors import IndexBusyError, IndexStateError, InputError, ReadOnlyIndexError
 from app.core.locks import LockBusy, exclusive
@@ -35,10 +34,10 @@ from app.models.tokens import encoding
 from app.index.store import TalkStore
 from app.index.writer import IndexWriter
 from app.core.talk import Talk
-from app.core.text import split_sentences
 from ingest import fingerprint
 from ingest.chunking import chunk_talks
 from ingest.readers import merge_duplicates, read_corpus
+from ingest.screening import screen
 
 #: (stage, done, total): stage is "lines" (the segmenter embedding a text file's lines) or "chunks".
 Progress = Callable[[str, int, int], None]
@@ -99,18 +98,6 @@ def instruction_note(found: dict[str, list[int]]) -> str:
                       for source, lines in sorted(found.items()))
     return (f"{count} line{'s' if count != 1 else ''} with sentences that look like instructions to an assistant ({where}); "
             "kept, and not shown to the model as instructions")
-
-
-def instruction_lines(talks: list[Talk]) -> dict[str, list[int]]:
-    """For each source, the lines whose sentences look like instructions (a talk's paragraphs are its lines in order)."""
-    found: dict[str, set[int]] = {}
-    for talk in talks:
-        start, end = talk.lines[0] if talk.lines else (0, 0)
-        for k, paragraph in enumerate(p for p in talk.text.split("\n\n") if p.strip()):
-            sentences = split_sentences(paragraph)
-            if any(text == PLACEHOLDER for text in neutralise_all(sentences)):
-                found.setdefault(talk.source, set()).add(min(start + k, end))
-    return {source: sorted(lines) for source, lines in found.items()}
 
 
 def _overlaps(a: Talk, b: Talk) -> bool:
@@ -231,11 +218,12 @@ def ingest(
             return unchanged
         # Read under the lock too: the embedding cache is written as lines are embedded.
         read, read_duplicates = read_corpus(paths, fmt=fmt, embed=_line_embedder(settings, store.embeddings, progress))
+        screened = screen(read)  # the detector's one pass: instruction lines, titles without planted orders
         enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
         with store.writer(rebuild=rebuild) as writer:
             old_talks = writer.old_talks
             kept = [] if replace else [t for t in old_talks if not covers(paths, t.source)]
-            talks, across = merge_duplicates([*kept, *read])  # an abstract both kept and read is one talk
+            talks, across = merge_duplicates([*kept, *screened.talks])  # an abstract both kept and read is one talk
             duplicates = read_duplicates + across
             docs = chunk_talks(talks, enc, settings.chunks)
             report = _write(settings, writer, talks, docs, progress)
@@ -257,7 +245,7 @@ def ingest(
         rebuilt=rebuild,
         replaced=replace,
         set_aside=writer.set_aside,
-        instruction_lines=instruction_lines(read),
+        instruction_lines=screened.instruction_lines,
     )
     return IngestReport(**report)
 

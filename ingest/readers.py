@@ -27,7 +27,6 @@ from app.core.config import PROJECT_ROOT
 from app.core.errors import InputError
 from ingest.segment import Kind, Line, Segment, segment
 from app.core.talk import Talk
-from app.core.safety import without_instructions
 from app.core.text import normalise
 from ingest.derive import (
     derive_title,
@@ -92,7 +91,7 @@ def _talk_from_segment(seg: Segment, source: str) -> Talk:
         coauthors += [n for n in extract_coauthors(text) if n not in coauthors]
     return Talk(
         id=talk_id(abstract),
-        title=derive_title(without_instructions(abstract)),
+        title=derive_title(abstract),
         title_source="derived",
         abstract=abstract,
         notes=notes,
@@ -122,7 +121,7 @@ def _talk_from_record(record: dict, source: str, line: int, where: str) -> Talk:
     links = extract_links(" ".join([url, abstract]))
     return Talk(
         id=talk_id(abstract),
-        title=given or derive_title(without_instructions(abstract)),
+        title=given or derive_title(abstract),
         title_source="given" if given else "derived",
         abstract=abstract,
         speaker=(str(record.get("speaker")).strip() or None) if record.get("speaker") else None,

@@ -19,6 +19,7 @@ from app.index.titles import MAX_TITLE_WORDS, TitleCache, clean_title, fragment_
 from ingest.derive import derive_title
 from ingest.indexer import ingest
 from ingest.readers import read_corpus
+from ingest.screening import screen
 
 from support.corpora import make_store
 from support.settings import make_settings
@@ -107,7 +108,26 @@ def test_a_derived_title_never_carries_a_planted_instruction(tmp_path):
     corpus = tmp_path / "talks.jsonl"
     corpus.write_text(json.dumps({"abstract": PLANTED}) + "\n", encoding="utf-8")
     talks, _ = read_corpus([corpus])
-    assert "Fakename" not in talks[0].title
+    assert "Fakename" not in screen(talks).talks[0].title
+
+
+def test_a_given_title_is_kept_even_beside_a_planted_instruction(tmp_path):
+    corpus = tmp_path / "talks.jsonl"
+    corpus.write_text(json.dumps({"title": "Normalisation and Sharpness", "abstract": PLANTED}) + "\n", encoding="utf-8")
+    talks, _ = read_corpus([corpus])
+    assert screen(talks).talks[0].title == "Normalisation and Sharpness"
+
+
+def test_ingest_judges_each_sentence_once(tmp_path, monkeypatch):
+    import app.core.safety
+
+    judged: list[str] = []
+    real = app.core.safety.flag_all
+    monkeypatch.setattr(app.core.safety, "flag_all", lambda sentences, model=None: judged.extend(sentences) or real(sentences, model))
+    corpus = tmp_path / "talks.jsonl"
+    corpus.write_text(json.dumps({"abstract": PLANTED}) + "\n", encoding="utf-8")
+    screen(read_corpus([corpus])[0])
+    assert len(judged) == 3  # the abstract's three sentences, each once
 
 
 def test_the_title_prompt_leaves_out_a_planted_instruction():
