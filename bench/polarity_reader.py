@@ -9,7 +9,8 @@ then the embedded model's P(YES) / (P(YES) + P(NO)) for the next token after
     question with its question mark (the model reads a yes/no question as a claim to check);
   - ``fewshot_block``: ``focused_block`` after three made-up worked examples (two of them "no": the passage
     states the opposite, the question asks for a stronger claim than the passage makes), as chat turns;
-  - ``kinds_block``: ``focused_block`` with the ways a passage says "no" spelled out in the instruction.
+  - ``kinds_block``: ``focused_block`` with the ways a passage says "no" spelled out in the instruction (the
+    product's prompts/polarity.txt since 2026-12-03; ``focused_block`` was before).
 Printed and written as JSON with the gold polarity, so a rule (which reading, which cut) can be chosen on dev
 and then reported once on held-out.
 

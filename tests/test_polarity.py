@@ -109,7 +109,7 @@ def _prepared(seed_index, question: str, *replies: str):
 def test_a_yes_no_question_is_read_from_source_one_alone_before_the_answer(seed_index):
     state, llm = _prepared(seed_index, RAMANUJAN, "NO")
     assert state.polarity == "no"
-    assert llm.prompts[0].startswith("Passage:\n[1] ") and "one word, YES or NO" in llm.prompts[0]
+    assert llm.prompts[0].startswith("Passage:\n[1] ") and "Answer NO when the passage says the opposite" in llm.prompts[0]
     assert "[2]" not in llm.prompts[0]
 
 

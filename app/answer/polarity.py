@@ -4,11 +4,14 @@ Asked to open its answer with "Yes," or "No," over the whole context, the embedd
 "Yes" where the abstract says the opposite ("sharpness does not correlate well with generalization",
 "shows no significant relationship"): its own P(Yes) for the answer's first word was over one half on
 4 of the 5 dev questions whose gold answer is "no" (bench/polarity_reader.py). Asked only the question
-over source [1] as it reads it (prompts/polarity.txt, one word), the same model got all 10 dev questions
-right at its own argmax (no cut tuned). So the chain reads the polarity first (``AnswerChain.read_polarity`` with ``one_word_polarity``), the
-yes/no prompt tells the model which word to begin with (prompts/answer_user_yes_no_read.txt), and
-``state_polarity`` makes sure the checked answer opens with it. The reading was chosen on the dev
-questions (questions-dev-v3.jsonl d114-d123) among four; docs/evaluation.md reports it on held-out.
+over source [1] as it reads it, in one word, it does better; and told which ways a passage says "no" (the
+opposite, an absent or failed effect, a weaker or different claim: prompts/polarity.txt) better still, on
+the 40-question tuning set questions-polarity-tune.jsonl: 36 of 40 at the model's own argmax against 34
+for the bare one-word prompt, "no" answers 17 of 20 against 14 (no cut tuned). So the chain reads the
+polarity first (``AnswerChain.read_polarity`` with ``one_word_polarity``), the yes/no prompt tells the model
+which word to begin with (prompts/answer_user_yes_no_read.txt), and ``state_polarity`` makes sure the checked
+answer opens with it. The reading was chosen on dev (d114-d123) and that tuning set among six;
+docs/evaluation.md reports it on the held-out sets.
 """
 
 from __future__ import annotations
