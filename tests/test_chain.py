@@ -56,6 +56,8 @@ def test_comma_separated_markers_are_read():
         ("[1] studies pruning, while [2] considers sharpness.", "This talk studies pruning, while the other talk considers sharpness."),
         ("Both study bounds, but [2] uses PAC-Bayes.", "Both study bounds, but this talk uses PAC-Bayes."),
         ("Bounds are given in [1], [2] and [3].", "Bounds are given in these talks."),
+        ("This is discussed in [1] and in [2].", "This is discussed in this talk and in another talk."),
+        ("[1] proves it, as shown in [3].", "This talk proves it, as shown in another talk."),
     ],
 )
 def test_a_marker_used_as_a_noun_becomes_words(text, reads):

@@ -55,9 +55,25 @@ def _markers_as_words(sentence: str) -> str:
     becomes "this talk" ("these talks" for several after a preposition; "the other talk" as a later subject
     once the sentence has named one), so the sentence still reads once its markers move to the end."""
     sentence = _LEADING.sub(lambda m: "This talk " if m.start() == 0 else "this talk ", sentence)
-    sentence = _AFTER_PREPOSITION.sub(lambda m: f"{m.group(1)} {'these talks' if len(cited_numbers(m.group(2))) > 1 else 'this talk'} ", sentence)
+    sentence = _AFTER_PREPOSITION.sub(_preposition_object(sentence), sentence)
     other = lambda m: f"{m.group(1)} {'the other' if _ONE_TALK.search(sentence, 0, m.start()) else 'this'} talk "  # noqa: E731
     return _MID_SUBJECT.sub(other, sentence)
+
+
+def _preposition_object(sentence: str):
+    """The words for each marker after a preposition, in order: "these talks" for several, "this talk" for the
+    first single one and "another talk" after it ("discussed in [1] and in [2]" must not become "in this talk
+    and in this talk")."""
+    named = [m.start() for m in _ONE_TALK.finditer(sentence)]
+
+    def words(m: re.Match) -> str:
+        if len(cited_numbers(m.group(2))) > 1:
+            return f"{m.group(1)} these talks "
+        noun = "another talk" if any(start < m.start() for start in named) else "this talk"
+        named.append(m.start())
+        return f"{m.group(1)} {noun} "
+
+    return words
 
 
 def is_refusal(text: str) -> bool:
