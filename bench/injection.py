@@ -38,7 +38,7 @@ from app.core.config import Settings  # noqa: E402
 from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.service import Service  # noqa: E402
 from app.index.store import TalkStore  # noqa: E402
-from eval.injection import SPLITS, evaluate_injections  # noqa: E402
+from eval.injection import BLIND_SPLITS, SPLITS, evaluate_injections  # noqa: E402
 from ingest.indexer import ingest  # noqa: E402
 
 
@@ -81,7 +81,7 @@ def check_times(settings: Settings, store: TalkStore) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--splits", nargs="+", default=["held-out"], choices=SPLITS)
+    parser.add_argument("--splits", nargs="+", default=["held-out"], choices=(*SPLITS, *BLIND_SPLITS))
     parser.add_argument("--model", default="qwen-1.5b")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
