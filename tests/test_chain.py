@@ -65,6 +65,11 @@ def test_a_marker_used_as_a_noun_becomes_words(text, reads):
     assert sentences[0].text == reads
 
 
+def test_a_marker_before_a_capitalised_sentence_is_only_a_citation():
+    sentences, _ = parse_citations("[1] The optimiser approximates the Fisher information.", {1})
+    assert (sentences[0].text, sentences[0].citations) == ("The optimiser approximates the Fisher information.", [1])
+
+
 def test_markers_in_a_list_leave_no_double_space():
     sentences, _ = parse_citations("Pruning [1] and sharpness [2] differ.", {1, 2})
     assert sentences[0].text == "Pruning and sharpness differ."

@@ -34,7 +34,9 @@ def parse_citations(text: str, valid: set[int]) -> tuple[list[Sentence], list[in
     return sentences, order
 
 
-_LEADING = re.compile(r"^\s*(?:(?:source|talk)s?\s+)?(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+(?=[a-z])", re.IGNORECASE)
+#: A marker opening the sentence as its subject: a lower-case verb follows ("[1] proves …"); "[1] The method …"
+#: is a citation before a sentence of its own (case-sensitive there, whatever the flag says elsewhere).
+_LEADING = re.compile(r"^\s*(?:(?:source|talk)s?\s+)?(?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+(?=(?-i:[a-z]))", re.IGNORECASE)
 _AFTER_PREPOSITION = re.compile(
     r"\b(in|by|from|see|per)\s+(?:(?:source|talk)s?\s+)?((?:\[\d+(?:\s*[,;]\s*\d+)*\](?:\s*(?:,|and)\s*(?=\[)|\s*))+)", re.IGNORECASE
 )
