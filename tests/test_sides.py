@@ -38,3 +38,29 @@ def test_both_sides_described_are_left_as_they_are():
 def test_a_comparison_of_one_talk_with_a_method_gets_no_second_side():
     one = Sentence("It tunes hyperparameters online.", [1], 0.7)
     assert contrast_sides(answer_with(one, question="How does it compare with Bayesian optimization?")).sentences == [one]
+
+
+# ------------------------------------------------------------------ which questions have two sides
+
+import pytest  # noqa: E402
+
+from app.answer.sides import two_sides  # noqa: E402
+
+
+@pytest.mark.parametrize("question", [
+    "What distinguishes the talk on spectral pruning from the sparse coding talk?",
+    "How does the talk on score matching relate to the one on denoising autoencoders?",
+    "Do the mirror descent talk and the talk on natural gradients take the same view of geometry?",
+    "Which talk proves a lower bound, the one on bandits or the one on online learning?",
+])
+def test_two_talks_named_and_related_are_two_sides(question):
+    assert two_sides(question)
+
+
+@pytest.mark.parametrize("question", [
+    "How does the optimiser from the momentum talk compare with plain gradient descent?",
+    "What is the difference between weak and strong convexity according to the two-layer network talk?",
+    "gradient flow vs mirror flow: how does the implicit bias talk treat them",
+])
+def test_two_things_inside_one_talk_are_one_side(question):
+    assert not two_sides(question)

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from app.answer.result import Answer, Sentence, Source
 from app.core.text import content_words
-from app.retrieval.question_kinds import is_comparison
+from app.retrieval.question_kinds import is_comparison, talks_named
 from app.retrieval.subjects import read_subjects
 
 #: A comparison of two talks ("two talks", "both", "the X talk and the Y talk"), not "how does it compare with
@@ -31,9 +31,24 @@ _TWO_SIDES = re.compile(r"\b(?:two|both|each|versus|vs\.?|between|and\s+the)\b",
 SAME_SIDE = 0.6
 
 
+#: Words that put more than one talk in the question without naming each ("two talks", "both", "these talks",
+#: "what does each talk say", "which talk is about …").
+_SEVERAL = re.compile(r"\b(?:two\s+talks|both|talks|presentations|lectures|(?:each|which)\s+(?:talk|one))\b", re.IGNORECASE)
+
+
 def two_sides(question: str) -> bool:
-    """Does the question compare two talks (not one talk with a method)?"""
-    return is_comparison(question) and (bool(_TWO_SIDES.search(question)) or read_subjects(question) is not None)
+    """Does the question compare two talks (not one talk with a method, nor two things inside one talk)?
+
+    A question naming exactly one talk and no second ("How does the method of the Adam talk compare with plain
+    SGD?", "the difference between benign and harmful overfitting according to the CNN talk") has one side; two
+    talks named ("the talk on X … the one on Y") are two (the look-alikes and phrasings of
+    eval/data/questions-comparison-tune.jsonl)."""
+    if not is_comparison(question):
+        return False
+    named = talks_named(question)
+    if named == 1 and not _SEVERAL.search(question):
+        return False
+    return named >= 2 or bool(_TWO_SIDES.search(question)) or read_subjects(question) is not None
 
 
 def _overlap(a: str, b: str) -> float:

@@ -35,6 +35,14 @@ _COUNTING = re.compile(
 )
 
 _COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ent|ence|ences)?|versus|vs\.?|both|two talks|each)\b", re.IGNORECASE)
+#: One talk named in the singular: "the talk on X", "the X talk", "the X study", "the one showing Y" (not "which
+#: talks", plural).
+_ONE_TALK = re.compile(r"\b(?:talk|presentation|lecture|study)\b(?!s)|\bthe\s+one\s+(?:on|about|showing|that|which|with|where|explaining|by)\b",
+                       re.IGNORECASE)
+#: Words that relate two named talks without the comparison words above ("what distinguishes A from B", "have in
+#: common", "alike", "the same approach", "relate", "does B agree", "which of A and B", "which …, A or B").
+_RELATION = re.compile(r"\b(?:distinguish\w*|in\s+common|alike|similar\w*|same|relat\w*|agree\w*|which\s+of|which\b[^?]*\bor)\b",
+                       re.IGNORECASE)
 
 #: A yes/no question opens with an auxiliary, or puts one after its topic ("In the talk on X, does it …?",
 #: "The analysis: does it …?"). "Is there a talk on X?" / "Did any speaker …?" ask whether the collection
@@ -46,9 +54,16 @@ _EXISTENCE = re.compile(r"\b(?:is|was|are|were)\s+there\b|\bany\s+(?:talks?|spea
 _SIDE_BY_SIDE = re.compile(r"\b(?:both|compar\w*|contrast\w*|versus|vs\.?|differ\w*|two talks)\b", re.IGNORECASE)
 
 
+def talks_named(question: str) -> int:
+    """How many times the question names a talk in the singular ("the talk on X … the one on Y": 2)."""
+    return len(_ONE_TALK.findall(question))
+
+
 def is_comparison(question: str) -> bool:
-    """Does the question set two talks side by side?"""
-    return bool(_COMPARISON.search(question))
+    """Does the question set two talks side by side? The comparison words, or two talks named and related
+    ("What distinguishes the talk on X from the Y talk?", "How does the talk on X relate to the talk on Y?"):
+    the phrasings of eval/data/questions-comparison-tune.jsonl the words alone missed."""
+    return bool(_COMPARISON.search(question)) or (talks_named(question) >= 2 and bool(_RELATION.search(question)))
 
 
 def is_counting(question: str) -> bool:
