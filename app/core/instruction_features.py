@@ -27,13 +27,18 @@ _ADDRESSEE = re.compile(
     r"\b(?:assistants?|chat\s?bots?|chatgpt|gpt-?\d|llms?|language models?|(?:the|any|an?|every)\s+(?:ai|a\.i\.|bot|model|software|tool|system|agent|program)\b|ai\b(?:\s+(?:tools?|systems?|models?|assistants?))?"
     r"|software\s+that|(?:summari[sz]ing|answering|generating|reading)\s+(?:system|tool|model|software|assistant|agent)|summari[sz]ers?|whoever|anyone\s+(?:reading|summari[sz]ing)|readers?\s+of\s+this"
     r"|(?:\w+-)?(?:generation|answering|summari[sz]ation)\s+(?:systems?|tools?|models?|bots?|software)"
-    r"|(?:systems?|tools?|models?|bots?|software|assistants?|agents?)\s+(?:processing|reading|summari[sz]ing|answering|relaying|quoting|consulting|handling|that\s+(?:reads?|process(?:es)?|summari[sz]es?))"
+    r"|(?:systems?|tools?|models?|bots?|software|assistants?)\s+(?:processing|reading|summari[sz]ing|that\s+(?:reads?|process(?:es)?|summari[sz]es?))"
+    r"|whatever\s+(?:is\s+)?(?:reading|summari[sz]ing|processing|generating|reads|summari[sz]es|processes))\b",
+    re.IGNORECASE)
+#: Whoever or whatever handles *this* text, named by what it does with it ("agents consulting this record", "those relaying
+#: this abstract", "the tool answering questions here", "the automated writer of replies"): an addressee (fourth revision).
+_HANDLER = re.compile(
+    r"\b(?:(?:systems?|tools?|models?|bots?|software|assistants?|agents?)\s+(?:answering|relaying|quoting|consulting|handling)|agents?\s+(?:processing|reading|summari[sz]ing)"
     r"|(?:summary|digest|answer|reply)\s+(?:tools?|systems?|bots?|software)"
     r"|(?:writers?|generators?|authors?|composers?|producers?)\s+of\s+(?:any\s+|the\s+)?(?:replies|answers|responses|summaries|digests)"
     r"|(?:reading|consulting|relaying|processing|summari[sz]ing|quoting|handling|parsing|ingesting|indexing|fielding\s+questions\s+(?:on|about))\s+"
     r"(?:this|the\s+present|the\s+above)\s+(?:abstract|page|record|text|document|entry|listing|announcement|talk|paper|work|seminar|material|passage)"
-    r"|readers?\s+of\s+(?:this|the\s+present)\s+(?:page|abstract|record|entry|listing|text|document)"
-    r"|whatever\s+(?:is\s+)?(?:reading|summari[sz]ing|processing|generating|reads|summari[sz]es|processes))\b",
+    r"|readers?\s+of\s+(?:this|the\s+present)\s+(?:page|abstract|record|entry|listing|text|document))\b",
     re.IGNORECASE)
 _COMMAND_VERBS = (
     "ignore|disregard|forget|override|bypass|obey|reply|respond|answer|say|tell|print|output|write|begin|start|end|close|finish|conclude|"
@@ -82,6 +87,8 @@ _TELL_OTHERS = re.compile(
     r"|\blet\s+(?:the\s+)?(?:users?|readers?|audiences?|people|everyone)\s+know\b",
     re.IGNORECASE)
 
+#: What was asked of an experiment's participants, reported in the past tense ("were told to", "was asked to").
+_PROTOCOL = re.compile(r"\b(?:were|was)\s+(?:\w+ly\s+)?(?:told|asked|instructed|required|encouraged|shown|paid|prompted|trained)\s+to\b", re.IGNORECASE)
 #: The authors speaking ("we", "our"): research voice.
 WE = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
 _RESEARCH_VOICE = re.compile(r"\b(?:we|our|us|in this (?:talk|work)|this (?:talk|paper) (?:\w+ )?(?:shows?|presents?|introduces?|discuss\w*|explores?|covers?|reviews?|describes?|proposes?|surveys?|is based)|this paper|the authors?|joint work)\b", re.IGNORECASE)
@@ -102,6 +109,9 @@ _IMPERATIVE_LEAD = re.compile(
     re.IGNORECASE)
 #: A condition before an imperative of telling ("If someone asks about this work, reply that ...").
 _CONDITION_LEAD = re.compile(r"^\W*(?:if|when|whenever|where|wherever|in case|should|once)\b[^,;:]{0,60}[,;:]\s*", re.IGNORECASE)
+#: A sentence opening with a noun phrase that a verb of being follows ("Reply length is ...", "Output tokens are ..."): no imperative.
+_SUBJECT_START = re.compile(
+    r"^\W*[A-Za-z-]+(?:\s+(?!(?:it|this|that|there|he|she|they|we|you|everything|nothing|all|the|a|an)\b)[a-z-]+)?\s+(?:is|are|was|were|has|have|can|will|may)\b")
 _IMPERATIVE_OBJECT = re.compile(
     r"(?:the|a|an|your|every|each|all|any|this|that|it|them|everything|anything|exactly|only|with|out|off|up|by|for|"
     r"readers?|users?|people|everyone|anyone|audiences?|\"|'|“|‘|#?[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\b")
@@ -223,7 +233,7 @@ _SEARCHED = {
     "imperative_clause": _IMPERATIVE_CLAUSE, "reply_noun": _REPLY_NOUN, "reply_form": _FORM_NOUN, "obligation": _OBLIGATION,
     "role_play": _ROLE, "meta_reference": _META, "link": _LINK, "tells_others": _TELL_OTHERS, "research_voice": _RESEARCH_VOICE,
     "audience_obligation": _AUDIENCE_SUBJECT, "passive_demand": _PASSIVE_DEMAND, "trigger": _TRIGGER, "header": _HEADER,
-    "directed_audience": _DIRECTED, "plea": _PLEA,
+    "directed_audience": _DIRECTED, "plea": _PLEA, "text_handler": _HANDLER,
 }
 
 #: Feature names in the order of the weight vector (``instruction_weights.json`` names them too).
@@ -232,7 +242,7 @@ FEATURES = (
     "obligation", "role_play", "meta_reference", "link", "link_with_command", "addressee_with_demand", "demand_on_reply", "tells_others",
     "research_voice",
     "bare_imperative", "code_word", "unusual_text", "audience_obligation", "passive_demand", "trigger", "telling_imperative", "header",
-    "directed_audience", "plea", "phishing",
+    "directed_audience", "plea", "phishing", "text_handler",
 )
 
 
@@ -263,15 +273,19 @@ def features(sentence: str) -> dict[str, float]:
     foreign = sum(w in _FOREIGN for w in tokens)
     found = {name: bool(pattern.search(sentence)) for name, pattern in _SEARCHED.items()}
     command = found["imperative_start"] or found["imperative_clause"]
-    addressed = found["addressee"] or found["second_person"]
+    addressed = found["addressee"] or found["second_person"] or found["text_handler"]
+    if _SUBJECT_START.match(sentence):  # "Reply length is ...": a noun phrase, not an imperative
+        found["imperative_start"] = False
     plain = _URL.sub(" ", sentence)
     obfuscated = bool(_SPACED.search(plain) or _BASE64.search(plain) or _HEX.search(plain) or len(_LEET.findall(plain)) >= 2)
     # Another language, encoded or spaced-out text: one feature, so the fit learns it from any of those styles.
     foreign_language = foreign >= 3 and foreign > english
-    telling = telling_imperative(sentence)
-    imperative = bare_imperative(sentence)
+    telling = telling_imperative(sentence) and not _SUBJECT_START.match(sentence)
+    imperative = bare_imperative(sentence) and not _SUBJECT_START.match(sentence)
     # "Point out that the authors ...": an imperative that names the authors without "we" is not their voice.
-    research = found["research_voice"] and not ((telling or imperative or found["imperative_start"]) and not WE.search(sentence))
+    # A protocol reported in the past ("Participants were told to respond ...") is research voice too, unless it says "you".
+    protocol = bool(_PROTOCOL.search(sentence)) and not found["second_person"]
+    research = (found["research_voice"] or protocol) and not ((telling or imperative or found["imperative_start"]) and not WE.search(sentence))
     f = {
         **found,
         "research_voice": research,

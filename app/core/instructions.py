@@ -154,21 +154,26 @@ def directs_to_link(sentence: str) -> bool:
     return bool(f["link"]) and any(f[k] for k in _DIRECTING)
 
 
+def addressee(f: dict[str, float]) -> bool:
+    """An AI, software or generic audience addressed, or whoever handles this text (the fourth revision's ``text_handler``)."""
+    return bool(f["addressee"] or f["text_handler"])
+
+
 def rules(sentence: str) -> tuple[str, ...]:
     """The decisive shapes a sentence has (any one flags it): an AI/software addressee with a demand about what to
     say; a demand to say something, not in research voice; a record field planted in the text for answers; and the
     fourth revision's shapes (``addressing_rules``)."""
     f = features(sentence)
     # Thanks in advance, or a plea, to an AI/software addressee is no research, even in the authors' voice.
-    pleaded = ("plea_to_addressee",) if f["plea"] and f["addressee"] else ()
+    pleaded = ("plea_to_addressee",) if f["plea"] and addressee(f) else ()
     # Research voice clears a sentence, unless it names an AI/software addressee without the authors' "we".
-    if f["research_voice"] and not (f["addressee"] and not WE.search(sentence)):
+    if f["research_voice"] and not (addressee(f) and not WE.search(sentence)):
         return pleaded
     fired = []
     say = bool(_SAY_DEMAND.search(sentence))
     demand = f["obligation"] or f["imperative_start"] or f["imperative_clause"]
     if demand and (f["meta_reference"] or f["reply_noun"] or f["reply_form"] or f["tells_others"] or say or f["telling_imperative"]) and \
-            (f["addressee"] or f["second_person"] or _ADDRESSED_TO.search(sentence)):
+            (addressee(f) or f["second_person"] or _ADDRESSED_TO.search(sentence)):
         fired.append("addressed_demand")
     if say or (f["tells_others"] and (f["obligation"] or f["imperative_start"] or f["bare_imperative"] or f["telling_imperative"])):
         fired.append("demand_to_say")
@@ -187,13 +192,13 @@ def addressing_rules(sentence: str, f: dict[str, float], say: bool) -> tuple[str
     asking ("If someone asks ..., reply that ..."); a passive demand on the reply or on an addressee ("to be cited in
     every answer"); a link with a request for credentials and a direction; a note header naming an AI addressee."""
     directing = any(f[k] for k in ("tells_others", "obligation", "imperative_start", "imperative_clause", "bare_imperative", "trigger",
-                                   "second_person", "addressee", "telling_imperative", "directed_audience"))
+                                   "second_person", "addressee", "text_handler", "telling_imperative", "directed_audience"))
     shapes = {
         "telling_that": telling_imperative(sentence, claim=True),
         "triggered_demand": f["trigger"] and (f["telling_imperative"] or f["passive_demand"] or say or f["code_word"] or f["directed_audience"]),
-        "passive_demand_on_reply": f["passive_demand"] and (f["reply_noun"] or f["addressee"]),
+        "passive_demand_on_reply": f["passive_demand"] and (f["reply_noun"] or addressee(f)),
         "phishing_link": f["phishing"] and directing,
-        "addressed_header": f["header"] and f["addressee"],
+        "addressed_header": f["header"] and addressee(f),
     }
     return tuple(name for name, fired in shapes.items() if fired)
 
@@ -226,7 +231,7 @@ def is_address(sentence: str) -> bool:
     f = features(sentence)
     if f["research_voice"] or len(words(sentence)) > 14:
         return False
-    return bool(f["second_person"] or _SALUTATION.search(sentence) or _VOCATIVE.search(sentence) or (f["addressee"] and f["meta_reference"]))
+    return bool(f["second_person"] or _SALUTATION.search(sentence) or _VOCATIVE.search(sentence) or (addressee(f) and f["meta_reference"]))
 
 
 def flag_all(sentences: list[str], model: Model | None = None) -> list[bool]:
