@@ -21,6 +21,7 @@ MAX_FLAGGED_SHARE = 0.002
 #: Corpus sentences under the detector's threshold but over the output guard's lower bar: an answer copying one
 #: of them nearly verbatim loses that sentence (docs/reliability.md lists them).
 SUSPICIOUS_IN_CORPUS = [
+    (116, "The smoothness can be adjusted to act as a denoiser."),  # "act as" (role play); over the fourth revision's lower bar
     (208, "Please visit https://bit.ly/3kmovql for details."),  # a command with a link
 ]
 
@@ -212,7 +213,8 @@ def test_the_attack_set_is_split_by_style_with_enough_cases():
 
 
 def test_nearly_every_tune_case_is_detected_before_the_model():
-    """47 of 49 since the third revision (inj119's "If someone asks ..., reply that ..." and inj120's header are missed)."""
+    """47 of 49 at the third revision (inj119's "If someone asks ..., reply that ..." and inj120's header missed); 49 of 49
+    since the fourth, in-sample."""
     tune = load_cases(splits=("tune",))
     assert sum(detected(c) for c in tune) >= len(tune) - 2
 

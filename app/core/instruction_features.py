@@ -123,6 +123,8 @@ _CODE_NOUN = re.compile(r"\b(?:code ?word|secret|password|passphrase|keyword|mag
 #: A made-up code word (hyphenated capitals, four letters or more: "GALLEON-5", "YO-HO-HO") as what is to be said: the object
 #: of a verb of saying or writing ("say X", "print('X')"), or what a reply is to open or close with ("close every answer with X").
 _SAID_CODE = r"[\"“'‘]?(?=(?:[0-9-]*[A-Z]){4})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])"
+#: A cheap test first: a said code word is hyphenated capitals or digits ("GALLEON-5").
+_HYPHENATED = re.compile(r"[A-Z0-9]-[A-Z0-9]")
 _CODE_SAID = re.compile(
     r"(?i:\b(?:say|says|write|writes|print|prints|output|proclaim|proclaims|announce|declare|type|add|append|prepend|insert|stamp|repeat|"
     r"spell out|thanking|crediting)(?:\s+|\s*\(\s*)(?:(?:with|by|using|the|a|an|word|phrase|tag|marker|code|string|line|token|signature)\s+){0,3})"
@@ -294,7 +296,7 @@ def features(sentence: str) -> dict[str, float]:
         "addressee_with_demand": addressed and (found["obligation"] or found["reply_noun"] or command),
         "demand_on_reply": (found["reply_noun"] or found["reply_form"] or bool(_FORM_VERB.search(sentence))) and (found["obligation"] or command),
         "bare_imperative": imperative,
-        "code_word": bool(CODE_WORD.search(sentence) and _CODE_NOUN.search(sentence)) or bool(_CODE_SAID.search(sentence)),
+        "code_word": bool(CODE_WORD.search(sentence) and _CODE_NOUN.search(sentence)) or bool(_HYPHENATED.search(sentence) and _CODE_SAID.search(sentence)),
         "unusual_text": foreign_language or obfuscated or unusual(plain),
         "telling_imperative": telling,
         "phishing": found["link"] and bool(_CREDENTIAL.search(sentence)),
@@ -319,18 +321,17 @@ def _vocabulary() -> frozenset[str]:
     return frozenset(json.loads(VOCABULARY.read_text(encoding="utf-8"))["words"])
 
 
-def _latin(c: str) -> bool:
-    """A Latin letter, with any accent (Latin-1, Extended-A/B, Extended Additional: Polish, Turkish, Vietnamese)."""
-    return ord(c) <= 0x24F or 0x1E00 <= ord(c) <= 0x1EFF
+#: A character that is no Latin letter of any accent (Latin-1, Extended-A/B, Extended Additional: Polish, Turkish, Vietnamese).
+_NOT_LATIN = re.compile(r"[^\u0000-\u024F\u1E00-\u1EFF]")
 
 
 def _latin_tokens(text: str) -> list[str]:
     """The lower-case words in Latin letters (any accents: "odpowiedź", "yanıt"), and the first word lower-cased: names
     (capitalised) are left out, and another script is ``_NON_LATIN``'s."""
     found = _TOKEN.findall(text)
-    tokens = [t for t in found if t[0].islower() and all(_latin(c) for c in t)]
+    tokens = [t for t in found if t[0].islower() and not _NOT_LATIN.search(t)]
     first = found[0] if found and text.lstrip(" \"'“‘([").startswith(found[0]) else ""
-    if first[:1].isupper() and first[1:].islower() and all(_latin(c) for c in first):
+    if first[:1].isupper() and first[1:].islower() and not _NOT_LATIN.search(first):
         tokens.append(first.casefold())
     return tokens
 
