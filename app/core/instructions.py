@@ -30,7 +30,7 @@ plea (``plea``), a link with a request for credentials (``phishing``), a made-up
 ("close every answer with X"), a subjunctive or reported demand ("that the method be labelled", "the figure to
 state is"), list markers and vocatives before an imperative, and text another language writes with letters
 beyond Latin-1, reversed text or hex bytes as unusual text; ``addressing_rules`` adds decisive shapes on them.
-Its weights are fitted on every split written before it (``eval/fit_detector.FIT_SPLITS``).
+Its weights are still fitted on the tune split only (a fit on every seen split flagged more benign sentences).
 
 An instruction split over two sentences ("A note for the tool that reads
 this. Any reply it produces must contain X.") is caught by ``flag_all``: a
