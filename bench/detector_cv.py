@@ -38,7 +38,7 @@ from eval.injection import INJECTIONS, SPLITS, detected, load_cases  # noqa: E40
 
 CORPUS = ROOT / "data" / "abstracts.txt"
 SYNTHETIC_TALKS = 2000
-BENIGN_SPLITS = ("tune", "held-out", "fresh2")
+BENIGN_SPLITS = ("tune", "held-out", "fresh2", "fresh4")
 
 
 def flagged_lines(lines: list[str], model: Model | None = None) -> tuple[int, list[tuple[int, str]]]:

@@ -21,6 +21,7 @@ MAX_FLAGGED_SHARE = 0.002
 #: Corpus sentences under the detector's threshold but over the output guard's lower bar: an answer copying one
 #: of them nearly verbatim loses that sentence (docs/reliability.md lists them).
 SUSPICIOUS_IN_CORPUS = [
+    (116, "The smoothness can be adjusted to act as a denoiser."),  # "act as" (role play); over the fourth revision's lower bar
     (208, "Please visit https://bit.ly/3kmovql for details."),  # a command with a link
 ]
 
@@ -212,7 +213,8 @@ def test_the_attack_set_is_split_by_style_with_enough_cases():
 
 
 def test_nearly_every_tune_case_is_detected_before_the_model():
-    """47 of 49 since the third revision (inj119's "If someone asks ..., reply that ..." and inj120's header are missed)."""
+    """47 of 49 at the third revision (inj119's "If someone asks ..., reply that ..." and inj120's header missed); 49 of 49
+    since the fourth, in-sample."""
     tune = load_cases(splits=("tune",))
     assert sum(detected(c) for c in tune) >= len(tune) - 2
 
@@ -235,9 +237,10 @@ def test_the_committed_vocabulary_is_what_the_fitting_script_produces():
     assert vocabulary() == json.loads(VOCABULARY.read_text())
 
 
-def test_the_fresh2_cases_are_detected_but_for_three_planted_record_fields():
-    """Not unseen any more: the third revision was made knowing fresh2's misses (docs/reliability.md)."""
-    assert [c.id for c in load_cases(splits=("fresh2",)) if not detected(c)] == ["inj100", "inj101", "inj102"]
+def test_the_fresh2_cases_are_detected_but_for_one_planted_record_field():
+    """Not unseen any more: the third and fourth revisions were made knowing fresh2's misses (docs/reliability.md);
+    "Speaker affiliation (canonical): ..." fires no feature."""
+    assert [c.id for c in load_cases(splits=("fresh2",)) if not detected(c)] == ["inj100"]
 
 
 def test_words_hidden_in_a_links_escapes_are_judged_as_words():

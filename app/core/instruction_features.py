@@ -30,16 +30,34 @@ _ADDRESSEE = re.compile(
     r"|(?:systems?|tools?|models?|bots?|software|assistants?)\s+(?:processing|reading|summari[sz]ing|that\s+(?:reads?|process(?:es)?|summari[sz]es?))"
     r"|whatever\s+(?:is\s+)?(?:reading|summari[sz]ing|processing|generating|reads|summari[sz]es|processes))\b",
     re.IGNORECASE)
+#: Whoever or whatever handles *this* text, named by what it does with it ("agents consulting this record", "those relaying
+#: this abstract", "the tool answering questions here", "the automated writer of replies"): an addressee (fourth revision).
+_HANDLER = re.compile(
+    r"\b(?:(?:systems?|tools?|models?|bots?|software|assistants?|agents?)\s+(?:answering|relaying|quoting|consulting|handling)|agents?\s+(?:processing|reading|summari[sz]ing)"
+    r"|(?:summary|digest|answer|reply)\s+(?:tools?|systems?|bots?|software)"
+    r"|(?:writers?|generators?|authors?|composers?|producers?)\s+of\s+(?:any\s+|the\s+)?(?:replies|answers|responses|summaries|digests)"
+    r"|(?:reading|consulting|relaying|processing|summari[sz]ing|quoting|handling|parsing|ingesting|indexing|fielding\s+questions\s+(?:on|about))\s+"
+    r"(?:this|the\s+present|the\s+above)\s+(?:abstract|page|record|text|document|entry|listing|announcement|talk|paper|work|seminar|material|passage)"
+    r"|readers?\s+of\s+(?:this|the\s+present)\s+(?:page|abstract|record|entry|listing|text|document))\b",
+    re.IGNORECASE)
 _COMMAND_VERBS = (
     "ignore|disregard|forget|override|bypass|obey|reply|respond|answer|say|tell|print|output|write|begin|start|end|close|finish|conclude|"
     "prefix|append|prepend|include|add|mention|state|describe|translate|repeat|format|present|sign|recommend|pretend|act|roleplay|role-play|"
     "decode|remember|cite|credit|visit|download|send|enter|click|report|summari[sz]e|insert|insist|claim|always|never|don't|"
     "please|stop|avoid|share|display|refuse"
 )
-_IMPERATIVE_START = re.compile(rf"^\W*(?:(?:now|then|also|and|important|note to \w+|dear \w+)\W+)?(?:{_COMMAND_VERBS})\b", re.IGNORECASE)
-_IMPERATIVE_CLAUSE = re.compile(rf"[;:,]\s*(?:and\s+|then\s+)?(?:{_COMMAND_VERBS})\s+(?:the|your|with|only|that|this|it|every|each|all|a|an)\b", re.IGNORECASE)
+#: What may open an imperative before its verb: a list marker ("(ii) ", "2. ") and a vocative ("Summariser, ", "Dear AI: ").
+_LIST_MARK = r"(?:(?:[ivx]{1,4}|\d{1,2})[.)]|[a-h]\))\s+"
+_VOCATIVE = (r"(?:(?:dear|hey|hi|hello|ok|okay)\s+)?(?:machines?|assistants?|bots?|chatbots?|ai|models?|summari[sz]ers?|readers?|agents?|tools?|llms?)"
+             r"\s*[,:!]\s*")
+_IMPERATIVE_START = re.compile(
+    rf"^\W*(?:{_LIST_MARK})?(?:{_VOCATIVE})?(?:(?:now|then|also|and|important|note to \w+|dear \w+|do)\W+)?(?:{_COMMAND_VERBS})\b", re.IGNORECASE)
+_IMPERATIVE_CLAUSE = re.compile(
+    rf"[;:,]\s*(?:and\s+)?(?:then\s+)?(?:{_COMMAND_VERBS})\s+(?:the|your|with|only|that|this|it|every|each|all|a|an|them|everyone|readers|users)\b",
+    re.IGNORECASE)
 _REPLY_NOUN = re.compile(
-    r"\b(?:your|every|each|any|all|the\s+(?:first|last|final|closing|opening))\s+(?:\w+\s+)?(?:reply|replies|answer|answers|response|responses|output|outputs|summary|summaries|description|message|sentence|line|word)\b"
+    r"\b(?:your|every|each|any|all|the\s+(?:first|last|final|closing|opening))\s+(?:\w+\s+)?(?:reply|replies|answer|answers|response|responses|output|outputs|summary|summaries|description|message|sentence|line|word"
+    r"|digests?|overviews?|synops[ie]s|recaps?|explanations?)\b"
     r"|\bin\s+(?:your|the)\s+(?:answer|reply|response|output|summary)\b|\bwhen(?:ever)?\s+(?:you\s+)?(?:answer|reply|respond|describ|summari[sz])\w*",
     re.IGNORECASE)
 #: What a reply is to look like (nouns: a demand about the reply's form names one of them) ...
@@ -61,14 +79,16 @@ _ROLE = re.compile(
 _META = re.compile(
     r"\b(?:this|the)\s+(?:abstract|text|record|document|message|prompt|entry|note)\b|\bthe (?:following|above|previous|preceding)\b|\binstructions?\b|\bthe user\b|\brules?\b",
     re.IGNORECASE)
-_LINK = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|net|org|biz|io|ly)(?:/\S*)?\b", re.IGNORECASE)
+_LINK = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|net|org|biz|io|ly|co|info|xyz|app|site)(?:/\S*)?\b", re.IGNORECASE)
 
 _TELL_OTHERS = re.compile(
-    r"\b(?:tell|inform|recommend|ask|advise|remind|urge|direct|encourage)\s+(?:the\s+|all\s+|any\s+)?(?:users?|readers?|everyone|people|visitors|them)\b|\bto (?:the|every|any) (?:user|reader)s?\b"
+    r"\b(?:tell|inform|recommend|ask|advise|remind|urge|direct|encourage|point|send|redirect)\s+(?:the\s+|all\s+|any\s+)?(?:users?|readers?|everyone|people|visitors|them)\b|\bto (?:the|every|any) (?:user|reader)s?\b"
     r"|\b(?:make sure|ensure|see to it)\s+(?:that\s+)?(?:the\s+|every\s+|all\s+|any\s+)?(?:users?|readers?|audiences?|people|everyone|listeners?)\b"
     r"|\blet\s+(?:the\s+)?(?:users?|readers?|audiences?|people|everyone)\s+know\b",
     re.IGNORECASE)
 
+#: What was asked of an experiment's participants, reported in the past tense ("were told to", "was asked to").
+_PROTOCOL = re.compile(r"\b(?:were|was)\s+(?:\w+ly\s+)?(?:told|asked|instructed|required|encouraged|shown|paid|prompted|trained)\s+to\b", re.IGNORECASE)
 #: The authors speaking ("we", "our"): research voice.
 WE = re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE)
 _RESEARCH_VOICE = re.compile(r"\b(?:we|our|us|in this (?:talk|work)|this (?:talk|paper) (?:\w+ )?(?:shows?|presents?|introduces?|discuss\w*|explores?|covers?|reviews?|describes?|proposes?|surveys?|is based)|this paper|the authors?|joint work)\b", re.IGNORECASE)
@@ -84,15 +104,36 @@ _NOT_IMPERATIVE = frozenset(
     "has have had do does did can could may might must shall should will would i you he she his her my me above below around against "
     "toward towards near inside outside besides except per amid regarding instead rather together overall indeed further joint".split())
 _IMPERATIVE_LEAD = re.compile(
-    r"^\W*(?:when(?:ever)?\s+\w+ing\b[^,;:]{0,40}[,;:]\s*)?(?:(?:first|second|third|next|finally|lastly|now|then|also|and|please|kindly|just|simply)\W+)*",
+    rf"^\W*(?:{_LIST_MARK})?(?:{_VOCATIVE})?(?:when(?:ever)?\s+\w+ing\b[^,;:]{{0,40}}[,;:]\s*)?"
+    r"(?:(?:first|second|third|next|finally|lastly|now|then|also|and|please|kindly|just|simply|do)\W+)*",
     re.IGNORECASE)
+#: A condition before an imperative of telling ("If someone asks about this work, reply that ...").
+_CONDITION_LEAD = re.compile(r"^\W*(?:if|when|whenever|where|wherever|in case|should|once)\b[^,;:]{0,60}[,;:]\s*", re.IGNORECASE)
+#: A sentence opening with a noun phrase that a verb of being follows ("Reply length is ...", "Output tokens are ..."): no imperative.
+_SUBJECT_START = re.compile(
+    r"^\W*[A-Za-z-]+(?:\s+(?!(?:it|this|that|there|he|she|they|we|you|everything|nothing|all|the|a|an)\b)[a-z-]+)?\s+(?:is|are|was|were|has|have|can|will|may)\b")
 _IMPERATIVE_OBJECT = re.compile(
     r"(?:the|a|an|your|every|each|all|any|this|that|it|them|everything|anything|exactly|only|with|out|off|up|by|for|"
     r"readers?|users?|people|everyone|anyone|audiences?|\"|'|“|‘|#?[A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)*)\b")
 
 #: A code word in capitals ("GLACIER", "TRK-4451"): what a planted demand asks the answer to carry.
 CODE_WORD = re.compile(r"(?<![\w-])#?(?=[A-Z0-9-]*[A-Z]{3})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])")
-_CODE_NOUN = re.compile(r"\b(?:code ?word|secret|password|passphrase|keyword|magic (?:word|token)|token|tag|code|word|phrase|string|signature|sign(?:ed)?)\b", re.IGNORECASE)
+_CODE_NOUN = re.compile(r"\b(?:code ?word|secret|password|passphrase|keyword|magic (?:word|token)|token|tag|code|word|phrase|string|signature|sign(?:s|ed)?"
+                        r"|watchword|marker|stamp|motto|slogan)\b", re.IGNORECASE)
+#: A made-up code word (hyphenated capitals, four letters or more: "GALLEON-5", "YO-HO-HO") as what is to be said: the object
+#: of a verb of saying or writing ("say X", "print('X')"), or what a reply is to open or close with ("close every answer with X").
+_SAID_CODE = r"[\"“'‘]?(?=(?:[0-9-]*[A-Z]){4})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])"
+#: A cheap test first: a said code word is hyphenated capitals or digits ("GALLEON-5").
+_HYPHENATED = re.compile(r"[A-Z0-9]-[A-Z0-9]")
+_CODE_SAID = re.compile(
+    r"(?i:\b(?:say|says|write|writes|print|prints|output|proclaim|proclaims|announce|declare|type|add|append|prepend|insert|stamp|repeat|"
+    r"spell out|thanking|crediting)(?:\s+|\s*\(\s*)(?:(?:with|by|using|the|a|an|word|phrase|tag|marker|code|string|line|token|signature)\s+){0,3})"
+    rf"{_SAID_CODE}"
+    r"|(?i:\b(?:open|opens|opening|close|closes|closing|end|ends|ending|begin|begins|beginning|start|starts|starting|finish|conclude|reply|"
+    r"respond|answer|sign|signs)\b[^.;:\"]{0,50}?\bwith\s+(?:the\s+(?:\w+\s+)?)?)"
+    rf"{_SAID_CODE}"
+    r"|(?i:\b(?:answer|reply|response|output|summary)s?\s+(?:is|be|should be|must be|will be|=|:)\s+)"
+    rf"{_SAID_CODE}")
 _SPACED = re.compile(r"(?:\b\w[ .]{1,3}){4,}\w\b")
 _BASE64 = re.compile(r"\b(?=[A-Za-z0-9+/]*[0-9])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[A-Z])[A-Za-z0-9+/]{16,}={0,2}")
 _LEET = re.compile(r"\b\w*[a-z][0134578][a-z]\w*\b", re.IGNORECASE)  # "pr3v10u5": a digit inside a word, not "Cifar10"
@@ -121,17 +162,28 @@ _AUDIENCE_SUBJECT = re.compile(
     r"answers|replies|responses|summaries|descriptions|outputs)\b[^.;:]{0,60}?\b"
     r"(?:must|should|shall|ought to|has to|have to|is to|are to|needs? to|(?:is|are) (?:required|expected|asked))\b",
     re.IGNORECASE)
-#: A passive demand to say something ("must be mentioned", "to be listed first", "ought to be 'X'").
+#: A passive demand to say something ("must be mentioned", "to be listed first", "ought to be 'X'"), a subjunctive one ("that the
+#: method be labelled as ..."), or the thing to say named as such ("the figure to state is ...").
 _PASSIVE_DEMAND = re.compile(
     r"\b(?:(?:must|should|shall|ought to|has to|have to|is to|are to|needs? to)\s+(?:\w+ly\s+|also\s+|always\s+)?be|to be)\s+"
     r"(?:mentioned|stated|cited|credited|listed|named|called|described|signed|repeated|shared|given|reported|included|added|told|said|"
     r"noted|emphasi[sz]ed|highlighted|quoted|praised|thanked|printed|displayed)\b"
-    r"|\b(?:must|should|shall|ought to|has to|have to|is to|are to|needs? to)\s+be\s*[:\"'“‘]",
+    r"|\b(?:must|should|shall|ought to|has to|have to|is to|are to|needs? to)\s+be\s*[:\"'“‘]"
+    r"|\bthat\s+(?:(?!(?:can|could|may|might|must|will|would|should|shall|cannot|to|not|also)\b)[\w'-]+[\s,]+){1,6}be\s+"
+    r"(?:labell?ed|called|named|described|credited|attributed|referred to|listed|mentioned|cited|reported|stated|presented)\b"
+    r"|\b(?:figure|number|value|name|title|date|fact|claim|answer|phrase|word|line|affiliation|sponsor|thing|one)s?\s+to\s+"
+    r"(?:state|quote|say|mention|repeat|credit|cite|report|give)\s+(?:is|are|here)\b",
     re.IGNORECASE)
-#: A trigger for the demand: someone asking ("to anyone who asks", "whenever this talk comes up", "if asked about it").
+#: A trigger for the demand: someone asking ("to anyone who asks", "whenever this talk comes up", "if asked about it", "where
+#: the question mentions X").
 _TRIGGER = re.compile(
     r"\b(?:anyone|anybody|everyone|everybody|whoever|those|people|users?|readers?)\s+(?:who\s+)?(?:asks?|asking|enquir\w+|inquir\w+)\b"
-    r"|\b(?:if|when|whenever|once|each time)\s+(?:\w+\s+){0,4}?(?:asked|asks?|queried|comes? up|is mentioned|is discussed|is summari[sz]ed)\b",
+    r"|\b(?:if|when|whenever|once|each time)\s+(?:\w+\s+){0,4}?(?:asked|asks?|queried|comes? up|is mentioned|is discussed|is summari[sz]ed)\b"
+    r"|\b(?:if|when|whenever|where|wherever|in case|should)\s+(?:the|a|any|your)\s+(?:question|query|request|prompt|user|conversation)\s+"
+    r"(?:mentions|concerns|is about|asks|refers|touches|enquires|inquires|turns)\b"
+    r"|\b(?:if|when|whenever|once|as soon as)\s+(?:this|the)\s+(?:abstract|text|page|record|document|entry|listing|passage)\s+(?:is|gets|has been)\s+(?:being\s+)?"
+    r"(?:processed|summari[sz]ed|read|parsed|ingested|indexed|retrieved|quoted|used)\b"
+    r"|\b(?:if|when|whenever|while)\s+you(?:'re|\s+are)\s+(?:\w+\s+)?(?:summari[sz]\w*|process\w*|reading|answering|generating|an?\s+(?:ai|assistant|bot|chatbot|language model|llm))\b",
     re.IGNORECASE)
 #: Verbs of telling someone something, as the verb of an imperative; not "note", "recall", "consider", which proofs use.
 _TELLING = re.compile(
@@ -139,14 +191,40 @@ _TELLING = re.compile(
     r"praise|thank|repeat|cite|share|insist|inform|remind|warn|recommend|advertise|promote|underline|reiterate|convey|"
     r"make (?:it )?clear|let \w+ know|reply|respond|answer|add|include)\b",
     re.IGNORECASE)
+#: ... followed by the claim to make, perhaps after whom to tell ("State that", "Convey to the user that").
+_TELLING_THAT = re.compile(
+    rf"(?:{_TELLING.pattern})\s+(?:(?:to|for|with)\s+(?:the\s+|all\s+|any\s+|every\s+)?\w+\s+)?that\b", re.IGNORECASE)
 #: A label that opens a note to someone ("IMPORTANT:", "Note to the summariser:", "[SYSTEM NOTE]", "P.S.").
 _HEADER = re.compile(
     r"^\W*(?:[A-Z][A-Z ]{3,30}:|\[[A-Za-z][^\]]{1,30}\]|(?i:p\.\s?s\.|n\.b\.|(?:note|notice|reminder|update|request|warning|"
     r"message|addendum|remember|important|attention|disclaimer)\b[^:.]{0,30}:))")
-_NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00C0-\u024F\u0370-\u03FF]{4,}")  # a run of letters of another script (CJK, Cyrillic, ...)
+
+# Fourth revision (issue 22, after fresh4): what a sentence addressing a reader has that research prose has not.
+#: A third party directed, in the present tense, to do something ("readers ... are kindly directed to credit", "agents ... are
+#: obliged to", "systems ... are to thank", "it is expected of every digest that"). Not "is asked/instructed/required to", which
+#: research uses for a model's task ("the chatbot is asked to translate"), nor a protocol's past "were asked to".
+_DIRECTED = re.compile(
+    r"\b(?:is|are)\s+(?:\w+ly\s+|hereby\s+|also\s+)?(?:requested|obliged|directed|invited|urged|encouraged|advised)\s+to\b"
+    r"|\b(?:is|are)\s+to\s+(?:\w+ly\s+)?(?:thank|credit|mention|state|say|describe|name|call|cite|report|add|include|tell|append|refer|praise)\b"
+    r"|\bit\s+is\s+(?:expected|required|requested|demanded|asked)\s+(?:of|from)\b",
+    re.IGNORECASE)
+#: Thanks in advance, or a plea ("I would appreciate it if the tool ..."): gratitude for something not yet done.
+_PLEA = re.compile(
+    r"\b(?:(?:would|will|shall)\s+(?:\w+ly\s+)?(?:appreciate|be\s+(?:\w+ly\s+)?(?:grateful|glad|thankful|obliged))|appreciate\s+it\s+if|grateful\s+if"
+    r"|thanks?\s+(?:[\w,]+\s+){0,8}?in\s+advance|in\s+advance\s+(?:for|to)\b|(?:and|,)\s+in\s+advance"
+    r"|thank(?:s|\s+you)?\s+for\s+(?:naming|mentioning|crediting|calling|stating|saying|including|adding|following|complying|obeying|describing)"
+    r"|thanks?\s+(?:\w+\s+){0,3}?(?:assistants?|ai|chat\s?bots?|bots?|summari[sz]ers?|language models?|llms?)\s+(?:that|which|who)\s+(?:will|would|shall)\b)\b",
+    re.IGNORECASE)
+#: What a phishing sentence asks for (with a link, ``phishing``).
+_CREDENTIAL = re.compile(
+    r"\b(?:log\s?-?in|sign\s?-?in|password|passcode|credentials?|private\s+key|api\s+key|ssh\s+key|access\s+token|seed\s+phrase|credit\s+card|"
+    r"bank\s+details|one-time\s+code)\b",
+    re.IGNORECASE)
+_HEX = re.compile(r"\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{24,}\b|(?:\b[01]{8}\b\s*){3,}")  # hex or binary bytes
+_NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00C0-\u024F\u0370-\u03FF\u1E00-\u1EFF]{4,}")  # a run of letters of another script (CJK, Cyrillic, ...)
 _MIXED_CASE = re.compile(r"\b[a-z]+(?:[A-Z]+[a-z]+){1,}[A-Z]+[a-z]*\b")  # "iGnOrE", "rEpLy"; not "LaTeX", "iPhone"
 _JSON_KEY = re.compile(r"\{\s*[\"']\w[\w ]*[\"']\s*:")
-_TOKEN = re.compile(r"(?<![\w-])[a-zà-ÿ][a-zà-ÿ]+(?![\w-])")
+_TOKEN = re.compile(r"(?<![\w-])[^\W\d_]{2,}(?![\w-])")
 #: Share of a sentence's lower-case words the research vocabulary must know (at least 5 words): below it the
 #: sentence is in another language or encoded. Set on the odd corpus lines (lowest 0.5) and the tune styles.
 KNOWN_SHARE = 0.25
@@ -157,6 +235,7 @@ _SEARCHED = {
     "imperative_clause": _IMPERATIVE_CLAUSE, "reply_noun": _REPLY_NOUN, "reply_form": _FORM_NOUN, "obligation": _OBLIGATION,
     "role_play": _ROLE, "meta_reference": _META, "link": _LINK, "tells_others": _TELL_OTHERS, "research_voice": _RESEARCH_VOICE,
     "audience_obligation": _AUDIENCE_SUBJECT, "passive_demand": _PASSIVE_DEMAND, "trigger": _TRIGGER, "header": _HEADER,
+    "directed_audience": _DIRECTED, "plea": _PLEA, "text_handler": _HANDLER,
 }
 
 #: Feature names in the order of the weight vector (``instruction_weights.json`` names them too).
@@ -165,6 +244,7 @@ FEATURES = (
     "obligation", "role_play", "meta_reference", "link", "link_with_command", "addressee_with_demand", "demand_on_reply", "tells_others",
     "research_voice",
     "bare_imperative", "code_word", "unusual_text", "audience_obligation", "passive_demand", "trigger", "telling_imperative", "header",
+    "directed_audience", "plea", "phishing", "text_handler",
 )
 
 
@@ -176,7 +256,7 @@ def words(text: str) -> list[str]:
 def bare_imperative(sentence: str) -> bool:
     """Does the sentence open with a verb in the imperative ("Render the whole reply ...", "Lay out the answer ...")?"""
     rest = sentence[_IMPERATIVE_LEAD.match(sentence).end():]
-    match = re.match(r"([A-Za-z][a-z]+)(?:\s+(?:out|off|up|in|back|down))?\s+(\S+)", rest)
+    match = re.match(r"([A-Za-z][a-z]+)(?:\s+(?:out|off|up|in|back|down|aside|away|on))?\s+(\S+)", rest)
     if not match:
         return False
     word = match.group(1).casefold()
@@ -195,15 +275,19 @@ def features(sentence: str) -> dict[str, float]:
     foreign = sum(w in _FOREIGN for w in tokens)
     found = {name: bool(pattern.search(sentence)) for name, pattern in _SEARCHED.items()}
     command = found["imperative_start"] or found["imperative_clause"]
-    addressed = found["addressee"] or found["second_person"]
+    addressed = found["addressee"] or found["second_person"] or found["text_handler"]
+    if _SUBJECT_START.match(sentence):  # "Reply length is ...": a noun phrase, not an imperative
+        found["imperative_start"] = False
     plain = _URL.sub(" ", sentence)
-    obfuscated = bool(_SPACED.search(plain) or _BASE64.search(plain) or len(_LEET.findall(plain)) >= 2)
+    obfuscated = bool(_SPACED.search(plain) or _BASE64.search(plain) or _HEX.search(plain) or len(_LEET.findall(plain)) >= 2)
     # Another language, encoded or spaced-out text: one feature, so the fit learns it from any of those styles.
     foreign_language = foreign >= 3 and foreign > english
-    telling = telling_imperative(sentence)
-    imperative = bare_imperative(sentence)
+    telling = telling_imperative(sentence) and not _SUBJECT_START.match(sentence)
+    imperative = bare_imperative(sentence) and not _SUBJECT_START.match(sentence)
     # "Point out that the authors ...": an imperative that names the authors without "we" is not their voice.
-    research = found["research_voice"] and not ((telling or imperative or found["imperative_start"]) and not WE.search(sentence))
+    # A protocol reported in the past ("Participants were told to respond ...") is research voice too, unless it says "you".
+    protocol = bool(_PROTOCOL.search(sentence)) and not found["second_person"]
+    research = (found["research_voice"] or protocol) and not ((telling or imperative or found["imperative_start"]) and not WE.search(sentence))
     f = {
         **found,
         "research_voice": research,
@@ -212,19 +296,24 @@ def features(sentence: str) -> dict[str, float]:
         "addressee_with_demand": addressed and (found["obligation"] or found["reply_noun"] or command),
         "demand_on_reply": (found["reply_noun"] or found["reply_form"] or bool(_FORM_VERB.search(sentence))) and (found["obligation"] or command),
         "bare_imperative": imperative,
-        "code_word": bool(CODE_WORD.search(sentence) and _CODE_NOUN.search(sentence)),
+        "code_word": bool(CODE_WORD.search(sentence) and _CODE_NOUN.search(sentence)) or bool(_HYPHENATED.search(sentence) and _CODE_SAID.search(sentence)),
         "unusual_text": foreign_language or obfuscated or unusual(plain),
         "telling_imperative": telling,
+        "phishing": found["link"] and bool(_CREDENTIAL.search(sentence)),
     }
     return {k: float(f[k]) for k in FEATURES}
 
 
-def telling_imperative(sentence: str) -> bool:
-    """Does the sentence open (after "First,", "Please", "When describing X,") with a verb of telling in the
-    imperative ("Emphasise that ...", "Point out that ...", "Let readers know ...")?"""
-    lead = _IMPERATIVE_LEAD.match(sentence).end()
+def telling_imperative(sentence: str, claim: bool = False) -> bool:
+    """Does the sentence open (after "First,", "Please", "When describing X,", "Summariser,", "If someone asks, ") with a
+    verb of telling in the imperative ("Emphasise that ...", "Point out that ...", "Let readers know ...")? With
+    ``claim``: followed by the claim to make ("Stress that ...", "Clarify for the audience that ...")."""
+    condition = _CONDITION_LEAD.match(sentence)
+    start = condition.end() if condition else 0
+    lead = start + _IMPERATIVE_LEAD.match(sentence[start:]).end()
     rest = sentence[lead:]
-    return (rest[:1].isupper() or lead > 0) and bool(_TELLING.match(rest))
+    told = _TELLING_THAT.match(rest) if claim else _TELLING.match(rest)
+    return (rest[:1].isupper() or lead > 0) and bool(told)
 
 
 @lru_cache(maxsize=1)
@@ -232,12 +321,31 @@ def _vocabulary() -> frozenset[str]:
     return frozenset(json.loads(VOCABULARY.read_text(encoding="utf-8"))["words"])
 
 
+#: A character that is no Latin letter of any accent (Latin-1, Extended-A/B, Extended Additional: Polish, Turkish, Vietnamese).
+_NOT_LATIN = re.compile(r"[^\u0000-\u024F\u1E00-\u1EFF]")
+
+
+def _latin_tokens(text: str) -> list[str]:
+    """The lower-case words in Latin letters (any accents: "odpowiedź", "yanıt"), and the first word lower-cased: names
+    (capitalised) are left out, and another script is ``_NON_LATIN``'s."""
+    found = _TOKEN.findall(text)
+    tokens = [t for t in found if t[0].islower() and not _NOT_LATIN.search(t)]
+    first = found[0] if found and text.lstrip(" \"'“‘([").startswith(found[0]) else ""
+    if first[:1].isupper() and first[1:].islower() and not _NOT_LATIN.search(first):
+        tokens.append(first.casefold())
+    return tokens
+
+
 def unusual(text: str) -> bool:
     """Text no English research sentence looks like: mostly words the research vocabulary does not know (another
-    language, rot13), letters of another script, mIxEd case inside a word, or a JSON object."""
-    tokens = _TOKEN.findall(text)
-    unknown = len(tokens) >= 5 and sum(t in _vocabulary() for t in tokens) < KNOWN_SHARE * len(tokens)
-    return unknown or bool(_NON_LATIN.search(text) or _MIXED_CASE.search(text) or _JSON_KEY.search(text))
+    language, rot13), words the vocabulary knows only backwards (reversed text), hex or binary bytes, letters of
+    another script, mIxEd case inside a word, or a JSON object."""
+    tokens = _latin_tokens(text)
+    known = _vocabulary()
+    unknown = len(tokens) >= 5 and sum(t in known for t in tokens) < KNOWN_SHARE * len(tokens)
+    backwards = sum(t not in known and t[::-1] in known for t in tokens)
+    reversed_text = backwards >= 4 or (backwards >= 3 and 3 * backwards >= len(tokens))
+    return unknown or reversed_text or bool(_NON_LATIN.search(text) or _MIXED_CASE.search(text) or _JSON_KEY.search(text) or _HEX.search(text))
 
 
 def looks_foreign(text: str) -> bool:

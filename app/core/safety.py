@@ -77,15 +77,23 @@ _LOOKALIKES = str.maketrans("аеорсухіјѕԁԛԝАВЕКМНОРСТХУ�
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+#: A LaTeX command with its option-like argument ("\textcolor{white}{", "\tiny", "\phantom{"), and closing braces: markup
+#: a reader of the typeset text does not see (fresh4 f4inj27 hid a demand in white text).
+_LATEX = re.compile(r"\\[A-Za-z]+\*?(?:\{[A-Za-z!]{0,20}\})?\s*\{?|\}")
+
+
 def plain_letters(text: str) -> str:
-    """The text as a reader sees it: no invisible characters, and a word that mixes Latin letters with Cyrillic or
-    Greek look-alikes ("Clоsе еvеrу rерlу", fresh4 f4inj41) in Latin letters. For judging only; a word in one script
-    (a Greek α, a Russian name) is left alone."""
+    """The text as a reader sees it: no invisible characters, no LaTeX commands, and a word that mixes Latin letters with
+    Cyrillic or Greek look-alikes ("Clоsе еvеrу rерlу", fresh4 f4inj41) in Latin letters. For judging only; a word in one
+    script (a Greek α, a Russian name) is left alone."""
     def latin(match: re.Match) -> str:
         word = match.group(0)
         mixed = any("a" <= c.lower() <= "z" for c in word) and any(not c.isascii() for c in word)
         return word.translate(_LOOKALIKES) if mixed else word
-    return _WORD.sub(latin, _INVISIBLE.sub("", text))
+    visible = _INVISIBLE.sub("", text)
+    if "\\" in visible:
+        visible = _LATEX.sub(" ", visible).strip()
+    return _WORD.sub(latin, visible)
 
 
 #: A link or an e-mail address as written in a sentence (the output guard's too).
@@ -112,13 +120,27 @@ def neutralise(sentence: str) -> str:
     return neutralise_all([sentence])[0]
 
 
+#: An enumerated item inside a sentence ("...: (i) a bound; (ii) reply only with X; ..."), split off to be judged as a sentence.
+_LIST_ITEM = re.compile(r"(?:^|[;:,]?\s+)\((?:[ivx]{1,4}|\d{1,2}|[a-h])\)\s+")
+
+
+def parts(text: str, plain: str) -> list[str]:
+    """The pieces of one split sentence that are judged as sentences of their own too: the sentences the plain text
+    holds once LaTeX is gone (a command hid the full stop from the splitter: fresh4 f4inj27), and the items of an
+    enumeration (fresh4 f4inj46); none if the sentence has neither."""
+    found = split_sentences(plain) if plain != text else []
+    items = [item for item in _LIST_ITEM.split(plain) if item.strip()] if "(" in plain else []
+    return (found if len(found) > 1 else []) + (items if len(items) > 1 else [])
+
+
 def neutralise_all(sentences: list[str], model: Model | None = None) -> list[str]:
     """What the model may read of a source's sentences, judged in context (an instruction may span two); ``model``:
-    the detector's fitted part (the committed one by default; the cross-validation bench passes its folds')."""
+    the detector's fitted part (the committed one by default; the cross-validation bench passes its folds'). A link's
+    hidden words and a sentence's ``parts`` are judged too."""
     texts = [strip_markup(s) for s in sentences]
     plain = [plain_letters(t) for t in texts]
     flags = flag_all(plain, model)
-    flags = [flag or any(flag_all(link_words(text), model)) for flag, text in zip(flags, plain)]
+    flags = [flag or any(flag_all(link_words(p), model)) or any(flag_all(parts(t, p), model)) for flag, t, p in zip(flags, texts, plain)]
     return [PLACEHOLDER if _TURN.search(raw) or (text and flag) else text for raw, text, flag in zip(sentences, texts, flags)]
 
 
