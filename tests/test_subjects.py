@@ -104,3 +104,9 @@ def test_a_list_question_that_mentions_comparing_names_no_sides():
 
 def test_compared_with_the_classical_one_names_no_sides():
     assert read_subjects("What rate does the smoothed estimate converge at, compared with the classical one?") is None
+
+
+def test_the_one_after_a_named_talk_keeps_that_talks_head_in_its_search():
+    subjects = read_subjects("How do the kernel-regression talk on random features and the one on deep networks differ?")
+    assert [s.text for s in subjects.sides] == ["kernel-regression talk on random features", "deep networks"]
+    assert "kernel-regression" in subjects.query(1) and "random features" not in subjects.query(1)

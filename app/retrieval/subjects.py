@@ -69,6 +69,9 @@ _QUOTED = re.compile(r"[\"“]([^\"“”]{3,}?)[\"”]")
 #: What a subject opens with that is no part of its name ("the talk on", "the work about", "the one on", "both").
 _LEAD = re.compile(rf"^(?:(?:both|either|compare|contrast)\s+)?{_ART}?(?:(?:{_TALK}|one|ones)s?\s+(?:on|about|of|by|that|which)\s+)?",
                    re.IGNORECASE)
+#: A subject's head shared with "the one" that follows it: "benign-overfitting talk on " of "benign-overfitting talk
+#: on two-layer ReLU nets".
+_HEAD = re.compile(rf"^\S.*?\s{_TALK}s?\s+(?:on|about|of|with|using)\s+", re.IGNORECASE)
 _TAIL = re.compile(rf"(?:'s)?\s+{_TALK}s?$", re.IGNORECASE)
 #: The first word of a subject that names nothing: a pronoun, an ordinal; a subject of generic words only is none either.
 _REFERRING = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she", "his", "her",
@@ -98,9 +101,15 @@ class Subjects:
 
     def query(self, i: int) -> str:
         """The question as asked about side ``i`` alone: the other side's words taken out, its own and the
-        shared ones ("the SDE models of SGD in …") kept, so each side is searched in the question's terms."""
+        shared ones ("the SDE models of SGD in …") kept, so each side is searched in the question's terms.
+
+        The other side's head stays too: in "the benign-overfitting talk on ReLU nets and the one on CNNs", "the
+        one" is a benign-overfitting talk as well, so only "ReLU nets" is the first side's own (dev q080: without
+        its head the second side's search found no benign-overfitting talk)."""
         other = self.sides[1 - i]
-        return " ".join((self.question[: other.start] + self.question[other.end:]).split())
+        head = _HEAD.match(other.text)
+        start = other.start + (head.end() if head else 0)
+        return " ".join((self.question[:start] + self.question[other.end:]).split())
 
 
 def _clean(text: str) -> str | None:
