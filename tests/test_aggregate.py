@@ -58,6 +58,7 @@ def test_questions_answered_by_yes_or_no_are_yes_no(question):
     "Was there a talk on quantum machine learning?",  # whether the collection covers it: the talk or "not covered"
     "Did any speaker discuss state space models?",
     "Do both of them deal with implicit bias?",  # a comparison
+    "Do the mirror descent talk and the talk on natural gradients take the same view of geometry?",  # two talks related
     "How does tropical geometry describe ReLU networks?",
 ])
 def test_existence_comparison_and_open_questions_are_not_yes_no(question):

@@ -59,11 +59,16 @@ def talks_named(question: str) -> int:
     return len(_ONE_TALK.findall(question))
 
 
+def relates_two_talks(question: str) -> bool:
+    """Two talks named and related ("What distinguishes the talk on X from the Y talk?", "Do the X talk and the Y
+    talk take the same approach?"): the phrasings of eval/data/questions-comparison-tune.jsonl the comparison words
+    missed. Such a question is a comparison, and so not a yes/no one even when it opens with "Do"."""
+    return talks_named(question) >= 2 and bool(_RELATION.search(question))
+
+
 def is_comparison(question: str) -> bool:
-    """Does the question set two talks side by side? The comparison words, or two talks named and related
-    ("What distinguishes the talk on X from the Y talk?", "How does the talk on X relate to the talk on Y?"):
-    the phrasings of eval/data/questions-comparison-tune.jsonl the words alone missed."""
-    return bool(_COMPARISON.search(question)) or (talks_named(question) >= 2 and bool(_RELATION.search(question)))
+    """Does the question set two talks side by side? The comparison words, or two talks named and related."""
+    return bool(_COMPARISON.search(question)) or relates_two_talks(question)
 
 
 def is_counting(question: str) -> bool:
@@ -79,7 +84,7 @@ def is_open_ended(query: str) -> bool:
 def is_yes_no(question: str) -> bool:
     """Is the question answered by a yes or a no (and not a list, a comparison, or whether a talk exists)?"""
     return (bool(_YES_NO.search(question.strip())) and not _EXISTENCE.search(question)
-            and not is_open_ended(question) and not _SIDE_BY_SIDE.search(question))
+            and not is_open_ended(question) and not _SIDE_BY_SIDE.search(question) and not relates_two_talks(question))
 
 
 @dataclass(frozen=True)
