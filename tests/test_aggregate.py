@@ -86,6 +86,30 @@ def test_a_topical_question_names_no_literal_term():
     assert record_condition("Which talks discuss momentum methods (SGD with momentum, heavy-ball)? List them all.") is None
 
 
+def test_a_lower_case_phrase_asked_to_be_mentioned_is_a_literal_term():
+    condition = record_condition("Which talks bring up the curse of dimensionality? Give the number and list them.")
+    assert [t.text for t in condition.terms] == ["curse of dimensionality"]
+
+
+def test_an_acronym_in_parentheses_after_a_mentioned_phrase_is_its_other_spelling():
+    condition = record_condition("How many talks mention the neural tangent kernel (NTK) or its regime?")
+    assert [t.text for t in condition.terms] == ["neural tangent kernel", "NTK"] and condition.any_term
+
+
+def test_a_phrase_ends_where_the_question_qualifies_the_mentioning():
+    condition = record_condition("How many talks mention reinforcement learning anywhere in the abstract?")
+    assert [t.text for t in condition.terms] == ["reinforcement learning"]
+
+
+def test_a_topic_to_be_about_is_not_a_mentioned_phrase():
+    assert record_condition("Which talks are about neural networks forgetting something?") is None
+
+
+def test_naming_both_the_abstract_and_the_bio_reads_the_whole_talk():
+    condition = record_condition("How many talks mention reinforcement learning in the abstract or speaker bio?")
+    assert condition.scope == "talk"
+
+
 def test_an_acronyms_lowercase_look_alike_is_an_ordinary_word():
     career = Term("CAREER")
     assert career.finds("She received the NSF CAREER Award.") and not career.finds("an early career researcher")
@@ -135,6 +159,11 @@ def test_several_terms_must_meet_in_one_sentence(small_index):
     # Maragos' bio names an NSF award, but not a CAREER one.
     scan = scan_records(_small_snapshot(small_index), record_condition("How many speakers have a bio that mentions an NSF CAREER award?"))
     assert scan.matches == ()
+
+
+def test_the_scan_finds_a_talk_mentioning_the_phrase(small_index):
+    scan = scan_records(_small_snapshot(small_index), record_condition("Which talks mention max-plus algebra?"))
+    assert [m.talk.speaker for m in scan.matches] == ["Petros Maragos"]
 
 
 def test_past_its_limit_the_scan_says_its_count_is_a_lower_bound(small_index):

@@ -10,6 +10,11 @@ held-out set:
 * a domain written anywhere in the question ("an arxiv.org URL") is the term, alone;
 * otherwise the words with a capital letter that do not open a sentence, outside
   parentheses (those give examples: "(graph transformers, ReLU-transformers …)");
+* otherwise a lower-case phrase the question asks to be *mentioned* ("mention double descent",
+  "bring up the curse of dimensionality"): mentioning is literal, so the phrase is the term, with an
+  acronym in parentheses right after it as the other spelling ("the neural tangent kernel (NTK)"); a
+  topic to *discuss* or be *about* stays a topic (retrieval and the model answer it). Chosen on the
+  dev list questions q041, q042, q049, d110 and the seen k046, k047, h055, h063;
 * several terms must occur in the same sentence ("NSF CAREER award", "PhD at Princeton");
 * "bio" in the question reads the speaker notes only, "the abstract itself" the abstract only;
 * a link host (GitHub, arXiv, …) in a question about links or code is matched against the talk's links.
@@ -28,7 +33,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.core.talk import Talk
-from app.core.text import split_sentences
+from app.core.text import content_words, split_sentences
 
 _DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:org|com|net|io|edu|ai|dev)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -37,6 +42,18 @@ _LINK_HOSTS = ("github", "gitlab", "arxiv", "openreview", "youtube", "huggingfac
 _ASKS_LINKS = re.compile(r"\b(?:links?|urls?|code|repositor(?:y|ies)|point(?:s|ing)? to|preprints?)\b", re.IGNORECASE)
 _BIO = re.compile(r"\bbio(?:s|graph(?:y|ies))?\b", re.IGNORECASE)
 _ABSTRACT_ONLY = re.compile(r"\bin the abstract\b|\babstract itself\b", re.IGNORECASE)
+#: "the abstract or the speaker bio", "in the abstract, the references or the bio": the whole talk, not one part.
+_BOTH_PARTS = re.compile(r"\babstract\b[^?.]*\b(?:or|and)\b[^?.]*\bbio|\bbio\w*\b[^?.]*\b(?:or|and)\b[^?.]*\babstract\b",
+                         re.IGNORECASE)
+#: "mention X", "bring up X", "refer to X" and the lower-case phrase X (up to punctuation, an alternative, a place,
+#: or a word that qualifies the mentioning: "anywhere", "explicitly", "by name").
+_MENTIONED = re.compile(
+    r"\b(?:mention(?:s|ed|ing)?|bring(?:s|ing)?\s+up|brought\s+up|refer(?:s|red|ring)?\s+to)\s+"
+    r"(?:(?:the|a|an|any)\s+)?(?P<phrase>[a-z][a-z -]*?)"
+    r"(?P<short>\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z])\))?"
+    r"(?=\s*(?:[,.;:?!(]|$)|\s+(?:or|in|at|anywhere|explicitly|by\s+name|whether|when|as)\b)")
+#: A mentioned phrase is a name of a few words, not a clause the pattern ran across.
+_PHRASE_WORDS = 5
 _BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
                         r"graduated|joined)\b", re.IGNORECASE)
 #: Small words an acronym's spelled-out form may have between its initials ("Institute of Technology").
@@ -174,14 +191,32 @@ def literal_terms(question: str) -> list[Term]:
     return terms
 
 
+def mentioned_terms(question: str) -> list[Term]:
+    """The lower-case phrase a list question asks to be mentioned, and its parenthesised acronym if one follows it
+    ("mention the neural tangent kernel (NTK)" -> "neural tangent kernel", "NTK"); [] when it asks for none."""
+    match = _MENTIONED.search(question)
+    if not match or not content_words(match.group("phrase")) or len(match.group("phrase").split()) > _PHRASE_WORDS:
+        return []
+    terms = [Term(match.group("phrase").strip())]
+    return terms + [Term(match.group("acronym"))] if match.group("acronym") else terms
+
+
 def record_condition(question: str) -> RecordCondition | None:
     """The literal condition the question sets, or None when it names no literal term (a topic: retrieval answers it)."""
     terms = literal_terms(question)
     if not terms:
-        return None
+        terms = mentioned_terms(question)
+        return RecordCondition(tuple(terms), scope=_scope(question), any_term=True) if terms else None
     if len(terms) == 1 and terms[0].text.lower() in _LINK_HOSTS and _ASKS_LINKS.search(question):
         return RecordCondition(tuple(terms), links=True)
     said = _PARENTHESES.sub(" ", question)
-    scope: Scope = "bio" if _BIO.search(said) else "abstract" if _ABSTRACT_ONLY.search(said) else "talk"
     between = said[said.find(terms[0].text): said.rfind(terms[-1].text)]
-    return RecordCondition(tuple(terms), scope=scope, any_term=bool(re.search(r"\bor\b", between)))
+    return RecordCondition(tuple(terms), scope=_scope(question), any_term=bool(re.search(r"\bor\b", between)))
+
+
+def _scope(question: str) -> Scope:
+    """The part of each talk the question reads: its speaker bio, its abstract, or (either named, or both) all of it."""
+    said = _PARENTHESES.sub(" ", question)
+    if _BOTH_PARTS.search(said):
+        return "talk"
+    return "bio" if _BIO.search(said) else "abstract" if _ABSTRACT_ONLY.search(said) else "talk"
