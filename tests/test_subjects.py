@@ -110,3 +110,9 @@ def test_the_one_after_a_named_talk_keeps_that_talks_head_in_its_search():
     subjects = read_subjects("How do the kernel-regression talk on random features and the one on deep networks differ?")
     assert [s.text for s in subjects.sides] == ["kernel-regression talk on random features", "deep networks"]
     assert "kernel-regression" in subjects.query(1) and "random features" not in subjects.query(1)
+
+
+def test_a_subject_described_by_a_long_relative_clause_is_read():
+    question = ("How does the talk on sharpness of minima differ from the talk that follows how the Hessian spectrum of "
+                "deep residual networks evolves during long training runs with large batches?")
+    assert read_subjects(question).sides[1].text.endswith("with large batches")
