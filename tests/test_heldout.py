@@ -1,5 +1,5 @@
-"""The held-out questions (eval/data/questions-heldout.jsonl, issue 20; questions-heldout2.jsonl, issue 23)
-and the loader's new fields.
+"""The held-out questions (eval/data/questions-heldout.jsonl, issue 20; questions-heldout2.jsonl and
+questions-heldout3.jsonl, issue 23) and the loader's new fields.
 
 The held-out sets were written blind from data/abstracts.txt; these tests check their shape only
 (no answers are generated), so they guard it without anyone looking at answers to it. Gold ranges
@@ -16,16 +16,17 @@ from collections import Counter
 import pytest
 
 from app.core.errors import InputError
-from eval.dataset import (AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT_QUESTIONS, QUESTIONS, TYPES,
-                          attach_gold, load_questions)
+from eval.dataset import (AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT_QUESTIONS,
+                          QUESTIONS, TYPES, attach_gold, load_questions)
 
 from support.settings import SEED_SEGMENTS
 
 #: The field each new type needs, and only that type may carry.
 TYPE_FIELD = {"counting": "count", "yes_no": "polarity", "follow_up": "history"}
 #: Every question file, in the order they were written.
-ALL_FILES = (QUESTIONS, HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS)
-HELDOUT_FILES = pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS], ids=["held-out", "held-out-2"])
+ALL_FILES = (QUESTIONS, HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS)
+HELDOUT_FILES = pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS],
+                                        ids=["held-out", "held-out-2", "held-out-3"])
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +39,10 @@ def dev():
     return load_questions(QUESTIONS)
 
 
-@pytest.fixture(scope="module", params=[HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS],
-                ids=["held-out", "dev-v3", "held-out-2"])
+@pytest.fixture(scope="module", params=[HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS],
+                ids=["held-out", "dev-v3", "held-out-2", "held-out-3"])
 def written(request):
-    """Each file of questions written with issue 23's new types (both held-out sets and the new dev part)."""
+    """Each file of questions written with issue 23's new types (the held-out sets and the new dev part)."""
     return load_questions(request.param)
 
 
@@ -74,6 +75,34 @@ def test_heldout2_yes_no_is_balanced_and_uses_each_talk_once():
     assert Counter(q.polarity for q in yes_no) == {"yes": 10, "no": 10}
     talks = [tuple(map(tuple, q.gold_lines)) for q in yes_no]
     assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
+
+
+def test_heldout3_has_its_48_questions_in_the_planned_mix():
+    questions = load_questions(HELDOUT3_QUESTIONS)
+    assert Counter(q.type for q in questions) == {"yes_no": 12, "comparison": 12, "follow_up": 16, "counting": 8}
+    assert [q.id for q in questions] == [f"m{n:03d}" for n in range(1, 49)]
+
+
+def test_heldout3_yes_no_is_balanced_on_talks_no_other_file_asks_yes_no_about():
+    yes_no = [q for q in load_questions(HELDOUT3_QUESTIONS) if q.type == "yes_no"]
+    assert Counter(q.polarity for q in yes_no) == {"yes": 6, "no": 6}
+    talks = [tuple(map(tuple, q.gold_lines)) for q in yes_no]
+    assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
+    earlier = {tuple(map(tuple, q.gold_lines)) for path in ALL_FILES[:-1] for q in load_questions(path) if q.type == "yes_no"}
+    assert set(talks) & earlier == set()
+
+
+def test_heldout3_follow_ups_include_three_with_two_earlier_turns():
+    follow_ups = [q for q in load_questions(HELDOUT3_QUESTIONS) if q.type == "follow_up"]
+    assert Counter(len(q.history) for q in follow_ups) == {1: 13, 2: 3}
+
+
+def test_heldout3_comparisons_pair_two_talks_no_other_file_compares():
+    def pairs(path):
+        return [frozenset(r[0] for r in q.gold_lines) for q in load_questions(path) if q.type == "comparison"]
+    new = pairs(HELDOUT3_QUESTIONS)
+    assert all(len(p) == 2 for p in new) and len(set(new)) == len(new)
+    assert set(new) & {p for path in ALL_FILES[:-1] for p in pairs(path)} == set()
 
 
 def test_ids_are_unique_across_all_question_files():
@@ -129,9 +158,11 @@ def test_no_heldout_question_repeats_a_dev_question(heldout, dev):
     assert [q.id for q in heldout if normalised(q.question) in dev_texts] == []
 
 
-def test_no_heldout2_question_or_history_repeats_an_earlier_one():
-    earlier = {normalised(t) for path in ALL_FILES[:3] for q in load_questions(path) for t in [q.question, *q.history]}
-    assert [q.id for q in load_questions(HELDOUT2_QUESTIONS)
+@pytest.mark.parametrize("position", [3, 4], ids=["held-out-2", "held-out-3"])
+def test_no_later_heldout_question_or_history_repeats_an_earlier_one(position):
+    earlier = {normalised(t) for path in ALL_FILES[:position] for q in load_questions(path)
+               for t in [q.question, *q.history]}
+    assert [q.id for q in load_questions(ALL_FILES[position])
             if {normalised(t) for t in [q.question, *q.history]} & earlier] == []
 
 
