@@ -452,6 +452,17 @@ def test_a_follow_up_about_a_cited_talk_is_answered_even_when_its_words_match_no
     assert not answer.abstained and answer.sources[0].talk.id == first.id
 
 
+def test_the_one_about_a_subject_its_words_miss_is_found_by_searching_for_it(seed_index):
+    from app.answer.turns import Turn
+
+    tropical = chain_with(seed_index).ask(TROPICAL).sources[0].talk
+    other = chain_with(seed_index).ask("Which talks discuss Langevin sampling?").sources[0].talk
+    history = [Turn.user("Which talks discuss networks?"), Turn("assistant", "Two talks.", (other.id, tropical.id))]
+    chain = chain_with(seed_index, "Who gave the talk on sampling?", "Answer [1].")  # a rewrite that loses the reference
+    answer = chain.invoke("Of those, take the one on min-plus semifields: who gave it?", history)
+    assert answer.sources[0].talk.id == tropical.id
+
+
 def test_a_follow_up_without_a_reference_is_still_condensed(seed_index):
     history, _, _ = earlier_list(seed_index)
     condensed = "Which talks discuss tropical geometry?"

@@ -35,6 +35,15 @@ def test_the_one_about_a_subject_no_previous_talk_has_is_no_reference():
     assert resolve("What about the talk on protein folding?", NTK) is None
 
 
+def test_the_one_about_a_subject_no_talk_words_for_is_the_one_a_search_for_it_ranks_highest():
+    search = lambda topic: ["z", "c", "b"]  # noqa: E731 - a search whose best hit was not in the previous answer
+    assert resolve("Of those, the one on symmetry: what does it prove?", NTK, search).talk_ids == ("c",)
+
+
+def test_the_one_about_a_subject_a_search_finds_among_none_of_them_is_no_reference():
+    assert resolve("What about the talk on protein folding?", NTK, lambda topic: ["x", "y"]) is None
+
+
 @pytest.mark.parametrize("question", ["Who gave it?", "Where did she do her PhD?", "Who gave that talk?", "Is the speaker a student?"])
 def test_a_pronoun_is_the_previous_answers_main_talk(question):
     assert resolve(question, NTK).talk_ids == ("a",)

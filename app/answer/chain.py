@@ -102,12 +102,14 @@ class AnswerChain:
             | RunnableLambda(self.build_messages)
         )
 
-    def resolve(self, state: AnswerState) -> AnswerState:
+    def resolve(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """A follow-up that refers to the previous answer's talks ("the first one", "that talk", "both"):
-        those talks, found without the model (app/answer/referents.py), and the query says what it is about."""
+        those talks, found without the model (app/answer/referents.py; "the one about X" may search for X),
+        and the query says what it is about."""
         ids = last_cited(state.history)
         found = self.catalog.fetch(list(ids)) if ids else {}
-        referents = resolve(state.question, [found[i] for i in ids if i in found])
+        search = lambda topic: [hit.talk.id for hit in self._hits(topic, config)]  # noqa: E731
+        referents = resolve(state.question, [found[i] for i in ids if i in found], search)
         if referents is None:
             return state
         talks = tuple(found[i] for i in referents.talk_ids)

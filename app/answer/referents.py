@@ -5,7 +5,9 @@ talks: the 1.5B condensing model often loses "the first one", and retrieval
 then searches for a PhD. The reference is resolved here without a model:
 
 * "the one about X" / "the talk on X": the previous talk whose title, speaker and abstract share
-  the most content words with X (none shares any: not a reference, X is a new subject);
+  the most content words with X; when none shares any ("the one on information geometry" for a talk
+  on dually flat manifolds), the previous talk a search for X ranks highest, if the search finds one
+  of them at all (else X is a new subject, not a reference);
 * an ordinal ("the first one", "the second", "the last talk", "the latter"): that position in the
   previous answer's citing order;
 * "both", "those", "these", "each of them", "the two talks" (not "the two papers it cites"): every talk the previous answer cited;
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from app.core.talk import Talk
 from app.core.text import content_words
@@ -85,13 +88,21 @@ def best_match(topic: str, talks: list[Talk]) -> Talk | None:
     return talks[scored.index(max(scored))]
 
 
-def resolve(question: str, previous: list[Talk]) -> Referents | None:
-    """The talks of ``previous`` (the last answer's cited talks, in citing order) the follow-up refers to; None: no reference."""
+def ranked_match(topic: str, talks: list[Talk], search: Callable[[str], list[str]]) -> Talk | None:
+    """The talk of ``talks`` that ``search`` (talk ids, best first) ranks highest for ``topic``; None: it finds none."""
+    by_id = {t.id: t for t in talks}
+    return next((by_id[i] for i in search(topic) if i in by_id), None)
+
+
+def resolve(question: str, previous: list[Talk], search: Callable[[str], list[str]] | None = None) -> Referents | None:
+    """The talks of ``previous`` (the last answer's cited talks, in citing order) the follow-up refers to; None: no
+    reference. ``search`` (a topic -> talk ids, best first) settles "the one about X" when no talk shares X's words."""
     if not previous:
         return None
     about = _ABOUT.search(question)
     if about:
-        talk = best_match(about.group("topic"), previous)
+        topic = about.group("topic")
+        talk = best_match(topic, previous) or (ranked_match(topic, previous, search) if search else None)
         return Referents((talk.id,), "about") if talk else None
     ordinal = _ORDINAL.search(question)
     if ordinal:
