@@ -10,7 +10,10 @@ then the embedded model's P(YES) / (P(YES) + P(NO)) for the next token after
   - ``fewshot_block``: ``focused_block`` after three made-up worked examples (two of them "no": the passage
     states the opposite, the question asks for a stronger claim than the passage makes), as chat turns;
   - ``kinds_block``: ``focused_block`` with the ways a passage says "no" spelled out in the instruction (the
-    product's prompts/polarity.txt since 2026-12-03; ``focused_block`` was before).
+    product's prompts/polarity.txt since 2026-12-03; ``focused_block`` was before);
+  - ``denies_block``: over the same block, whether the passage *denies* the question (says the opposite, or that
+    it fails or does not hold), and ``contrast_block``, the two weighed against each other:
+    kinds / (kinds + denies) — a "yes" the model also gives to the denial is not trusted.
 Printed and written as JSON with the gold polarity, so a rule (which reading, which cut) can be chosen on dev
 and then reported once on held-out.
 
@@ -55,7 +58,11 @@ CLAIM = ("Passage:\n{passage}\n\nClaim: {question}\n\nDoes the passage say that 
          "Answer with one word, YES or NO.")
 
 
-READINGS = ("answer", "focused_block", "focused_abstract", "claim_abstract", "fewshot_block", "kinds_block")
+DENIES = ("Passage:\n{passage}\n\nQuestion: {question}\nDoes the passage deny this: does it say the opposite, or that "
+          "it fails, is absent or does not hold? Answer with one word, YES or NO.")
+
+READINGS = ("answer", "focused_block", "focused_abstract", "claim_abstract", "fewshot_block", "kinds_block", "denies_block",
+            "contrast_block")
 
 
 def fewshot(passage: str, question: str) -> list[dict]:
@@ -75,7 +82,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--only", nargs="+", choices=READINGS, help="compute these readings only (default: all)")
     args = parser.parse_args()
+    wanted = set(args.only or READINGS)
+    if "contrast_block" in wanted:
+        wanted |= {"kinds_block", "denies_block"}
     from app.answer.passages import passage
 
     rows = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -88,21 +99,26 @@ def main() -> None:
         state = chain.prepare().invoke(AnswerState.start(row["question"], []))
         top = state.sources[0]
         roles = {"system": "system", "human": "user"}
-        readings = {
-            "answer": round_p(reader, [{"role": roles[m.type], "content": str(m.content)} for m in state.messages]),
-            "focused_block": round_p(reader, [{"role": "user", "content": FOCUSED.format(passage=passage(top, row["question"]), question=row["question"])}]),
-            "focused_abstract": round_p(reader, [{"role": "user", "content": FOCUSED.format(passage=top.talk.abstract, question=row["question"])}]),
-            "claim_abstract": round_p(reader, [{"role": "user", "content": CLAIM.format(passage=top.talk.abstract, question=row["question"])}]),
-            "fewshot_block": round_p(reader, fewshot(passage(top, row["question"]), row["question"])),
-            "kinds_block": round_p(reader, [{"role": "user", "content": KINDS.format(passage=passage(top, row["question"]), question=row["question"])}]),
+        block, question = passage(top, row["question"]), row["question"]
+        prompts = {
+            "answer": lambda: [{"role": roles[m.type], "content": str(m.content)} for m in state.messages],
+            "focused_block": lambda: [{"role": "user", "content": FOCUSED.format(passage=block, question=question)}],
+            "focused_abstract": lambda: [{"role": "user", "content": FOCUSED.format(passage=top.talk.abstract, question=question)}],
+            "claim_abstract": lambda: [{"role": "user", "content": CLAIM.format(passage=top.talk.abstract, question=question)}],
+            "fewshot_block": lambda: fewshot(block, question),
+            "kinds_block": lambda: [{"role": "user", "content": KINDS.format(passage=block, question=question)}],
+            "denies_block": lambda: [{"role": "user", "content": DENIES.format(passage=block, question=question)}],
         }
+        readings = {name: round_p(reader, make()) for name, make in prompts.items() if name in wanted}
+        if "contrast_block" in wanted:
+            readings["contrast_block"] = round(readings["kinds_block"] / (readings["kinds_block"] + readings["denies_block"]), 4)
         gold_lines = [list(g) for g in row.get("gold_lines", [])]
         top_is_gold = any(s <= ge and gs <= e for s, e in top.talk.lines for gs, ge in gold_lines)
         results.append({"id": row["id"], "gold": row["polarity"], "top_lines": [list(r) for r in top.talk.lines],
                         "gold_lines": gold_lines, "top_is_gold": top_is_gold, **readings})
         print(json.dumps(results[-1]), flush=True)
     summary = {}
-    for name in READINGS:
+    for name in (r for r in READINGS if r in wanted):
         right = sum((r[name] >= 0.5) == (r["gold"] == "yes") for r in results)
         by_gold = {gold: sum((r[name] >= 0.5) == (gold == "yes") for r in results if r["gold"] == gold) for gold in ("yes", "no")}
         summary[name] = {"right_at_0.5": right, "n": len(results), "right_by_gold": by_gold}
