@@ -226,6 +226,7 @@ class AnswerChain:
         preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
                                      abstention=self.abstain_text if abstain else None)
         answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview, polarity=state.polarity,
+                        pinned=len(state.pinned),
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
         listed = answer_from_records(self.catalog, state.query, answer) if self.llm is not None and state.kinds.open_ended else None

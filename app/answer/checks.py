@@ -9,7 +9,9 @@ applies them in one loop. Read top to bottom:
 2. ``split_sentences``: the text becomes sentences with their ``[n]`` markers; refusals are "absence";
 3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
    talk record may still hold what was asked (a link, the speaker), else it is the abstention;
-4. ``abstain_if_nothing_is_said``: no sentence, or only "not covered": the answer abstains, cites nothing;
+4. ``record_over_refusal``: a follow-up about a talk it named, refused by the model, gets that talk's record
+   facts when they hold what was asked; then ``abstain_if_nothing_is_said``: no sentence, or only "not
+   covered": the answer abstains, cites nothing;
 5. ``attribute_claims``: every claim checked against every source (app/answer/attribution.py);
    then ``keep_people_own``: a bio claim the cited talk's own record does not hold is replaced by
    "The record of this talk does not say …" (app/answer/people.py); and ``contrast_sides``: a comparison
@@ -54,6 +56,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         state_marker_facts,
         split_sentences,
         partial(drop_what_says_nothing, abstain_text=abstain_text),
+        record_over_refusal,
         abstain_if_nothing_is_said,
         partial(attribute_claims, embeddings=embeddings),
         keep_people_own,
@@ -111,6 +114,16 @@ def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
     if not said or all(s.kind == "absence" for s in said):
         return replace(answer, sentences=said, answer=abstain_text)
     return replace(answer, sentences=said)
+
+
+def record_over_refusal(answer: Answer) -> Answer:
+    """A follow-up about a known talk ("Who was that joint with?") that the model refused, while the talk's record
+    holds what was asked (co-authors, speaker, links): the record's facts instead of "the talks don't cover this".
+    Only for talks a reference named (``Answer.pinned``): for a fresh question the refusal may be right."""
+    if answer.abstained or not answer.pinned or any(s.kind != "absence" for s in answer.sentences):
+        return answer
+    facts = record_sentences(answer.question, answer.sources[: answer.pinned], [])
+    return replace(answer, sentences=facts) if facts else answer
 
 
 def abstain_if_nothing_is_said(answer: Answer) -> Answer:

@@ -31,7 +31,8 @@ _PERSON = re.compile(
     r"affiliat\w*|universit(?:y|ies)|institute|professor|postdoc\w*|faculty|lab|group|degree)\b",
     re.IGNORECASE,
 )
-_COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together with|with whom)\b", re.IGNORECASE)
+_COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together with|with whom|(?:done|worked|written)\s+with)\b",
+                        re.IGNORECASE)
 _LINES = re.compile(r"\b(?:which|what)\s+lines?\b|\bwhere in the (?:file|corpus|collection)\b|\bline numbers?\b", re.IGNORECASE)
 
 

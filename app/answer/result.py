@@ -126,6 +126,8 @@ class Answer:
     warnings: list[AnswerWarning] = field(default_factory=list)
     #: A yes/no question's answer as read from source [1] before the model wrote ("yes" / "no"; app/answer/polarity.py).
     polarity: str | None = None
+    #: How many of the first sources a follow-up's reference named (app/answer/referents.py): the answer is about them.
+    pinned: int = 0
 
     def warned(self, *warnings: AnswerWarning) -> "Answer":
         """The answer with ``warnings`` added, each once (the stream and the final check may both see a runaway)."""
