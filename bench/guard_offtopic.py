@@ -14,7 +14,8 @@ Usage (MiniLM only, no chat model):
    of its talk's first sentence, resting on itself; and every note sentence (bio, joint work, links) as the answer
    to a speaker, affiliation or link question. How many are dropped; and the corpus sentences whose coherence
    with their own abstract is below the threshold (the low tail).
-4. Cost: the check per stored answer with five sources (its own talk and four others) and an uncached model.
+4. The per-sentence language check's false positives: ``looks_foreign`` over English sentences.
+5. Cost: the check per stored answer with five sources (its own talk and four others) and an uncached model.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from app.answer.citations import is_refusal, parse_citations  # noqa: E402
 from app.answer.guard import _foreign_sentence  # noqa: E402
 from app.answer.offtopic import COHERENT, RELEVANT, clean, readings  # noqa: E402
 from app.answer.result import Answer, Sentence, Source  # noqa: E402
+from app.core.instruction_features import looks_foreign  # noqa: E402
 from app.core.talk import Talk  # noqa: E402
 from app.core.text import split_sentences  # noqa: E402
 from app.models.embeddings import MiniLMEmbeddings  # noqa: E402
@@ -172,6 +174,20 @@ def _low_tail(talk: Talk, abstract: list[str], embeddings) -> list[dict]:
             for i, s in enumerate(abstract) if coherence(vectors[i], s, abstract, vectors) < COHERENT]
 
 
+def language(talks: list[Talk]) -> dict:
+    """How often ``looks_foreign`` trips on English sentences (corpus abstracts and notes, the labelled answer
+    sentences of both judge-pair files, the stored injection answers' sentences): the per-sentence drop's false positives."""
+    corpus_sentences = [s for t in talks for s in split_sentences(t.text)]
+    labelled = [json.loads(line)["sentence"] for path in (PAIRS, PAIRS.with_name("judge_pairs.jsonl"))
+                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    stored = [s.text for c in json.loads(STORED.read_text(encoding="utf-8"))["cases"] if c["split"] in SPLITS
+              for s in parse_citations(c["answer"], set())[0]]
+    out = {}
+    for name, texts in (("corpus_sentences", corpus_sentences), ("labelled_answer_sentences", labelled), ("stored_answer_sentences", stored)):
+        out[name] = {"n": len(texts), "foreign": [t for t in texts if looks_foreign(t)]}
+    return out
+
+
 def cost() -> dict:
     """The check per stored answer with five sources (its own talk and four others): first with every text new to the
     model (an upper bound), then again with every text already embedded (the app's file cache: attribution and
@@ -216,6 +232,7 @@ def main() -> None:
         "stored_answers_in_sample": stored_answers(embeddings),
         "judge_pairs": judge_pairs(embeddings, {t.id: t for t in talks}),
         "corpus": corpus(embeddings, talks),
+        "language_check": language(talks),
         "check_cost": cost(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
