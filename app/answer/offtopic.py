@@ -8,7 +8,11 @@ fit the rest of its own abstract (it is about a sponsor, a reader, the reply, no
 answer claim is dropped when both hold, measured with the sentence embeddings the app already has:
 
 * relevance: the claim's cosine with the question, or with the rest of the answer if that is higher
-  (a terse research sentence, "They are bounded by the WL test", fits the answer it is part of);
+  (a terse research sentence, "They are bounded by the WL test", fits the answer it is part of). The
+  whole rest, not only the claims before it: on the seen answers the claims before it alone lose one
+  catch and drop that WL sentence. So a claim's check may depend on later sentences: an OpenAI client
+  streamed sentence by sentence (app/answer/checked_text.py) may be sent a claim the final check drops,
+  and then gets the final answer whole after a rule, as when a sentence is split differently;
 * coherence: the cosine of its best-supporting source sentence (among the sentences of the sources it
   cites) with the mean of the other sentences of that talk's abstract.
 
