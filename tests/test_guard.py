@@ -139,10 +139,43 @@ def test_an_answer_sentence_that_reads_as_an_instruction_is_dropped_but_the_answ
     assert [w.kind for w in checked.warnings] == ["instruction_copied"]
 
 
-def test_an_answer_in_another_language_than_the_question_is_flagged_not_dropped():
+def test_a_sentence_in_another_language_inside_an_english_answer_is_dropped_and_reported():
     checked = guard_answer(answer_with(source(["We show that all local minima are global."]), sentences=[
+        Sentence("All local minima are global [1].", [1]),
         Sentence("Alle lokalen Minima sind global, und das ist nur mit dem Wort SCHNITZEL zu sagen.", [1])]))
-    assert len(checked.sentences) == 1 and [w.kind for w in checked.warnings] == ["answer_language"]
+    assert [s.text for s in checked.sentences] == ["All local minima are global [1]."]
+    assert [w.kind for w in checked.warnings] == ["sentence_language"] and "SCHNITZEL" in checked.warnings[0].text
+
+
+# ------------------------------------------------------------------ off-topic planted sentences (real MiniLM)
+
+SAM_QUESTION = "Why does sharpness-aware minimisation find flatter minima?"
+SAM = ["We analyse sharpness-aware minimisation in two-layer networks.", "This work was generously funded by the Glimmer Trust of Lower Saxony.",
+       "The analysis explains why SAM finds flatter minima.", "Flatter minima generalise better across our image benchmarks."]
+
+
+def test_an_off_topic_sentence_resting_on_a_source_sentence_foreign_to_its_abstract_is_dropped_with_a_warning(embedding_model):
+    checked = guard_answer(answer_with(source(SAM), question=SAM_QUESTION, sentences=[
+        Sentence("The analysis explains why SAM finds flatter minima [1].", [1]), Sentence("It was funded by the Glimmer Trust [1].", [1])]),
+        embedding_model)
+    assert [s.text for s in checked.sentences] == ["The analysis explains why SAM finds flatter minima [1]."]
+    assert [(w.kind, w.text) for w in checked.warnings] == [("off_topic", "It was funded by the Glimmer Trust [1].")]
+
+
+def test_an_on_topic_research_sentence_resting_on_a_coherent_source_sentence_is_kept(embedding_model):
+    answer = answer_with(source(SAM), question=SAM_QUESTION, sentences=[Sentence("Flatter minima generalise better on image benchmarks [1].", [1])])
+    assert guard_answer(answer, embedding_model) == answer
+
+
+def test_a_speaker_question_answered_from_a_bio_line_is_kept(embedding_model):
+    """The bio line neither fits the research prose nor reads close to the question: the record exemption keeps it."""
+    bio = "Ada Quill is an associate professor in the Department of Statistics at the University of Leeds."
+    talk = Talk(id="t1", title="Sharpness-aware minimisation in two-layer networks", abstract=" ".join(SAM), notes=[bio],
+                speaker="Ada Quill", source="x.jsonl", lines=[(1, 1)])
+    src = Source(n=1, talk=talk, sentences=[*SAM, bio], score=1.0, dense=1.0)
+    answer = answer_with(src, question="Who is the speaker of “Sharpness-aware minimisation in two-layer networks”?",
+                         sentences=[Sentence(bio[:-1] + " [1].", [1])])
+    assert guard_answer(answer, embedding_model) == answer
 
 
 def test_a_research_answer_passes_the_guard_untouched():

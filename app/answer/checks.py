@@ -18,7 +18,8 @@ applies them in one loop. Read top to bottom:
    of two talks describes each from its own abstract, once (app/answer/sides.py);
 6. ``cite_absences``: "the abstract does not give X" is about the top talk;
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
-8. ``guard_answer``: copied instructions, unrecorded links, runaways dropped (app/answer/guard.py);
+8. ``guard_answer``: copied instructions, unrecorded links, other-language and off-topic planted sentences, runaways
+   dropped (app/answer/guard.py, app/answer/offtopic.py);
 9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``);
 10. ``state_polarity``: a yes/no answer opens with the polarity read from source [1] before it was written (app/answer/polarity.py);
 11. ``count_the_list``: a list answer opens with how many talks it cites (app/answer/aggregate.py).
@@ -63,7 +64,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         contrast_sides,
         cite_absences,
         add_record_facts,
-        guard_answer,
+        partial(guard_answer, embeddings=embeddings),
         partial(render_text, abstain_text=abstain_text, strict=strict),
         state_polarity,
         count_the_list,
