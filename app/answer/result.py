@@ -99,7 +99,9 @@ class AnswerWarning:
     instruction: dropped), "code_word" (a code word in capitals only instruction-like source sentences carry:
     sentence dropped), "unknown_link" (a link no cited talk records: sentence dropped), "runaway"
     (the same text repeated over and over: generation stopped and the answer cut), "answer_language"
-    (the answer is not in the question's language: kept, flagged). ``text``: what was removed, if anything.
+    (the answer is not in the question's language: kept, flagged), "sentence_language" (a claim in another language
+    than the question's: dropped), "off_topic" (a claim that answers nothing asked, resting on a source sentence that
+    does not fit its own abstract: dropped; app/answer/offtopic.py). ``text``: what was removed, if anything.
     """
 
     kind: str
