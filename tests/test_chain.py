@@ -299,7 +299,7 @@ def test_the_json_answer_has_the_documented_shape(seed_index):
     assert set(payload["sentences"][0]) == {"text", "citations", "model_citations", "support", "supported"}
     assert set(payload["preview"]) == {"quotes", "abstention"}
     assert set(payload["preview"]["quotes"][0]) == {"n", "text"}
-    assert set(payload["timings"]) == {"retrieve_ms", "preview_ms", "first_token_ms", "total_ms"}
+    assert set(payload["timings"]) == {"retrieve_ms", "preview_ms", "first_token_ms", "checks_ms", "total_ms"}
 
 
 # ------------------------------------------------------------------ bad input and failures

@@ -4,6 +4,8 @@ ingest and the Corpus tab)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 
 import httpx
@@ -165,6 +167,13 @@ def test_an_off_topic_sentence_resting_on_a_source_sentence_foreign_to_its_abstr
 def test_an_on_topic_research_sentence_resting_on_a_coherent_source_sentence_is_kept(embedding_model):
     answer = answer_with(source(SAM), question=SAM_QUESTION, sentences=[Sentence("Flatter minima generalise better on image benchmarks [1].", [1])])
     assert guard_answer(answer, embedding_model) == answer
+
+
+def test_a_yes_no_verdict_is_never_off_topic(embedding_model):
+    """It answers the question whatever else it says (a model that restates the task still gives the verdict)."""
+    answer = answer_with(source(SAM), question="Does sharpness-aware minimisation find flatter minima?", sentences=[
+        Sentence("No, it was funded by the Glimmer Trust [1].", [1])])
+    assert guard_answer(replace(answer, polarity="no"), embedding_model).sentences == answer.sentences
 
 
 def test_a_speaker_question_answered_from_a_bio_line_is_kept(embedding_model):

@@ -243,10 +243,12 @@ class AnswerChain:
     def _finish(self, answer: Answer, *, started: float, strict: bool = False, checked: bool = True) -> Answer:
         """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none,
         nor has one read off the records: ``checked=False``)."""
+        checking = time.perf_counter()
         if self.llm is not None and checked:
             for check in answer_checks(self.embeddings, self.abstain_text, strict=strict):
                 answer = check(answer)
-        timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms")}
+        timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms"),
+                   "checks_ms": round((time.perf_counter() - checking) * 1000, 1)}
         return replace(answer, timings={**timings, "total_ms": round((time.perf_counter() - started) * 1000, 1)})
 
     def invoke(self, question: str, history: list | None = None, *, strict: bool = False) -> Answer:

@@ -33,6 +33,7 @@ from langchain_core.embeddings import Embeddings
 from app.core.instruction_features import CODE_WORD, looks_foreign
 from app.core.instructions import directs_to_link, instructs, suspicious
 from app.answer.offtopic import clean, readings
+from app.answer.polarity import opens_with_polarity
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.core.safety import LINK, PLACEHOLDER, neutralise_all
 from app.core.text import content_words
@@ -171,13 +172,17 @@ def _foreign_sentence(sentence: Sentence, question: str) -> bool:
 
 
 def _off_topic(answer: Answer, embeddings: Embeddings | None) -> dict[int, AnswerWarning]:
-    """The claims (by index) that neither answer the question nor rest on a source sentence fitting its abstract."""
+    """The claims (by index) that neither answer the question nor rest on a source sentence fitting its abstract.
+    A yes/no answer's verdict ("No, …" opening with the polarity read from source [1]) answers the question whatever
+    else it says (dev d119: "No, this is a yes/no question, and source answers it: No [1]." was dropped, leaving
+    the abstention)."""
     if embeddings is None:
         return {}
+    verdicts = {i for i, s in enumerate(answer.sentences) if answer.polarity is not None and opens_with_polarity(s.text)}
     return {i: AnswerWarning("off_topic", "a sentence that does not answer the question, resting on a source sentence that does "
                              f"not fit its own abstract (relevance {r.relevance:.2f}, coherence {r.coherence:.2f}), was dropped",
                              answer.sentences[i].text)
-            for i, r in readings(answer, embeddings).items() if r.off_topic}
+            for i, r in readings(answer, embeddings).items() if r.off_topic and i not in verdicts}
 
 
 def guard_answer(answer: Answer, embeddings: Embeddings | None = None) -> Answer:
