@@ -1,5 +1,5 @@
-"""The held-out questions (eval/data/questions-heldout.jsonl, issue 20; questions-heldout2.jsonl and
-questions-heldout3.jsonl, issue 23) and the loader's new fields.
+"""The held-out questions (eval/data/questions-heldout.jsonl, issue 20; questions-heldout2.jsonl,
+questions-heldout3.jsonl and questions-heldout4.jsonl, issue 23) and the loader's new fields.
 
 The held-out sets were written blind from data/abstracts.txt; these tests check their shape only
 (no answers are generated), so they guard it without anyone looking at answers to it. Gold ranges
@@ -16,17 +16,18 @@ from collections import Counter
 import pytest
 
 from app.core.errors import InputError
-from eval.dataset import (AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT_QUESTIONS,
-                          QUESTIONS, TYPES, attach_gold, load_questions)
+from eval.dataset import (AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT4_QUESTIONS,
+                          HELDOUT_QUESTIONS, QUESTIONS, TYPES, attach_gold, load_questions)
 
 from support.settings import SEED_SEGMENTS
 
 #: The field each new type needs, and only that type may carry.
 TYPE_FIELD = {"counting": "count", "yes_no": "polarity", "follow_up": "history"}
 #: Every question file, in the order they were written.
-ALL_FILES = (QUESTIONS, HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS)
-HELDOUT_FILES = pytest.mark.parametrize("path", [HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS],
-                                        ids=["held-out", "held-out-2", "held-out-3"])
+ALL_FILES = (QUESTIONS, HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT4_QUESTIONS)
+HELDOUT_FILES = pytest.mark.parametrize("path",
+                                        [HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT4_QUESTIONS],
+                                        ids=["held-out", "held-out-2", "held-out-3", "held-out-4"])
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,9 @@ def dev():
     return load_questions(QUESTIONS)
 
 
-@pytest.fixture(scope="module", params=[HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS],
-                ids=["held-out", "dev-v3", "held-out-2", "held-out-3"])
+@pytest.fixture(scope="module", params=[HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS,
+                                        HELDOUT4_QUESTIONS],
+                ids=["held-out", "dev-v3", "held-out-2", "held-out-3", "held-out-4"])
 def written(request):
     """Each file of questions written with issue 23's new types (the held-out sets and the new dev part)."""
     return load_questions(request.param)
@@ -55,6 +57,16 @@ def labelled_talks():
 
 def normalised(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def yes_no_talks(path) -> list:
+    """The talk of each yes/no question of a file (each is a one-talk gold range)."""
+    return [tuple(map(tuple, q.gold_lines)) for q in load_questions(path) if q.type == "yes_no"]
+
+
+def comparison_pairs(path) -> list:
+    """The two talks of each comparison of a file, by start line, in no particular order."""
+    return [frozenset(r[0] for r in q.gold_lines) for q in load_questions(path) if q.type == "comparison"]
 
 
 def test_heldout_has_at_least_70_questions_of_every_type(heldout):
@@ -88,7 +100,7 @@ def test_heldout3_yes_no_is_balanced_on_talks_no_other_file_asks_yes_no_about():
     assert Counter(q.polarity for q in yes_no) == {"yes": 6, "no": 6}
     talks = [tuple(map(tuple, q.gold_lines)) for q in yes_no]
     assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
-    earlier = {tuple(map(tuple, q.gold_lines)) for path in ALL_FILES[:-1] for q in load_questions(path) if q.type == "yes_no"}
+    earlier = {t for path in ALL_FILES[:4] for t in yes_no_talks(path)}
     assert set(talks) & earlier == set()
 
 
@@ -97,12 +109,26 @@ def test_heldout3_follow_ups_include_three_with_two_earlier_turns():
     assert Counter(len(q.history) for q in follow_ups) == {1: 13, 2: 3}
 
 
-def test_heldout3_comparisons_pair_two_talks_no_other_file_compares():
-    def pairs(path):
-        return [frozenset(r[0] for r in q.gold_lines) for q in load_questions(path) if q.type == "comparison"]
-    new = pairs(HELDOUT3_QUESTIONS)
+def test_heldout4_has_its_48_questions_in_the_planned_mix():
+    questions = load_questions(HELDOUT4_QUESTIONS)
+    assert Counter(q.type for q in questions) == {"yes_no": 10, "comparison": 10, "follow_up": 18, "counting": 10}
+    assert [q.id for q in questions] == [f"n{n:03d}" for n in range(1, 49)]
+    assert Counter(len(q.history) for q in questions if q.type == "follow_up") == {1: 14, 2: 4}
+
+
+def test_heldout4_yes_no_is_balanced_on_talks_no_other_file_asks_yes_no_about():
+    polarities = Counter(q.polarity for q in load_questions(HELDOUT4_QUESTIONS) if q.type == "yes_no")
+    assert polarities == {"yes": 5, "no": 5}
+    talks = yes_no_talks(HELDOUT4_QUESTIONS)
+    assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
+    assert set(talks) & {t for path in ALL_FILES[:-1] for t in yes_no_talks(path)} == set()
+
+
+@pytest.mark.parametrize("position", [4, 5], ids=["held-out-3", "held-out-4"])
+def test_heldout_comparisons_pair_two_talks_no_earlier_file_compares(position):
+    new = comparison_pairs(ALL_FILES[position])
     assert all(len(p) == 2 for p in new) and len(set(new)) == len(new)
-    assert set(new) & {p for path in ALL_FILES[:-1] for p in pairs(path)} == set()
+    assert set(new) & {p for path in ALL_FILES[:position] for p in comparison_pairs(path)} == set()
 
 
 def test_ids_are_unique_across_all_question_files():
@@ -158,7 +184,7 @@ def test_no_heldout_question_repeats_a_dev_question(heldout, dev):
     assert [q.id for q in heldout if normalised(q.question) in dev_texts] == []
 
 
-@pytest.mark.parametrize("position", [3, 4], ids=["held-out-2", "held-out-3"])
+@pytest.mark.parametrize("position", [3, 4, 5], ids=["held-out-2", "held-out-3", "held-out-4"])
 def test_no_later_heldout_question_or_history_repeats_an_earlier_one(position):
     earlier = {normalised(t) for path in ALL_FILES[:position] for q in load_questions(path)
                for t in [q.question, *q.history]}
