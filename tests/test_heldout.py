@@ -76,52 +76,38 @@ def test_heldout_has_at_least_70_questions_of_every_type(heldout):
     assert min(counts.values()) >= 6 and counts["counting"] >= 8
 
 
-def test_heldout2_has_its_48_questions_in_the_planned_mix():
-    questions = load_questions(HELDOUT2_QUESTIONS)
-    assert Counter(q.type for q in questions) == {"yes_no": 20, "comparison": 10, "follow_up": 10, "counting": 8}
-    assert [q.id for q in questions] == [f"k{n:03d}" for n in range(1, 49)]
+#: Each later held-out file's planned mix, id prefix and yes/no split (eval/data/README.md).
+PLANNED = pytest.mark.parametrize("path, mix, prefix, polarities", [
+    (HELDOUT2_QUESTIONS, {"yes_no": 20, "comparison": 10, "follow_up": 10, "counting": 8}, "k", {"yes": 10, "no": 10}),
+    (HELDOUT3_QUESTIONS, {"yes_no": 12, "comparison": 12, "follow_up": 16, "counting": 8}, "m", {"yes": 6, "no": 6}),
+    (HELDOUT4_QUESTIONS, {"yes_no": 10, "comparison": 10, "follow_up": 18, "counting": 10}, "n", {"yes": 5, "no": 5}),
+], ids=["held-out-2", "held-out-3", "held-out-4"])
 
 
-def test_heldout2_yes_no_is_balanced_and_uses_each_talk_once():
-    yes_no = [q for q in load_questions(HELDOUT2_QUESTIONS) if q.type == "yes_no"]
-    assert Counter(q.polarity for q in yes_no) == {"yes": 10, "no": 10}
-    talks = [tuple(map(tuple, q.gold_lines)) for q in yes_no]
+@PLANNED
+def test_a_later_heldout_file_has_its_48_questions_in_the_planned_mix(path, mix, prefix, polarities):
+    questions = load_questions(path)
+    assert Counter(q.type for q in questions) == mix
+    assert [q.id for q in questions] == [f"{prefix}{n:03d}" for n in range(1, 49)]
+
+
+@PLANNED
+def test_a_later_heldout_files_yes_no_is_balanced_and_uses_each_talk_once(path, mix, prefix, polarities):
+    assert Counter(q.polarity for q in load_questions(path) if q.type == "yes_no") == polarities
+    talks = yes_no_talks(path)
     assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
 
 
-def test_heldout3_has_its_48_questions_in_the_planned_mix():
-    questions = load_questions(HELDOUT3_QUESTIONS)
-    assert Counter(q.type for q in questions) == {"yes_no": 12, "comparison": 12, "follow_up": 16, "counting": 8}
-    assert [q.id for q in questions] == [f"m{n:03d}" for n in range(1, 49)]
+@pytest.mark.parametrize("path", [HELDOUT3_QUESTIONS, HELDOUT4_QUESTIONS], ids=["held-out-3", "held-out-4"])
+def test_a_new_heldout_file_asks_yes_no_only_about_talks_no_earlier_file_does(path):
+    earlier = {t for p in ALL_FILES[:ALL_FILES.index(path)] for t in yes_no_talks(p)}
+    assert set(yes_no_talks(path)) & earlier == set()
 
 
-def test_heldout3_yes_no_is_balanced_on_talks_no_other_file_asks_yes_no_about():
-    yes_no = [q for q in load_questions(HELDOUT3_QUESTIONS) if q.type == "yes_no"]
-    assert Counter(q.polarity for q in yes_no) == {"yes": 6, "no": 6}
-    talks = [tuple(map(tuple, q.gold_lines)) for q in yes_no]
-    assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
-    earlier = {t for path in ALL_FILES[:4] for t in yes_no_talks(path)}
-    assert set(talks) & earlier == set()
-
-
-def test_heldout3_follow_ups_include_three_with_two_earlier_turns():
-    follow_ups = [q for q in load_questions(HELDOUT3_QUESTIONS) if q.type == "follow_up"]
-    assert Counter(len(q.history) for q in follow_ups) == {1: 13, 2: 3}
-
-
-def test_heldout4_has_its_48_questions_in_the_planned_mix():
-    questions = load_questions(HELDOUT4_QUESTIONS)
-    assert Counter(q.type for q in questions) == {"yes_no": 10, "comparison": 10, "follow_up": 18, "counting": 10}
-    assert [q.id for q in questions] == [f"n{n:03d}" for n in range(1, 49)]
-    assert Counter(len(q.history) for q in questions if q.type == "follow_up") == {1: 14, 2: 4}
-
-
-def test_heldout4_yes_no_is_balanced_on_talks_no_other_file_asks_yes_no_about():
-    polarities = Counter(q.polarity for q in load_questions(HELDOUT4_QUESTIONS) if q.type == "yes_no")
-    assert polarities == {"yes": 5, "no": 5}
-    talks = yes_no_talks(HELDOUT4_QUESTIONS)
-    assert len(set(talks)) == len(talks) and all(len(t) == 1 for t in talks)
-    assert set(talks) & {t for path in ALL_FILES[:-1] for t in yes_no_talks(path)} == set()
+@pytest.mark.parametrize("path, turns", [(HELDOUT3_QUESTIONS, {1: 13, 2: 3}), (HELDOUT4_QUESTIONS, {1: 14, 2: 4})],
+                         ids=["held-out-3", "held-out-4"])
+def test_some_follow_ups_have_two_earlier_turns(path, turns):
+    assert Counter(len(q.history) for q in load_questions(path) if q.type == "follow_up") == turns
 
 
 @pytest.mark.parametrize("position", [4, 5], ids=["held-out-3", "held-out-4"])
