@@ -21,9 +21,7 @@ Usage (MiniLM only, no chat model):
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -41,7 +39,8 @@ from app.core.instruction_features import looks_foreign  # noqa: E402
 from app.core.talk import Talk  # noqa: E402
 from app.core.text import split_sentences  # noqa: E402
 from app.models.embeddings import MiniLMEmbeddings  # noqa: E402
-from bench.injection import cpu, pct  # noqa: E402
+from bench.injection import pct  # noqa: E402
+from bench.provenance import provenance  # noqa: E402
 from eval.injection import SPLITS, InjectionCase, copied, load_cases  # noqa: E402
 from ingest.readers import read_corpus  # noqa: E402
 
@@ -219,15 +218,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     embeddings = Cached(MiniLMEmbeddings())
     talks, _ = read_corpus([ROOT / "data" / "abstracts.txt"])
     out = {
-        "command": "nice -n 19 .venv/bin/python bench/guard_offtopic.py " + " ".join(sys.argv[1:]),
-        "commit": commit + (" (with uncommitted changes)" if dirty else ""),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu": cpu(),
+        **provenance(),
         "thresholds": {"relevant": RELEVANT, "coherent": COHERENT},
         "stored_answers_in_sample": stored_answers(embeddings),
         "judge_pairs": judge_pairs(embeddings, {t.id: t for t in talks}),

@@ -50,7 +50,7 @@ _BOTH_PARTS = re.compile(r"\babstract\b[^?.]*\b(?:or|and)\b[^?.]*\bbio|\bbio\w*\
 _MENTIONED = re.compile(
     r"\b(?:mention(?:s|ed|ing)?|bring(?:s|ing)?\s+up|brought\s+up|refer(?:s|red|ring)?\s+to)\s+"
     r"(?:(?:the|a|an|any)\s+)?(?P<phrase>[a-z][a-z -]*?)"
-    r"(?P<short>\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z])\))?"
+    r"(?:\s*\((?P<acronym>[A-Z][A-Za-z]*[A-Z])\))?"
     r"(?=\s*(?:[,.;:?!(]|$)|\s+(?:or|in|at|anywhere|explicitly|by\s+name|whether|when|as)\b)")
 #: A mentioned phrase is a name of a few words, not a clause the pattern ran across.
 _PHRASE_WORDS = 5
