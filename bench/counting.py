@@ -35,8 +35,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", choices=sorted(QUESTION_SETS), default="dev")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--types", nargs="+", choices=TYPES, default=list(TYPES),
+                        help="only these types (a change to list questions alone need not re-ask the yes/no ones)")
     args = parser.parse_args()
-    questions = [q for path in QUESTION_SETS[args.set] for q in load_questions(path) if q.type in TYPES]
+    questions = [q for path in QUESTION_SETS[args.set] for q in load_questions(path) if q.type in args.types]
     chain = Service(Settings()).answer_chain()
     rows = []
     for q in questions:
@@ -48,7 +50,7 @@ def main() -> None:
                          answer.answer, q.count if q.type == "counting" else q.polarity, answer.abstained),
                      "seconds": round(time.perf_counter() - started, 1), "answer": answer.answer})
         print(rows[-1]["id"], rows[-1]["gold"], rows[-1]["stated"], rows[-1]["correct"], flush=True)
-    rates = {t: {"right": sum(r["correct"] for r in rows if r["type"] == t), "of": sum(r["type"] == t for r in rows)} for t in TYPES}
+    rates = {t: {"right": sum(r["correct"] for r in rows if r["type"] == t), "of": sum(r["type"] == t for r in rows)} for t in args.types}
     args.out.write_text(json.dumps({**provenance(), "set": args.set, "rates": rates, "questions": rows}, indent=1) + "\n")
     print(json.dumps(rates))
 

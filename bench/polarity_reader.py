@@ -13,7 +13,9 @@ then the embedded model's P(YES) / (P(YES) + P(NO)) for the next token after
     product's prompts/polarity.txt since 2026-12-03; ``focused_block`` was before);
   - ``denies_block``: over the same block, whether the passage *denies* the question (says the opposite, or that
     it fails or does not hold), and ``contrast_block``, the two weighed against each other:
-    kinds / (kinds + denies) — a "yes" the model also gives to the denial is not trusted.
+    kinds / (kinds + denies) — a "yes" the model also gives to the denial is not trusted;
+  - ``kinds_lead`` / ``kinds_top2``: the ``kinds_block`` prompt over source [1]'s one (two) sentences most relevant to
+    the question (the cross-encoder's order, ``Source.ranked``), not its whole block: the deciding sentence alone.
 Printed and written as JSON with the gold polarity, so a rule (which reading, which cut) can be chosen on dev
 and then reported once on held-out.
 
@@ -62,7 +64,7 @@ DENIES = ("Passage:\n{passage}\n\nQuestion: {question}\nDoes the passage deny th
           "it fails, is absent or does not hold? Answer with one word, YES or NO.")
 
 READINGS = ("answer", "focused_block", "focused_abstract", "claim_abstract", "fewshot_block", "kinds_block", "denies_block",
-            "contrast_block")
+            "contrast_block", "kinds_lead", "kinds_top2")
 
 
 def fewshot(passage: str, question: str) -> list[dict]:
@@ -108,6 +110,8 @@ def main() -> None:
             "fewshot_block": lambda: fewshot(block, question),
             "kinds_block": lambda: [{"role": "user", "content": KINDS.format(passage=block, question=question)}],
             "denies_block": lambda: [{"role": "user", "content": DENIES.format(passage=block, question=question)}],
+            "kinds_lead": lambda: [{"role": "user", "content": KINDS.format(passage=" ".join(top.ranked[:1]), question=question)}],
+            "kinds_top2": lambda: [{"role": "user", "content": KINDS.format(passage=" ".join(top.ranked[:2]), question=question)}],
         }
         readings = {name: round_p(reader, make()) for name, make in prompts.items() if name in wanted}
         if "contrast_block" in wanted:

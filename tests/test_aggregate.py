@@ -110,6 +110,50 @@ def test_naming_both_the_abstract_and_the_bio_reads_the_whole_talk():
     assert condition.scope == "talk"
 
 
+def test_anywhere_reads_the_whole_talk_even_when_the_bio_is_named():
+    condition = record_condition("How many talks mention ICML anywhere, whether a paper there or a line in the speaker's bio?")
+    assert condition.scope == "talk"
+
+
+def test_a_year_in_the_question_is_a_term_matched_as_a_whole_number():
+    condition = record_condition("In how many talks is the year 2019 written out? List them.")
+    assert [t.text for t in condition.terms] == ["2019"]
+    assert condition.terms[0].finds("(ICLR 2019 best paper award).") and condition.terms[0].finds("In 2019.")
+    assert not condition.terms[0].finds("arXiv:1909.02019 and 120190 samples")
+
+
+def test_an_acronym_in_parentheses_that_spells_the_term_is_another_spelling():
+    condition = record_condition("Which talks mention Monte Carlo methods (MCMC, HMC or plain Monte Carlo sampling)?")
+    assert [t.text for t in condition.alternatives] == ["MCMC", "HMC"]
+    langevin = Talk(id="t", title="T", abstract="We study underdamped Langevin MCMC.", source="s")
+    assert condition.evidence(langevin) == "We study underdamped Langevin MCMC."
+
+
+def test_an_acronym_in_parentheses_that_does_not_spell_the_term_is_an_example_not_a_spelling():
+    condition = record_condition("Which talks mention anything Wasserstein (a Wasserstein distance, gradient flow or GAN)?")
+    assert condition.alternatives == ()
+
+
+def test_a_mentioned_phrases_acronym_further_on_in_parentheses_is_its_other_spelling():
+    condition = record_condition("How many talks mention language models, large or not (LLMs)? List them.")
+    assert [t.text for t in condition.terms] == ["language models", "LLMs"] and condition.any_term
+
+
+def test_the_words_a_parenthesised_acronym_abbreviates_are_another_spelling():
+    condition = record_condition("How many talks mention ordinary differential equations (ODEs), neural ODEs included?")
+    assert [t.text for t in condition.alternatives] == ["ordinary differential equations"]
+
+
+def test_a_multi_word_name_asked_for_is_no_middle_name():
+    talk = Talk(id="t", title="T", abstract="A talk.", notes=["Bio: she leads a group at the Max Planck Institute for Software Systems."],
+                source="s")
+    assert record_condition("Which speakers' bios mention a Max Planck Institute?").evidence(talk) is not None
+
+
+def test_an_acronyms_plural_matches_the_singular():
+    assert Term("ODEs").finds("a neural ODE maps the input") and not Term("ODEs").finds("the odes of Keats")
+
+
 def test_an_acronyms_lowercase_look_alike_is_an_ordinary_word():
     career = Term("CAREER")
     assert career.finds("She received the NSF CAREER Award.") and not career.finds("an early career researcher")

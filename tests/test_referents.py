@@ -40,6 +40,24 @@ def test_the_one_about_a_subject_no_talk_words_for_is_the_one_a_search_for_it_ra
     assert resolve("Of those, the one on symmetry: what does it prove?", NTK, search).talk_ids == ("c",)
 
 
+@pytest.mark.parametrize("question", [
+    "For the one that uses Langevin dynamics, what does it prove?",
+    "Of those, the one aimed at log-concave laws: what does it prove?",
+    "And the one using random walks, who gave it?",
+])
+def test_a_relative_clause_or_participle_after_the_one_names_its_subject(question):
+    assert resolve(question, NTK, lambda topic: ["z", "b", "c"]).talk_ids == ("b",)
+
+
+def test_the_one_listed_first_points_at_the_list_not_at_a_subject():
+    assert getattr(resolve("Who gave the one listed first?", NTK, lambda topic: ["c"]), "how", None) != "about"
+
+
+def test_a_search_for_the_subject_outranks_a_generic_word_the_wrong_talk_shares():
+    talks = [talk("a", "Applications of kernels", "An application to vision."), talk("b", "Inviscid regularisation", "Euler flows.")]
+    assert resolve("Take the one with an application to compressible fluids: who?", talks, lambda topic: ["b", "a"]).talk_ids == ("b",)
+
+
 def test_the_one_about_a_subject_a_search_finds_among_none_of_them_is_no_reference():
     assert resolve("What about the talk on protein folding?", NTK, lambda topic: ["x", "y"]) is None
 
