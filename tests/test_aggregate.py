@@ -150,6 +150,26 @@ def test_a_multi_word_name_asked_for_is_no_middle_name():
     assert record_condition("Which speakers' bios mention a Max Planck Institute?").evidence(talk) is not None
 
 
+@pytest.mark.parametrize("question", [
+    "Which talks cite an arXiv paper by its number alone, without a link to arxiv.org?",
+    "Which talks don't mention CIFAR?",
+])
+def test_a_negated_condition_is_not_scanned_for(question):
+    assert record_condition(question) is None
+
+
+def test_a_not_that_narrows_the_scope_is_no_negated_condition():
+    assert record_condition("How many talks bring up reinforcement learning in the abstract itself (not just in a bio)?")
+
+
+def test_a_hyphen_or_space_between_words_is_optional():
+    assert Term("fine-tuning").finds("we examine the finetuning stage") and Term("fine-tuning").finds("fine tuning CLIP")
+
+
+def test_a_capitalised_word_in_a_title_is_no_middle_name():
+    assert Term("Fisher").finds("[2] Catastrophic Fisher Explosion: Early Phase Fisher Matrix Impacts Generalization")
+
+
 def test_an_acronyms_plural_matches_the_singular():
     assert Term("ODEs").finds("a neural ODE maps the input") and not Term("ODEs").finds("the odes of Keats")
 
