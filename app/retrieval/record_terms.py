@@ -55,7 +55,8 @@ _ANYWHERE = re.compile(r"\banywhere\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:without|never|lacks?|lacking|except|excluding|other\s+than)\b|\b(?:do|does|did|is|are)(?:n't|\s+not)\b",
                       re.IGNORECASE)
 #: A year written out: 1900-2099, not part of a longer number or an arXiv id.
-_YEAR = re.compile(r"(?<!\d)(?<!\d\.)(?:19|20)\d\d(?!\d|\.\d)")
+_NOT_IN_A_NUMBER = (r"(?<!\d)(?<!\d\.)", r"(?!\d|\.\d)")
+_YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER))
 #: Acronyms in parentheses ("(MCMC, HMC or plain Monte Carlo)", "(LLMs)"), a plural "s" allowed.
 _PARENTHESISED_ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]*[A-Z]s?(?![A-Za-z])")
 #: "the abstract or the speaker bio", "in the abstract, the references or the bio": the whole talk, not one part.
@@ -116,7 +117,7 @@ class Term:
 
     def pattern(self) -> re.Pattern:
         if self.year:
-            return re.compile(rf"(?<!\d)(?<!\d\.){self.text}(?!\d|\.\d)")
+            return re.compile(re.escape(self.text).join(_NOT_IN_A_NUMBER))
         return re.compile(rf"(?<![A-Za-z]){self._letters()}(?:e?s)?(?![a-z])", re.IGNORECASE)
 
     def spelled_out(self) -> str | None:
@@ -181,7 +182,8 @@ class RecordCondition:
     links: bool = False
     #: "MNIST or CIFAR": one of the terms is enough (otherwise all of them, in one sentence).
     any_term: bool = False
-    #: Other spellings, each enough on its own: the acronyms in parentheses ("Monte Carlo (MCMC, HMC)").
+    #: Other spellings, each enough on its own (``other_spellings``: "Monte Carlo (MCMC, HMC)", "ODEs" for
+    #: "ordinary differential equations").
     alternatives: tuple[Term, ...] = ()
 
     def describe(self) -> str:
@@ -243,8 +245,7 @@ def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]
     initials = "".join(word[0] for t in terms for word in t.text.split()).upper()
     inside = " ".join(m.group(0) for m in _PARENTHESES.finditer(question))
     found = (Term(a) for a in dict.fromkeys(_PARENTHESISED_ACRONYM.findall(inside)))
-    known = {t.core.lower() for t in terms}
-    return tuple(t for t in found if t.acronym and initials in t.core and t.core.lower() not in known)
+    return tuple(t for t in found if t.acronym and initials in t.core)
 
 
 def mentioned_terms(question: str) -> list[Term]:
@@ -279,19 +280,20 @@ def record_condition(question: str) -> RecordCondition | None:
     terms = literal_terms(question)
     if not terms:
         terms = mentioned_terms(question)
-        terms += (*parenthesised_acronyms(question, terms), *_new(long_forms(question), terms)) if terms else ()
+        terms += other_spellings(question, terms) if terms else ()
         return RecordCondition(tuple(terms), scope=_scope(question), any_term=True) if terms else None
     if len(terms) == 1 and terms[0].text.lower() in _LINK_HOSTS and _ASKS_LINKS.search(question):
         return RecordCondition(tuple(terms), links=True)
     said = _PARENTHESES.sub(" ", question)
     between = said[said.find(terms[0].text): said.rfind(terms[-1].text)]
     return RecordCondition(tuple(terms), scope=_scope(question), any_term=bool(re.search(r"\bor\b", between)),
-                           alternatives=(*parenthesised_acronyms(question, terms), *_new(long_forms(question), terms)))
+                           alternatives=other_spellings(question, terms))
 
 
-def _new(found: tuple[Term, ...], terms: list[Term]) -> tuple[Term, ...]:
-    """The terms of ``found`` that are not already among ``terms`` (in any case)."""
+def other_spellings(question: str, terms: list[Term]) -> tuple[Term, ...]:
+    """The question's other spellings of ``terms`` (``parenthesised_acronyms`` and ``long_forms``) not among them."""
     known = {t.core.lower() for t in terms}
+    found = (*parenthesised_acronyms(question, terms), *long_forms(question))
     return tuple(t for t in found if t.core.lower() not in known)
 
 
