@@ -6,7 +6,8 @@ Usage (the embedded model: under the CPU lock):
 Answers every question of the set whose type is ``counting`` or ``yes_no`` (issue 23) with the
 chain of the current checkout, scores them with eval/metrics.py's ``count_correct`` and
 ``polarity_correct`` (what ``talkqa eval`` reports for these types), and writes the per-question
-answers and the rates. It uses the data dir of the settings (``TALKQA_DATA_DIR``): ingest first.
+answers and the rates. For counting questions it also writes the talks the answer cites and their
+recall and precision against the gold talks (the issue's list goals: recall >= 0.9, precision >= 0.8). It uses the data dir of the settings (``TALKQA_DATA_DIR``): ingest first.
 A quicker loop than ``talkqa eval`` while tuning on dev (it skips the baseline's answers and the
 judges); ``--set held-out`` only to report, once.
 """
@@ -26,9 +27,18 @@ from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import provenance  # noqa: E402
 from eval import metrics as M  # noqa: E402
-from eval.dataset import QUESTION_SETS, load_questions  # noqa: E402
+from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
 
 TYPES = ("counting", "yes_no")
+
+
+def list_scores(answer, gold: list[str]) -> dict:
+    """The talks a list answer cites, and their recall and precision against the gold talks (an abstention cites none)."""
+    by_n = {s.n: s.talk.id for s in answer.sources}
+    cited = [] if answer.abstained else list(dict.fromkeys(by_n[n] for n in answer.cited if n in by_n))
+    hits = len(set(cited) & set(gold))
+    return {"cited": cited, "recall": round(hits / len(gold), 3) if gold else 0.0,
+            "precision": round(hits / len(cited), 3) if cited else 0.0}
 
 
 def main() -> None:
@@ -40,6 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     questions = [q for path in QUESTION_SETS[args.set] for q in load_questions(path) if q.type in args.types]
     chain = Service(Settings()).answer_chain()
+    attach_gold(questions, chain.latest_catalog())
     rows = []
     for q in questions:
         started = time.perf_counter()
@@ -49,8 +60,13 @@ def main() -> None:
                      "correct": (M.count_correct if q.type == "counting" else M.polarity_correct)(
                          answer.answer, q.count if q.type == "counting" else q.polarity, answer.abstained),
                      "seconds": round(time.perf_counter() - started, 1), "answer": answer.answer})
+        if q.type == "counting":
+            rows[-1].update(list_scores(answer, q.gold_talks))
         print(rows[-1]["id"], rows[-1]["gold"], rows[-1]["stated"], rows[-1]["correct"], flush=True)
     rates = {t: {"right": sum(r["correct"] for r in rows if r["type"] == t), "of": sum(r["type"] == t for r in rows)} for t in args.types}
+    listed = [r for r in rows if r["type"] == "counting"]
+    if listed:
+        rates["counting"].update({k: round(sum(r[k] for r in listed) / len(listed), 3) for k in ("recall", "precision")})
     args.out.write_text(json.dumps({**provenance(), "set": args.set, "rates": rates, "questions": rows}, indent=1) + "\n")
     print(json.dumps(rates))
 
