@@ -29,11 +29,11 @@ from app.retrieval.record_terms import record_condition
 from app.retrieval.topic_scan import FEATURES, WEIGHTS, ListCut, expected_members, judge_pool, talk_features, topic_query
 from eval.dataset import QUESTION_SETS, attach_gold, load_questions
 
-TUNE_SETS = ("dev", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7")
+TUNE_SETS = ("dev", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5", "held-out-6")
 L2 = 0.01
 STEPS = 3000
 RATE = 0.1
-RULES = ("expected", "expected>=0.1", "expected>=0.2", "expected>=0.3", "p>=0.5", "p>=0.4", "p>=0.3")
+RULES = ("expected", "p>=0.5", "p>=0.4", "p>=0.3")
 
 
 def examples(service) -> list[dict]:
@@ -70,9 +70,8 @@ def fit(rows: list[dict]) -> ListCut:
 
 def chosen(cut: ListCut, row: dict, rule: str) -> set[str]:
     p = cut.probabilities(row["X"])
-    if rule.startswith("expected"):
-        floor = float(rule.split(">=")[1]) if ">=" in rule else 0.0
-        return {row["ids"][i] for i in expected_members(p, floor)}
+    if rule == "expected":
+        return {row["ids"][i] for i in expected_members(p)}
     return {i for i, q in zip(row["ids"], p) if q >= float(rule[3:])} or {row["ids"][int(np.argmax(p))]}
 
 

@@ -118,10 +118,9 @@ def talk_features(judged: list[JudgedTalk]) -> np.ndarray:
     return np.array(rows, dtype=float).reshape(len(judged), len(FEATURES))
 
 
-def expected_members(probabilities: np.ndarray, floor: float = 0.0) -> list[int]:
-    """The indices of the round(sum of P) most probable talks (at least one): the expected number of members,
-    counting only talks with P >= ``floor`` (many unlikely talks in a wide pool add up to a member that is not there)."""
-    n = max(1, int(probabilities[probabilities >= floor].sum() + 0.5))
+def expected_members(probabilities: np.ndarray) -> list[int]:
+    """The indices of the round(sum of P) most probable talks (at least one): the expected number of members."""
+    n = max(1, int(probabilities.sum() + 0.5))
     return [int(i) for i in np.argsort(-probabilities, kind="stable")[:n]]
 
 
