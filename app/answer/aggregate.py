@@ -1,16 +1,13 @@
 """Answers that list talks say how many they list, in a sentence built from the list itself.
 
-Three paths (app/retrieval/question_kinds.py decides a list or counting question):
+Two paths (app/retrieval/question_kinds.py decides a list or counting question):
 
 * a question naming a literal term ("How many talks mention CIFAR?") is answered from the record
   scan of the whole catalog (app/retrieval/record_scan.py), without the model: the count, then one
   line per talk (title, speaker, the sentence or link that shows it belongs), each cited to its own
   talk (``record_answer``);
-* a topical list in the plural ("Which talks discuss momentum methods?") is answered the same way from
-  the talks the cross-encoder judges to be on the topic (app/retrieval/topic_scan.py, ``topic_answer``),
-  and says that the list is a judgement;
-* otherwise (no cross-encoder, judged lists off, nothing judged) the model chooses among the retrieved
-  talks; ``count_the_list`` puts the number of talks the answer cites in front of it.
+* a topical list ("Which talks discuss momentum methods?") is the model's choice among the retrieved
+  talks, as before; ``count_the_list`` puts the number of talks the answer cites in front of it.
 
 Either way the count is ``len`` of what is listed, never a number the model wrote, so the count
 and the list agree.
@@ -25,20 +22,14 @@ from app.answer.attribution import render
 from app.answer.preview import extractive_preview
 from app.answer.result import Answer, Sentence, Source
 from app.core.safety import neutralise
-from app.core.config import ListSettings
-from app.core.talk import Talk
-from app.retrieval.question_kinds import asks_for_every, is_open_ended
+from app.retrieval.question_kinds import is_open_ended
 from app.retrieval.record_scan import ScanResult, scan_records
 from app.retrieval.record_terms import record_condition
-from app.retrieval.topic_scan import TopicScan, scan_topic
 
 #: Talks listed at most in a record answer (the count covers every match).
 LIST_LIMIT = 60
 #: A quoted sentence longer than this is cut around the term it shows.
 QUOTE_CHARS = 240
-#: After a judged list: what the list is, so nobody takes it for an exact match.
-JUDGED_NOTE = ("These are the talks a relevance model judged to be on the subject, among the {pool} closest to the question; "
-               "it is a judgement, not an exact match, so a talk that touches the subject only in passing may be missing.")
 
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _LISTED = re.compile(
@@ -101,30 +92,18 @@ def _line(source: Source, terms: list[str]) -> str:
     return f"- {name}: “{quote}”." if quote else f"- {name}."
 
 
-def _listed(answer: Answer, head: str, members: list[tuple[Talk, str]], terms: list[str], note: str | None = None) -> Answer:
-    """The count sentence, one line a talk (title, speaker, its evidence) cited to that talk, and an optional note."""
-    sources = [Source(n=i + 1, talk=talk, sentences=[evidence], score=1.0, dense=1.0, lead=evidence, ranked=[evidence])
-               for i, (talk, evidence) in enumerate(members)]
-    sentences = [Sentence(head, [], 1.0, kind="record")]
-    sentences += [Sentence(_line(s, terms), [s.n], 1.0, kind="record") for s in sources]
-    if note:
-        sentences.append(Sentence(note, [], 1.0, kind="record"))
-    return replace(answer, sources=sources, sentences=sentences, answer=render(sentences), cited=[s.n for s in sources])
-
-
 def record_answer(answer: Answer, scan: ScanResult) -> Answer:
     """The answer to a literal list question from the record scan: the count, then each talk cited to itself."""
     listed = scan.matches[:LIST_LIMIT]
+    sources = [Source(n=i + 1, talk=m.talk, sentences=[m.evidence], score=1.0, dense=1.0, lead=m.evidence, ranked=[m.evidence])
+               for i, m in enumerate(listed)]
+    terms = [t.text for t in scan.condition.terms]
     head = count_sentence(len(scan.matches), scan.condition.describe(), capped=scan.capped)
     if len(scan.matches) > len(listed):
         head = head[:-1] + f"; the first {len(listed)} are listed:"
-    return _listed(answer, head, [(m.talk, m.evidence) for m in listed], [t.text for t in scan.condition.terms])
-
-
-def topic_answer(answer: Answer, scan: TopicScan, query: str) -> Answer:
-    """The answer to a topical list question from the judged talks: the count, each talk cited to itself, the note."""
-    head = count_sentence(len(scan.members), listed_what(query))
-    return _listed(answer, head, [(m.talk, m.evidence) for m in scan.members], [], JUDGED_NOTE.format(pool=scan.judged))
+    sentences = [Sentence(head, [], 1.0, kind="record")]
+    sentences += [Sentence(_line(s, terms), [s.n], 1.0, kind="record") for s in sources]
+    return replace(answer, sources=sources, sentences=sentences, answer=render(sentences), cited=[s.n for s in sources])
 
 
 def count_the_list(answer: Answer) -> Answer:
@@ -146,27 +125,3 @@ def answer_from_records(catalog, query: str, answer: Answer) -> Answer | None:
         return None
     listed = record_answer(answer, scan)
     return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))
-
-
-def answer_from_topic(retriever, query: str, answer: Answer, settings: ListSettings) -> Answer | None:
-    """A list question with no literal term ("Which talks deal with causality?"): the talks of the live generation
-    the cross-encoder judges to be on its topic, counted and listed without the model. None when nothing was judged."""
-    scan = scan_topic(retriever, query, settings)
-    if not scan.members:
-        return None
-    listed = topic_answer(answer, scan, query)
-    return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))
-
-
-def list_answer(retriever, state, answer: Answer, settings: ListSettings, abstain: bool) -> Answer | None:
-    """A list question (``state``: the chain's ``AnswerState``) answered without the model: from the record scan
-    when it names a literal term, else (in the plural, with the cross-encoder, not a follow-up about cited talks,
-    not abstaining) from the talks judged to be on its topic. None: the model answers."""
-    if not state.kinds.open_ended:
-        return None
-    listed = answer_from_records(retriever.catalog, state.query, answer)
-    judged = (settings.judged and retriever.reranker is not None and not abstain and not state.pinned
-              and not state.kinds.comparison and asks_for_every(state.query))
-    if listed is None and judged:
-        listed = answer_from_topic(retriever, state.query, answer, settings)
-    return listed

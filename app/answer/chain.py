@@ -33,7 +33,7 @@ from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from app.answer.aggregate import list_answer
+from app.answer.aggregate import answer_from_records
 from app.answer.checks import answer_checks
 from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
@@ -229,7 +229,7 @@ class AnswerChain:
                         pinned=len(state.pinned),
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
-        listed = list_answer(self.retriever, state, answer, self.settings.lists, abstain) if self.llm is not None else None
+        listed = answer_from_records(self.catalog, state.query, answer) if self.llm is not None and state.kinds.open_ended else None
         if listed is not None:
             return AnswerStream(listed, (listed.answer,), partial(self._finish, started=started, checked=False), started)
         if self.llm is None:

@@ -142,19 +142,6 @@ class RerankSettings(SettingsGroup):
     abstain_threshold: float = -6.5
 
 
-class ListSettings(SettingsGroup):
-    """A list or counting question with no literal term: every talk on the topic, judged (app/retrieval/topic_scan.py)."""
-
-    #: Chunks a retriever fetches for the pool; 80 put every gold talk of the seen topical questions in it but for
-    #: bio and record conditions (eval/fit_list_cut.py). Bounded whatever the catalog's size.
-    pool_chunks: int = Field(80, ge=10, le=1000)
-    #: At most this many pooled talks are judged (their best sentences: one cross-encoder batch).
-    max_talks: int = Field(150, ge=1, le=1000)
-    sentences_per_talk: int = Field(3, ge=1, le=10, description="sentences of a pooled talk the cross-encoder judges")
-    #: Off: the model chooses among the retrieved talks, as before issue 23's judged lists.
-    judged: bool = True
-
-
 class LLMSettings(SettingsGroup):
     """The chat model. ``auto``: OpenAI-compatible when a key or base URL is set, else the embedded model."""
 
@@ -201,7 +188,6 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     rerank: RerankSettings = Field(default_factory=RerankSettings)
-    lists: ListSettings = Field(default_factory=ListSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     #: OPENAI_API_KEY is honoured as the conventional name of the key.

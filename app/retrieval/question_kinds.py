@@ -34,14 +34,6 @@ _COUNTING = re.compile(
     re.IGNORECASE,
 )
 
-#: The plural of the list wording: "which talks", "what speakers", "talks that …" (not "which talk", one talk asked for).
-_EVERY = re.compile(
-    r"\b(?:which|what|list|name|find|all|every|any)\b(?:\s+(?!(?:does|did|do|is|was|the|this|that)\b)\w+){0,3}?\s+"
-    r"(?:talks|speakers'?|abstracts|presentations|seminars)(?!\w)"
-    r"|\b(?:talks|speakers|abstracts)\s+(?:that|which|about|on|discussing|covering)\b",
-    re.IGNORECASE,
-)
-
 _COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ent|ence|ences)?|versus|vs\.?|both|two talks|each)\b", re.IGNORECASE)
 #: One talk named in the singular: "the talk on X", "the X talk", "the X study", "the one showing Y" (not "which
 #: talks", plural).
@@ -82,11 +74,6 @@ def is_comparison(question: str) -> bool:
 def is_counting(question: str) -> bool:
     """Does the question ask how many talks match, or for every one of them?"""
     return bool(_COUNTING.search(question))
-
-
-def asks_for_every(query: str) -> bool:
-    """Does the question ask for every talk that meets it (a plural list, or a count), not for one talk?"""
-    return bool(_EVERY.search(query)) or is_counting(query)
 
 
 def is_open_ended(query: str) -> bool:

@@ -78,11 +78,10 @@ class TalkRetriever(BaseRetriever):
 
     # ----------------------------------------------------------- fusion and grouping
 
-    def rank_talks(self, query: str, snapshot: IndexSnapshot | None = None, candidates: int | None = None) -> list[RankedTalk]:
-        """Every candidate talk with its scores, best first (before the top-k cut), in ``snapshot`` (default: the live one),
-        from ``candidates`` chunks a retriever (default: ``settings.candidates``; a whole-topic list asks for more)."""
+    def rank_talks(self, query: str, snapshot: IndexSnapshot | None = None) -> list[RankedTalk]:
+        """Every candidate talk with its scores, best first (before the top-k cut), in ``snapshot`` (default: the live one)."""
         snapshot = snapshot or self.store.current.snapshot()
-        n, fusion = candidates or self.settings.candidates, self.settings.fusion
+        n, fusion = self.settings.candidates, self.settings.fusion
         dense = snapshot.dense(query, n) if fusion != "bm25" else []
         lexical = snapshot.bm25(query, n) if fusion != "dense" else []
         # Only talks of the pinned generation (a chunk of a talk an ingest is adding or removing is not one).
