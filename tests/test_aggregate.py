@@ -162,6 +162,33 @@ def test_a_not_that_narrows_the_scope_is_no_negated_condition():
     assert record_condition("How many talks bring up reinforcement learning in the abstract itself (not just in a bio)?")
 
 
+@pytest.mark.parametrize(("question", "n"), [
+    ("Which talks link to two or more arXiv papers (arxiv.org URLs)?", 2),
+    ("Which talks have at least 3 links to arxiv.org?", 3),
+    ("Which talks have more than one GitHub link?", 2),
+    ("Which talks give multiple links to github.com?", 2),
+    ("Which talks link to arxiv.org?", 1),
+])
+def test_a_number_of_occurrences_asked_for_is_read(question, n):
+    assert record_condition(question).at_least == n
+
+
+def test_a_talk_with_fewer_distinct_links_than_asked_does_not_belong():
+    condition = record_condition("Which talks link to two or more arXiv papers (arxiv.org URLs)?")
+    one = Talk(id="a", title="T", abstract="A.", source="s", notes=["Paper: https://arxiv.org/abs/1"], links=["https://arxiv.org/abs/1"])
+    two = Talk(id="b", title="T", abstract="A.", source="s", notes=["Papers: https://arxiv.org/abs/1https://arxiv.org/abs/2"],
+               links=["https://arxiv.org/abs/1", "https://arxiv.org/abs/2"])  # written back to back, split by ingest
+    assert condition.evidence(one) is None and condition.evidence(two) is not None
+
+
+def test_the_year_asked_for_needs_a_year_in_the_sentence_with_the_term():
+    condition = record_condition("Which speakers' bios give the year they got their PhD?")
+    dated = Talk(id="a", title="T", abstract="A.", source="s", notes=["Bio: She received her PhD from Yale in 2019."])
+    undated = Talk(id="b", title="T", abstract="A.", source="s", notes=["Bio: He is a PhD student at Yale. In 2021 he won a prize."])
+    assert condition.evidence(dated) == "Bio: She received her PhD from Yale in 2019."
+    assert condition.evidence(undated) is None
+
+
 def test_a_hyphen_or_space_between_words_is_optional():
     assert Term("fine-tuning").finds("we examine the finetuning stage") and Term("fine-tuning").finds("fine tuning CLIP")
 
