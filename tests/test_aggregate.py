@@ -204,6 +204,11 @@ def test_an_acronym_for_the_second_phrase_is_its_other_spelling():
     assert "CNNs" in {t.text for t in (*condition.terms, *condition.alternatives)}
 
 
+def test_a_near_miss_the_question_leaves_out_is_no_negated_condition():
+    condition = record_condition("how many talks mention MSE or mean squared error by name (a plain 'square loss' doesn't count)?")
+    assert [t.text for t in (*condition.terms, *condition.alternatives)] == ["MSE", "mean squared error"]
+
+
 def test_a_hyphen_or_space_between_words_is_optional():
     assert Term("fine-tuning").finds("we examine the finetuning stage") and Term("fine-tuning").finds("fine tuning CLIP")
 

@@ -67,6 +67,10 @@ _NUMBER = rf"(\d|{'|'.join(_NUMBER_WORDS)})"
 _AT_LEAST = re.compile(rf"\b(?:{_NUMBER}\s+or\s+more|at\s+least\s+{_NUMBER}|more\s+than\s+{_NUMBER}|multiple)\b", re.IGNORECASE)
 #: "the year they got their PhD", "which year": the sentence with the term must also give a year.
 _ASKS_YEAR = re.compile(r"\b(?:the|which|what)\s+years?\b", re.IGNORECASE)
+#: What the question leaves out of the count ("(a plain 'square loss' doesn't count)", "'Marginal' doesn't count."):
+#: a near miss named, not a negated condition.
+_EXCLUSIONS = re.compile(r"[^.?!;:,]*\b(?:do(?:es)?(?:n't|\s+not)\s+count|(?:is|are)\s+(?:not\s+counted|excluded))\b[^.?!;:]*",
+                         re.IGNORECASE)
 #: A year written out: 1900-2099, not part of a longer number or an arXiv id.
 _NOT_IN_A_NUMBER = (r"(?<!\d)(?<!\d\.)", r"(?!\d|\.\d)")
 _YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER))
@@ -323,7 +327,7 @@ def long_forms(question: str) -> tuple[Term, ...]:
 def record_condition(question: str) -> RecordCondition | None:
     """The literal condition the question sets, or None when it names no literal term (a topic: retrieval answers it)
     or negates one ("without a link to arxiv.org", "don't mention GPUs": the scan would list the opposite)."""
-    if _NEGATED.search(question):
+    if _NEGATED.search(_EXCLUSIONS.sub(" ", _PARENTHESES.sub(" ", question))):
         return None
     terms = literal_terms(question)
     if not terms:
@@ -353,9 +357,15 @@ def _at_least(question: str) -> int:
 
 
 def named_synonyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
-    """Spellings the question names outright: "(also called relative entropy)", "a.k.a. X"; and, after an acronym,
+    """Spellings the question names outright: "(also called relative entropy)", "a.k.a. X", "MSE or mean squared
+    error"; and, after an acronym,
     the words in parentheses its letters abbreviate ("KL divergence (Kullback-Leibler, …)" -> "Kullback-Leibler")."""
     found = [Term(m.group("alt").strip()) for m in _SYNONYM.finditer(question) if content_words(m.group("alt"))]
+    for term in terms:  # "MSE or mean squared error by name"
+        at = question.find(term.text)
+        second = _OR_PHRASE.match(question, at + len(term.text)) if at >= 0 else None
+        if second and content_words(second.group("phrase")) and len(second.group("phrase").split()) <= _PHRASE_WORDS:
+            found.append(Term(second.group("phrase").strip()))
     for term in (t for t in terms if t.acronym):
         after = re.search(rf"{re.escape(term.text)}\b[^(]{{0,30}}\(\s*(?P<words>[A-Z][\w-]*(?:[\s-]+[A-Z][\w-]*)*)", question)
         words = re.split(r"[\s-]+", after.group("words")) if after else []
