@@ -287,9 +287,10 @@ def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]
     """The acronyms in the question's parentheses that spell ``terms`` ("Monte Carlo (MCMC, HMC …)", "language
     models (LLMs)"): each holds the terms' initials ("MC", "LM"). Others in parentheses are examples of a
     narrower thing ("Wasserstein (… or GAN)") and are no other spelling."""
-    initials = ["".join(word[0] for t in terms for word in t.text.split()).upper()]  # all terms: "Monte Carlo" -> "MC"
-    initials += [i for i in ("".join(word[0] for word in t.text.split()).upper() for t in terms[1:]) if len(i) >= 2]  # "or
-    # convolutional networks": "CN" (a one-word term's single letter would take any acronym that has it)
+    # All terms' initials ("Monte Carlo" -> "MC"), and a later phrase's own ("or convolutional networks" -> "CN"; not a
+    # one-word term's single letter, which would take any acronym that has it).
+    initials = ["".join(word[0] for t in terms for word in t.text.split()).upper()]
+    initials += [i for i in ("".join(word[0] for word in t.text.split()).upper() for t in terms[1:]) if len(i) >= 2]
     inside = " ".join(m.group(0) for m in _PARENTHESES.finditer(question))
     found = (Term(a) for a in dict.fromkeys(_PARENTHESISED_ACRONYM.findall(inside)))
     return tuple(t for t in found if t.acronym and any(i in t.core for i in initials))
@@ -304,10 +305,16 @@ def mentioned_terms(question: str) -> list[Term]:
     terms = [Term(match.group("phrase").strip())]
     if match.group("acronym"):
         terms.append(Term(match.group("acronym")))
-    second = _OR_PHRASE.match(question, match.end())
-    if second and content_words(second.group("phrase")) and len(second.group("phrase").split()) <= _PHRASE_WORDS:
-        terms.append(Term(second.group("phrase").strip()))
-    return terms
+    second = _or_phrase(question, match.end())
+    return terms + [second] if second else terms
+
+
+def _or_phrase(question: str, at: int) -> Term | None:
+    """The lower-case phrase of "… or B" right at ``at`` (a name of a few words, not "or its regime"), or None."""
+    second = _OR_PHRASE.match(question, at)
+    if not second or not content_words(second.group("phrase")) or len(second.group("phrase").split()) > _PHRASE_WORDS:
+        return None
+    return Term(second.group("phrase").strip())
 
 
 def long_forms(question: str) -> tuple[Term, ...]:
@@ -363,9 +370,8 @@ def named_synonyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
     found = [Term(m.group("alt").strip()) for m in _SYNONYM.finditer(question) if content_words(m.group("alt"))]
     for term in terms:  # "MSE or mean squared error by name"
         at = question.find(term.text)
-        second = _OR_PHRASE.match(question, at + len(term.text)) if at >= 0 else None
-        if second and content_words(second.group("phrase")) and len(second.group("phrase").split()) <= _PHRASE_WORDS:
-            found.append(Term(second.group("phrase").strip()))
+        second = _or_phrase(question, at + len(term.text)) if at >= 0 else None
+        found += [second] if second else []
     for term in (t for t in terms if t.acronym):
         after = re.search(rf"{re.escape(term.text)}\b[^(]{{0,30}}\(\s*(?P<words>[A-Z][\w-]*(?:[\s-]+[A-Z][\w-]*)*)", question)
         words = re.split(r"[\s-]+", after.group("words")) if after else []
