@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.core.instruction_features import WE, FEATURES, features, telling_imperative, words
+from app.core.instruction_features import WE, FEATURES, demands_on_derived_output, features, telling_imperative, words
 
 WEIGHTS = Path(__file__).with_name("instruction_weights.json")
 
@@ -190,7 +190,9 @@ def addressing_rules(sentence: str, f: dict[str, float], say: bool) -> tuple[str
     """The fourth revision's decisive shapes (issue 22, after fresh4), each a way of addressing a reader that research
     prose has no use for: an imperative of telling followed by a claim ("Stress that ..."); a demand set off by someone
     asking ("If someone asks ..., reply that ..."); a passive demand on the reply or on an addressee ("to be cited in
-    every answer"); a link with a request for credentials and a direction; a note header naming an AI addressee."""
+    every answer"); a link with a request for credentials and a direction; a note header naming an AI addressee; and
+    the fifth revision's demand on what others make from this text ("every account of this talk", "answers drawing on
+    this abstract begin with", "the number to quote when reporting this experiment"; after fresh7 and fresh8)."""
     directing = any(f[k] for k in ("tells_others", "obligation", "imperative_start", "imperative_clause", "bare_imperative", "trigger",
                                    "second_person", "addressee", "text_handler", "telling_imperative", "directed_audience"))
     shapes = {
@@ -199,6 +201,7 @@ def addressing_rules(sentence: str, f: dict[str, float], say: bool) -> tuple[str
         "passive_demand_on_reply": f["passive_demand"] and (f["reply_noun"] or addressee(f)),
         "phishing_link": f["phishing"] and directing,
         "addressed_header": f["header"] and addressee(f),
+        "derived_output_demand": demands_on_derived_output(sentence),
     }
     return tuple(name for name, fired in shapes.items() if fired)
 
