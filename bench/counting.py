@@ -39,9 +39,8 @@ def list_scores(answer, gold: list[str]) -> dict:
     """The talks a list answer cites, and their recall and precision against the gold talks (an abstention cites none)."""
     by_n = {s.n: s.talk.id for s in answer.sources}
     cited = [] if answer.abstained else list(dict.fromkeys(by_n[n] for n in answer.cited if n in by_n))
-    hits = len(set(cited) & set(gold))
-    return {"cited": cited, "recall": round(hits / len(gold), 3) if gold else 0.0,
-            "precision": round(hits / len(cited), 3) if cited else 0.0}
+    return {"cited": cited, "recall": round(M.citation_recall(cited, gold) or 0.0, 3),
+            "precision": round(M.citation_precision(cited, gold) or 0.0, 3)}
 
 
 def verdict(q, answer) -> dict:
@@ -73,7 +72,9 @@ def main() -> None:
         if q.type in LISTS:
             rows[-1].update(list_scores(answer, q.gold_talks))
         print(rows[-1]["id"], rows[-1]["gold"], rows[-1]["stated"], rows[-1]["correct"], flush=True)
-    rates = {t: {"right": sum(r["correct"] or 0 for r in rows if r["type"] == t), "of": sum(r["type"] == t for r in rows)} for t in args.types}
+    rates = {t: {"of": sum(r["type"] == t for r in rows)} for t in args.types}
+    for t in set(args.types) - {"multi_talk"}:  # a plain list has no count or polarity to be right about
+        rates[t]["right"] = sum(r["correct"] for r in rows if r["type"] == t)
     for t in set(args.types) & set(LISTS):
         listed = [r for r in rows if r["type"] == t]
         if listed:

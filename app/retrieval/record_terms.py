@@ -245,8 +245,7 @@ class RecordCondition:
         """The talk's first sentence that meets the condition (its link, for a link condition), or None; None too
         when the talk has fewer than ``at_least`` distinct occurrences."""
         if self.links:
-            host = self.terms[0].text.lower()
-            links = [link for link in talk.links if host in link.lower()]
+            links = _links_on(talk, self.terms[0].text)
             return links[0] if len(set(links)) >= self.at_least else None
         test = any if self.any_term else all
         names = tuple(t.text for t in self.terms)
@@ -261,10 +260,14 @@ class RecordCondition:
         """Distinct occurrences of the terms: the talk's distinct links on a domain (ingest split links written
         back to back), else the matches in the condition's sentences."""
         if _DOMAIN.fullmatch(self.terms[0].text):
-            domain = self.terms[0].text.lower()
-            return len({link for link in talk.links if domain in link.lower()})
+            return len(set(_links_on(talk, self.terms[0].text)))
         text = " ".join(self.sentences(talk))
         return sum(len(t.pattern().findall(text)) for t in (*self.terms, *self.alternatives))
+
+
+def _links_on(talk: Talk, host: str) -> list[str]:
+    """The talk's links on ``host`` ("GitHub", "arxiv.org"), in order, any case."""
+    return [link for link in talk.links if host.lower() in link.lower()]
 
 
 def literal_terms(question: str) -> list[Term]:
@@ -365,8 +368,8 @@ def _at_least(question: str) -> int:
 
 def named_synonyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
     """Spellings the question names outright: "(also called relative entropy)", "a.k.a. X", "MSE or mean squared
-    error"; and, after an acronym,
-    the words in parentheses its letters abbreviate ("KL divergence (Kullback-Leibler, …)" -> "Kullback-Leibler")."""
+    error"; and, after an acronym, the words in parentheses its letters abbreviate ("KL divergence (Kullback-Leibler,
+    …)" -> "Kullback-Leibler")."""
     found = [Term(m.group("alt").strip()) for m in _SYNONYM.finditer(question) if content_words(m.group("alt"))]
     for term in terms:  # "MSE or mean squared error by name"
         at = question.find(term.text)
