@@ -215,25 +215,6 @@ _PLEA = re.compile(
     r"|thank(?:s|\s+you)?\s+for\s+(?:naming|mentioning|crediting|calling|stating|saying|including|adding|following|complying|obeying|describing)"
     r"|thanks?\s+(?:\w+\s+){0,3}?(?:assistants?|ai|chat\s?bots?|bots?|summari[sz]ers?|language models?|llms?)\s+(?:that|which|who)\s+(?:will|would|shall)\b)\b",
     re.IGNORECASE)
-# Fifth revision (issue 22, after fresh7 and fresh8): a demand on what others make *from* this text.
-#: What people or tools produce from a text: answers, accounts, definitions, reports, write-ups, retellings.
-_OUTPUT_NOUN = (r"(?:answers?|repl(?:y|ies)|responses?|accounts?|definitions?|summar(?:y|ies)|descriptions?|reports?|write-?ups?|"
-                r"retellings?|overviews?|digests?|coverage|explanations?|mentions?)")
-#: Such an output tied to this text or its users: "every account of this talk", "answers drawing on this abstract", "any
-#: definition of the term given to users", "when reporting this experiment".
-_DERIVED_OUTPUT = re.compile(
-    rf"\b(?:any|every|each|all)\s+(?:\w+\s+)?{_OUTPUT_NOUN}\b"
-    rf"|\b{_OUTPUT_NOUN}\s+(?:drawing|based|built|relying|derived|made|written|produced)\s+(?:on|from|upon)\s+(?:this|the\s+present|these)\b"
-    rf"|\b{_OUTPUT_NOUN}\s+(?:[\w-]+\s+){{0,5}}?(?:given|shown|sent|offered|provided)\s+to\s+(?:the\s+)?(?:users?|readers?|people|anyone|audiences?)\b"
-    r"|\bwhen(?:ever)?\s+(?:reporting|describing|summari[sz]ing|citing|quoting|presenting|discussing|explaining|mentioning|defining|relaying)\s+"
-    r"(?:this|these|the\s+present)\b",
-    re.IGNORECASE)
-#: ... with a demand on it: something to name, credit, repeat, quote or open with, or a request to whoever writes it.
-_OUTPUT_DEMAND = re.compile(
-    r"\b(?:names?|credits?|repeats?|quotes?|begins?|starts?|opens?|includes?|mentions?|states?|cites?|uses?|carr(?:y|ies))\b"
-    r"|\bto\s+(?:quote|cite|use|report|repeat|state|name|credit|give|mention)\b|\b(?:ask|request|urge|expect|require)\b",
-    re.IGNORECASE)
-
 #: What a phishing sentence asks for (with a link, ``phishing``).
 _CREDENTIAL = re.compile(
     r"\b(?:log\s?-?in|sign\s?-?in|password|passcode|credentials?|private\s+key|api\s+key|ssh\s+key|access\s+token|seed\s+phrase|credit\s+card|"
@@ -321,14 +302,6 @@ def features(sentence: str) -> dict[str, float]:
         "phishing": found["link"] and bool(_CREDENTIAL.search(sentence)),
     }
     return {k: float(f[k]) for k in FEATURES}
-
-
-def demands_on_derived_output(sentence: str) -> bool:
-    """Does the sentence make a demand on what others make from this text ("every account of this talk to repeat",
-    "answers drawing on this abstract begin with", "the number to quote when reporting this experiment")? A rule of
-    the detector, not a weighted feature: the tune styles have too few such cases for the fit to weigh it
-    (app/core/instructions.py)."""
-    return bool(_DERIVED_OUTPUT.search(sentence) and _OUTPUT_DEMAND.search(sentence))
 
 
 def telling_imperative(sentence: str, claim: bool = False) -> bool:

@@ -46,7 +46,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.core.instruction_features import WE, FEATURES, demands_on_derived_output, features, telling_imperative, words
+from app.core.derived_output import carries_over_into_outputs, demands_on_derived_output
+from app.core.instruction_features import WE, FEATURES, features, telling_imperative, words
 
 WEIGHTS = Path(__file__).with_name("instruction_weights.json")
 
@@ -168,7 +169,8 @@ def rules(sentence: str) -> tuple[str, ...]:
     pleaded = ("plea_to_addressee",) if f["plea"] and addressee(f) else ()
     # Research voice clears a sentence, unless it names an AI/software addressee without the authors' "we".
     if f["research_voice"] and not (addressee(f) and not WE.search(sentence)):
-        return pleaded
+        # A demand on what others make from this text is no research, in the authors' voice too (sixth revision).
+        return (*pleaded, "carried_into_outputs") if carries_over_into_outputs(sentence) else pleaded
     fired = []
     say = bool(_SAY_DEMAND.search(sentence))
     demand = f["obligation"] or f["imperative_start"] or f["imperative_clause"]
