@@ -29,12 +29,11 @@ held-out set:
   spelling the question names outright ("also called relative entropy", "a.k.a. …") or the capitalised words in
   parentheses after an acronym that they abbreviate ("KL divergence (Kullback-Leibler …)").
 
-How a term matches a talk's text (``Term.finds``): case-insensitively, a plural
-ending optional; an acronym's all-lowercase look-alike is an ordinary word
-("career", "submit") and does not count, while its spelled-out form does
-("Massachusetts Institute of Technology" for MIT); an acronym's plural ("ODEs")
-is the acronym with the ending optional; a capitalised name in the
-middle of a person's name ("Daniel Adam Roberts") is not the term ("Adam").
+How a term matches a talk's text (``Term.finds``): case-insensitively, a plural ending optional, a long
+lower-case word in any of its forms ("calibrated", "calibration": app/retrieval/word_forms.py); an acronym's
+all-lowercase look-alike is an ordinary word ("career", "submit") and does not count, while its spelled-out form
+does ("Massachusetts Institute of Technology" for MIT); an acronym's plural ("ODEs") is the acronym with the ending
+optional; a capitalised name in the middle of a person's name ("Daniel Adam Roberts") is not the term ("Adam").
 The year, acronym and "anywhere" rules were chosen on the seen held-out-3 and
 held-out-4 counting misses (m041, m044, m046, n044, n045, n048); the negation, hyphen and title rules
 on the seen held-out-5 misses (p001, p002, p007); the occurrence, year, "or" and named-spelling rules on the seen
@@ -49,6 +48,7 @@ from typing import Literal
 
 from app.core.talk import Talk
 from app.core.text import content_words, split_sentences
+from app.retrieval.word_forms import forms_pattern
 
 _DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:org|com|net|io|edu|ai|dev)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -137,7 +137,7 @@ class Term:
         capitals = sum(c.isupper() for c in self.text)
         if len(self.text) <= 4 and capitals >= 2 and not self.acronym:
             return r"\.?\s?".join(re.escape(c) for c in self.text)
-        return r"[-\s]?".join(re.escape(part) for part in re.split(r"[-\s]+", self.core))
+        return r"[-\s]?".join(forms_pattern(part) or re.escape(part) for part in re.split(r"[-\s]+", self.core))
 
     def pattern(self) -> re.Pattern:
         if self.year:
