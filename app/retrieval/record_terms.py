@@ -29,11 +29,7 @@ held-out set:
   spelling the question names outright ("also called relative entropy", "a.k.a. …") or the capitalised words in
   parentheses after an acronym that they abbreviate ("KL divergence (Kullback-Leibler …)").
 
-How a term matches a talk's text (``Term.finds``): case-insensitively, a plural ending optional, a long
-lower-case word in any of its forms ("calibrated", "calibration": app/retrieval/word_forms.py); an acronym's
-all-lowercase look-alike is an ordinary word ("career", "submit") and does not count, while its spelled-out form
-does ("Massachusetts Institute of Technology" for MIT); an acronym's plural ("ODEs") is the acronym with the ending
-optional; a capitalised name in the middle of a person's name ("Daniel Adam Roberts") is not the term ("Adam").
+How a term matches a talk's text is app/retrieval/terms.py's (``Term.finds``).
 The year, acronym and "anywhere" rules were chosen on the seen held-out-3 and
 held-out-4 counting misses (m041, m044, m046, n044, n045, n048); the negation, hyphen and title rules
 on the seen held-out-5 misses (p001, p002, p007); the occurrence, year, "or" and named-spelling rules on the seen
@@ -48,7 +44,7 @@ from typing import Literal
 
 from app.core.talk import Talk
 from app.core.text import content_words, split_sentences
-from app.retrieval.word_forms import forms_pattern
+from app.retrieval.terms import LINKING_WORDS, YEAR, Term
 
 _DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:org|com|net|io|edu|ai|dev)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -71,9 +67,6 @@ _ASKS_YEAR = re.compile(r"\b(?:the|which|what)\s+years?\b", re.IGNORECASE)
 #: a near miss named, not a negated condition.
 _EXCLUSIONS = re.compile(r"[^.?!;:,]*\b(?:do(?:es)?(?:n't|\s+not)\s+count|(?:is|are)\s+(?:not\s+counted|excluded))\b[^.?!;:]*",
                          re.IGNORECASE)
-#: A year written out: 1900-2099, not part of a longer number or an arXiv id.
-_NOT_IN_A_NUMBER = (r"(?<!\d)(?<!\d\.)", r"(?!\d|\.\d)")
-_YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER))
 #: Acronyms in parentheses ("(MCMC, HMC or plain Monte Carlo)", "(LLMs)"), a plural "s" allowed.
 _PARENTHESISED_ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z]*[A-Z]s?(?![A-Za-z])")
 #: "the abstract or the speaker bio", "in the abstract, the references or the bio": the whole talk, not one part.
@@ -97,79 +90,8 @@ _SYNONYM = re.compile(r"\b(?:also\s+(?:called|known\s+as)|a\.k\.a\.|aka|otherwis
 _PHRASE_WORDS = 5
 _BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
                         r"graduated|joined)\b", re.IGNORECASE)
-#: Capitalised words in a row that can still be a person's name ("Daniel Adam Roberts", "Maria de la Cruz Ortega").
-_LONGEST_NAME = 4
-#: Small words an acronym's spelled-out form may have between its initials ("Institute of Technology").
-_LINKING_WORDS = ("of", "and", "the", "on", "for", "in", "de")
-_LINKING = rf"(?:(?:{'|'.join(_LINKING_WORDS)})\s+)*"
 
 Scope = Literal["talk", "bio", "abstract"]
-
-
-@dataclass(frozen=True)
-class Term:
-    """One literal term of the question, and how it is found in a text."""
-
-    text: str
-
-    @property
-    def acronym(self) -> bool:
-        """All capitals, or an acronym's plural ("ODEs", "LLMs")."""
-        letters = self.text[:-1] if self.text.endswith("s") else self.text
-        return len(letters) >= 2 and letters.isupper()
-
-    @property
-    def year(self) -> bool:
-        return bool(_YEAR.fullmatch(self.text))
-
-    @property
-    def core(self) -> str:
-        """The term without a plural ending ("Transformers" -> "Transformer", "ODEs" -> "ODE"), matched with an optional one."""
-        if self.acronym and self.text.endswith("s"):
-            return self.text[:-1]
-        if not self.acronym and len(self.text) > 4 and self.text.endswith("s") and not self.text.endswith("ss"):
-            return self.text[:-1]
-        return self.text
-
-    def _letters(self) -> str:
-        """The term's letters; a short mixed-case one ("PhD") also as written with dots ("Ph.D."), and a hyphen or space
-        between words optional ("fine-tuning", "finetuning", "fine tuning")."""
-        capitals = sum(c.isupper() for c in self.text)
-        if len(self.text) <= 4 and capitals >= 2 and not self.acronym:
-            return r"\.?\s?".join(re.escape(c) for c in self.text)
-        return r"[-\s]?".join(forms_pattern(part) or re.escape(part) for part in re.split(r"[-\s]+", self.core))
-
-    def pattern(self) -> re.Pattern:
-        if self.year:
-            return re.compile(re.escape(self.text).join(_NOT_IN_A_NUMBER))
-        return re.compile(rf"(?<![A-Za-z]){self._letters()}(?:e?s)?(?![a-z])", re.IGNORECASE)
-
-    def spelled_out(self) -> str | None:
-        """An acronym's long form as a regular expression (initials of capitalised words), case-sensitive."""
-        if not self.acronym or not 3 <= len(self.core) <= 5 or not self.core.isalpha():
-            return None
-        return r"\b" + (r"\s+" + _LINKING).join(f"{c}[a-z]+" for c in self.core) + r"\b"
-
-    def finds(self, text: str, companions: tuple[str, ...] = ()) -> bool:
-        """Does ``text`` contain the term (as the module docstring says)? ``companions``: the question's other terms,
-        which may stand around it without making it a middle name ("Max Planck Institute")."""
-        long_form = self.spelled_out()
-        if long_form and re.search(long_form, text):
-            return True
-        for match in self.pattern().finditer(text):
-            found = match.group(0)
-            if self.acronym and found.islower():
-                continue  # "career", "submit": an ordinary word
-            if not self.acronym and not self.year and _inside_a_name(text, match.start(), match.end(), companions):
-                continue
-            return True
-        return False
-
-    def candidates(self) -> str:
-        """A superset filter in Rust's regex syntax (no look-around), for the catalog's scan."""
-        near = r"(?i)\b" + self._letters()
-        long_form = self.spelled_out()
-        return near if long_form is None else f"{near}|(?-i:{long_form})"
 
 
 def _bio_sentences(sentences: list[str], speaker: str | None) -> list[str]:
@@ -180,20 +102,6 @@ def _bio_sentences(sentences: list[str], speaker: str | None) -> list[str]:
         if _BIO_START.search(sentence) or (name and re.search(rf"\b{name}\s+(?:is|was|received|obtained|holds|joined)\b", sentence)):
             return sentences[i:]
     return []
-
-
-def _inside_a_name(text: str, start: int, end: int, companions: tuple[str, ...] = ()) -> bool:
-    """Is the match a middle name: a capitalised word right before it and right after it ("Daniel Adam Roberts"),
-    neither of them one of the question's ``companions`` ("Max Planck Institute" is the name asked for), and not in
-    a run of capitalised words longer than a name (a title: "Early Phase Fisher Matrix Impacts Generalization")?"""
-    before = re.search(r"((?:[A-Z][a-z]+\s+)+)$", text[:start])
-    after = re.match(r"((?:\s+[A-Z][a-z]+)+)", text[end:])
-    if not (before and after):
-        return False
-    words_before, words_after = before.group(1).split(), after.group(1).split()
-    if words_before[-1] in companions or words_after[0] in companions:
-        return False
-    return len(words_before) + 1 + len(words_after) <= _LONGEST_NAME
 
 
 @dataclass(frozen=True)
@@ -251,7 +159,7 @@ class RecordCondition:
         names = tuple(t.text for t in self.terms)
         found = [s for s in self.sentences(talk)
                  if (test(t.finds(s, names) for t in self.terms) or any(t.finds(s) for t in self.alternatives))
-                 and (not self.with_year or _YEAR.search(s))]
+                 and (not self.with_year or YEAR.search(s))]
         if not found or (self.at_least > 1 and self.occurrences(talk) < self.at_least):
             return None
         return found[0]
@@ -283,7 +191,7 @@ def literal_terms(question: str) -> list[Term]:
             for part in re.sub(r"['’]s?$", "", word).split("-"):
                 if any(c.isupper() for c in part) and part != "I" and all(t.text != part for t in terms):
                     terms.append(Term(part))
-    return terms + [Term(year) for year in dict.fromkeys(_YEAR.findall(said))]
+    return terms + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
@@ -327,7 +235,7 @@ def long_forms(question: str) -> tuple[Term, ...]:
     for match in re.finditer(r"\(\s*([A-Z][A-Za-z]*[A-Z]s?)\b", question):
         core = Term(match.group(1)).core
         words = re.findall(r"[A-Za-z][\w-]*", question[: match.start()])
-        lead = [w for w in words[-len(core) - 3:] if w.lower() not in _LINKING_WORDS]
+        lead = [w for w in words[-len(core) - 3:] if w.lower() not in LINKING_WORDS]
         if len(lead) >= len(core) and "".join(w[0] for w in lead[-len(core):]).upper() == core.upper() and len(core) >= 2:
             start = question[: match.start()].rfind(lead[-len(core)])
             found.append(Term(question[start: match.start()].strip()))

@@ -1,0 +1,105 @@
+"""One literal term of a list question and how it is found in a talk's text (app/retrieval/record_terms.py reads the
+terms off the question; this module matches them).
+
+A term matches case-insensitively, a plural ending optional, a long lower-case word in any of its forms
+(app/retrieval/word_forms.py); an acronym's all-lowercase look-alike is an ordinary word ("career", "submit") and
+does not count, while its spelled-out form does ("Massachusetts Institute of Technology" for MIT); an acronym's
+plural ("ODEs") is the acronym with the ending optional; a capitalised name in the middle of a person's name
+("Daniel Adam Roberts") is not the term ("Adam"); a year is a whole number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.retrieval.word_forms import forms_pattern
+
+#: A year written out: 1900-2099, not part of a longer number or an arXiv id.
+_NOT_IN_A_NUMBER = (r"(?<!\d)(?<!\d\.)", r"(?!\d|\.\d)")
+YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER))
+#: Capitalised words in a row that can still be a person's name ("Daniel Adam Roberts", "Maria de la Cruz Ortega").
+_LONGEST_NAME = 4
+#: Small words an acronym's spelled-out form may have between its initials ("Institute of Technology").
+LINKING_WORDS = ("of", "and", "the", "on", "for", "in", "de")
+_LINKING = rf"(?:(?:{'|'.join(LINKING_WORDS)})\s+)*"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One literal term of the question, and how it is found in a text."""
+
+    text: str
+
+    @property
+    def acronym(self) -> bool:
+        """All capitals, or an acronym's plural ("ODEs", "LLMs")."""
+        letters = self.text[:-1] if self.text.endswith("s") else self.text
+        return len(letters) >= 2 and letters.isupper()
+
+    @property
+    def year(self) -> bool:
+        return bool(YEAR.fullmatch(self.text))
+
+    @property
+    def core(self) -> str:
+        """The term without a plural ending ("Transformers" -> "Transformer", "ODEs" -> "ODE"), matched with an optional one."""
+        if self.acronym and self.text.endswith("s"):
+            return self.text[:-1]
+        if not self.acronym and len(self.text) > 4 and self.text.endswith("s") and not self.text.endswith("ss"):
+            return self.text[:-1]
+        return self.text
+
+    def _letters(self) -> str:
+        """The term's letters; a short mixed-case one ("PhD") also as written with dots ("Ph.D."), and a hyphen or space
+        between words optional ("fine-tuning", "finetuning", "fine tuning")."""
+        capitals = sum(c.isupper() for c in self.text)
+        if len(self.text) <= 4 and capitals >= 2 and not self.acronym:
+            return r"\.?\s?".join(re.escape(c) for c in self.text)
+        return r"[-\s]?".join(forms_pattern(part) or re.escape(part) for part in re.split(r"[-\s]+", self.core))
+
+    def pattern(self) -> re.Pattern:
+        if self.year:
+            return re.compile(re.escape(self.text).join(_NOT_IN_A_NUMBER))
+        return re.compile(rf"(?<![A-Za-z]){self._letters()}(?:e?s)?(?![a-z])", re.IGNORECASE)
+
+    def spelled_out(self) -> str | None:
+        """An acronym's long form as a regular expression (initials of capitalised words), case-sensitive."""
+        if not self.acronym or not 3 <= len(self.core) <= 5 or not self.core.isalpha():
+            return None
+        return r"\b" + (r"\s+" + _LINKING).join(f"{c}[a-z]+" for c in self.core) + r"\b"
+
+    def finds(self, text: str, companions: tuple[str, ...] = ()) -> bool:
+        """Does ``text`` contain the term (as the module docstring says)? ``companions``: the question's other terms,
+        which may stand around it without making it a middle name ("Max Planck Institute")."""
+        long_form = self.spelled_out()
+        if long_form and re.search(long_form, text):
+            return True
+        for match in self.pattern().finditer(text):
+            found = match.group(0)
+            if self.acronym and found.islower():
+                continue  # "career", "submit": an ordinary word
+            if not self.acronym and not self.year and _inside_a_name(text, match.start(), match.end(), companions):
+                continue
+            return True
+        return False
+
+    def candidates(self) -> str:
+        """A superset filter in Rust's regex syntax (no look-around), for the catalog's scan."""
+        near = r"(?i)\b" + self._letters()
+        long_form = self.spelled_out()
+        return near if long_form is None else f"{near}|(?-i:{long_form})"
+
+
+def _inside_a_name(text: str, start: int, end: int, companions: tuple[str, ...] = ()) -> bool:
+    """Is the match a middle name: a capitalised word right before it and right after it ("Daniel Adam Roberts"),
+    neither of them one of the question's ``companions`` ("Max Planck Institute" is the name asked for), and not in
+    a run of capitalised words longer than a name (a title: "Early Phase Fisher Matrix Impacts Generalization")?"""
+    before = re.search(r"((?:[A-Z][a-z]+\s+)+)$", text[:start])
+    after = re.match(r"((?:\s+[A-Z][a-z]+)+)", text[end:])
+    if not (before and after):
+        return False
+    words_before, words_after = before.group(1).split(), after.group(1).split()
+    if words_before[-1] in companions or words_after[0] in companions:
+        return False
+    return len(words_before) + 1 + len(words_after) <= _LONGEST_NAME
