@@ -199,6 +199,21 @@ def test_a_spelling_the_question_names_outright_is_another_spelling():
     assert {t.text for t in condition.alternatives} == {"relative entropy", "Kullback-Leibler"}
 
 
+@pytest.mark.parametrize(
+    ("question", "spelled"),
+    [
+        ("Which talks mention SVMs (support-vector machines), max-margin ones included?", "support-vector machines"),
+        ("How many talks mention GLMs, that is generalized linear models?", "generalized linear models"),
+    ],
+)
+def test_the_lower_case_words_an_acronym_abbreviates_after_it_are_another_spelling(question, spelled):
+    assert spelled in {t.text for t in record_condition(question).alternatives}
+
+
+def test_words_after_an_acronym_that_do_not_spell_it_are_no_spelling():
+    assert record_condition("Which talks mention CNNs (linear, graph or otherwise)?").alternatives == ()
+
+
 def test_an_acronym_for_the_second_phrase_is_its_other_spelling():
     condition = record_condition("Which talks mention convolutions or convolutional networks (CNNs)?")
     assert "CNNs" in {t.text for t in (*condition.terms, *condition.alternatives)}

