@@ -7,8 +7,8 @@ occurs twice, e.g. lines 59 and 79, is one talk in the index).
 Question files: ``questions.jsonl`` (dev: rules, prompts and thresholds are chosen on it, and
 the CI gate runs on it) and ``questions-heldout.jsonl``, ``questions-heldout2.jsonl``,
 ``questions-heldout3.jsonl``, ``questions-heldout4.jsonl``, ``questions-heldout5.jsonl``,
-``questions-heldout6.jsonl``, ``questions-heldout7.jsonl``, ``questions-heldout8.jsonl``, ``questions-heldout9.jsonl`` and
-``questions-heldout10.jsonl`` (held-out: written blind from the corpus, never used to choose anything; see docs/evaluation.md).
+``questions-heldout6.jsonl``, ``questions-heldout7.jsonl``, ``questions-heldout8.jsonl``, ``questions-heldout9.jsonl``,
+``questions-heldout10.jsonl`` and ``questions-heldout11.jsonl`` (held-out: written blind from the corpus, never used to choose anything; see docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -43,14 +43,16 @@ HELDOUT8_QUESTIONS = DATA_DIR / "questions-heldout8.jsonl"
 HELDOUT9_QUESTIONS = DATA_DIR / "questions-heldout9.jsonl"
 #: A tenth blind held-out set: topical counting and exhaustive list questions only (issue 23), on new conditions.
 HELDOUT10_QUESTIONS = DATA_DIR / "questions-heldout10.jsonl"
+#: An eleventh blind held-out set: speaker bios and links stated from the record, never borrowed (issue 23).
+HELDOUT11_QUESTIONS = DATA_DIR / "questions-heldout11.jsonl"
 #: The question sets a run can answer: rules, prompts and thresholds are chosen on "dev" only;
-#: "held-out" and "held-out-2" to "held-out-10" were written blind and only report (docs/evaluation.md).
+#: "held-out" and "held-out-2" to "held-out-11" were written blind and only report (docs/evaluation.md).
 QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,),
                  "held-out-2": (HELDOUT2_QUESTIONS,), "held-out-3": (HELDOUT3_QUESTIONS,),
                  "held-out-4": (HELDOUT4_QUESTIONS,), "held-out-5": (HELDOUT5_QUESTIONS,),
                  "held-out-6": (HELDOUT6_QUESTIONS,), "held-out-7": (HELDOUT7_QUESTIONS,),
                  "held-out-8": (HELDOUT8_QUESTIONS,), "held-out-9": (HELDOUT9_QUESTIONS,),
-                 "held-out-10": (HELDOUT10_QUESTIONS,)}
+                 "held-out-10": (HELDOUT10_QUESTIONS,), "held-out-11": (HELDOUT11_QUESTIONS,)}
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 #: Pairs labelled from answers of the current code (eval/data/README.md); split and used like the ones above.
 JUDGE_PAIRS_CURRENT = DATA_DIR / "judge_pairs_current.jsonl"

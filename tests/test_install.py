@@ -54,7 +54,7 @@ def test_the_wheel_is_small_and_carries_the_runtime_files_and_no_tests(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert wheel.stat().st_size < MAX_WHEEL_BYTES
     runtime = {"data/abstracts.txt", "prompts/answer_system.txt", "prompts/judge.txt", "app/web/style.css",
-               "eval/data/questions.jsonl", "eval/data/questions-heldout.jsonl", "eval/data/questions-heldout2.jsonl", "eval/data/questions-heldout3.jsonl", "eval/data/questions-heldout4.jsonl", "eval/data/questions-heldout5.jsonl", "eval/data/questions-heldout6.jsonl", "eval/data/questions-heldout7.jsonl", "eval/data/questions-heldout8.jsonl", "eval/data/questions-heldout9.jsonl", "eval/data/questions-heldout10.jsonl", "eval/data/judge_pairs.jsonl", "eval/data/judge_pairs_current.jsonl", "eval/data/injections.jsonl", "app/setup_files/requirements-models.txt",
+               "eval/data/questions.jsonl", "eval/data/questions-heldout.jsonl", "eval/data/questions-heldout2.jsonl", "eval/data/questions-heldout3.jsonl", "eval/data/questions-heldout4.jsonl", "eval/data/questions-heldout5.jsonl", "eval/data/questions-heldout6.jsonl", "eval/data/questions-heldout7.jsonl", "eval/data/questions-heldout8.jsonl", "eval/data/questions-heldout9.jsonl", "eval/data/questions-heldout10.jsonl", "eval/data/questions-heldout11.jsonl", "eval/data/judge_pairs.jsonl", "eval/data/judge_pairs_current.jsonl", "eval/data/injections.jsonl", "app/setup_files/requirements-models.txt",
                "app/setup_files/install-llama.sh", "app/core/instruction_weights.json", "app/cli/commands.py", "ingest/indexer.py"}
     assert runtime <= names
     assert not [n for n in names if n.startswith(("tests/", "bench/", "docs/", "eval/runs/"))]
