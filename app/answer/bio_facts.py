@@ -1,0 +1,146 @@
+"""The biography sentences that answer a question about the speaker, quoted from the talk's own record.
+
+Asked where a speaker studied, who advised them or where they work, a 1.5B model reading the bio often
+leaves the asked fact out, swaps the roles ("David Stutz supervised the doctoral work of the speaker"
+when Stutz is the speaker), or paraphrases a name so that the people check (app/answer/people.py)
+drops the claim and says "The record of this talk does not say where the speaker studied" while the
+bio does say it. The record's own sentence is exact. For each facet the question asks (studies,
+advisor, position, honours, research interests, industry), the first sentence of the main talk's notes
+that speaks to it is added, quoted and cited, unless the answer already says it; an absence sentence
+about a facet a quoted sentence answers is dropped. A note sentence the injection detector flags is
+never quoted (app/core/instructions.py). Chosen on the dev speaker_bio questions (q053–q064).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from app.answer.records import asks_coauthors
+from app.answer.result import Answer, Sentence, Source
+from app.core.instructions import suspicious
+from app.core.text import split_sentences
+from app.retrieval.question_kinds import is_comparison, is_open_ended
+
+#: Quoted sentences an answer gets at most (one a facet).
+MOST_QUOTED = 3
+#: A note sentence whose content words are at least this share in the answer already is not quoted again.
+ALREADY_SAID = 0.6
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One kind of bio fact: how a question asks for it, how a bio sentence states it, and the absence it answers."""
+
+    name: str
+    asked: re.Pattern
+    stated: re.Pattern
+    #: The end of people.py's "The record of this talk does not say …" for this facet ("" when it has none).
+    absence: str = ""
+
+
+def _words(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+FACETS = (
+    Facet("studies", _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bstudied\b|\bstudy\s+for\b|\bwhere\b[^?]*\bstud(?:y|ied)\b|graduat\w*|alma mater|educat\w*|"
+                            r"bachelor|master'?s|undergrad\w*|\bthesis\b"),
+          _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bb\.?\s?sc?\.?(?=\s)|\bm\.?\s?sc?\.?(?=\s)|bachelor|master|graduated|"
+                 r"graduate (?:degree|studies|student)|\bstudied\b|diploma|\bthesis\b"),
+          "where the speaker studied"),
+    Facet("advisor", _words(r"advis\w*|supervis\w*|mentor\w*|under whom"),
+          _words(r"advis\w*|supervis\w*|under the (?:guidance|supervision|direction)|mentor\w*"), "who advised the speaker"),
+    Facet("position", _words(r"\bwhere\s+(?:does|did|do|is|was|are|were)\s+(?:he|she|they|(?:the|its|that|this)\s+(?:speaker|researcher|"
+                             r"person|presenter))\b(?![^?,]*\b(?:stud|ph\.?\s?d|doctora|degree|graduat))|affiliat\w*|faculty|\bposition\b|\bjob\b|employ\w*|\blab\b|\bgroup\b|institution|"
+                             r"\bcurrently\b|professor|postdoc\w*|\bjoin\w*"),
+          _words(r"professor|post-?doc\w*|researcher|scientist|lecturer|faculty|director|member of|head of|\bworks? (?:at|in|for)\b|"
+                 r"\bjoined\b|\bis (?:a|an|currently)\b|\bfellow at\b")),
+    Facet("honours", _words(r"awards?|prizes?|honou?rs?|fellowships?|medals?|recogni\w*|distinction"),
+          _words(r"awards?|prizes?|honou?rs?|fellowships?|\bfellow\b|medals?|recipient|distinction"),
+          "which honours the speaker received"),
+    Facet("interests", _words(r"interests?|research (?:area|focus|topics?|agenda)|\b(?:he|she|they)\s+works?\s+on\b|\bfocus\w*"),
+          _words(r"interest\w*|research (?:focus\w*|area|lies|is|centers|spans|agenda)|focus\w* on|\bworks? on\b|\bworking on\b|"
+                 r"main area")),
+    Facet("industry", _words(r"industry|compan(?:y|ies)|intern\w*|start-?ups?|corporate"),
+          _words(r"intern\w*|industry|compan(?:y|ies)|\binc\b|start-?up|google|microsoft|amazon|\bmeta\b|facebook|\bibm\b|"
+                 r"deepmind|openai|nvidia|apple|\baws\b")),
+)
+#: The question is about someone: a facet word alone ("Which degree of the polynomial …?") is not enough.
+_ABOUT_A_PERSON = re.compile(r"\b(?:who|whom|whose|speakers?|presenters?|he|she|his|her|him|they|their|researchers?|person|authors?)\b",
+                             re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b", re.IGNORECASE)
+_LINK = re.compile(r"https?://|www\.|arxiv", re.IGNORECASE)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+#: The label a bio opens with ("Bio:", "Short biography -", "Bio" glued to the name as in "BioPratik").
+_LABEL = re.compile(r"^(?:[Ss]hort\s+)?(?:BIO|[Bb]io)(?:graphy)?(?:\s*[:.\u2013-]\s*|(?=[A-Z][a-z]))")
+
+
+def asked_facets(question: str) -> list[Facet]:
+    """The bio facets a question about the speaker asks for, in the order above. None for a question about
+    someone else or about several talks: a list or a count of speakers (app/answer/aggregate.py), a comparison,
+    or the co-authors ("Who was it joint work with, and where are they based?")."""
+    if (not _ABOUT_A_PERSON.search(question) or _HOW_MANY.search(question) or is_open_ended(question) or is_comparison(question)
+            or asks_coauthors(question)):
+        return []
+    return [facet for facet in FACETS if facet.asked.search(question)]
+
+
+def bio_sentences(source: Source) -> list[str]:
+    """The sentences that can be quoted as bio facts: the talk's notes, and the abstract's sentences that name the
+    speaker (a one-line talk carries its bio inside the abstract), without a "Bio:" label; none with a link or
+    flagged by the detector."""
+    talk = source.talk
+    surname = (talk.speaker or "").split()[-1:] or [None]
+    named = [s for s in split_sentences(talk.abstract) if surname[0] and surname[0] in s]
+    sentences = [_LABEL.sub("", s).strip() for s in [s for note in talk.notes for s in split_sentences(note)] + named]
+    return [s for s in sentences if s and not _LINK.search(s) and not suspicious(s)]
+
+
+def already_said(sentence: str, answer_text: str) -> bool:
+    """Most of the sentence's content words are in the answer already."""
+    words = {w.casefold() for w in _CONTENT_WORD.findall(sentence)}
+    said = {w.casefold() for w in _CONTENT_WORD.findall(answer_text)}
+    return bool(words) and len(words & said) / len(words) >= ALREADY_SAID
+
+
+def quoted(sentence: str, n: int) -> Sentence:
+    return Sentence(f"The speaker's biography says: “{sentence.rstrip('. ')}”.", [n], 1.0, kind="record")
+
+
+def _main_source(answer: Answer) -> Source | None:
+    """The talk the answer is about: the top source when a claim (or record fact) cites it, else the first one they
+    cite, else the top source (an absence's marker does not decide it)."""
+    if not answer.sources:
+        return None
+    cited = [n for s in answer.sentences if s.kind != "absence" for n in s.citations]
+    by_n = {s.n: s for s in answer.sources}
+    top = answer.sources[0]
+    return top if top.n in cited or not cited or cited[0] not in by_n else by_n[cited[0]]
+
+
+def quote_bio(answer: Answer) -> Answer:
+    """The note sentences that answer the asked bio facets, added; absences those sentences answer, dropped."""
+    facets = asked_facets(answer.question)
+    main = _main_source(answer) if facets and not answer.abstained else None
+    if main is None:
+        return answer
+    notes, text = bio_sentences(main), " ".join(s.text for s in answer.sentences)
+    added: list[Sentence] = []
+    answered: set[str] = set()
+    for facet in facets:
+        found = next((s for s in notes if facet.stated.search(s)), None)
+        if found is None or len(added) >= MOST_QUOTED:
+            continue
+        answered.add(facet.absence)
+        if not already_said(found, text) and all(found not in a.text for a in added):
+            added.append(quoted(found, main.n))
+    if not answered:
+        return answer
+    kept = [s for s in answer.sentences if not (s.kind == "absence" and _answers_absence(s.text, answered))]
+    return replace(answer, sentences=kept + added)
+
+
+def _answers_absence(text: str, answered: set[str]) -> bool:
+    """An absence about a facet a quoted sentence answers, or people.py's catch-all "this about the speaker"."""
+    return any(phrase and phrase in text for phrase in answered) or text.endswith("does not say this about the speaker.")
