@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from app.answer.people import is_person_claim
-from app.answer.records import asks_coauthors
+from app.answer.records import asks_coauthors, main_source
 from app.answer.result import Answer, Sentence, Source
 from app.core.instructions import suspicious
 from app.core.text import split_sentences
@@ -111,21 +111,10 @@ def quoted(sentence: str, n: int) -> Sentence:
     return Sentence(f"The speaker's biography says: “{sentence.rstrip('. ')}”.", [n], 1.0, kind="record")
 
 
-def _main_source(answer: Answer) -> Source | None:
-    """The talk the answer is about: the top source when a claim (or record fact) cites it, else the first one they
-    cite, else the top source (an absence's marker does not decide it)."""
-    if not answer.sources:
-        return None
-    cited = [n for s in answer.sentences if s.kind != "absence" for n in s.citations]
-    by_n = {s.n: s for s in answer.sources}
-    top = answer.sources[0]
-    return top if top.n in cited or not cited or cited[0] not in by_n else by_n[cited[0]]
-
-
 def quote_bio(answer: Answer) -> Answer:
     """The note sentences that answer the asked bio facets, added; absences they answer and borrowed claims, dropped."""
     facets = asked_facets(answer.question)
-    main = _main_source(answer) if facets and not answer.abstained else None
+    main = main_source(answer) if facets and not answer.abstained else None
     if main is None:
         return answer
     own = [s for s in answer.sentences if not borrowed(s, main)]

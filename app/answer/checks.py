@@ -18,7 +18,8 @@ applies them in one loop. Read top to bottom:
    of two talks describes each from its own abstract, once (app/answer/sides.py);
 6. ``cite_absences``: "the abstract does not give X" is about the top talk;
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
-   then ``quote_bio``: the main talk's bio sentences for each bio fact asked, quoted (app/answer/bio_facts.py);
+   then ``quote_bio``: the main talk's bio sentences for each bio fact asked, quoted (app/answer/bio_facts.py),
+   and ``quote_references``: its reference lines for a question about the papers it rests on (reference_facts.py);
 8. ``guard_answer``: copied instructions, unrecorded links, other-language and off-topic planted sentences, runaways
    dropped (app/answer/guard.py, app/answer/offtopic.py);
 9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``);
@@ -40,6 +41,7 @@ from langchain_core.embeddings import Embeddings
 from app.answer.aggregate import count_the_list
 from app.answer.attribution import attribute, render
 from app.answer.bio_facts import quote_bio
+from app.answer.reference_facts import quote_references
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.guard import guard_answer
 from app.answer.people import keep_people_own
@@ -67,6 +69,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         cite_absences,
         add_record_facts,
         quote_bio,
+        quote_references,
         partial(guard_answer, embeddings=embeddings),
         partial(render_text, abstain_text=abstain_text, strict=strict),
         state_polarity,

@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from app.answer.result import Sentence, Source
+from app.answer.result import Answer, Sentence, Source
 from app.core.text import cited_numbers, split_sentences
 
 _LINKS = re.compile(
@@ -78,6 +78,17 @@ def record_block(source: Source, question: str) -> str:
 def _mentions(sentences: list[Sentence], text: str) -> bool:
     needle = text.casefold()
     return any(needle in s.text.casefold() for s in sentences)
+
+
+def main_source(answer: Answer) -> Source | None:
+    """The talk a one-talk answer is about: the top source when a claim (or record fact) cites it, else the first
+    one they cite, else the top source (an absence's marker does not decide it)."""
+    if not answer.sources:
+        return None
+    cited = [n for s in answer.sentences if s.kind != "absence" for n in s.citations]
+    by_n = {s.n: s for s in answer.sources}
+    top = answer.sources[0]
+    return top if top.n in cited or not cited or cited[0] not in by_n else by_n[cited[0]]
 
 
 def record_sentences(question: str, sources: list[Source], answer: list[Sentence]) -> list[Sentence]:

@@ -1,0 +1,84 @@
+"""The references a talk gives, quoted from its record when the question asks which papers or works it rests on.
+
+Asked "Which papers is the talk based on?", a 1.5B model names one of four listed papers, or declines
+because the abstract itself names none, while the talk's notes list them ("[1] The Break-Even Point on
+Optimization Trajectories …, ICLR 2020") or the abstract credits earlier work in the text ("since the
+proposal of the GNN by Gori et al. (2005)"). Links are stated by app/answer/records.py; titles, authors
+and years are not. So for a question about a talk's papers, references or the work it builds on, the
+record's own reference lines (a numbered or listed paper with a year, a venue or an arXiv id) and the
+abstract's sentences that cite a work by author and year are added, quoted and cited to the main talk,
+unless the answer says them already. Never for lists, counts or comparisons; never a line the injection
+detector flags. Chosen on the seen dev link questions q065–q076 and held-out h033–h039.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from app.answer.bio_facts import already_said
+from app.answer.records import main_source
+from app.answer.result import Answer, Sentence, Source
+from app.core.instructions import suspicious
+from app.core.text import split_sentences
+from app.retrieval.question_kinds import is_comparison, is_open_ended
+
+#: Quoted references an answer gets at most.
+MOST_QUOTED = 4
+
+_ASKS = re.compile(
+    r"\b(?:papers?|references?|preprints?|publications?|citations?|cites?|cited|credits?|credited|"
+    r"(?:based|built|builds?|draws?|rests?|relies|rely)\s+on|underl(?:ie|ies|ying)|(?:earlier|prior|previous|related)\s+works?)\b",
+    re.IGNORECASE,
+)
+_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b", re.IGNORECASE)
+_YEAR = r"(?:19|20)\d\d[a-z]?"
+#: A reference line: numbered ("[2] …"), or a paper with a venue, an arXiv id or a quoted title, and a year.
+_NUMBERED = re.compile(r"^\s*\[\d+\]\s*\S")
+_VENUE = re.compile(r"\b(?:ICML|NeurIPS|NIPS|ICLR|COLT|AISTATS|UAI|CVPR|ICCV|ECCV|ACL|EMNLP|AAAI|IJCAI|JMLR|PNAS|TMLR|"
+                    r"Annals|Journal|Proceedings|Transactions|arXiv|SIAM|Nature|Science)")
+#: A sentence crediting a work in the text: "Gori et al. (2005)", "Jacot et al., 2018", "(Smith and Lee, 2020)".
+_IN_TEXT = re.compile(rf"\b[A-Z][\w'’-]+(?:\s+et\s+al\.?|\s+(?:and|&)\s+[A-Z][\w'’-]+)?,?\s*\(?{_YEAR}\)?(?=[\s,.;)])")
+#: A biography names venues and years too ("Best Paper awards from IEEE Transactions … in 2019").
+_BIO = re.compile(r"\b(?:is|was)\s+(?:a|an|currently|now)\b|\b(?:received|obtained|joined|graduated)\b|\b(?:his|her|their)\b",
+                  re.IGNORECASE)
+_QUOTED_OR_LINK = re.compile(r"[“\"]|https?://")
+_AUTHORS = re.compile(r"\bet\s+al\b|\b[A-Z]\.\s*[A-Z]|\b[A-Z][\w'’-]+,\s+[A-Z]")
+
+
+def asks_references(question: str) -> bool:
+    """Does the question ask which papers or works one talk gives or builds on (not a list of talks)?"""
+    return bool(_ASKS.search(question)) and not (_HOW_MANY.search(question) or is_open_ended(question) or is_comparison(question))
+
+
+def is_reference_line(line: str) -> bool:
+    """A note line that cites a paper: numbered, or with a year and a venue, an arXiv id or a quoted title."""
+    text = line.strip()
+    if not text or text.endswith(":"):
+        return False
+    if _NUMBERED.match(text):
+        return True
+    if _BIO.search(text):
+        return False
+    return bool(re.search(_YEAR, text)) and bool(_VENUE.search(text)) and bool(_AUTHORS.search(text) or _QUOTED_OR_LINK.search(text))
+
+
+def reference_lines(source: Source) -> list[str]:
+    """The talk's reference lines (notes), then its abstract sentences that credit a work by author and year."""
+    talk = source.talk
+    notes = [line.strip() for note in talk.notes for line in note.splitlines() if is_reference_line(line)]
+    crediting = [s for s in split_sentences(talk.abstract) if _IN_TEXT.search(s) and _AUTHORS.search(s) or " et al" in s]
+    return [line for line in notes + crediting if not suspicious(line)]
+
+
+def quote_references(answer: Answer) -> Answer:
+    """The main talk's references, quoted and cited, for a question about the papers it rests on."""
+    if answer.abstained or not asks_references(answer.question):
+        return answer
+    main = main_source(answer)
+    if main is None:
+        return answer
+    said = " ".join(s.text for s in answer.sentences)
+    added = [Sentence(f"The talk's record cites: “{line.rstrip('. ')}”.", [main.n], 1.0, kind="record")
+             for line in reference_lines(main) if not already_said(line, said)][:MOST_QUOTED]
+    return replace(answer, sentences=answer.sentences + added) if added else answer

@@ -1,0 +1,52 @@
+"""The papers a talk rests on are quoted from its record (app/answer/reference_facts.py)."""
+
+from __future__ import annotations
+
+from app.answer.reference_facts import asks_references, is_reference_line, quote_references
+from app.answer.result import Answer, Sentence, Source
+from app.core.talk import Talk
+
+CURVATURE = Talk(id="c", title="Early phase of training", source="t.txt", speaker="Stan Jastrzebski",
+                 abstract="The early phase of training shapes curvature. As shown by Cohen et al. (2021), sharpness rises.",
+                 notes=["The talk is based on the following works:",
+                        "[1] The Break-Even Point on Optimization Trajectories of Deep Neural Networks, Jastrzebski et al, ICLR 2020",
+                        "Stan Jastrzebski is a researcher who received the Best Paper award at ICML 2019."])
+
+
+def answer(question: str, *sentences: Sentence) -> Answer:
+    sources = [Source(n=1, talk=CURVATURE, sentences=[CURVATURE.abstract], score=1.0, dense=1.0)]
+    return Answer(question=question, query=question, sources=sources, sentences=list(sentences))
+
+
+def test_a_question_about_the_papers_a_talk_rests_on_asks_references():
+    assert asks_references("Which papers is the talk on early training based on?")
+
+
+def test_a_list_of_talks_citing_something_asks_no_references():
+    assert not asks_references("How many talks cite a paper from ICML?")
+
+
+def test_a_numbered_reference_is_a_reference_line_and_a_bio_naming_a_venue_is_not():
+    assert is_reference_line(CURVATURE.notes[1])
+    assert not is_reference_line(CURVATURE.notes[2])
+    assert not is_reference_line(CURVATURE.notes[0])
+
+
+def test_the_reference_lines_and_the_crediting_sentence_are_quoted_and_cited():
+    quoted = quote_references(answer("Which papers is the talk on early training based on?", Sentence("It builds on two works.", [1], 0.9)))
+    added = [s for s in quoted.sentences if s.kind == "record"]
+    assert [s.text[:50] for s in added] == ["The talk's record cites: “[1] The Break-Even Point",
+                                            "The talk's record cites: “As shown by Cohen et al."]
+    assert all(s.citations == [1] for s in added)
+
+
+def test_a_reference_the_answer_states_already_is_not_quoted_again():
+    stated = Sentence("It rests on The Break-Even Point on Optimization Trajectories of Deep Neural Networks (Jastrzebski et al, ICLR 2020).",
+                      [1], 0.9)
+    quoted = quote_references(answer("Which papers is it based on?", stated))
+    assert not any("Break-Even" in s.text for s in quoted.sentences if s.kind == "record")
+
+
+def test_a_question_about_something_else_is_left_alone():
+    plain = answer("What does the talk find about curvature?", Sentence("Sharpness rises early.", [1], 0.9))
+    assert quote_references(plain) == plain
