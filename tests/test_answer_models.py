@@ -69,6 +69,26 @@ def test_the_embedded_model_answers_a_follow_up_about_the_first_talk_of_its_list
     assert answer.sources[0].talk.id == history[1].talk_ids[0] and answer.cited[0] == 1, answer.answer
 
 
+def test_the_embedded_model_answer_quotes_the_asked_advisor_from_the_speakers_bio(seed_index):
+    """The 1.5B model swaps the roles here ("David Stutz supervised the doctoral work of the speaker"); the bio's own
+    sentence, quoted, names the advisors (app/answer/bio_facts.py)."""
+    settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
+    answer = Service(settings, store=seed_index.store).answer_chain().invoke(
+        "Who supervised the doctoral work of the speaker on adversarial examples and bit-error robustness of quantized weights?")
+    quoted = [s for s in answer.sentences if s.text.startswith("The speaker's biography says")]
+    assert quoted and "Bernt Schiele" in quoted[0].text, answer.answer
+    assert answer.sources[quoted[0].citations[0] - 1].talk.speaker == "David Stutz"
+
+
+def test_the_embedded_model_answer_quotes_every_paper_the_talk_lists(seed_index):
+    """Asked which papers a talk draws on, the answer carries the record's reference lines (app/answer/reference_facts.py)."""
+    settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
+    answer = Service(settings, store=seed_index.store).answer_chain().invoke(
+        "Which papers on heavy tails in stochastic gradients does the talk about SGD's tail behaviour draw on?")
+    for title in ("A Tail-Index Analysis of Stochastic Gradient Noise", "The Heavy-Tail Phenomenon in SGD"):
+        assert title in answer.answer, answer.answer
+
+
 def test_an_openai_compatible_server_answers_with_streaming(seed_index, openai_compatible_server):
     settings = with_llm(seed_index.settings, backend="openai", base_url=openai_compatible_server, model="smollm2", timeout_s=120)
     stream = Service(settings, store=seed_index.store).answer_chain().ask(TROPICAL)
