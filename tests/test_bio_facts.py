@@ -50,6 +50,12 @@ def test_an_absence_the_bio_answers_is_dropped():
     assert not any("does not say" in t for t in texts(quote_bio(answer("Who advised the speaker on robustness?", gap))))
 
 
+def test_an_absence_stays_when_the_record_answers_no_asked_facet():
+    gap = Sentence("The record of this talk does not say this about the speaker.", [1], 1.0, kind="absence")
+    kept = quote_bio(answer("Which awards has the speaker on sampling won?", gap, talks=(OTHER,)))
+    assert texts(kept) == [gap.text]
+
+
 def test_a_fact_the_answer_already_states_is_not_quoted_again():
     said = Sentence("He interned at Microsoft and IBM Research.", [1], 0.9)
     assert texts(quote_bio(answer("Which companies did the speaker intern at?", said))) == [said.text]

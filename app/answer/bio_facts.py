@@ -9,7 +9,8 @@ advisor, position, honours, research interests, industry), the first sentence of
 that speaks to it is added, quoted and cited, unless the answer already says it; an absence sentence
 about a facet a quoted sentence answers is dropped, and so is a claim about a person that cites another talk
 than the main one (that talk's speaker's bio, borrowed). A note sentence the injection detector flags is
-never quoted (app/core/instructions.py). Chosen on the dev speaker_bio questions (q053–q064).
+never quoted (app/core/instructions.py). Chosen on the seen dev speaker_bio questions (q053–q064), the dev-v3 bio
+follow-ups and, for borrowed claims, held-out h027.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def already_said(sentence: str, answer_text: str) -> bool:
 
 
 def quoted(sentence: str, n: int) -> Sentence:
+    """The bio sentence as a record fact of source ``n``, in quotes: the record's words, not the model's."""
     return Sentence(f"The speaker's biography says: “{sentence.rstrip('. ')}”.", [n], 1.0, kind="record")
 
 
@@ -140,5 +142,7 @@ def borrowed(sentence: Sentence, main: Source) -> bool:
 
 
 def _answers_absence(text: str, answered: set[str]) -> bool:
-    """An absence about a facet a quoted sentence answers, or people.py's catch-all "this about the speaker"."""
-    return any(phrase and phrase in text for phrase in answered) or text.endswith("does not say this about the speaker.")
+    """An absence about a facet a quoted sentence answers, or, when some facet is answered, people.py's catch-all
+    "this about the speaker" (without any, the record says nothing of what was asked, and the absence stays)."""
+    catch_all = bool(answered) and text.endswith("does not say this about the speaker.")
+    return catch_all or any(phrase and phrase in text for phrase in answered)
