@@ -90,9 +90,10 @@ class Probes:
         self.sentences = [(s, t) for text, t in zip(table.texts, table.talk_ids) for s in _SENTENCE_END.split(text) if len(s) > 30]
         self.sentence_vectors = np.array(self.minilm.embed_documents([s for s, _ in self.sentences]))
         self.bge_vectors = np.array(self.bge.embed_documents(table.texts))
+        row_of = {t: i for i, t in enumerate(self.talks)}
         centroids = np.zeros((len(self.talks), table.vectors.shape[1]), dtype=np.float32)
         for vector, owner in zip(table.vectors, table.talk_ids):
-            centroids[self.talks.index(owner)] += vector
+            centroids[row_of[owner]] += vector
         self.centroids = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
 
     def _per_talk(self, chunk_scores: np.ndarray) -> np.ndarray:

@@ -19,11 +19,10 @@ import re
 from dataclasses import dataclass, replace
 
 from app.answer.people import is_person_claim
-from app.answer.records import asks_coauthors, main_source
+from app.answer.records import about_one_talk, asks_coauthors, main_source
 from app.answer.result import Answer, Sentence, Source
 from app.core.instructions import suspicious
 from app.core.text import split_sentences
-from app.retrieval.question_kinds import is_comparison, is_open_ended
 
 #: Quoted sentences an answer gets at most (one a facet).
 MOST_QUOTED = 3
@@ -73,7 +72,6 @@ FACETS = (
 _ABOUT_A_PERSON = re.compile(r"\b(?:who|whom|whose|speakers?|presenters?|he|she|his|her|him|they|their|researchers?|person|authors?)\b",
                              re.IGNORECASE)
 _PRONOUN_START = re.compile(r"(?:he|she|they|his|her|their)\b", re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b", re.IGNORECASE)
 _LINK = re.compile(r"https?://|www\.|arxiv", re.IGNORECASE)
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 #: The label a bio opens with ("Bio:", "Short biography -", "Bio" glued to the name as in "BioPratik").
@@ -84,8 +82,7 @@ def asked_facets(question: str) -> list[Facet]:
     """The bio facets a question about the speaker asks for, in the order above. None for a question about
     someone else or about several talks: a list or a count of speakers (app/answer/aggregate.py), a comparison,
     or the co-authors ("Who was it joint work with, and where are they based?")."""
-    if (not _ABOUT_A_PERSON.search(question) or _HOW_MANY.search(question) or is_open_ended(question) or is_comparison(question)
-            or asks_coauthors(question)):
+    if not _ABOUT_A_PERSON.search(question) or not about_one_talk(question) or asks_coauthors(question):
         return []
     return [facet for facet in FACETS if facet.asked.search(question)]
 
@@ -97,7 +94,8 @@ def bio_sentences(source: Source) -> list[str]:
     talk = source.talk
     surname = (talk.speaker or "").split()[-1:] or [None]
     named = [s for s in split_sentences(talk.abstract) if surname[0] and surname[0] in s]
-    sentences = [_LABEL.sub("", s).strip() for s in [s for note in talk.notes for s in split_sentences(note)] + named]
+    notes = [s for note in talk.notes for s in split_sentences(note)]
+    sentences = [_LABEL.sub("", s).strip() for s in notes + named]
     return [s for s in sentences if s and not _LINK.search(s) and not suspicious(s)]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from app.answer.result import Answer, Sentence, Source
 from app.core.text import cited_numbers, split_sentences
+from app.retrieval.question_kinds import is_comparison, is_open_ended
 
 _LINKS = re.compile(
     r"\b(?:links?|urls?|arxiv|papers?|preprints?|code|github|repositor(?:y|ies)|openreview|references?|website|slides|publications?)\b",
@@ -33,6 +34,7 @@ _PERSON = re.compile(
 )
 _COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together with|with whom|(?:done|worked|written)\s+with)\b",
                         re.IGNORECASE)
+_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b", re.IGNORECASE)
 _LINES = re.compile(r"\b(?:which|what)\s+lines?\b|\bwhere in the (?:file|corpus|collection)\b|\bline numbers?\b", re.IGNORECASE)
 
 
@@ -50,6 +52,12 @@ def asks_coauthors(question: str) -> bool:
 
 def asks_lines(question: str) -> bool:
     return bool(_LINES.search(question))
+
+
+def about_one_talk(question: str) -> bool:
+    """Is the question about one talk, not a count, a list of talks or a comparison (whose record facts are another
+    path's: app/answer/aggregate.py, app/answer/sides.py)?"""
+    return not (_HOW_MANY.search(question) or is_open_ended(question) or is_comparison(question))
 
 
 def asks_record(question: str) -> bool:

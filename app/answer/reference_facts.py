@@ -17,11 +17,10 @@ import re
 from dataclasses import replace
 
 from app.answer.bio_facts import already_said
-from app.answer.records import main_source
+from app.answer.records import about_one_talk, main_source
 from app.answer.result import Answer, Sentence, Source
 from app.core.instructions import suspicious
 from app.core.text import split_sentences
-from app.retrieval.question_kinds import is_comparison, is_open_ended
 
 #: Quoted references an answer gets at most.
 MOST_QUOTED = 4
@@ -31,7 +30,6 @@ _ASKS = re.compile(
     r"(?:based|built|builds?|draws?|rests?|relies|rely)\s+on|underl(?:ie|ies|ying)|(?:earlier|prior|previous|related)\s+works?)\b",
     re.IGNORECASE,
 )
-_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b", re.IGNORECASE)
 _YEAR = r"(?:19|20)\d\d[a-z]?"
 #: A reference line: numbered ("[2] …"), or a paper with a venue, an arXiv id or a quoted title, and a year.
 _NUMBERED = re.compile(r"^\s*\[\d+\]\s*\S")
@@ -48,7 +46,7 @@ _AUTHORS = re.compile(r"\bet\s+al\b|\b[A-Z]\.\s*[A-Z]|\b[A-Z][\w'’-]+,\s+[A-Z]
 
 def asks_references(question: str) -> bool:
     """Does the question ask which papers or works one talk gives or builds on (not a list of talks)?"""
-    return bool(_ASKS.search(question)) and not (_HOW_MANY.search(question) or is_open_ended(question) or is_comparison(question))
+    return bool(_ASKS.search(question)) and about_one_talk(question)
 
 
 def is_reference_line(line: str) -> bool:
@@ -67,7 +65,7 @@ def reference_lines(source: Source) -> list[str]:
     """The talk's reference lines (notes), then its abstract sentences that credit a work by author and year."""
     talk = source.talk
     notes = [line.strip() for note in talk.notes for line in note.splitlines() if is_reference_line(line)]
-    crediting = [s for s in split_sentences(talk.abstract) if _IN_TEXT.search(s) and _AUTHORS.search(s) or " et al" in s]
+    crediting = [s for s in split_sentences(talk.abstract) if (_IN_TEXT.search(s) and _AUTHORS.search(s)) or " et al" in s]
     return [line for line in notes + crediting if not suspicious(line)]
 
 
