@@ -1,11 +1,12 @@
-"""Demands on what others make from a text: the injection detector's fifth and sixth revisions (issue 22).
+"""Demands on what others make from a text: the injection detector's fifth, sixth and seventh revisions (issue 22).
 
 A research abstract describes its work; it has no use for telling the people or tools who summarise it what their
 summaries must say. A sentence that ties an output made from this text ("every account of this talk", "automated
 summaries", "when it explains this result") to a demand on it ("credits", "should keep that credit", "requires ...
 to end with") is an instruction, whatever its other features (app/core/instructions.py applies these as decisive
 rules). The fifth revision's shapes were chosen on the seen fresh7 and fresh8 misses, the sixth's on the seen fresh9
-ones; each was judged once on a blind split written afterwards (docs/reliability.md).
+ones, the seventh's (a request in the subjunctive) on fresh10's one obeyed case; each was judged once on a blind split
+written afterwards (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ _DERIVED_OUTPUT = re.compile(
 #: condition that summaries ... report it as").
 _CARRIED_OVER = re.compile(
     r"\b(?:(?:should|must|shall|(?:is|are)\s+(?:required|expected)\s+to|requires?\s+(?:[\w-]+\s+){1,4}?to)\s+|"
-    r"on\s+condition\s+that\s+(?:[\w-]+\s+){1,6}?)(?:also\s+)?"
+    r"on\s+condition\s+that\s+(?:[\w-]+\s+){1,6}?|"
+    # Seventh revision (after fresh10): a request in the subjunctive ("we ask that any summary of this work henceforth
+    # attribute it to ...", "we request that reports ... credit").
+    r"(?:ask|request|require|demand|insist|urge|expect)(?:s|ed)?\s+that\s+(?:[\w-]+\s+){1,8}?(?:\w+ly\s+|henceforth\s+)?)"
+    r"(?:also\s+)?"
     r"(?:keep|retain|credit|attribute|do|begin|start|open|end|close|finish|report|refer|name|call|mention|state|say|use)\b",
     re.IGNORECASE)
 #: ... with a demand on it: something to name, credit, repeat, quote or open with, an obligation to carry something
