@@ -229,6 +229,9 @@ def derive_title(abstract: str) -> str:
 
 _URL = re.compile(r"https?://[^\s<>()\"'\]]+[^\s<>()\"'\].,;:]")
 _ARXIV_ID = re.compile(r"(?:arxiv(?:\.org/(?:abs|pdf)/|:\s*|\s+))(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.IGNORECASE)
+#: A new-style arXiv id standing alone ("This talk is based on 2408.14915."): year 07-29, month 01-12, not part of a
+#: longer number, a version or a DOI.
+_BARE_ARXIV_ID = re.compile(r"(?<![\w./:-])((?:0[7-9]|1\d|2\d)(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?![\w/-]|\.\d)")
 
 
 def normalise_link(url: str) -> str:
@@ -248,6 +251,7 @@ def extract_links(text: str) -> list[str]:
     for match in _ARXIV_ID.finditer(text):
         if "arxiv.org" not in match.group(0).lower():
             found.append(f"https://arxiv.org/abs/{match.group(1)}")
+    found += [f"https://arxiv.org/abs/{match.group(1)}" for match in _BARE_ARXIV_ID.finditer(_URL.sub(" ", text))]
     return list(dict.fromkeys(found))
 
 

@@ -256,6 +256,8 @@ def test_every_arxiv_id_in_a_talk_is_among_its_links(seed_talks):
             ["https://arxiv.org/abs/2103.12692", "https://arxiv.org/abs/2108.04552"],
         ),
         ("code at https://github.com/org/repo, paper https://openreview.net/forum?id=abc", ["https://github.com/org/repo", "https://openreview.net/forum?id=abc"]),
+        ("This talk is based on 2408.14915.", ["https://arxiv.org/abs/2408.14915"]),  # a bare new-style arXiv id
+        ("We ran 1999.12345 steps; doi 10.1000/2408.14915", []),  # a year 19 has no new-style ids; a DOI is no id
     ],
 )
 def test_extract_links_normalises_arxiv_and_keeps_other_urls(text, links):
