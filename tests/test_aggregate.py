@@ -60,6 +60,8 @@ def test_questions_answered_by_yes_or_no_are_yes_no(question):
     "Do both of them deal with implicit bias?",  # a comparison
     "Do the mirror descent talk and the talk on natural gradients take the same view of geometry?",  # two talks related
     "How does tropical geometry describe ReLU networks?",
+    "Can I get an arXiv link for the talk on causal regularization?",  # a request: its answer is the link
+    "Do you have the slides of the talk on mirror descent?",
 ])
 def test_existence_comparison_and_open_questions_are_not_yes_no(question):
     assert not is_yes_no(question)

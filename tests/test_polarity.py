@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from app.answer.checks import drop_what_says_nothing, split_sentences
-from app.answer.polarity import parse_polarity, state_polarity
+from app.answer.polarity import drop_prompt_echo, parse_polarity, state_polarity
 from app.answer.result import Answer, Sentence, Source
 from app.answer.state import AnswerState
 from app.core.talk import Talk
@@ -144,3 +144,17 @@ def test_the_embedded_model_answers_no_where_the_talk_says_no(seed_index):
     settings = seed_index.settings.model_copy(update={"llm": seed_index.settings.llm.model_copy(update={"backend": "local", "local_model": "qwen-1.5b"})})
     answer = Service(settings, store=seed_index.store).answer_chain().invoke(RAMANUJAN)
     assert stated_polarity(answer.answer) == "no", answer.answer
+
+
+# ------------------------------------------------------------------ the prompt's words echoed back
+
+
+def test_an_opening_echo_of_the_prompt_keeps_only_its_verdict():
+    echoed = _answer("No, this is a yes/no question, and source answers it: No.", "no")
+    assert [s.text for s in drop_prompt_echo(echoed).sentences] == ["No."]
+
+
+def test_a_later_echo_of_the_prompt_is_dropped():
+    echoed = _answer("No, the sharpness does not predict it.", "no")
+    echoed = replace(echoed, sentences=[*echoed.sentences, Sentence("This is a yes/no question, and source answers it: No.", [1], 0.8)])
+    assert [s.text for s in drop_prompt_echo(echoed).sentences] == ["No, the sharpness does not predict it."]

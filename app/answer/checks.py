@@ -7,6 +7,8 @@ applies them in one loop. Read top to bottom:
 1. ``name_chosen_talks``: a reply of markers only ("[1][3]", the list prompt's answer) names the talks;
    ``state_marker_facts``: a marker standing for a name or a link gets it from the record (app/answer/records.py);
 2. ``split_sentences``: the text becomes sentences with their ``[n]`` markers; refusals are "absence";
+   ``drop_prompt_echo``: the yes/no prompt's words echoed back ("This is a yes/no question, and source answers it:
+   Yes") leave only the verdict (app/answer/polarity.py);
 3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
    talk record may still hold what was asked (a link, the speaker), else it is the abstention;
 4. ``record_over_refusal``: a follow-up about a talk it named, refused by the model, gets that talk's record
@@ -18,6 +20,8 @@ applies them in one loop. Read top to bottom:
    of two talks describes each from its own abstract, once (app/answer/sides.py);
 6. ``cite_absences``: "the abstract does not give X" is about the top talk;
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
+   ``state_missing_kinds``: a kind of link asked for that the record lacks is said to be missing, with the links it
+   has, and a claim affirming one is dropped (app/answer/link_facts.py);
    then ``quote_bio``: the main talk's bio sentences for each bio fact asked, quoted (app/answer/bio_facts.py),
    and ``quote_references``: its reference lines for a question about the papers it rests on (reference_facts.py);
 8. ``guard_answer``: copied instructions, unrecorded links, other-language and off-topic planted sentences, runaways
@@ -44,8 +48,9 @@ from app.answer.bio_facts import quote_bio
 from app.answer.reference_facts import quote_references
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.guard import guard_answer
+from app.answer.link_facts import state_missing_kinds
 from app.answer.people import keep_people_own
-from app.answer.polarity import opens_with_polarity, state_polarity
+from app.answer.polarity import drop_prompt_echo, opens_with_polarity, state_polarity
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
@@ -60,6 +65,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         name_chosen_talks,
         state_marker_facts,
         split_sentences,
+        drop_prompt_echo,
         partial(drop_what_says_nothing, abstain_text=abstain_text),
         record_over_refusal,
         abstain_if_nothing_is_said,
@@ -68,6 +74,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         contrast_sides,
         cite_absences,
         add_record_facts,
+        state_missing_kinds,
         quote_bio,
         quote_references,
         partial(guard_answer, embeddings=embeddings),

@@ -81,3 +81,22 @@ def _lower_opener(text: str) -> str:
     """"This talk shows …" -> "this talk shows …" after a dash; a name or an acronym keeps its capital."""
     first = text.split(" ", 1)[0]
     return text[:1].lower() + text[1:] if first in _OPENERS else text
+
+
+#: The yes/no prompt's own words echoed back (prompts/answer_user_yes_no_read.txt: "This is a yes/no question, and
+#: source [1] answers it: No."), seen in dev, held-out-3 and held-out-11 answers, with or without a verdict in front.
+_ECHO = re.compile(r"^\W*(?:(?:yes|no)\W+)?this is a yes/no question\W+(?:and\s+)?(?:source\s*(?:\[\d+\]\s*)?)?answers it\W*"
+                   r"(yes|no)?\b", re.IGNORECASE)
+
+
+def drop_prompt_echo(answer: Answer) -> Answer:
+    """Without the prompt's words echoed back: the first sentence keeps only its verdict ("No."), a later one goes
+    (the verdict came first, or ``state_polarity`` puts it there)."""
+    kept = []
+    for i, sentence in enumerate(answer.sentences):
+        echo = _ECHO.match(sentence.text)
+        if echo is None:
+            kept.append(sentence)
+        elif i == 0 and echo.group(1) and not sentence.text[echo.end():].strip(" .,;:—–-"):
+            kept.append(replace(sentence, text=f"{echo.group(1).capitalize()}."))
+    return replace(answer, sentences=kept)

