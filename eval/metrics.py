@@ -137,6 +137,33 @@ def key_fact_coverage(facts: list[str], answer: str, abstained: bool, covers: Ca
     return sum(covers(_LINE_REF.sub("", fact), answer) for fact in facts) / len(facts)
 
 
+#: Words a key fact shares with any answer ("the", "is", "of") or that only frame it ("speaker", "given").
+_FRAME_WORDS = frozenset("the a an and or of in on for to by at is are was were be its it this that with from as "
+                         "speaker talk paper link links given gives only other".split())
+#: Share of a key fact's words an answer must contain for the fact to count as stated, fixed before any run it grades.
+TOKENS_STATED = 0.75
+
+
+def fact_words(text: str) -> set[str]:
+    """The words of a key fact or an answer, case-folded: URLs whole, else runs of letters and digits."""
+    urls = set(re.findall(r"https?://\S+?(?=[\s,;)\]]|\.(?:\s|$)|$)", text))
+    rest = re.sub(r"https?://\S+", " ", text)
+    return {u.casefold().rstrip("/") for u in urls} | {w.casefold() for w in re.findall(r"[^\W_]+", rest)}
+
+
+def states_by_words(fact: str, answer: str) -> bool:
+    """Does the answer contain at least ``TOKENS_STATED`` of the fact's own words (URLs, names, ids, years)?
+
+    A string-match grader, not a judgement of meaning: blind to paraphrase (a reworded fact is a miss) and to
+    context (a quoted line that holds the words counts). No step of the product reads key facts, so it is an
+    independent check of link and reference answers, whose key facts are exact strings of the record."""
+    words = fact_words(_LINE_REF.sub("", fact)) - _FRAME_WORDS
+    if not words:
+        return False
+    said = fact_words(answer)
+    return sum(w in said for w in words) / len(words) >= TOKENS_STATED
+
+
 # ------------------------------------------------------------------ abstention
 
 

@@ -405,3 +405,13 @@ def test_the_key_fact_gap_is_left_out_while_one_set_has_no_answers():
     answered = {"answers": {"ours": {"by_type": {"factual": {"n": 4, "key_fact_coverage[llm]": 0.8}}}}}
     unanswered = {"answers": {"ours": {"by_type": {}}}}
     assert key_fact_gap({"by_split": {"dev": answered, "held-out": unanswered}}, "llm") == []
+
+
+@pytest.mark.parametrize(("fact", "answer", "stated"), [
+    ("https://arxiv.org/abs/2007.12826", "Links: https://arxiv.org/abs/2007.12826 [1].", True),
+    ("Maennel et al. (2018)", "The talk credits Maennel et al. (2018) [1].", True),
+    ("Maennel et al. (2018)", "It is described in this talk [1].", False),
+    ("speaker: Yiqiao Zhong (UW-Madison Statistics)", "The talk is by Yiqiao Zhong [1].", False),  # two of five words
+])
+def test_a_key_fact_is_stated_by_words_when_the_answer_holds_three_quarters_of_its_words(fact, answer, stated):
+    assert M.states_by_words(fact, answer) is stated
