@@ -234,6 +234,12 @@ _ARXIV_ID = re.compile(r"(?:arxiv(?:\.org/(?:abs|pdf)/|:\s*|\s+))(\d{4}\.\d{4,5}
 _BARE_ARXIV_ID = re.compile(r"(?<![\w./:-])((?:0[7-9]|1\d|2\d)(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?![\w/-]|\.\d)")
 
 
+#: A web address written without its scheme ("www.davidstutz.de", "more in robotics.ntua.gr", "bit.ly/3kmovql"): a
+#: host ending in a common top-level domain, not part of an e-mail address, a URL or a longer dotted name.
+_SCHEMELESS = re.compile(r"(?<![\w@/.-])((?:www\.)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|edu|gov|gr|de|uk|fr|ch|ly|ai|me|info|dev|cc)"
+                         r"(?:/[^\s<>()\"']*[^\s<>()\"'.,;:])?)(?![\w@-])", re.IGNORECASE)
+
+
 def normalise_link(url: str) -> str:
     """arXiv links become ``https://arxiv.org/abs/<id>`` (no version, no pdf); others keep their form."""
     match = _ARXIV_ID.search(url)
@@ -251,7 +257,9 @@ def extract_links(text: str) -> list[str]:
     for match in _ARXIV_ID.finditer(text):
         if "arxiv.org" not in match.group(0).lower():
             found.append(f"https://arxiv.org/abs/{match.group(1)}")
-    found += [f"https://arxiv.org/abs/{match.group(1)}" for match in _BARE_ARXIV_ID.finditer(_URL.sub(" ", text))]
+    without_urls = _URL.sub(" ", text)
+    found += [f"https://arxiv.org/abs/{match.group(1)}" for match in _BARE_ARXIV_ID.finditer(without_urls)]
+    found += [f"https://{match.group(1)}" for match in _SCHEMELESS.finditer(without_urls)]
     return list(dict.fromkeys(found))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from app.core.config import Settings
 
 #: Bumped when what ingest derives from the same bytes changes (a new segmenter, other ids).
-VERSION = 3  # 2: titles derived without the sentences that look like instructions; 3: bare arXiv ids are links
+VERSION = 3  # 2: titles derived without the sentences that look like instructions; 3: bare arXiv ids and web addresses without a scheme are links
 FILE = "ingest-fingerprint.json"
 
 

@@ -257,6 +257,7 @@ def test_every_arxiv_id_in_a_talk_is_among_its_links(seed_talks):
         ),
         ("code at https://github.com/org/repo, paper https://openreview.net/forum?id=abc", ["https://github.com/org/repo", "https://openreview.net/forum?id=abc"]),
         ("This talk is based on 2408.14915.", ["https://arxiv.org/abs/2408.14915"]),  # a bare new-style arXiv id
+        ("More at www.davidstutz.de. Papers in robotics.ntua.gr, mail a.b@uni.edu", ["https://www.davidstutz.de", "https://robotics.ntua.gr"]),
         ("We ran 1999.12345 steps; doi 10.1000/2408.14915", []),  # a year 19 has no new-style ids; a DOI is no id
     ],
 )
