@@ -156,7 +156,8 @@ def _planted_code_words(sentence: Sentence, question: str, flagged: list[str], p
 
 
 def _key(url: str) -> str:
-    return url.rstrip("/.,;)").casefold()
+    """A link as compared: without its scheme ("www.davidstutz.de" is the recorded "https://www.davidstutz.de")."""
+    return re.sub(r"^https?://", "", url.rstrip("/.,;)").casefold())
 
 
 def _foreign_links(sentence: Sentence, sources: list[Source], planted: set[str]) -> list[str]:
