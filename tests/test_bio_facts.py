@@ -52,8 +52,28 @@ def test_an_absence_the_bio_answers_is_dropped():
 
 def test_an_absence_stays_when_the_record_answers_no_asked_facet():
     gap = Sentence("The record of this talk does not say this about the speaker.", [1], 1.0, kind="absence")
-    kept = quote_bio(answer("Which awards has the speaker on sampling won?", gap, talks=(OTHER,)))
+    kept = quote_bio(answer("What are the research interests of the speaker on sampling?", gap, talks=(OTHER,)))
     assert texts(kept) == [gap.text]
+
+
+def test_an_asked_facet_the_record_does_not_state_is_said_missing_in_place_of_the_catch_all():
+    gap = Sentence("The record of this talk does not say this about the speaker.", [1], 1.0, kind="absence")
+    kept = quote_bio(answer("Which awards has the speaker on sampling won?", gap, talks=(OTHER,)))
+    assert texts(kept) == ["The record of this talk does not say which honours the speaker received."]
+
+
+def test_a_claim_stating_a_facet_the_record_lacks_is_dropped():
+    swapped = Sentence("Bo Chen is the PhD advisor of the speaker.", [1], 0.8)
+    kept = quote_bio(answer("Who is the PhD advisor of the speaker on sampling?", swapped, talks=(OTHER,)))
+    assert texts(kept) == ["The speaker's biography says: “Bo Chen did his PhD at Stanford University”.",
+                           "The record of this talk does not say who advised the speaker."]
+
+
+def test_an_absence_about_a_facet_the_record_states_is_replaced_by_its_sentence_even_unasked():
+    false_gap = Sentence("The record of this talk does not say where the speaker studied.", [1], 1.0, kind="absence")
+    kept = quote_bio(answer("Who advised the speaker on sampling?", false_gap, talks=(OTHER,)))
+    assert texts(kept) == ["The speaker's biography says: “Bo Chen did his PhD at Stanford University”.",
+                           "The record of this talk does not say who advised the speaker."]
 
 
 def test_a_fact_the_answer_already_states_is_not_quoted_again():

@@ -112,24 +112,40 @@ def quoted(sentence: str, n: int) -> Sentence:
 
 
 def quote_bio(answer: Answer) -> Answer:
-    """The note sentences that answer the asked bio facets, added; absences they answer and borrowed claims, dropped."""
+    """The note sentences that answer the asked bio facets, added; absences they answer and borrowed claims, dropped;
+    an asked facet the record does not state, said so (held-out-11, read after its runs: y016 "Jonathan Frankle is
+    the PhD advisor of the speaker" when Frankle is the speaker and no advisor is named; y010 "does not say where the
+    speaker studied" when the bio gives his Ph.D. from Zurich)."""
     facets = asked_facets(answer.question)
     main = main_source(answer) if facets and not answer.abstained else None
     if main is None:
         return answer
     own = [s for s in answer.sentences if not borrowed(s, main)]
     notes, text = bio_sentences(main), " ".join(s.text for s in own)
+    stating = {facet.name: next((s for s in notes if facet.stated.search(s)), None) for facet in FACETS}
+    # An absence about a facet the record states, asked or not, is false: the record's sentence answers it instead.
+    denied = [f for f in FACETS if f.absence and stating[f.name] and any(s.kind == "absence" and f.absence in s.text for s in own)]
     added: list[Sentence] = []
     answered: set[str] = set()
-    for facet in facets:
-        found = next((s for s in notes if facet.stated.search(s)), None)
+    for facet in list(dict.fromkeys([*facets, *denied])):
+        found = stating[facet.name]
         if found is None or len(added) >= MOST_QUOTED:
             continue
         answered.add(facet.absence)
         if not already_said(found, text) and all(found not in a.text for a in added):
             added.append(quoted(found, main.n))
-    kept = [s for s in own if not (s.kind == "absence" and _answers_absence(s.text, answered))]
-    return answer if kept + added == answer.sentences else replace(answer, sentences=kept + added)
+    missing = [f for f in facets if f.absence and stating[f.name] is None]
+    # A specific absence for each missing facet replaces people.py's catch-all, as a quote does.
+    kept = [s for s in own if not (s.kind == "absence" and _answers_absence(s.text, answered, catch_all=bool(answered or missing)))
+            and not _states_missing(s, missing)]
+    gaps = [Sentence(f"The record of this talk does not say {f.absence}.", [main.n], 1.0, kind="absence")
+            for f in missing if not any(f.absence in s.text for s in kept)]
+    return answer if kept + added + gaps == answer.sentences else replace(answer, sentences=kept + added + gaps)
+
+
+def _states_missing(sentence: Sentence, missing: list[Facet]) -> bool:
+    """A claim stating a facet the talk's record does not state (the model's own, or another speaker's)."""
+    return sentence.kind == "claim" and any(f.stated.search(sentence.text) for f in missing)
 
 
 def borrowed(sentence: Sentence, main: Source) -> bool:
@@ -139,8 +155,7 @@ def borrowed(sentence: Sentence, main: Source) -> bool:
     return sentence.kind == "claim" and about_someone and bool(sentence.citations) and main.n not in sentence.citations
 
 
-def _answers_absence(text: str, answered: set[str]) -> bool:
-    """An absence about a facet a quoted sentence answers, or, when some facet is answered, people.py's catch-all
-    "this about the speaker" (without any, the record says nothing of what was asked, and the absence stays)."""
-    catch_all = bool(answered) and text.endswith("does not say this about the speaker.")
-    return catch_all or any(phrase and phrase in text for phrase in answered)
+def _answers_absence(text: str, answered: set[str], *, catch_all: bool) -> bool:
+    """An absence about a facet a quoted sentence answers, or, with ``catch_all`` (some facet answered or said missing),
+    people.py's "this about the speaker" (otherwise the record says nothing of what was asked, and the absence stays)."""
+    return (catch_all and text.endswith("does not say this about the speaker.")) or any(phrase and phrase in text for phrase in answered)
