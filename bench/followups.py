@@ -75,6 +75,8 @@ def main() -> None:
     store = TalkStore(settings, cached_embeddings(settings))
     wanted = set(args.ids.split(",")) if args.ids else None
     questions = [q for q in load_questions(args.questions) if q.type == args.type and (wanted is None or q.id in wanted)]
+    if not questions:
+        parser.error(f"no question of type {args.type!r} in {args.questions}")
     attach_gold(questions, store.catalog())
     if args.retrieval_only:
         chain = Service(settings, store=store).answer_chain(llm=None)

@@ -145,10 +145,10 @@ TOKENS_STATED = 0.75
 
 
 def fact_words(text: str) -> set[str]:
-    """The words of a key fact or an answer, case-folded: URLs whole, else runs of letters and digits."""
+    """The words of a key fact or an answer, case-folded: each URL whole and its runs of letters and digits (a fact
+    "robotics.ntua.gr" is stated by "https://robotics.ntua.gr")."""
     urls = set(re.findall(r"https?://\S+?(?=[\s,;)\]]|\.(?:\s|$)|$)", text))
-    rest = re.sub(r"https?://\S+", " ", text)
-    return {u.casefold().rstrip("/") for u in urls} | {w.casefold() for w in re.findall(r"[^\W_]+", rest)}
+    return {u.casefold().rstrip("/") for u in urls} | {w.casefold() for w in re.findall(r"[^\W_]+", text)}
 
 
 def states_by_words(fact: str, answer: str) -> bool:

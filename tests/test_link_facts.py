@@ -50,3 +50,11 @@ def test_a_record_without_links_says_so():
     bare = Talk(id="n", title="No links", source="t.txt", abstract="A result.")
     stated = state_missing_kinds(answer("Is there code on GitHub for this talk?", talk=bare))
     assert stated.sentences[0].text == "The record of this talk gives no GitHub or code link, and no other link."
+
+
+def test_a_paper_asked_for_without_a_link_is_named_from_the_record_references():
+    causal = Talk(id="c", title="Causal regularization", source="t.txt", abstract="Regularize for causal models.",
+                  notes=["Paper: D. Janzing: Causal regularization, NeurIPS 2019"])
+    stated = state_missing_kinds(answer("Can I get an arXiv link for the causal regularization talk?", talk=causal))
+    assert [s.text for s in stated.sentences] == ["The record of this talk gives no arXiv link, and no other link.",
+                                                  "The talk's record cites: “Paper: D. Janzing: Causal regularization, NeurIPS 2019”."]

@@ -5,7 +5,8 @@ Asked "Is there code on GitHub for the talk on X?" about a talk whose record giv
 links the record does give without saying that none is of the asked kind. So for a question about one talk
 that asks for a kind of link (code, arXiv, OpenReview, a paper, a homepage, a video), when the main talk's
 record holds none of that kind: a claim affirming such a link without giving a recorded URL is dropped, and
-the answer opens with what the record gives ("The record of this talk gives no code link; its links: …").
+the answer opens with what the record gives ("The record of this talk gives no code link; its links: …") and,
+for a paper asked for, the references the record cites without a link ("D. Janzing: Causal regularization, NeurIPS 2019").
 When the record has a link of the kind, records.py states it. Chosen on the seen link questions (dev
 q065–q076, held-out h033–h039, held-out-11 y017–y032, read after its runs); judged on held-out-12.
 """
@@ -15,7 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from app.answer.bio_facts import already_said
 from app.answer.records import about_one_talk, main_source
+from app.answer.reference_facts import MOST_QUOTED, reference_lines
 from app.answer.result import Answer, Sentence
 
 
@@ -54,6 +57,7 @@ _REQUEST = re.compile(r"\b(?:links?|urls?|addresses|where\s+(?:can|could|do|does
 _AFFIRMS = re.compile(r"\b(?:yes|there\s+(?:is|are)|available|released|hosted|posted|published|provided|shared|can\s+be\s+"
                       r"(?:found|accessed|downloaded|read)|(?:is|are)\s+(?:at|on|in)\b)", re.I)
 _URL = re.compile(r"https?://|www\.", re.I)
+_PAPER_KINDS = ("arXiv", "OpenReview", "paper")
 
 
 def asked_kinds(question: str) -> list[LinkKind]:
@@ -93,5 +97,9 @@ def state_missing_kinds(answer: Answer) -> Answer:
     kept = [s for s in answer.sentences if not _affirms_missing(s, kinds)]
     # The record's links are said here: records.py's "Links: …" sentence would say them twice.
     kept = [s for s in kept if not (s.kind == "record" and s.text.startswith("Links:"))]
-    said = Sentence(_absence(kinds, main.talk.links), [main.n], 1.0, kind="record")
-    return replace(answer, sentences=[said, *kept])
+    said = [Sentence(_absence(kinds, main.talk.links), [main.n], 1.0, kind="record")]
+    if any(kind.name in _PAPER_KINDS for kind in kinds):  # a paper cited without a link is still named by the record
+        text = " ".join(s.text for s in kept)
+        said += [Sentence(f"The talk's record cites: “{line.rstrip('. ')}”.", [main.n], 1.0, kind="record")
+                 for line in reference_lines(main) if not already_said(line, text)][:MOST_QUOTED]
+    return replace(answer, sentences=[*said, *kept])
