@@ -129,3 +129,19 @@ def test_an_abstained_answer_is_left_alone():
     abstained = answer("Who advised the speaker?")
     abstained = Answer(question=abstained.question, query="q", sources=abstained.sources, sentences=[], abstained=True)
     assert quote_bio(abstained) == abstained
+
+
+def test_a_facet_stated_in_the_abstract_without_the_speaker_s_name_is_not_said_missing():
+    one_line = Talk(id="w", title="Generalization", source="t.txt", speaker="Wei Hu",
+                    abstract="We study generalization. Wei Hu is a postdoc. He received his bachelor's degree from Tsinghua University.")
+    said = Sentence("He did his bachelor's at Tsinghua University.", [1], 0.8)
+    kept = quote_bio(answer("Where did the speaker on generalization do his bachelor's?", said, talks=(one_line,)))
+    assert said in kept.sentences and not any("does not say" in t for t in texts(kept))
+
+
+def test_a_false_absence_is_dropped_even_when_no_sentence_can_be_quoted():
+    one_line = Talk(id="w", title="Generalization", source="t.txt", speaker="Wei Hu",
+                    abstract="We study generalization. He received his bachelor's degree from Tsinghua University.")
+    false_gap = Sentence("The record of this talk does not say where the speaker studied.", [1], 1.0, kind="absence")
+    kept = quote_bio(answer("Where did the speaker on generalization do his bachelor's?", false_gap, talks=(one_line,)))
+    assert false_gap not in kept.sentences
