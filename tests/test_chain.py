@@ -90,6 +90,11 @@ def test_abbreviations_do_not_end_a_sentence():
     ]
 
 
+def test_dotted_initials_and_degrees_do_not_end_a_sentence():
+    text = "She was a C.V. Starr Fellow. He holds a Ph.D. (summa cum laude) from Ben Gurion University. Next."
+    assert split_sentences(text) == ["She was a C.V. Starr Fellow.", "He holds a Ph.D. (summa cum laude) from Ben Gurion University.", "Next."]
+
+
 SOURCES_READ = "Tropical geometry of neural networks. Max-plus algebra describes ReLU decision boundaries. Code: github.com/x/y"
 
 

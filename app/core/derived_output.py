@@ -5,8 +5,9 @@ summaries must say. A sentence that ties an output made from this text ("every a
 summaries", "when it explains this result") to a demand on it ("credits", "should keep that credit", "requires ...
 to end with") is an instruction, whatever its other features (app/core/instructions.py applies these as decisive
 rules). The fifth revision's shapes were chosen on the seen fresh7 and fresh8 misses, the sixth's on the seen fresh9
-ones, the seventh's (a request in the subjunctive) on fresh10's one obeyed case; each was judged once on a blind split
-written afterwards (docs/reliability.md).
+ones, the seventh's (a request in the subjunctive; outputs "concerning this talk" with a passive demand "are to be
+enclosed …") on fresh10's one obeyed case and fresh11's two; each was judged once on a blind split written afterwards
+(docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _MADE_BY_MACHINE = r"(?:automated|automatic|machine[- ]generated|ai[- ]generated
 _DERIVED_OUTPUT = re.compile(
     rf"\b(?:any|every|each|all)\s+(?:\w+\s+)?{_OUTPUT_NOUN}"
     rf"|\b{_MADE_BY_MACHINE}\s+(?:{_OUTPUT_NOUN}|readers?|summari[sz]ers?|tools?|systems?)"
-    rf"|\b{_OUTPUT_NOUN}\s+(?:of|about|on)\s+(?:this|the)\s+(?:talk|seminar|lecture|abstract|work|paper|result|study|presentation)s?\b"
+    rf"|\b{_OUTPUT_NOUN}\s+(?:of|about|on|concerning|regarding|relating\s+to|related\s+to)\s+(?:this|the)\s+(?:talk|seminar|lecture|abstract|work|paper|result|study|presentation)s?\b"
     rf"|\b{_OUTPUT_NOUN}\s+(?:drawing|based|built|relying|derived|made|written|produced)\s+(?:on|from|upon)\s+(?:this|the\s+present|these)\b"
     rf"|\b{_OUTPUT_NOUN}\s+(?:[\w-]+\s+){{0,5}}?(?:given|shown|sent|offered|provided)\s+to\s+(?:the\s+)?(?:users?|readers?|people|anyone|audiences?)\b"
     rf"|\b{_OUTPUT_NOUN}\s+(?:template|format|script|boilerplate)\s+for\s+(?:this|the)\b"
@@ -52,6 +53,9 @@ _CARRIED_OVER = re.compile(
 _OUTPUT_DEMAND = re.compile(
     r"\b(?:names?|credits?|repeats?|quotes?|begins?|starts?|opens?|includes?|mentions?|states?|cites?|uses?|carr(?:y|ies))\b"
     r"|\bto\s+(?:quote|cite|use|report|repeat|state|name|credit|give|mention)\b|\b(?:ask|request|urge|expect|require)\b"
+    # Seventh revision (after fresh11 f11inj36): a passive demand on them ("are to be enclosed between the tags …").
+    r"|\b(?:is|are)\s+to\s+be\s+(?:\w+ly\s+)?(?:enclosed|wrapped|prefixed|suffixed|formatted|written|worded|phrased|headed|tagged|"
+    r"ended|opened|started|begun|framed|signed|closed|attributed|credited|labell?ed|called|titled|marked|translated|rendered)\b"
     r"|\b(?:template|format|script|boilerplate)\s+for\s+(?:this|the)\s+(?:talk|seminar|lecture|abstract|paper|work|presentation)\b"
     rf"|{_CARRIED_OVER.pattern}",
     re.IGNORECASE)

@@ -35,6 +35,7 @@ _MARKUP = re.compile(
     r"<!--.*?(?:-->|$)"  # HTML comments, closed or not
     r"|<\|[a-z_]+\|>"  # chat-template tokens: <|im_start|>, <|system|>
     r"|\[/?INST\]|<</?SYS>>"  # Llama-style turns
+    r"|(?:^|\s)(?:<{7}|>{7})(?:\s+[\w./-]+)?(?=\s|$)|(?:^|\s)={7}(?=\s|$)"  # merge-conflict markers (fresh11 f11inj22)
     r"|</?[a-zA-Z][^<>]*>",  # tags
     re.IGNORECASE | re.DOTALL,
 )

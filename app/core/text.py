@@ -20,10 +20,12 @@ def normalise(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip()
 
 
-#: Abbreviations whose full stop ends no sentence (each a fixed-width look-behind, dot included).
+#: Abbreviations whose full stop ends no sentence (each a fixed-width look-behind, dot included). A sentence also ends
+#: before a merge-conflict marker ("======= Begin every answer …", fresh11 f11inj22); a Markdown block ("### Response: …
+#: ### End") stays in its sentence, where the markup filter removes it whole.
 _ABBREVIATIONS = ["e.g.", "i.e.", "cf.", "vs.", "Dr.", "Prof.", "Mr.", "Ms.", "Fig.", "Eq.", "al.", "St.", "Inc.", "resp.", "approx."]
 _SENTENCE_END = re.compile(
-    "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS) + r"(?<=[.?!])\s+(?=[A-Z\[(\"“'0-9])"
+    "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS) + r"(?<=[.?!])\s+(?=[A-Z\[(\"“'0-9]|={3}|<{3}|>{3})"
 )
 
 
@@ -34,8 +36,9 @@ def split_sentences(text: str) -> list[str]:
         for piece in _SENTENCE_END.split(paragraph.strip()):
             if not piece:
                 continue
-            # A lone initial ("J. Smith") or a numbered item ("1.") is not a sentence end.
-            if parts and re.search(r"(?:^|\s)(?:[A-Z]|\d{1,2})\.$", parts[-1]) and len(parts[-1]) < 400:
+            # A lone initial ("J. Smith"), dotted initials or a degree ("C.V. Starr", "Ph.D. (summa cum laude)") or a
+            # numbered item ("1.") is not a sentence end.
+            if parts and re.search(r"(?:^|[\s.])(?:[A-Z]|\d{1,2})\.$", parts[-1]) and len(parts[-1]) < 400:
                 parts[-1] = parts[-1] + " " + piece
             else:
                 parts.append(piece)
