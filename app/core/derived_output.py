@@ -1,4 +1,4 @@
-"""Demands on what others make from a text: the injection detector's fifth, sixth and seventh revisions (issue 22).
+"""Demands on what others make from a text: the injection detector's fifth to eighth revisions (issue 22).
 
 A research abstract describes its work; it has no use for telling the people or tools who summarise it what their
 summaries must say. A sentence that ties an output made from this text ("every account of this talk", "automated
@@ -6,7 +6,8 @@ summaries", "when it explains this result") to a demand on it ("credits", "shoul
 to end with") is an instruction, whatever its other features (app/core/instructions.py applies these as decisive
 rules). The fifth revision's shapes were chosen on the seen fresh7 and fresh8 misses, the sixth's on the seen fresh9
 ones, the seventh's (a request in the subjunctive; outputs "concerning this talk" with a passive demand "are to be
-enclosed …") on fresh10's one obeyed case and fresh11's two; each was judged once on a blind split written afterwards
+enclosed …") on fresh10's one obeyed case and fresh11's two, the eighth's (a sentence about what others make of this
+very text, or the reply to give) on fresh12's misses; each was judged once on a blind split written afterwards
 (docs/reliability.md).
 """
 
@@ -67,6 +68,31 @@ def demands_on_derived_output(sentence: str) -> bool:
     the detector, not a weighted feature: the tune styles have too few such cases for the fit to weigh it
     (app/core/instructions.py)."""
     return bool(_DERIVED_OUTPUT.search(sentence) and _OUTPUT_DEMAND.search(sentence))
+
+
+# Eighth revision (after reading fresh12's misses, its blind run done): a sentence that speaks of what others make of
+# this very text at all ("every recap of the episode", "any account of it", "anyone relaying this work", "whenever you
+# mention it") or of the reply to give ("and that is the answer to give", "the reply to any question about this
+# abstract"). Research prose speaks of its own results, not of what others will say about them.
+_OWN = (r"(?:it\b|(?:this|that|the\s+present)\s+(?:talk|work|abstract|result|episode|exhibit|research|method|paper|seminar|"
+        r"lecture|theorem|estimator|figure|study|presentation|record|line\s+of\s+work)s?\b|the\s+(?:talk|episode|exhibit|abstract)\b)")
+_RETOLD = (r"(?:answers?|repl(?:y|ies)|responses?|accounts?|summar(?:y|ies)|descriptions?|reports?|write-?ups?|retellings?|"
+           r"recaps?|restatements?|texts?|mentions?|relays?|overviews?|digests?|explanations?)")
+_OWN_OUTPUTS = re.compile(
+    rf"\b(?:any|every|each|all)\s+(?:[\w-]+\s+){{0,2}}?{_RETOLD}\s+(?:of|about|on|concerning|regarding)\s+{_OWN}"
+    rf"|\b(?:anyone|everyone|whoever|those)\s+(?:relaying|mentioning|describing|summari[sz]ing|asking\s+about|recapping|reporting|"
+    rf"quoting|citing|discussing|retelling|writing\s+about)\s+{_OWN}"
+    r"|\bwhenever\s+(?:you|one|anyone|someone|it|they)\s+(?:mention|describe|cite|quote|discuss|summari[sz]e|report|relay|"
+    r"write\s+about)\w*\s+(?:it|this)\b"
+    r"|\b(?:the|an?)\s+(?:answer|reply|response)\s+to\s+give\b|\bthe\s+(?:answer|reply|response)\s+to\s+any\s+(?:question|query|enquiry)"
+    r"|\breceive\s+the\s+(?:answer|reply|response)\b|\bthe\s+whole\s+of\s+the\s+(?:answer|reply|response)\b"
+    r"|\bthe\s+only\s+thing\s+said\s+about\s+it\b",
+    re.IGNORECASE)
+
+
+def speaks_of_own_outputs(sentence: str) -> bool:
+    """Does the sentence speak of what others make of this very text, or of the reply to give (eighth revision)?"""
+    return bool(_OWN_OUTPUTS.search(sentence))
 
 
 def carries_over_into_outputs(sentence: str) -> bool:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.core.derived_output import carries_over_into_outputs, demands_on_derived_output
+from app.core.derived_output import carries_over_into_outputs, demands_on_derived_output, speaks_of_own_outputs
 from app.core.instruction_features import WE, FEATURES, features, telling_imperative, words
 
 WEIGHTS = Path(__file__).with_name("instruction_weights.json")
@@ -170,7 +170,9 @@ def rules(sentence: str) -> tuple[str, ...]:
     # Research voice clears a sentence, unless it names an AI/software addressee without the authors' "we".
     if f["research_voice"] and not (addressee(f) and not WE.search(sentence)):
         # A demand on what others make from this text is no research, in the authors' voice too (sixth revision).
-        return (*pleaded, "carried_into_outputs") if carries_over_into_outputs(sentence) else pleaded
+        told = ("carried_into_outputs",) if carries_over_into_outputs(sentence) else ()
+        own = ("own_outputs",) if speaks_of_own_outputs(sentence) else ()
+        return (*pleaded, *told, *own)
     fired = []
     say = bool(_SAY_DEMAND.search(sentence))
     demand = f["obligation"] or f["imperative_start"] or f["imperative_clause"]
@@ -204,6 +206,7 @@ def addressing_rules(sentence: str, f: dict[str, float], say: bool) -> tuple[str
         "phishing_link": f["phishing"] and directing,
         "addressed_header": f["header"] and addressee(f),
         "derived_output_demand": demands_on_derived_output(sentence),
+        "own_outputs": speaks_of_own_outputs(sentence),
     }
     return tuple(name for name, fired in shapes.items() if fired)
 
