@@ -146,10 +146,12 @@ def quote_bio(answer: Answer) -> Answer:
         answered.add(facet.absence)
         if not already_said(found, text) and all(found not in a.text for a in added):
             added.append(quoted(found, main.n))
-    missing = [f for f in facets if f.absence and not _record_states(f, main)]
+    record = _record_sentences(main)
+    stated = [f for f in FACETS if f.absence and any(f.stated.search(s) for s in record)]
+    missing = [f for f in facets if f.absence and f not in stated]
     catch_all = bool(answered or missing)
     # The record states these even where no sentence could be quoted: an absence about them is false all the same.
-    answered |= {f.absence for f in FACETS if f.absence and f not in missing and _record_states(f, main)}
+    answered |= {f.absence for f in stated}
     # A specific absence for each missing facet replaces people.py's catch-all, as a quote does.
     kept = [s for s in own if not (s.kind == "absence" and _answers_absence(s.text, answered, catch_all=catch_all))
             and not _states_missing(s, missing)]
@@ -158,12 +160,12 @@ def quote_bio(answer: Answer) -> Answer:
     return answer if kept + added + gaps == answer.sentences else replace(answer, sentences=kept + added + gaps)
 
 
-def _record_states(facet: Facet, source: Source) -> bool:
-    """Does any sentence of the talk's record (abstract and notes) state the facet? Quoting takes only the sentences
-    that name the speaker or sit in the notes; a one-line talk's bio may say "He received his bachelor's degree …"
-    inside the abstract (held-out-11 y004, y005), so a facet is missing only when no sentence states it."""
+def _record_sentences(source: Source) -> list[str]:
+    """Every sentence of the talk's record (abstract and notes). Quoting takes only the sentences that name the speaker
+    or sit in the notes; a one-line talk's bio may say "He received his bachelor's degree …" inside the abstract
+    (held-out-11 y004, y005), so a facet is missing only when none of these states it."""
     talk = source.talk
-    return any(facet.stated.search(s) for s in [*split_sentences(talk.abstract), *(x for n in talk.notes for x in split_sentences(n))])
+    return [s for text in (talk.abstract, *talk.notes) for s in split_sentences(text)]
 
 
 def _states_missing(sentence: Sentence, missing: list[Facet]) -> bool:

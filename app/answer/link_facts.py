@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from app.answer.bio_facts import already_said
 from app.answer.records import about_one_talk, main_source
-from app.answer.reference_facts import MOST_QUOTED, reference_lines
+from app.answer.reference_facts import quoted_references
 from app.answer.result import Answer, Sentence
+from app.core.safety import LINK
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,6 @@ _REQUEST = re.compile(r"\b(?:links?|urls?|addresses|where\s+(?:can|could|do|does
 #: A claim that a link exists or where it is ("Yes, there is a GitHub repo", "The code is available at …").
 _AFFIRMS = re.compile(r"\b(?:yes|there\s+(?:is|are)|available|released|hosted|posted|published|provided|shared|can\s+be\s+"
                       r"(?:found|accessed|downloaded|read)|(?:is|are)\s+(?:at|on|in)\b)", re.I)
-_URL = re.compile(r"https?://|www\.", re.I)
 _PAPER_KINDS = ("arXiv", "OpenReview", "paper")
 
 
@@ -74,7 +73,7 @@ def of_kind(links: list[str], kind: LinkKind) -> list[str]:
 
 def _affirms_missing(sentence: Sentence, missing: list[LinkKind]) -> bool:
     """A claim that the talk has a link of a missing kind, without a URL of its own."""
-    return (sentence.kind == "claim" and not _URL.search(sentence.text) and bool(_AFFIRMS.search(sentence.text))
+    return (sentence.kind == "claim" and not LINK.search(sentence.text) and bool(_AFFIRMS.search(sentence.text))
             and any(kind.asked.search(sentence.text) for kind in missing))
 
 
@@ -99,7 +98,5 @@ def state_missing_kinds(answer: Answer) -> Answer:
     kept = [s for s in kept if not (s.kind == "record" and s.text.startswith("Links:"))]
     said = [Sentence(_absence(kinds, main.talk.links), [main.n], 1.0, kind="record")]
     if any(kind.name in _PAPER_KINDS for kind in kinds):  # a paper cited without a link is still named by the record
-        text = " ".join(s.text for s in kept)
-        said += [Sentence(f"The talk's record cites: “{line.rstrip('. ')}”.", [main.n], 1.0, kind="record")
-                 for line in reference_lines(main) if not already_said(line, text)][:MOST_QUOTED]
+        said += quoted_references(main, kept)
     return replace(answer, sentences=[*said, *kept])

@@ -69,6 +69,13 @@ def reference_lines(source: Source) -> list[str]:
     return [line for line in notes + crediting if not suspicious(line)]
 
 
+def quoted_references(source: Source, said: list[Sentence]) -> list[Sentence]:
+    """The talk's reference lines the sentences ``said`` do not state yet, quoted and cited, at most ``MOST_QUOTED``."""
+    text = " ".join(s.text for s in said)
+    return [Sentence(f"The talk's record cites: “{line.rstrip('. ')}”.", [source.n], 1.0, kind="record")
+            for line in reference_lines(source) if not already_said(line, text)][:MOST_QUOTED]
+
+
 def quote_references(answer: Answer) -> Answer:
     """The main talk's references, quoted and cited, for a question about the papers it rests on."""
     if answer.abstained or not asks_references(answer.question):
@@ -76,7 +83,5 @@ def quote_references(answer: Answer) -> Answer:
     main = main_source(answer)
     if main is None:
         return answer
-    said = " ".join(s.text for s in answer.sentences)
-    added = [Sentence(f"The talk's record cites: “{line.rstrip('. ')}”.", [main.n], 1.0, kind="record")
-             for line in reference_lines(main) if not already_said(line, said)][:MOST_QUOTED]
+    added = quoted_references(main, answer.sentences)
     return replace(answer, sentences=answer.sentences + added) if added else answer
