@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.checks import record_over_refusal
 from app.answer.records import about_one_talk, state_markers
 from app.answer.result import Answer, Sentence, Source
 from app.core.talk import Talk
@@ -48,23 +47,6 @@ def test_a_link_slot_becomes_the_records_link_through_the_checks(seed_index):
     answer = chain.invoke("Give the arXiv link of the talk on imbalanced classification in high dimensions.")
     assert not answer.abstained and "https://arxiv.org/abs/2502.11323" in answer.answer
     assert [s.kind for s in answer.sentences] == ["record"]
-
-
-def _refused(question: str, pinned: int) -> Answer:
-    refusal = Sentence("The talks in this collection don't cover this.", [], kind="absence")
-    coauthored = Talk(id="c", title="Folding proofs", abstract="We fold proofs.", coauthors=["Cy Rule", "Di Vide"], source="s")
-    return Answer(question=question, query=question, sources=[Source(1, coauthored, ["We fold proofs."], 1.0, 1.0)],
-                  sentences=[refusal], pinned=pinned)
-
-
-def test_a_refused_follow_up_about_a_named_talk_gets_the_records_facts():
-    answer = record_over_refusal(_refused("Who was that joint with?", pinned=1))
-    assert [s.text for s in answer.sentences] == ["It is joint work with Cy Rule, Di Vide."]
-
-
-def test_a_refused_fresh_question_stays_refused():
-    answer = record_over_refusal(_refused("Who was the folding talk joint with?", pinned=0))
-    assert [s.kind for s in answer.sentences] == ["absence"]
 
 
 def test_a_follow_up_the_model_refuses_is_answered_from_the_named_talks_record_through_the_chain(seed_index):

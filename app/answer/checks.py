@@ -11,8 +11,9 @@ applies them in one loop. Read top to bottom:
    Yes") leave only the verdict (app/answer/polarity.py);
 3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
    talk record may still hold what was asked (a link, the speaker), else it is the abstention;
-4. ``record_over_refusal``: a follow-up about a talk it named, refused by the model, gets that talk's record
-   facts when they hold what was asked; then ``abstain_if_nothing_is_said``: no sentence, or only "not
+4. ``answer_refusal_from_record``: a refused question about a talk a follow-up named, or one the cross-encoder
+   finds clearly described, gets that talk's record facts when they state what was asked
+   (app/answer/record_refusal.py); then ``abstain_if_nothing_is_said``: no sentence, or only "not
    covered": the answer abstains, cites nothing;
 5. ``attribute_claims``: every claim checked against every source (app/answer/attribution.py);
    then ``keep_people_own``: a bio claim the cited talk's own record does not hold is replaced by
@@ -51,6 +52,7 @@ from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
 from app.answer.people import keep_people_own
 from app.answer.polarity import drop_prompt_echo, opens_with_polarity, state_polarity
+from app.answer.record_refusal import answer_refusal_from_record
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
@@ -67,7 +69,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         split_sentences,
         drop_prompt_echo,
         partial(drop_what_says_nothing, abstain_text=abstain_text),
-        record_over_refusal,
+        answer_refusal_from_record,
         abstain_if_nothing_is_said,
         partial(attribute_claims, embeddings=embeddings),
         keep_people_own,
@@ -128,16 +130,6 @@ def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
     if not said or all(s.kind == "absence" for s in said):
         return replace(answer, sentences=said, answer=abstain_text)
     return replace(answer, sentences=said)
-
-
-def record_over_refusal(answer: Answer) -> Answer:
-    """A follow-up about a known talk ("Who was that joint with?") that the model refused, while the talk's record
-    holds what was asked (co-authors, speaker, links): the record's facts instead of "the talks don't cover this".
-    Only for talks a reference named (``Answer.pinned``): for a fresh question the refusal may be right."""
-    if answer.abstained or not answer.pinned or any(s.kind != "absence" for s in answer.sentences):
-        return answer
-    facts = record_sentences(answer.question, answer.sources[: answer.pinned], [])
-    return replace(answer, sentences=facts) if facts else answer
 
 
 def abstain_if_nothing_is_said(answer: Answer) -> Answer:

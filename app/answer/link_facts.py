@@ -77,17 +77,26 @@ def _affirms_missing(sentence: Sentence, missing: list[LinkKind]) -> bool:
             and any(kind.asked.search(sentence.text) for kind in missing))
 
 
+#: How the sentence saying a kind of link is missing begins (``says_kind_missing`` finds it again).
+_MISSING = "The record of this talk gives no "
+
+
 def _absence(kinds: list[LinkKind], links: list[str]) -> str:
     names = " or ".join(dict.fromkeys(kind.name for kind in kinds))
     if not links:
-        return f"The record of this talk gives no {names} link, and no other link."
-    return f"The record of this talk gives no {names} link; the links it gives: {', '.join(links)}."
+        return f"{_MISSING}{names} link, and no other link."
+    return f"{_MISSING}{names} link; the links it gives: {', '.join(links)}."
+
+
+def says_kind_missing(sentence: Sentence) -> bool:
+    """Is this the record's sentence that an asked kind of link is missing (a statement of absence, not a fact)?"""
+    return sentence.kind == "record" and sentence.text.startswith(_MISSING)
 
 
 def state_missing_kinds(answer: Answer) -> Answer:
     """For a one-talk question asking for kinds of link the main talk's record has none of: the claims affirming
-    one dropped, and the record's own links stated first."""
-    if answer.abstained or not about_one_talk(answer.question):
+    one dropped, and the record's own links stated first (once: an answer that says so already is left as it is)."""
+    if answer.abstained or not about_one_talk(answer.question) or any(says_kind_missing(s) for s in answer.sentences):
         return answer
     kinds = asked_kinds(answer.question)
     main = main_source(answer)

@@ -35,6 +35,8 @@ class RetrievedTalk:
     dense: float
     #: The question's relevance from the cross-encoder (the same for every talk of a question); None without it.
     relevance: float | None = None
+    #: This talk's own relevance: the cross-encoder's logit for its best sentence; None when it was not judged.
+    talk_relevance: float | None = None
     #: The talk's sentence indices, most relevant first, when the cross-encoder judged them; None: not judged.
     sentence_order: tuple[int, ...] | None = None
 
@@ -48,6 +50,7 @@ class RetrievedTalk:
             score=meta["score"],
             dense=meta["dense"],
             relevance=meta.get("question_relevance"),
+            talk_relevance=meta.get("relevance"),
             sentence_order=None if order is None else tuple(order),
         )
 
