@@ -38,9 +38,10 @@ from app.answer.checks import answer_checks
 from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
 from app.answer.preview import extractive_preview
-from app.answer.pinning import pin_first, side_talks
+from app.answer.pinning import judged_first, pin_first, side_talks
 from app.answer.polarity import one_word_polarity
 from app.answer.prompting import AnswerPrompts
+from app.answer.record_refusal import asks_about_record
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.result import Answer, AnswerWarning, Source
@@ -95,6 +96,7 @@ class AnswerChain:
             | RunnableLambda(self.retrieve)
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
+            | RunnableLambda(self.judged_lead)
             | RunnableLambda(self.select_context)
             | RunnableLambda(self.widen)
             | RunnableLambda(self.add_record)
@@ -161,6 +163,14 @@ class AnswerChain:
         if not state.pinned:
             return state
         return replace(state, retrieved=pin_first(state.retrieved, list(state.pinned)))
+
+    def judged_lead(self, state: AnswerState) -> AnswerState:
+        """A question about one talk's record (bio, links, references): the talk the cross-encoder clearly judges best
+        goes first, whose record the answer then reads (app/answer/pinning.py, ``judged_first``). Not for a follow-up's
+        known talks or a comparison's sides."""
+        if state.pinned or state.sides or not asks_about_record(state.question):
+            return state
+        return replace(state, retrieved=judged_first(state.retrieved))
 
     def select_context(self, state: AnswerState) -> AnswerState:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""
