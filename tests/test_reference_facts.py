@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.answer.reference_facts import asks_references, is_reference_line, quote_references
+import pytest
+
+from app.answer.reference_facts import asks_references, credits_a_work, is_reference_line, quote_references
 from app.answer.result import Answer, Sentence, Source
 from app.core.talk import Talk
 
@@ -50,3 +52,20 @@ def test_a_reference_the_answer_states_already_is_not_quoted_again():
 def test_a_question_about_something_else_is_left_alone():
     plain = answer("What does the talk find about curvature?", Sentence("Sharpness rises early.", [1], 0.9))
     assert quote_references(plain) == plain
+
+
+@pytest.mark.parametrize("sentence", [
+    "As shown by Cohen et al. (2021), sharpness rises.",
+    "Since the works of Russo and Zou (2016, 2019), the bound is known.",
+    "The bound (Xu & Raginsky, 2017) is tight.",
+])
+def test_a_sentence_crediting_a_work_by_authors_and_year_is_read_as_a_reference(sentence):
+    assert credits_a_work(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "In 2019, the bound was improved.",
+    "Training and Testing (2020 data) differ.",
+])
+def test_a_year_without_authors_is_no_credit(sentence):
+    assert not credits_a_work(sentence)
