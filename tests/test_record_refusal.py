@@ -1,7 +1,8 @@
-"""A refusal while the talk's record holds what was asked (issue 23): the record's facts instead.
+"""Record questions answered only about the talk they describe (issue 23).
 
-Known talks (a follow-up's) and clearly described ones (the cross-encoder's top talk, relevant and well ahead) get
-their record facts; a talk in doubt, or a record without what was asked, keeps the refusal.
+A refusal while the talk's record holds what was asked gets the record's facts: known talks (a follow-up's) and
+clearly described ones (the cross-encoder's top talk, relevant and well ahead); a talk in doubt, or a record without
+what was asked, keeps the refusal. An answer whose main talk the question does not describe is the abstention.
 Pure text with talks built here; then through the chain on the seed index with the real cross-encoder and a
 scripted model that refuses.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.answer.link_facts import state_missing_kinds
-from app.answer.record_refusal import AHEAD, SURE, answer_refusal_from_record
+from app.answer.record_refusal import AHEAD, FLOOR, SURE, abstain_on_undescribed_talk, answer_refusal_from_record
 from app.answer.result import Answer, Sentence, Source
 from app.core.talk import Talk
 from app.service import Service
@@ -90,3 +91,32 @@ def test_a_refused_question_on_a_topic_the_corpus_lacks_stays_abstained_through_
         llm=scripted("The talks in this collection don't cover this."))
     answer = chain.invoke("Which papers is the talk on neuromorphic spiking chips for robot control based on?")
     assert answer.abstained and answer.cited == []
+
+
+ABSTAIN = "The talks in this collection don't cover this."
+
+
+def _claimed(question: str, logit: float) -> Answer:
+    return replace(_refused(question, relevance=(logit, None)), sentences=[Sentence("It is joint work with Cy Rule [1].", [1])])
+
+
+def test_a_record_answer_about_a_talk_below_the_floor_is_the_abstention():
+    answer = abstain_on_undescribed_talk(_claimed("Who was the gossip-protocol talk joint with?", FLOOR - 1), abstain_text=ABSTAIN)
+    assert answer.abstained and answer.answer == ABSTAIN and answer.sentences == [] and answer.cited == []
+
+
+def test_a_record_answer_about_a_talk_at_the_floor_stands():
+    answer = abstain_on_undescribed_talk(_claimed("Who was the folding talk joint with?", FLOOR), abstain_text=ABSTAIN)
+    assert not answer.abstained
+
+
+def test_an_answer_to_a_question_about_the_research_is_not_judged_by_the_floor():
+    answer = abstain_on_undescribed_talk(_claimed("What does the folding talk prove?", FLOOR - 3), abstain_text=ABSTAIN)
+    assert not answer.abstained
+
+
+def test_co_authors_of_a_talk_on_a_topic_the_corpus_lacks_are_not_borrowed_through_the_chain(seed_index):
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(
+        llm=scripted("The co-authors are Kathryn Lindsey and David Rolnick [1]."))
+    answer = chain.invoke("Who are the co-authors of the talk on gossip protocols for decentralised SGD over peer-to-peer networks?")
+    assert answer.abstained and "Rolnick" not in answer.answer
