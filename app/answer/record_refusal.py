@@ -1,34 +1,20 @@
 """Record questions answered only about the talk they describe: a refusal the record answers, an answer it cannot.
 
 A question about one talk's record (its speaker's PhD, its code, the papers it builds on) is answered from the
-record of the answer's main talk, so whether that talk is the one the question describes decides everything. The
-cross-encoder's logit for the talk's best sentence says how well it fits the question, in both directions.
+record of the answer's main talk, so whether that talk is the one the question describes decides everything.
 
-**A refusal while the talk's record holds what was asked: the record's facts instead of "the talks don't cover this".**
+**A refused follow-up about a talk a reference named** ("Who was that joint with?", ``Answer.pinned``,
+app/answer/referents.py): the talk is known, so the record checks run on an answer with no sentences — the asked
+record fields (app/answer/records.py), a missing kind of link (link_facts.py), the bio sentences (bio_facts.py),
+the references (reference_facts.py) — and their facts replace the refusal when one of them states something (a
+name, a link, a reference, a bio sentence). The later record checks see those facts and add nothing twice.
 
-The 1.5B model declines some questions about one talk's record — which papers it builds on, which earlier work it
-credits — although that talk is source [1] and its notes are in the prompt (held-out-11 y020 and y029, held-out
-h034: the references were there). Two cases are sure enough to answer from the record without the model:
-
-* a follow-up about talks a reference named ("Who was that joint with?", ``Answer.pinned``,
-  app/answer/referents.py): the talk is known;
-* a fresh question about one talk whose top source the cross-encoder finds relevant (its best sentence's logit at
-  least ``SURE``) and clearly ahead of every other judged talk (by ``AHEAD``): the question describes that talk.
-
-Then the record checks run on an answer with no sentences — the asked record fields (app/answer/records.py), a
-missing kind of link (link_facts.py), the bio sentences (bio_facts.py), the references (reference_facts.py) —
-and their facts replace the refusal, but only when one of them states something (a name, a link, a reference, a
-bio sentence): a record that lacks what was asked leaves the refusal, and so the abstention, as it was. The later
-record checks see those facts and add nothing twice.
-
-``SURE`` and ``AHEAD`` were chosen on the seen record and unanswerable questions (dev q053–q100, held-out
-h027–h054, held-out-11), their per-talk logits read with no model: every seen question whose top talk was not the
-asked one has it trailing another judged talk, so any lead excludes them; the seen questions on a topic the corpus
-lacks have best logits of −1.7 and below, and those on a talk the corpus has start at −0.7 (most above 0), so −1.0
-sits between. The seen unanswerable questions that pass ask a fact the record of a talk the corpus has does not
-give (h052, q098) and keep their refusal. Of the six seen refusals with the talk in the prompt, three pass and get
-the record's references (y020, h034, and y029 since "Russo and Zou (2016, 2019)" reads as a credit); y022 and y025
-score below −1, and y032's top talk is the wrong one.
+*Tried for fresh questions and reverted* (2026-12-04, eleventh session): a refused question whose top talk the
+cross-encoder found relevant (best-sentence logit at least −1) and ahead of every other judged talk (by 1) was
+answered from that talk's record too. Chosen on the seen sets (dev, held-out, held-out-11), it turned two refusals
+of held-out-12 into right answers, but on blind held-out-14 it answered a question about a topic the corpus lacks
+with a near-miss talk's links (j008, logit −0.6): there, topics the corpus lacks but that share a talk's words score
+up to +3.0, the range of right talks, so no logit tells them apart, and the model's refusal was the better judge.
 
 **An answer about a talk the question does not describe: the abstention** (``abstain_on_undescribed_talk``): a
 record question whose answer's main talk scores below ``FLOOR``.
@@ -42,22 +28,16 @@ from app.answer.bio_facts import asked_facets, quote_bio
 from app.answer.link_facts import asked_kinds, says_kind_missing, state_missing_kinds
 from app.answer.records import about_one_talk, asks_record, main_source, record_sentences
 from app.answer.reference_facts import asks_references, quote_references
-from app.answer.result import Answer, Sentence, Source
+from app.answer.result import Answer, Sentence
 
-#: The top talk's best-sentence logit at least this: the question is about what that talk says.
-SURE = -1.0
-#: ... and at least this far ahead of every other judged talk: about that talk, not one of several.
-AHEAD = 1.0
 #: A main talk whose best-sentence logit is below this is not the talk the question describes (``FLOOR``).
 FLOOR = -6.0
 
 
 def answer_refusal_from_record(answer: Answer) -> Answer:
-    """A refused question about one known or clearly described talk: that talk's record facts, when they state
-    what was asked; otherwise the refusal as it was."""
-    if answer.abstained or any(s.kind != "absence" for s in answer.sentences):  # an empty reply refuses too
-        return answer
-    if not answer.pinned and not (asks_about_record(answer.question) and names_one_talk(answer.sources)):
+    """A refused follow-up about talks a reference named: the first one's record facts, when they state what was
+    asked; otherwise (and for any fresh question) the refusal as it was."""
+    if answer.abstained or not answer.pinned or any(s.kind != "absence" for s in answer.sentences):
         return answer
     facts = record_facts(answer)
     return replace(answer, sentences=facts) if any(states_something(s) for s in facts) else answer
@@ -67,15 +47,6 @@ def asks_about_record(question: str) -> bool:
     """A question about one talk that asks for what its record holds: people, links, references, bio facts."""
     asks = asks_record(question) or asks_references(question) or bool(asked_facets(question)) or bool(asked_kinds(question))
     return asks and about_one_talk(question)
-
-
-def names_one_talk(sources: list[Source]) -> bool:
-    """Is the top source clearly the talk the question describes (relevant, and well ahead of every other judged one)?"""
-    if not sources or sources[0].talk_relevance is None:
-        return False
-    top = sources[0].talk_relevance
-    others = [s.talk_relevance for s in sources[1:] if s.talk_relevance is not None]
-    return top >= SURE and all(top - other >= AHEAD for other in others)
 
 
 def record_facts(answer: Answer) -> list[Sentence]:
