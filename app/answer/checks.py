@@ -15,8 +15,6 @@ applies them in one loop. Read top to bottom:
    they state what was asked (app/answer/record_refusal.py); then ``abstain_if_nothing_is_said``: no sentence, or only "not
    covered": the answer abstains, cites nothing;
 5. ``attribute_claims``: every claim checked against every source (app/answer/attribution.py);
-   ``abstain_on_undescribed_talk``: a record question whose main talk the cross-encoder finds the question does not
-   describe is the abstention (app/answer/record_refusal.py);
    then ``keep_people_own``: a bio claim the cited talk's own record does not hold is replaced by
    "The record of this talk does not say …" (app/answer/people.py); and ``contrast_sides``: a comparison
    of two talks describes each from its own abstract, once (app/answer/sides.py);
@@ -53,7 +51,7 @@ from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
 from app.answer.people import keep_people_own
 from app.answer.polarity import drop_prompt_echo, opens_with_polarity, state_polarity
-from app.answer.record_refusal import abstain_on_undescribed_talk, answer_refusal_from_record
+from app.answer.record_refusal import answer_refusal_from_record
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
@@ -73,7 +71,6 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         answer_refusal_from_record,
         abstain_if_nothing_is_said,
         partial(attribute_claims, embeddings=embeddings),
-        partial(abstain_on_undescribed_talk, abstain_text=abstain_text),
         keep_people_own,
         contrast_sides,
         cite_absences,

@@ -1,4 +1,4 @@
-"""Record questions answered only about the talk they describe: a refusal the record answers, an answer it cannot.
+"""A refused follow-up about a talk it named, answered from that talk's record; and what was tried for fresh questions.
 
 A question about one talk's record (its speaker's PhD, its code, the papers it builds on) is answered from the
 record of the answer's main talk, so whether that talk is the one the question describes decides everything.
@@ -16,8 +16,11 @@ of held-out-12 into right answers, but on blind held-out-14 it answered a questi
 with a near-miss talk's links (j008, logit −0.6): there, topics the corpus lacks but that share a talk's words score
 up to +3.0, the range of right talks, so no logit tells them apart, and the model's refusal was the better judge.
 
-**An answer about a talk the question does not describe: the abstention** (``abstain_on_undescribed_talk``): a
-record question whose answer's main talk scores below ``FLOOR``.
+*Also tried and reverted* (the same session): an answer to a question about one talk's record whose main talk's
+logit was below −6 became the abstention. Chosen on the seen sets (held-out-13's near-miss topics scored −6.5 to
+−9.6, and only four of 96 seen answerable questions' talks below −6), it caught one near-miss topic on blind
+held-out-14 but made four answerable held-out-12 bio questions abstain (two lost their key facts): right talks
+described through their speaker score as low as −8.4 there.
 """
 
 from __future__ import annotations
@@ -26,13 +29,9 @@ from dataclasses import replace
 
 from app.answer.bio_facts import asked_facets, quote_bio
 from app.answer.link_facts import asked_kinds, says_kind_missing, state_missing_kinds
-from app.answer.records import about_one_talk, asks_record, main_source, record_sentences
+from app.answer.records import about_one_talk, asks_record, record_sentences
 from app.answer.reference_facts import asks_references, quote_references
 from app.answer.result import Answer, Sentence
-
-#: A main talk whose best-sentence logit is below this is not the talk the question describes (``FLOOR``).
-FLOOR = -6.0
-
 
 def answer_refusal_from_record(answer: Answer) -> Answer:
     """A refused follow-up about talks a reference named: the first one's record facts, when they state what was
@@ -63,24 +62,3 @@ def states_something(sentence: Sentence) -> bool:
     """A record fact that gives something (a name, a link, a quote), not only that something is missing."""
     return sentence.kind == "record" and not says_kind_missing(sentence)
 
-
-def abstain_on_undescribed_talk(answer: Answer, *, abstain_text: str) -> Answer:
-    """An answer to a question about one talk's record whose main talk the question does not describe: the abstention.
-
-    The question's own relevance (the best logit of its first talks) decides the abstention before the model
-    (``rerank.abstain_threshold``, −6.5); but a record answer states the main talk's facts as the asked talk's, so
-    that talk itself must fit: a near-miss topic the corpus lacks ("the co-authors of the work on Byzantine-robust
-    aggregation") otherwise gets another talk's co-authors, or "gives no code link" about an unrelated talk.
-    ``FLOOR`` was chosen on the seen bio, link and unanswerable questions (dev, held-out, held-out-11 and
-    held-out-13, per-talk logits read with no model): of the 96 answerable ones whose asked talk was retrieved,
-    four score below −6, three of them abstained already before the model and one asks for a kind of link its talk
-    lacks (y031, −8.6); of the seen record questions on a topic the corpus lacks that reached the model, four score
-    below −6 (held-out-13 w029, w030, w034, w037, from −6.5 to −9.6) and three between −6 and −5.5 (w032, w035,
-    w039), where answerable ones start (q059 −5.9, y010 −5.75).
-    """
-    if answer.abstained or not asks_about_record(answer.question):
-        return answer
-    main = main_source(answer)
-    if main is None or main.talk_relevance is None or main.talk_relevance >= FLOOR:
-        return answer
-    return replace(answer, answer=abstain_text, abstained=True, sentences=[], cited=[])
