@@ -46,6 +46,6 @@ def test_an_unjudged_first_talk_leaves_the_order():
 ])
 def test_no_judged_talk_is_far_ahead_of_a_record_questions_first_source(seed_index, question):
     prepare = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=None).prepare()
-    sources = prepare.invoke(AnswerState.start(question)).sources
-    judged = [s.talk_relevance for s in sources if s.talk_relevance is not None]
-    assert sources[0].talk_relevance is not None and max(judged) - sources[0].talk_relevance < LEAD
+    talks = prepare.invoke(AnswerState.start(question)).retrieved  # the sources, in this order
+    judged = [t.talk_relevance for t in talks if t.talk_relevance is not None]
+    assert talks[0].talk_relevance is not None and max(judged) - talks[0].talk_relevance < LEAD

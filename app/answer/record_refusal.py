@@ -33,6 +33,7 @@ from app.answer.records import about_one_talk, asks_record, record_sentences
 from app.answer.reference_facts import asks_references, quote_references
 from app.answer.result import Answer, Sentence
 
+
 def answer_refusal_from_record(answer: Answer) -> Answer:
     """A refused follow-up about talks a reference named: the first one's record facts, when they state what was
     asked; otherwise (and for any fresh question) the refusal as it was."""
@@ -51,8 +52,7 @@ def asks_about_record(question: str) -> bool:
 def record_facts(answer: Answer) -> list[Sentence]:
     """What the record checks say about the answer's main talk, starting from no sentences (a follow-up's pinned
     talks come first among the sources, so the main talk is the first of them)."""
-    blank = replace(answer, sentences=[])
-    blank = replace(blank, sentences=record_sentences(answer.question, answer.sources[: max(1, answer.pinned)], []))
+    blank = replace(answer, sentences=record_sentences(answer.question, answer.sources[: max(1, answer.pinned)], []))
     for check in (state_missing_kinds, quote_bio, quote_references):
         blank = check(blank)
     return blank.sentences
@@ -61,4 +61,3 @@ def record_facts(answer: Answer) -> list[Sentence]:
 def states_something(sentence: Sentence) -> bool:
     """A record fact that gives something (a name, a link, a quote), not only that something is missing."""
     return sentence.kind == "record" and not says_kind_missing(sentence)
-

@@ -11,6 +11,7 @@ import click
 
 from app.cli.context import Context, backend_option
 from app.cli.output import print_json
+from eval.dataset import QUESTION_SETS
 
 
 def _print_summary(metrics: dict, out: Path) -> None:
@@ -25,17 +26,9 @@ def _print_summary(metrics: dict, out: Path) -> None:
 
 
 @click.command("eval")
-@click.option("--set", "sets", type=click.Choice(["dev", "held-out", "held-out-2", "held-out-3", "held-out-4",
-                                                  "held-out-5", "held-out-6", "held-out-7", "held-out-8", "held-out-9",
-                                                  "held-out-10", "held-out-11", "held-out-12", "held-out-13",
-                                                  "held-out-14",
-                                                  "both"]),
-              default="both", show_default=True,
-              help="The question sets to answer, reported side by side (dev: rules are tuned on it; held-out, held-out-2, "
-                   "held-out-3, held-out-4, held-out-5, held-out-6, held-out-7, held-out-8, held-out-9, held-out-10, held-out-11, held-out-12, "
-                   "held-out-13, held-out-14: "
-                   "written blind, only report; "
-                   "both: dev and held-out, not held-out-2 to held-out-14).")
+@click.option("--set", "sets", type=click.Choice([*QUESTION_SETS, "both"]), default="both", show_default=True,
+              help="The question sets to answer, reported side by side (dev: rules are tuned on it; held-out and every "
+                   "held-out-N: written blind, only report; both: dev and held-out, no held-out-N).")
 @click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A questions JSONL of your own instead of --set.")
 @click.option("--limit", type=click.IntRange(0), help="Answer only N questions (round-robin over types); retrieval still covers all.")
 @backend_option
