@@ -99,13 +99,14 @@ def test_a_code_word_only_a_suspicious_source_sentence_carries_is_dropped_and_a_
 
 
 def test_the_answer_sentences_of_the_first_233_labelled_pairs_pass_the_guard_over_their_passage():
-    """The verbatim and code-word checks on real answers: none of the labelled answer sentences is dropped."""
+    """The checks on real answers: no labelled answer sentence is dropped, except unsupported ones by the credit check
+    (p030's made-up advisor, "advised by Tom Mitchell", is an unrecorded credit in an answer about local minima)."""
     from app.core.text import split_sentences
     from eval.dataset import load_pairs
 
-    dropped = [p.id for p in load_pairs()[:233]
-               if guard_answer(answer_with(source(split_sentences(p.passage)), sentences=[Sentence(p.sentence, [1])])).warnings]
-    assert dropped == []
+    dropped = {p.id: [w.kind for w in guard_answer(answer_with(source(split_sentences(p.passage)), sentences=[Sentence(p.sentence, [1])])).warnings]
+               for p in load_pairs()[:233]}
+    assert {i: kinds for i, kinds in dropped.items() if kinds} == {"p030": ["unrecorded_credit"]}
 
 
 def test_a_link_no_cited_talk_records_is_dropped_and_a_recorded_one_kept():

@@ -24,8 +24,8 @@ applies them in one loop. Read top to bottom:
    has, and a claim affirming one is dropped (app/answer/link_facts.py);
    then ``quote_bio``: the main talk's bio sentences for each bio fact asked, quoted (app/answer/bio_facts.py),
    and ``quote_references``: its reference lines for a question about the papers it rests on (reference_facts.py);
-8. ``guard_answer``: copied instructions, unrecorded links, other-language and off-topic planted sentences, runaways
-   dropped (app/answer/guard.py, app/answer/offtopic.py);
+8. ``guard_answer``: copied instructions, unrecorded links, other-language, off-topic and unrecorded-credit planted sentences, runaways
+   dropped (app/answer/guard.py, app/answer/offtopic.py, app/answer/credits.py);
 9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``);
 10. ``state_polarity``: a yes/no answer opens with the polarity read from source [1] before it was written (app/answer/polarity.py);
 11. ``count_the_list``: a list answer opens with how many talks it cites (app/answer/aggregate.py).

@@ -15,6 +15,8 @@ this catches what gets through, after generation and attribution:
   an answer that still reads as another language is flagged;
 * with the app's embeddings (``embeddings=``), a claim that neither answers the question nor rests on a source
   sentence fitting its own abstract is dropped (app/answer/offtopic.py: meaning, not wording);
+* a claim crediting or honouring a name the cited talk's record does not hold, when the question asks nothing about
+  people or credit, is dropped (app/answer/credits.py: planted credits demand nothing, so no detector sees them);
 * a runaway (the same token or short phrase over and over) is stopped while the
   model streams (``stop_runaway``, any backend) and cut from the final text.
 
@@ -32,6 +34,7 @@ from langchain_core.embeddings import Embeddings
 
 from app.core.instruction_features import CODE_WORD, looks_foreign
 from app.core.instructions import directs_to_link, instructs, suspicious
+from app.answer.credits import sentence_credits
 from app.answer.offtopic import clean, readings
 from app.answer.polarity import opens_with_polarity
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
@@ -187,8 +190,8 @@ def _off_topic(answer: Answer, embeddings: Embeddings | None) -> dict[int, Answe
 
 
 def guard_answer(answer: Answer, embeddings: Embeddings | None = None) -> Answer:
-    """The answer without runaways, copied instructions, unrecorded links, other-language or off-topic planted
-    sentences, with a warning for each finding (the off-topic check needs ``embeddings``)."""
+    """The answer without runaways, copied instructions, unrecorded links, other-language, off-topic or unrecorded
+    credit sentences, with a warning for each finding (the off-topic check needs ``embeddings``)."""
     answer = _cut_runaways(answer)
     flagged, plain = [], []
     for source in answer.sources:
@@ -220,6 +223,12 @@ def guard_answer(answer: Answer, embeddings: Embeddings | None = None) -> Answer
             continue
         if i in off_topic:
             warnings.append(off_topic[i])
+            continue
+        credits = sentence_credits(sentence, answer.question, answer.sources)
+        if credits:
+            names = ", ".join(c.name for c in credits)
+            warnings.append(AnswerWarning("unrecorded_credit", f"a sentence crediting or honouring a name the talk's record does not "
+                                          f"hold ({names}), which the question did not ask about, was dropped", sentence.text))
             continue
         kept.append(sentence)
     said = " ".join(s.text for s in kept)

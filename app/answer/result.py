@@ -101,7 +101,9 @@ class AnswerWarning:
     (the same text repeated over and over: generation stopped and the answer cut), "answer_language"
     (the answer is not in the question's language: kept, flagged), "sentence_language" (a claim in another language
     than the question's: dropped), "off_topic" (a claim that answers nothing asked, resting on a source sentence that
-    does not fit its own abstract: dropped; app/answer/offtopic.py). ``text``: what was removed, if anything.
+    does not fit its own abstract: dropped; app/answer/offtopic.py), "unrecorded_credit" (a claim crediting or honouring a
+    name the cited talk's record does not hold, to a question not about people or credit: dropped; app/answer/credits.py).
+    ``text``: what was removed, if anything.
     """
 
     kind: str

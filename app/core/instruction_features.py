@@ -317,7 +317,8 @@ def telling_imperative(sentence: str, claim: bool = False) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _vocabulary() -> frozenset[str]:
+def vocabulary() -> frozenset[str]:
+    """The lower-case words of the corpus's odd lines (corpus_vocabulary.json): what the collection writes as ordinary words."""
     return frozenset(json.loads(VOCABULARY.read_text(encoding="utf-8"))["words"])
 
 
@@ -341,7 +342,7 @@ def unusual(text: str) -> bool:
     language, rot13), words the vocabulary knows only backwards (reversed text), hex or binary bytes, letters of
     another script, mIxEd case inside a word, or a JSON object."""
     tokens = _latin_tokens(text)
-    known = _vocabulary()
+    known = vocabulary()
     unknown = len(tokens) >= 5 and sum(t in known for t in tokens) < KNOWN_SHARE * len(tokens)
     backwards = sum(t not in known and t[::-1] in known for t in tokens)
     reversed_text = backwards >= 4 or (backwards >= 3 and 3 * backwards >= len(tokens))
