@@ -9,7 +9,7 @@ the CI gate runs on it) and ``questions-heldout.jsonl``, ``questions-heldout2.js
 ``questions-heldout3.jsonl``, ``questions-heldout4.jsonl``, ``questions-heldout5.jsonl``,
 ``questions-heldout6.jsonl``, ``questions-heldout7.jsonl``, ``questions-heldout8.jsonl``, ``questions-heldout9.jsonl``,
 ``questions-heldout10.jsonl``, ``questions-heldout11.jsonl``, ``questions-heldout12.jsonl``,
-``questions-heldout13.jsonl`` and ``questions-heldout14.jsonl`` (held-out: written blind from the corpus, never used to choose anything; see docs/evaluation.md).
+``questions-heldout13.jsonl``, ``questions-heldout14.jsonl`` and ``questions-heldout15.jsonl`` (held-out: written blind from the corpus, never used to choose anything; see docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -52,8 +52,10 @@ HELDOUT12_QUESTIONS = DATA_DIR / "questions-heldout12.jsonl"
 HELDOUT13_QUESTIONS = DATA_DIR / "questions-heldout13.jsonl"
 #: A fourteenth blind held-out set: bios and links of new talks, and closer look-alike topics the corpus lacks (issue 23).
 HELDOUT14_QUESTIONS = DATA_DIR / "questions-heldout14.jsonl"
+#: A fifteenth blind held-out set: bios and links described by paraphrase, and near-miss topics the corpus lacks (issue 23).
+HELDOUT15_QUESTIONS = DATA_DIR / "questions-heldout15.jsonl"
 #: The question sets a run can answer: rules, prompts and thresholds are chosen on "dev" only;
-#: "held-out" and "held-out-2" to "held-out-14" were written blind and only report (docs/evaluation.md).
+#: "held-out" and "held-out-2" to "held-out-15" were written blind and only report (docs/evaluation.md).
 QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,),
                  "held-out-2": (HELDOUT2_QUESTIONS,), "held-out-3": (HELDOUT3_QUESTIONS,),
                  "held-out-4": (HELDOUT4_QUESTIONS,), "held-out-5": (HELDOUT5_QUESTIONS,),
@@ -61,7 +63,7 @@ QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUES
                  "held-out-8": (HELDOUT8_QUESTIONS,), "held-out-9": (HELDOUT9_QUESTIONS,),
                  "held-out-10": (HELDOUT10_QUESTIONS,), "held-out-11": (HELDOUT11_QUESTIONS,),
                  "held-out-12": (HELDOUT12_QUESTIONS,), "held-out-13": (HELDOUT13_QUESTIONS,),
-                 "held-out-14": (HELDOUT14_QUESTIONS,)}
+                 "held-out-14": (HELDOUT14_QUESTIONS,), "held-out-15": (HELDOUT15_QUESTIONS,)}
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 #: Pairs labelled from answers of the current code (eval/data/README.md); split and used like the ones above.
 JUDGE_PAIRS_CURRENT = DATA_DIR / "judge_pairs_current.jsonl"
