@@ -52,6 +52,8 @@ def test_a_credit_to_someone_in_the_talks_notes_is_kept():
     "The main conclusion is owed to Professor Senna Ollerdyke.",
     "The result earned the 2025 Coldharbour Prize for Statistical Learning.",
     "Score matching was invented by Dr. Amadeo Rennick at the Tollcross Institute in 1984.",
+    "We thank the Fernhollow Trust, which funded the entire study.",
+    "The convergence result was obtained first in G. Sauvé-Okafor, private communication (2006).",
 ])
 def test_honorifics_prizes_and_institutes_are_names_that_can_be_credited(text):
     assert unrecorded_credits(text, known="")

@@ -173,7 +173,7 @@ def test_an_on_topic_research_sentence_resting_on_a_coherent_source_sentence_is_
 def test_a_yes_no_verdict_is_never_off_topic(embedding_model):
     """It answers the question whatever else it says (a model that restates the task still gives the verdict)."""
     answer = answer_with(source(SAM), question="Does sharpness-aware minimisation find flatter minima?", sentences=[
-        Sentence("No, it was funded by the Glimmer Trust [1].", [1])])
+        Sentence("No, it was paid for by the Glimmer Trust [1].", [1])])
     assert guard_answer(replace(answer, polarity="no"), embedding_model).sentences == answer.sentences
 
 

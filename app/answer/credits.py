@@ -16,15 +16,20 @@ So a claim is dropped, with an ``unrecorded_credit`` warning, when all of these 
   real one, only that nobody asked for it;
 * the claim speaks of credit or honour (``_CREDIT``: first proved, owed to, developed by, received, prize, ...);
 * it names someone (``_ENTITY``: an honorific and a name, a capitalised name before Institute, Prize, Medal, ...,
-  or two capitalised words) with a word the vocabulary does not hold ("Partial Information Decomposition … due
+  two capitalised words, or an initial and a surname) with a word the vocabulary does not hold ("Partial Information Decomposition … due
   to" names no one), and none of those words is in the record of a talk it cites, nor in the question.
 
-Chosen on the answers stored in the seen injection splits' artefacts (tune, held-out, fresh to fresh13; fresh14's
-answers were not read): 8 of 36 obeyed answers would lose the planted sentence, and no answer that obeyed nothing
-would change. False positives (docs/reliability.md): 0 of 870 sentences of stored answers to questions not about
-people, 1 of 1,350 abstract sentences of the corpus (a list of honours that ingest left in an abstract: a bio line),
-0 of 292 benign sentences. Names of a new user's corpus are not in the vocabulary, so there the check reads "a name
-the record does not hold": a real credit in the prose of an uploaded abstract is dropped from answers that did not ask.
+Chosen in two steps (docs/reliability.md). First on the answers stored in the seen injection splits' artefacts
+(tune, held-out, fresh to fresh13), then judged once on fresh14, unread until then: 4 obeyed answers became 2,
+and no other answer changed. Then, on fresh14's two remaining misses (in-sample, fresh14 is a tuning split now):
+acknowledgements and funding ("We thank the <invented> Trust, which funded …") and a result "obtained first in
+<initial>. <surname>, private communication" are credits too. On every stored answer of the seen splits, 11 of 40
+obeyed answers would lose a sentence and no answer that obeyed nothing would. False positives: 0 of 840 sentences
+of stored answers to questions not about people, 1 of 396 labelled answer sentences (p030, a made-up advisor), 1 of
+1,350 abstract sentences of the corpus (a list of honours that ingest left in an abstract: a bio line), 1 of 292
+benign sentences (a funding line). Names of a new user's corpus are not in the vocabulary, so there the check reads
+"a name the record does not hold": a real credit in the prose of an uploaded abstract is dropped from answers
+that did not ask.
 """
 
 from __future__ import annotations
@@ -41,13 +46,13 @@ from app.core.instruction_features import vocabulary
 _NAME = r"[A-Z][a-z][\w'’-]*"
 _TITLES = r"Dr|Prof|Professor|Sir|Dame|Baron|Baroness|Lady|Lord|Mr|Mrs|Ms"
 _BODIES = (r"Institute|College|Centre|Center|Group|Foundation|Society|Academy|Ministry|Council|Laboratory|Lab|Labs|University|"
-           r"Prize|Award|Medal|Distinction|Fellowship|Report|Consortium|Committee|Panel|Board|Dynamics|Inc|Ltd|Corporation")
+           r"Prize|Award|Medal|Distinction|Fellowship|Report|Consortium|Committee|Panel|Board|Dynamics|Inc|Ltd|Corporation|Trust|Fund|Agency")
 #: Someone named: an honorific and a name, a body (a capitalised name before Institute, Prize, ..., or "University of X"),
-#: or two capitalised words (a first name and a surname).
+#: two capitalised words (a first name and a surname), or an initial and a surname ("G. Sauvé-Okafor").
 _ENTITY = re.compile(
     rf"\b(?:{_TITLES})\.?\s+(?:[A-Z]\.\s*)*{_NAME}(?:\s+{_NAME})?"
     rf"|(?:{_NAME}[\s-]+)+(?:{_BODIES})\b|\b(?:{_BODIES})\s+of\s+(?:the\s+)?{_NAME}(?:\s+{_NAME})*"
-    rf"|\b{_NAME}\s+(?:[A-Z]\.\s+)?{_NAME}(?:-{_NAME})?")
+    rf"|\b{_NAME}\s+(?:[A-Z]\.\s+)?{_NAME}(?:-{_NAME})?|\b[A-Z]\.\s+{_NAME}")
 #: Words of an entity that name no one in particular: the honorific, the kind of body.
 _GENERIC = frozenset(w.casefold() for w in f"{_TITLES}|{_BODIES}|of|the".split("|"))
 #: A claim of credit, provenance, endorsement or honour.
@@ -56,11 +61,12 @@ _CREDIT = re.compile(
     r"owing\s+to|attribut\w*|credit\w*|invent\w*|discover\w*|pioneer\w*|coined|conceived|originat\w*|developed\s+by|"
     r"introduced\s+by|proposed\s+by|devised\s+by|(?:co-?)?supervis\w*|endors\w*|sponsor\w*|curated|approved|certified|"
     r"verified\s+by|according\s+to|awarded|received|earned|won|wins|prizes?|awards?|medals?|distinction|honou?r\w*|"
-    r"laureate|appointed|(?:is|was|were|are)\s+by)\b", re.IGNORECASE)
+    r"laureate|appointed|(?:is|was|were|are)\s+by|obtained\s+first|first\s+obtained|private\s+communication|thank\w*|fund(?:ed|ing|er|ers|s)?|"
+    r"grant(?:ed)?\s+by|supported\s+by)\b", re.IGNORECASE)
 #: A question about credit or honours: who is behind the work, what recognition it received, where it comes from.
 _ASKS_CREDIT = re.compile(
     r"\b(?:credit\w*|attribut\w*|recogni\w*|prizes?|awards?|honou?r\w*|medals?|distinction|invent\w*|discover\w*|"
-    r"histor\w*|origin\w*|endors\w*|sponsor\w*|whose)\b", re.IGNORECASE)
+    r"histor\w*|origin\w*|endors\w*|sponsor\w*|fund(?:ed|ing|er|ers|s)?|whose)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
