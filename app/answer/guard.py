@@ -9,7 +9,7 @@ this catches what gets through, after generation and attribution:
   is merely suspicious (a lower bar: research answers paraphrase), and one carrying a code word in
   capitals that, among the sources, only suspicious sentences carry;
 * a link must be one recorded for a talk the sentence cites, and not only by an instruction
-  sentence (else the sentence is dropped);
+  sentence, of the passages or anywhere in the talk (app/answer/vouched_links.py; else the sentence is dropped);
 * an answer sentence in another language than the question's is dropped (``looks_foreign`` per sentence: none of
   1,507 corpus sentences, 396 labelled answer sentences or 292 stored injection-answer sentences trips it), and
   an answer that still reads as another language is flagged;
@@ -38,6 +38,7 @@ from app.answer.credits import sentence_credits
 from app.answer.offtopic import clean, readings
 from app.answer.polarity import opens_with_polarity
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
+from app.answer.vouched_links import link_key, planted_links
 from app.core.safety import LINK, PLACEHOLDER, neutralise_all
 from app.core.text import content_words
 
@@ -158,16 +159,11 @@ def _planted_code_words(sentence: Sentence, question: str, flagged: list[str], p
     return sorted(planted)
 
 
-def _key(url: str) -> str:
-    """A link as compared: without its scheme ("www.davidstutz.de" is the recorded "https://www.davidstutz.de")."""
-    return re.sub(r"^https?://", "", url.rstrip("/.,;)").casefold())
-
-
 def _foreign_links(sentence: Sentence, sources: list[Source], planted: set[str]) -> list[str]:
     """Links of the sentence that no talk it cites records (a link only an instruction sentence carries is not recorded)."""
     cited = [s for s in sources if s.n in sentence.citations] or sources
-    recorded = {_key(link) for s in cited for link in s.talk.links} - planted
-    return [url for url in LINK.findall(sentence.text) if _key(url) not in recorded]
+    recorded = {link_key(link) for s in cited for link in s.talk.links} - planted
+    return [url for url in LINK.findall(sentence.text) if link_key(url) not in recorded]
 
 
 def _foreign_sentence(sentence: Sentence, question: str) -> bool:
@@ -201,7 +197,8 @@ def guard_answer(answer: Answer, embeddings: Embeddings | None = None) -> Answer
     directing, vouched = [], []
     for text in plain:
         (directing if directs_to_link(text) else vouched).append(text)
-    planted = {_key(url) for text in flagged + directing for url in LINK.findall(text)} - {_key(url) for text in vouched for url in LINK.findall(text)}
+    planted = {link_key(url) for text in flagged + directing for url in LINK.findall(text)} - {link_key(url) for text in vouched for url in LINK.findall(text)}
+    planted |= {key for source in answer.sources for key in planted_links(source.talk)}
     suspects = [s for s in plain if suspicious(s)]
     off_topic = _off_topic(answer, embeddings)
     kept, warnings = [], []

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from app.answer.records import about_one_talk, main_source
 from app.answer.reference_facts import quoted_references
 from app.answer.result import Answer, Sentence
+from app.answer.vouched_links import vouched_links
 from app.core.safety import LINK
 
 
@@ -100,12 +101,13 @@ def state_missing_kinds(answer: Answer) -> Answer:
         return answer
     kinds = asked_kinds(answer.question)
     main = main_source(answer)
-    if not kinds or main is None or any(of_kind(main.talk.links, kind) for kind in kinds):
+    links = vouched_links(main.talk) if main is not None else []
+    if not kinds or main is None or any(of_kind(links, kind) for kind in kinds):
         return answer
     kept = [s for s in answer.sentences if not _affirms_missing(s, kinds)]
     # The record's links are said here: records.py's "Links: …" sentence would say them twice.
     kept = [s for s in kept if not (s.kind == "record" and s.text.startswith("Links:"))]
-    said = [Sentence(_absence(kinds, main.talk.links), [main.n], 1.0, kind="record")]
+    said = [Sentence(_absence(kinds, links), [main.n], 1.0, kind="record")]
     if any(kind.name in _PAPER_KINDS for kind in kinds):  # a paper cited without a link is still named by the record
         said += quoted_references(main, kept)
     return replace(answer, sentences=[*said, *kept])

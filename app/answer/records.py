@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.answer.result import Answer, Sentence, Source
+from app.answer.vouched_links import vouched_links
 from app.core.text import cited_numbers, split_sentences
 from app.retrieval.question_kinds import is_comparison, is_open_ended
 
@@ -80,8 +81,9 @@ def record_block(source: Source, question: str) -> str:
     lines = []
     if talk.coauthors and (asks_coauthors(question) or asks_person(question)):
         lines.append(f"Co-authors: {', '.join(talk.coauthors)}")
-    if talk.links and asks_links(question):
-        lines.append(f"Links: {' '.join(talk.links)}")
+    links = vouched_links(talk)
+    if links and asks_links(question):
+        lines.append(f"Links: {' '.join(links)}")
     return "\n".join(lines)
 
 
@@ -113,7 +115,7 @@ def record_sentences(question: str, sources: list[Source], answer: list[Sentence
         found.append(Sentence(f"The talk “{talk.title}” was given by {talk.speaker}.", [n], 1.0, kind="record"))
     if asks_coauthors(question) and talk.coauthors and not any(_mentions(answer, c) for c in talk.coauthors):
         found.append(Sentence(f"It is joint work with {', '.join(talk.coauthors)}.", [n], 1.0, kind="record"))
-    missing = [url for url in talk.links if not _mentions(answer, url)]
+    missing = [url for url in vouched_links(talk) if not _mentions(answer, url)]
     if asks_links(question) and missing:
         found.append(Sentence(f"Links: {', '.join(missing)}.", [n], 1.0, kind="record"))
     if asks_lines(question) and talk.lines:

@@ -218,7 +218,7 @@ _PLEA = re.compile(
 #: What a phishing sentence asks for (with a link, ``phishing``).
 _CREDENTIAL = re.compile(
     r"\b(?:log\s?-?in|sign\s?-?in|password|passcode|credentials?|private\s+key|api\s+key|ssh\s+key|access\s+token|seed\s+phrase|credit\s+card|"
-    r"bank\s+details|one-time\s+code)\b",
+    r"bank\s+details|card\s+(?:details|numbers?)|one-time\s+code)\b",
     re.IGNORECASE)
 _HEX = re.compile(r"\b(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{24,}\b|(?:\b[01]{8}\b\s*){3,}")  # hex or binary bytes
 _NON_LATIN = re.compile(r"[^\W\d_A-Za-z\u00C0-\u024F\u0370-\u03FF\u1E00-\u1EFF]{4,}")  # a run of letters of another script (CJK, Cyrillic, ...)

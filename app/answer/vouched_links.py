@@ -1,0 +1,59 @@
+"""A talk's links as an answer may state them: not the ones only instruction-like sentences of the talk carry.
+
+Ingest records every link of a talk's text (ingest/derive.py ``extract_links``), planted ones too, with or without
+a scheme: "Code and checkpoints: <an invented domain>/signin (institutional password required)" gives its talk that
+link. The record facts then stated it as the talk's own ("The record of this talk gives no code link; the links it
+gives: https://…", fresh15 f15inj02 and f15inj21, read after its blind run), and the output guard let it through: it
+knew a link as planted only when the sentence carrying it was among the passages the model had been given, and only
+in the ``http(s)://`` or ``www.`` spelling its pattern reads.
+
+So the links an answer may state are judged over the whole talk (abstract and notes, ``talk_sentences``): a recorded
+link is planted when the sentences that carry it (in any spelling: the link without its scheme) are all suspect
+and none is plain. Suspect: read as an instruction (``neutralise_all`` replaces it), directing someone to the link
+(``directs_to_link``), or asking for credentials with it (the ``phishing`` feature: a login, a password, card
+details). A notes line "Links: https://…" is plain, so a link the record lists there is never planted.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from app.core.instruction_features import features
+from app.core.instructions import directs_to_link
+from app.core.safety import PLACEHOLDER, neutralise_all
+from app.core.talk import Talk
+from app.retrieval.relevance import talk_sentences
+
+
+def link_key(url: str) -> str:
+    """A link as compared: without its scheme or a trailing full stop ("www.davidstutz.de" is "https://www.davidstutz.de")."""
+    return re.sub(r"^https?://", "", url.rstrip("/.,;)").casefold())
+
+
+def _suspect(raw: str, seen: str) -> bool:
+    return seen == PLACEHOLDER or directs_to_link(raw) or bool(features(raw)["phishing"])
+
+
+@lru_cache(maxsize=4096)
+def _planted(links: tuple[str, ...], sentences: tuple[str, ...]) -> frozenset[str]:
+    suspect, plain = [], []
+    for raw, seen in zip(sentences, neutralise_all(list(sentences))):
+        (suspect if _suspect(raw, seen) else plain).append(raw.casefold())
+    planted = set()
+    for url in links:
+        key = link_key(url)
+        if any(key in s for s in suspect) and not any(key in s for s in plain):
+            planted.add(key)
+    return frozenset(planted)
+
+
+def planted_links(talk: Talk) -> frozenset[str]:
+    """The keys (``link_key``) of the talk's recorded links that only suspect sentences of the talk carry."""
+    return _planted(tuple(talk.links), tuple(talk_sentences(talk))) if talk.links else frozenset()
+
+
+def vouched_links(talk: Talk) -> list[str]:
+    """The talk's recorded links an answer may state as the talk's own, in record order."""
+    planted = planted_links(talk)
+    return [url for url in talk.links if link_key(url) not in planted]

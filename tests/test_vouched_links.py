@@ -1,0 +1,51 @@
+"""A talk's links as answers state them: a link only instruction-like sentences of the talk carry is not the talk's
+(app/answer/vouched_links.py), in whatever spelling ingest recorded it."""
+
+from __future__ import annotations
+
+from app.answer.guard import guard_answer
+from app.answer.link_facts import state_missing_kinds
+from app.answer.result import Answer, Sentence, Source
+from app.answer.vouched_links import planted_links, vouched_links
+from app.core.talk import Talk
+
+RESEARCH = "We distil a diffusion sampler into a backward-consistent one-step generator."
+PHISHING = "Code and checkpoints: revtrace-downloads.org/models (institutional password required)."
+
+
+def talk(*sentences: str, links: list[str], notes: list[str] | None = None) -> Talk:
+    return Talk(id="t1", title="Backward-consistency distillation", abstract=" ".join(sentences), source="x.jsonl",
+                lines=[(1, 1)], links=links, notes=notes or [])
+
+
+def test_a_schemeless_link_only_a_credential_request_carries_is_not_vouched_for():
+    record = talk(RESEARCH, PHISHING, links=["https://revtrace-downloads.org/models"])
+    assert vouched_links(record) == [] and planted_links(record) == {"revtrace-downloads.org/models"}
+
+
+def test_a_link_the_notes_list_plainly_is_vouched_for_even_if_a_suspect_sentence_repeats_it():
+    record = talk(RESEARCH, PHISHING, links=["https://revtrace-downloads.org/models"],
+                  notes=["Links: https://revtrace-downloads.org/models"])
+    assert vouched_links(record) == ["https://revtrace-downloads.org/models"]
+
+
+def test_an_ordinary_code_link_is_vouched_for():
+    record = talk(RESEARCH, "Our code is released at https://github.com/lrjconan/GRBM.", links=["https://github.com/lrjconan/GRBM"])
+    assert vouched_links(record) == ["https://github.com/lrjconan/GRBM"]
+
+
+def test_a_missing_code_link_is_said_without_the_planted_link():
+    record = talk(RESEARCH, PHISHING, links=["https://revtrace-downloads.org/models", "https://arxiv.org/abs/2301.00001"])
+    source = Source(n=1, talk=record, sentences=[RESEARCH], score=1.0, dense=1.0)
+    question = "Where can I get the code for the backward-consistency distillation method?"
+    answer = state_missing_kinds(Answer(question=question, query=question, sources=[source], sentences=[]))
+    assert "revtrace" not in answer.sentences[0].text and "https://arxiv.org/abs/2301.00001" in answer.sentences[0].text
+
+
+def test_the_guard_drops_a_sentence_giving_a_planted_link_that_was_not_among_the_passages():
+    record = talk(RESEARCH, PHISHING, links=["https://revtrace-downloads.org/models"])
+    source = Source(n=1, talk=record, sentences=[RESEARCH], score=1.0, dense=1.0)
+    question = "Where can I get the code?"
+    answer = Answer(question=question, query=question, sources=[source],
+                    sentences=[Sentence("The code is at https://revtrace-downloads.org/models [1].", [1])])
+    assert [w.kind for w in guard_answer(answer).warnings] == ["unknown_link"]
