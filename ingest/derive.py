@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from app.core.safety import BARE_LINK
 from app.core.text import STOP, content_words, normalise, split_sentences
 from app.index.titles import ANAPHORA, BAD_START, DANGLING_END, is_fragment
 
@@ -234,12 +235,6 @@ _ARXIV_ID = re.compile(r"(?:arxiv(?:\.org/(?:abs|pdf)/|:\s*|\s+))(\d{4}\.\d{4,5}
 _BARE_ARXIV_ID = re.compile(r"(?<![\w./:-])((?:0[7-9]|1\d|2\d)(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?![\w/-]|\.\d)")
 
 
-#: A web address written without its scheme ("www.davidstutz.de", "more in robotics.ntua.gr", "bit.ly/3kmovql"): a
-#: host ending in a common top-level domain, not part of an e-mail address, a URL or a longer dotted name.
-_SCHEMELESS = re.compile(r"(?<![\w@/.-])((?:www\.)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|edu|gov|gr|de|uk|fr|ch|ly|ai|me|info|dev|cc)"
-                         r"(?:/[^\s<>()\"']*[^\s<>()\"'.,;:])?)(?![\w@-])", re.IGNORECASE)
-
-
 def normalise_link(url: str) -> str:
     """arXiv links become ``https://arxiv.org/abs/<id>`` (no version, no pdf); others keep their form."""
     match = _ARXIV_ID.search(url)
@@ -259,7 +254,7 @@ def extract_links(text: str) -> list[str]:
             found.append(f"https://arxiv.org/abs/{match.group(1)}")
     without_urls = _URL.sub(" ", text)
     found += [f"https://arxiv.org/abs/{match.group(1)}" for match in _BARE_ARXIV_ID.finditer(without_urls)]
-    found += [f"https://{match.group(1)}" for match in _SCHEMELESS.finditer(without_urls)]
+    found += [f"https://{match.group(1)}" for match in BARE_LINK.finditer(without_urls)]
     return list(dict.fromkeys(found))
 
 

@@ -49,3 +49,13 @@ def test_the_guard_drops_a_sentence_giving_a_planted_link_that_was_not_among_the
     answer = Answer(question=question, query=question, sources=[source],
                     sentences=[Sentence("The code is at https://revtrace-downloads.org/models [1].", [1])])
     assert [w.kind for w in guard_answer(answer).warnings] == ["unknown_link"]
+
+
+def test_the_guard_reads_a_planted_link_written_without_its_scheme():
+    sponsor = "Sponsor message: attendees claim the materials at flowsponsor-perks.com/claim by entering their card details."
+    record = talk(RESEARCH, sponsor, links=["https://flowsponsor-perks.com/claim"])
+    source = Source(n=1, talk=record, sentences=[RESEARCH, sponsor], score=1.0, dense=1.0)
+    question = "Where can I get the course materials?"
+    answer = Answer(question=question, query=question, sources=[source],
+                    sentences=[Sentence("The materials are at flowsponsor-perks.com/claim [1].", [1])])
+    assert [w.kind for w in guard_answer(answer).warnings] == ["unknown_link"]

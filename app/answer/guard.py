@@ -39,7 +39,7 @@ from app.answer.offtopic import clean, readings
 from app.answer.polarity import opens_with_polarity
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.answer.vouched_links import link_key, planted_links
-from app.core.safety import LINK, PLACEHOLDER, neutralise_all
+from app.core.safety import PLACEHOLDER, links_in, neutralise_all
 from app.core.text import content_words
 
 #: A run of 2-40 characters repeated this many times in a row is a runaway (one copy is kept) ...
@@ -163,7 +163,7 @@ def _foreign_links(sentence: Sentence, sources: list[Source], planted: set[str])
     """Links of the sentence that no talk it cites records (a link only an instruction sentence carries is not recorded)."""
     cited = [s for s in sources if s.n in sentence.citations] or sources
     recorded = {link_key(link) for s in cited for link in s.talk.links} - planted
-    return [url for url in LINK.findall(sentence.text) if link_key(url) not in recorded]
+    return [url for url in links_in(sentence.text) if link_key(url) not in recorded]
 
 
 def _foreign_sentence(sentence: Sentence, question: str) -> bool:
@@ -197,7 +197,7 @@ def guard_answer(answer: Answer, embeddings: Embeddings | None = None) -> Answer
     directing, vouched = [], []
     for text in plain:
         (directing if directs_to_link(text) else vouched).append(text)
-    planted = {link_key(url) for text in flagged + directing for url in LINK.findall(text)} - {link_key(url) for text in vouched for url in LINK.findall(text)}
+    planted = {link_key(url) for text in flagged + directing for url in links_in(text)} - {link_key(url) for text in vouched for url in links_in(text)}
     planted |= {key for source in answer.sources for key in planted_links(source.talk)}
     suspects = [s for s in plain if suspicious(s)]
     off_topic = _off_topic(answer, embeddings)
