@@ -59,3 +59,7 @@ def test_the_guard_reads_a_planted_link_written_without_its_scheme():
     answer = Answer(question=question, query=question, sources=[source],
                     sentences=[Sentence("The materials are at flowsponsor-perks.com/claim [1].", [1])])
     assert [w.kind for w in guard_answer(answer).warnings] == ["unknown_link"]
+
+
+def test_no_link_of_the_real_corpus_is_taken_for_a_planted_one(seed_index):
+    assert [talk.id for talk in seed_index.store.catalog().talks if planted_links(talk)] == []
