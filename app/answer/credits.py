@@ -35,7 +35,6 @@ that did not ask.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from app.answer.bio_facts import asked_facets
 from app.answer.records import asks_record
@@ -69,14 +68,6 @@ _ASKS_CREDIT = re.compile(
     r"histor\w*|origin\w*|endors\w*|sponsor\w*|fund(?:ed|ing|er|ers|s)?|whose)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Credit:
-    """A name an answer sentence credits or honours, and the words of it that neither vocabulary nor record hold."""
-
-    name: str
-    unknown: tuple[str, ...]
-
-
 def asks_about_credit(question: str) -> bool:
     """Does the question ask about people, credit or honours (then credits are answered as the sources give them)?"""
     return asks_record(question) or asks_references(question) or bool(asked_facets(question)) or bool(_ASKS_CREDIT.search(question))
@@ -92,19 +83,15 @@ def _unknown_words(name: str) -> tuple[str, ...]:
     return tuple(w for w in words if w.casefold() not in _GENERIC and w.casefold() not in vocabulary())
 
 
-def unrecorded_credits(text: str, known: str) -> list[Credit]:
+def unrecorded_credits(text: str, known: str) -> list[str]:
     """The names ``text`` credits or honours with a word the vocabulary does not hold and ``known`` does not contain."""
     if not _CREDIT.search(text):
         return []
-    credits = []
-    for match in _ENTITY.finditer(text):
-        unknown = _unknown_words(match.group(0))
-        if unknown and not any(w.casefold() in known for w in unknown):
-            credits.append(Credit(match.group(0), unknown))
-    return credits
+    names = [match.group(0) for match in _ENTITY.finditer(text)]
+    return [name for name in names if (unknown := _unknown_words(name)) and not any(w.casefold() in known for w in unknown)]
 
 
-def sentence_credits(sentence: Sentence, question: str, sources: list[Source]) -> list[Credit]:
+def sentence_credits(sentence: Sentence, question: str, sources: list[Source]) -> list[str]:
     """The unasked, unrecorded credits of one answer claim (none for a question about people or credit)."""
     if sentence.kind != "claim" or asks_about_credit(question):
         return []

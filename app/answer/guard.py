@@ -223,7 +223,7 @@ def guard_answer(answer: Answer, embeddings: Embeddings | None = None) -> Answer
             continue
         credits = sentence_credits(sentence, answer.question, answer.sources)
         if credits:
-            names = ", ".join(c.name for c in credits)
+            names = ", ".join(credits)
             warnings.append(AnswerWarning("unrecorded_credit", f"a sentence crediting or honouring a name the talk's record does not "
                                           f"hold ({names}), which the question did not ask about, was dropped", sentence.text))
             continue
