@@ -2,7 +2,7 @@
 
 A refused follow-up about a known talk gets the record's facts when the record holds what was asked; a fresh
 question keeps its refusal, however clearly its top talk leads (a near-miss topic the corpus lacks scores as high as
-the right talk), and so does a record without what was asked.
+the right talk); a follow-up whose talk's record lacks what was asked hears what the record does not say.
 Pure text with talks built here; the same through the chain on the seed index is in tests/test_records.py.
 """
 
@@ -40,9 +40,16 @@ def test_a_refused_fresh_question_keeps_its_refusal_though_its_top_talks_record_
     assert answer.sentences == [REFUSAL]
 
 
-def test_a_refused_follow_up_whose_record_only_lacks_the_asked_kind_of_link_keeps_the_refusal():
+def test_a_refused_follow_up_whose_record_lacks_the_asked_kind_of_link_says_so_instead_of_refusing():
     answer = answer_refusal_from_record(_refused("Where is its GitHub code?", pinned=1, talk=HIVES))
-    assert answer.sentences == [REFUSAL]
+    assert _texts(answer) == ["The record of this talk gives no GitHub or code link, and no other link."]
+
+
+def test_a_refused_follow_up_about_a_talk_without_a_speaker_says_the_record_does_not_name_one():
+    answer = answer_refusal_from_record(_refused("Who gave the first one, and where did they do their PhD?", pinned=1, talk=HIVES))
+    assert _texts(answer) == ["The record of this talk does not say who gave it.",
+                              "The record of this talk does not say where the speaker studied."]
+    assert not answer.abstained and all(s.citations == [1] for s in answer.sentences)
 
 
 def test_a_follow_up_answer_with_a_claim_is_not_a_refusal():

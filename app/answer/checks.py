@@ -11,8 +11,8 @@ applies them in one loop. Read top to bottom:
    Yes") leave only the verdict (app/answer/polarity.py);
 3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
    talk record may still hold what was asked (a link, the speaker), else it is the abstention;
-4. ``answer_refusal_from_record``: a refused follow-up about a talk it named gets that talk's record facts when
-   they state what was asked (app/answer/record_refusal.py); then ``abstain_if_nothing_is_said``: no sentence, or only "not
+4. ``answer_refusal_from_record``: a refused follow-up about a talk it named gets that talk's record facts, or what
+   that record does not say of what was asked (app/answer/record_refusal.py); then ``abstain_if_nothing_is_said``: no sentence, or only "not
    covered": the answer abstains, cites nothing;
 5. ``attribute_claims``: every claim checked against every source (app/answer/attribution.py);
    then ``keep_people_own``: a bio claim the cited talk's own record does not hold is replaced by

@@ -7,7 +7,8 @@ record of the answer's main talk, so whether that talk is the one the question d
 app/answer/referents.py): the talk is known, so the record checks run on an answer with no sentences — the asked
 record fields (app/answer/records.py), a missing kind of link (link_facts.py), the bio sentences (bio_facts.py),
 the references (reference_facts.py) — and their facts replace the refusal when one of them states something (a
-name, a link, a reference, a bio sentence). The later record checks see those facts and add nothing twice.
+name, a link, a reference, a bio sentence); when none does, what the record does not say of what was asked replaces
+it ("The record of this talk does not say who gave it."). The later record checks see those facts and add nothing twice.
 
 *Tried for fresh questions and reverted* (2026-12-04, eleventh session): a refused question whose top talk the
 cross-encoder found relevant (best-sentence logit at least −1) and ahead of every other judged talk (by 1) was
@@ -25,6 +26,7 @@ described through their speaker score as low as −8.4 there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from app.answer.bio_facts import asked_facets, quote_bio
@@ -35,12 +37,32 @@ from app.answer.result import Answer, Sentence
 
 
 def answer_refusal_from_record(answer: Answer) -> Answer:
-    """A refused follow-up about talks a reference named: the first one's record facts, when they state what was
-    asked; otherwise (and for any fresh question) the refusal as it was."""
+    """A refused follow-up about talks a reference named: the first one's record facts, or what its record does not
+    say of what was asked (the talk is in the collection, so "the talks don't cover this" would deny it); a fresh
+    question keeps its refusal."""
     if answer.abstained or not answer.pinned or any(s.kind != "absence" for s in answer.sentences):
         return answer
     facts = record_facts(answer)
-    return replace(answer, sentences=facts) if any(states_something(s) for s in facts) else answer
+    if any(states_something(s) for s in facts):
+        return replace(answer, sentences=facts)
+    gaps = record_gaps(answer, facts)
+    return replace(answer, sentences=gaps) if gaps else answer
+
+
+def record_gaps(answer: Answer, facts: list[Sentence]) -> list[Sentence]:
+    """What the named talk's record lacks of what was asked, as record facts: who gave it (a record without a
+    speaker), each asked bio fact, the asked kind of link. Seen in "Who gave the first one, and where did they do
+    their PhD?" after a list whose first talk has no speaker: once "was given by [1]" no longer read "was given by
+    this talk", the refusal was all that was left."""
+    main = answer.sources[0]
+    gaps = [replace(s, kind="record") for s in facts]
+    if _WHO_GAVE.search(answer.question) and not main.talk.speaker:
+        gaps.insert(0, Sentence("The record of this talk does not say who gave it.", [main.n], 1.0, kind="record"))
+    return gaps
+
+
+#: "Who gave the first one?": the question asks who gave the talk.
+_WHO_GAVE = re.compile(r"\bwho\s+(?:gave|gives|presented|presents|spoke|delivered)\b", re.IGNORECASE)
 
 
 def asks_about_record(question: str) -> bool:
