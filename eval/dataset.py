@@ -9,7 +9,8 @@ the CI gate runs on it) and ``questions-heldout.jsonl``, ``questions-heldout2.js
 ``questions-heldout3.jsonl``, ``questions-heldout4.jsonl``, ``questions-heldout5.jsonl``,
 ``questions-heldout6.jsonl``, ``questions-heldout7.jsonl``, ``questions-heldout8.jsonl``, ``questions-heldout9.jsonl``,
 ``questions-heldout10.jsonl``, ``questions-heldout11.jsonl``, ``questions-heldout12.jsonl``,
-``questions-heldout13.jsonl``, ``questions-heldout14.jsonl`` and ``questions-heldout15.jsonl`` (held-out: written blind from the corpus, never used to choose anything; see docs/evaluation.md).
+``questions-heldout13.jsonl``, ``questions-heldout14.jsonl`` and ``questions-heldout15.jsonl`` (held-out: written blind from the corpus and committed before any run on them; eval/data/README.md says which
+were read after their runs and are tuning sets now; docs/evaluation.md reports them).
 """
 
 from __future__ import annotations
