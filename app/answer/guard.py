@@ -33,7 +33,7 @@ from typing import Iterable, Iterator
 from langchain_core.embeddings import Embeddings
 
 from app.core.instruction_features import CODE_WORD, looks_foreign
-from app.core.instructions import directs_to_link, instructs, suspicious
+from app.core.instructions import instructs, suspicious
 from app.answer.credits import sentence_credits
 from app.answer.offtopic import clean, readings
 from app.answer.polarity import opens_with_polarity
@@ -193,12 +193,8 @@ def guard_answer(answer: Answer, embeddings: Embeddings | None = None) -> Answer
     for source in answer.sources:
         for raw, seen in zip(source.sentences, neutralise_all(source.sentences)):
             (flagged if seen == PLACEHOLDER else plain).append(raw)
-    # A link only instruction-like sentences, or sentences directing someone to it, carry is not the talk's.
-    directing, vouched = [], []
-    for text in plain:
-        (directing if directs_to_link(text) else vouched).append(text)
-    planted = {link_key(url) for text in flagged + directing for url in links_in(text)} - {link_key(url) for text in vouched for url in links_in(text)}
-    planted |= {key for source in answer.sources for key in planted_links(source.talk)}
+    # A link only suspect sentences of its talk carry (anywhere in the talk, not only the passages) is not the talk's.
+    planted = {key for source in answer.sources for key in planted_links(source.talk)}
     suspects = [s for s in plain if suspicious(s)]
     off_topic = _off_topic(answer, embeddings)
     kept, warnings = [], []

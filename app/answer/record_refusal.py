@@ -35,6 +35,9 @@ from app.answer.records import about_one_talk, asks_record, record_sentences
 from app.answer.reference_facts import asks_references, quote_references
 from app.answer.result import Answer, Sentence
 
+#: "Who gave the first one?": the question asks who gave the talk.
+_WHO_GAVE = re.compile(r"\bwho\s+(?:gave|gives|presented|presents|spoke|delivered)\b", re.IGNORECASE)
+
 
 def answer_refusal_from_record(answer: Answer) -> Answer:
     """A refused follow-up about talks a reference named: the first one's record facts, or what its record does not
@@ -59,10 +62,6 @@ def record_gaps(answer: Answer, facts: list[Sentence]) -> list[Sentence]:
     if _WHO_GAVE.search(answer.question) and not main.talk.speaker:
         gaps.insert(0, Sentence("The record of this talk does not say who gave it.", [main.n], 1.0, kind="record"))
     return gaps
-
-
-#: "Who gave the first one?": the question asks who gave the talk.
-_WHO_GAVE = re.compile(r"\bwho\s+(?:gave|gives|presented|presents|spoke|delivered)\b", re.IGNORECASE)
 
 
 def asks_about_record(question: str) -> bool:
