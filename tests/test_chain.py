@@ -307,7 +307,7 @@ def test_without_history_the_question_is_used_as_is(seed_index):
 
 def test_the_json_answer_has_the_documented_shape(seed_index):
     payload = chain_with(seed_index, "ReLU networks are tropical rational maps [1].").invoke(TROPICAL).to_json()
-    assert set(payload) == {"question", "answer", "abstained", "citations", "sentences", "preview", "timings", "warnings"}
+    assert set(payload) == {"question", "answer", "abstained", "absent_terms", "citations", "sentences", "preview", "timings", "warnings"}
     assert set(payload["citations"][0]) == {"n", "talk_id", "title", "speaker", "lines", "links", "snippet"}
     assert set(payload["sentences"][0]) == {"text", "citations", "model_citations", "support", "supported"}
     assert set(payload["preview"]) == {"quotes", "abstention"}

@@ -44,7 +44,7 @@ from app.answer.prompting import AnswerPrompts
 from app.answer.record_refusal import asks_about_record
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
-from app.answer.result import Answer, AnswerWarning, Source
+from app.answer.result import Answer, AnswerWarning
 from app.answer.rewrite import adds_facts
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
@@ -52,6 +52,7 @@ from app.answer.turns import last_cited
 from app.core.config import Settings
 from app.core.errors import LLMTimeoutError, LLMUnavailableError
 from app.core.question import check_question
+from app.models.english_words import EnglishWords
 from app.models.tokens import encoding
 from app.retrieval.retriever import TalkRetriever
 from app.retrieval.subjects import read_subjects
@@ -75,6 +76,7 @@ class AnswerChain:
         self.enc = encoding(settings.chunks.encoding, settings.cache_dir / "tiktoken")
         self.prompts = AnswerPrompts.load()
         self.abstain_text = self.prompts.abstain
+        self.english = EnglishWords(settings.cache_dir / "tiktoken", settings.chunks.encoding)
 
     @property
     def catalog(self):
@@ -93,6 +95,7 @@ class AnswerChain:
         return (
             RunnableLambda(self.resolve)
             | RunnableLambda(self.condense)
+            | RunnableLambda(lambda state: state.with_absent(self.retriever.lexical.holds_word, self.english.is_everyday))
             | RunnableLambda(self.retrieve)
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
@@ -210,13 +213,10 @@ class AnswerChain:
         """The prompt for the question's kind (app/answer/prompting.py)."""
         return replace(state, messages=self.prompts.messages(state))
 
-    def should_abstain_early(self, sources: list[Source]) -> bool:
-        """Nothing retrieved is even close: answer that the corpus does not cover it, without the LLM."""
-        return abstain_early([(s.dense, s.relevance) for s in sources], self.settings)
-
     def _abstains(self, state: AnswerState) -> bool:
-        """The answer will be the abstention, without the model (a follow-up about cited talks never is)."""
-        return self.llm is not None and not state.pinned and self.should_abstain_early(list(state.sources))
+        """Abstain without the model: the question names what no talk contains, or nothing retrieved is close."""
+        far = bool(state.absent) or abstain_early([(s.dense, s.relevance) for s in state.sources], self.settings)
+        return self.llm is not None and not state.pinned and far
 
     # -- running it ---------------------------------------------------------
 
@@ -233,10 +233,11 @@ class AnswerChain:
         retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
         # A follow-up about talks already cited is answered from them, however far its wording is from them.
         abstain = self._abstains(state)
+        abstention = self.prompts.absent_text(state.absent) if state.absent else self.abstain_text
         preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
-                                     abstention=self.abstain_text if abstain else None)
+                                     abstention=abstention if abstain else None)
         answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview, polarity=state.polarity,
-                        pinned=len(state.pinned),
+                        pinned=len(state.pinned), absent_terms=list(state.absent),
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
         listed = answer_from_records(self.catalog, state.query, answer) if self.llm is not None and state.kinds.open_ended else None
@@ -245,7 +246,7 @@ class AnswerChain:
         if self.llm is None:
             return AnswerStream(answer, (), finish, started)
         if abstain:
-            return AnswerStream(replace(answer, answer=self.abstain_text, abstained=True), (self.abstain_text,), finish, started)
+            return AnswerStream(replace(answer, answer=abstention, abstained=True), (abstention,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
         return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), model_tokens(self.llm, list(state.messages)), finish, started,
                             settled_at_end=state.kinds.open_ended or state.kinds.yes_no)

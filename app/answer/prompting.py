@@ -32,6 +32,12 @@ class AnswerPrompts:
     polarity: PromptTemplate
     condense: PromptTemplate
     abstain: str
+    #: The abstention that names the question's words no talk contains.
+    abstain_absent: PromptTemplate
+
+    def absent_text(self, terms: tuple[str, ...]) -> str:
+        """"The talks in this collection don't mention “hypergraph”." (each term quoted, joined with "or")."""
+        return self.abstain_absent.format(terms=" or ".join(f"“{term}”" for term in terms)).strip()
 
     @classmethod
     def load(cls) -> AnswerPrompts:
@@ -40,7 +46,8 @@ class AnswerPrompts:
         return cls(answer=chat("answer_user"), listing=chat("answer_user_list"), yes_no=chat("answer_user_yes_no"),
                    yes_no_read=chat("answer_user_yes_no_read"), compare=chat("answer_user_compare"),
                    polarity=PromptTemplate.from_template(load_prompt("polarity")),
-                   condense=PromptTemplate.from_template(load_prompt("condense")), abstain=load_prompt("abstain"))
+                   condense=PromptTemplate.from_template(load_prompt("condense")), abstain=load_prompt("abstain"),
+                   abstain_absent=PromptTemplate.from_template(load_prompt("abstain_absent")))
 
     def messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
         """The prompt for the state's kind, each source as the model reads it (sanitised, with the record

@@ -132,6 +132,8 @@ class Answer:
     polarity: str | None = None
     #: How many of the first sources a follow-up's reference named (app/answer/referents.py): the answer is about them.
     pinned: int = 0
+    #: The question's words no talk contains (app/retrieval/absent_terms.py); when set, the answer says so and abstains.
+    absent_terms: list[str] = field(default_factory=list)
 
     def warned(self, *warnings: AnswerWarning) -> "Answer":
         """The answer with ``warnings`` added, each once (the stream and the final check may both see a runaway)."""
@@ -167,6 +169,7 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
+            "absent_terms": list(self.absent_terms),
             "citations": [s.citation() for s in citations],
             "sentences": [s.to_json() for s in self.sentences],
             "preview": self.preview.to_json(),

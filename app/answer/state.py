@@ -15,6 +15,7 @@ the boundary; no later step reads a metadata key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage
@@ -22,6 +23,7 @@ from langchain_core.messages import BaseMessage
 from app.answer.result import Source
 from app.answer.turns import Turn, as_turns
 from app.core.talk import Talk
+from app.retrieval.absent_terms import absent_terms
 from app.retrieval.question_kinds import QuestionKinds
 
 
@@ -71,6 +73,8 @@ class AnswerState:
     query: str = ""
     kinds: QuestionKinds = field(default_factory=lambda: QuestionKinds(open_ended=False, comparison=False))
     retrieved: tuple[RetrievedTalk, ...] = ()
+    #: Words of the question no talk contains (app/retrieval/absent_terms.py): the answer says so and stops there.
+    absent: tuple[str, ...] = ()
     #: The numbered sources the model reads, best first.
     sources: tuple[Source, ...] = ()
     #: A yes/no question's answer read from source [1] alone ("yes" / "no"; app/answer/polarity.py); None: not read.
@@ -82,6 +86,14 @@ class AnswerState:
     def start(cls, question: str, history: list | None = None) -> "AnswerState":
         """``history``: ``Turn``s, or (role, text) pairs from a caller that has no cited talks."""
         return cls(question=question, history=as_turns(history))
+
+    def with_absent(self, holds: Callable[[str], bool], is_everyday: Callable[[str], bool]) -> "AnswerState":
+        """The state with the question's words no talk contains (app/retrieval/absent_terms.py), which the answer then
+        names instead of using a neighbouring talk's facts. Not for a follow-up about cited talks, a list of talks (the
+        list says what it found) or a comparison (one side may be there)."""
+        if self.pinned or self.kinds.open_ended or self.kinds.comparison:
+            return self
+        return replace(self, absent=absent_terms(self.question, holds, is_everyday))
 
     def with_query(self, query: str) -> "AnswerState":
         """The state with its standalone query, and the question's kinds read once from it."""

@@ -188,6 +188,7 @@ def talkqa_field(answer: Answer, *, retrieval: bool) -> dict:
     return {
         "query": answer.query,
         "abstained": body["abstained"],
+        "absent_terms": body["absent_terms"],
         "support": answer.support,
         "citations": body["citations"],
         "sentences": body["sentences"],

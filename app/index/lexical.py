@@ -133,6 +133,15 @@ class LexicalIndex:
         talk_ids = np.array([str(d.metadata.get("talk_id", "")).encode() for d in docs], dtype=bytes) if docs else np.zeros(0, dtype="S1")
         return cls(bm25, tokenizer, chunk_ids, talk_ids, np.unique(talk_ids), _Docs.of(docs), dict(stamp))
 
+    def holds_word(self, word: str) -> bool:
+        """Does some chunk of this generation hold ``word`` (lower case) in a form BM25 reads as the same word
+        (its stem: "encodings" holds for "encoding")? A dictionary lookup in the tokenizer's vocabulary."""
+        tokenizer = self.tokenizer
+        if tokenizer.stemmer is None:
+            return word in tokenizer.word_to_id
+        # Not ``word_to_stem``: tokenizing a query adds its unseen words there.
+        return tokenizer.stemmer(word) in tokenizer.stem_to_sid
+
     def search(self, query: str, n: int) -> list[tuple[Document, float]]:
         """The best ``n`` chunks for ``query`` as (chunk, BM25 score), scores above 0 only."""
         if not self.size:

