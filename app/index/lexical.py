@@ -32,14 +32,17 @@ import mmap
 import numpy as np
 from langchain_core.documents import Document
 
+from app.core.talk import Talk
+
 #: Bumped when the saved layout or the tokenisation changes: an index of another format is rebuilt.
-FORMAT = 2
+FORMAT = 3
 _STAMP = "stamp.json"
 _IDS = "chunk_ids.npy"
 _TALKS = "talk_ids.npy"
 _LIVE = "live_talk_ids.npy"
 _DOCS = "chunks.jsonl"
 _OFFSETS = "chunk_offsets.npy"
+_NOTE_STEMS = "note_stems.json"
 
 
 def _stemmer():
@@ -61,6 +64,11 @@ def index_text(doc: Document) -> str:
     """What BM25 reads of a chunk: its talk's title and speaker, then its text."""
     meta = doc.metadata
     return " ".join([meta.get("title", ""), meta.get("speaker", "") or "", doc.page_content])
+
+
+def note_lines(talks: Iterable[Talk]) -> list[str]:
+    """The talks' note lines (bios, joint work, references, links): words a talk holds that no chunk carries."""
+    return [line for talk in talks for line in talk.notes]
 
 
 def stamp_of(collection_id: str, generation: int) -> dict:
@@ -107,6 +115,9 @@ class LexicalIndex:
     live_talks: np.ndarray  # sorted unique talk ids (bytes)
     docs: _Docs
     stamp: dict
+    #: The stems of the talks' notes (bios, co-authors, references, links), which BM25 does not index: with its
+    #: vocabulary, every word the generation's talks hold (``holds_word``).
+    note_stems: frozenset[str] = frozenset()
 
     @property
     def size(self) -> int:
@@ -119,11 +130,14 @@ class LexicalIndex:
         return i < len(self.live_talks) and self.live_talks[i] == key
 
     @classmethod
-    def build(cls, docs: Iterable[Document], stamp: dict) -> "LexicalIndex":
-        """Tokenise and index ``docs`` (O(corpus): ingest does this, readers only when the saved one is stale)."""
+    def build(cls, docs: Iterable[Document], stamp: dict, notes: Iterable[str] = ()) -> "LexicalIndex":
+        """Tokenise and index ``docs`` (O(corpus): ingest does this, readers only when the saved one is stale);
+        ``notes``, the talks' note lines, only join the words the generation holds."""
         import bm25s
 
         docs = list(docs)
+        note_tokenizer = _tokenizer()
+        note_tokenizer.tokenize(list(notes), return_as="tuple", show_progress=False)
         tokenizer = _tokenizer()
         tokens = tokenizer.tokenize([index_text(d) for d in docs], return_as="tuple", show_progress=False)
         bm25 = bm25s.BM25()
@@ -131,16 +145,18 @@ class LexicalIndex:
             bm25.index(tokens, show_progress=False)
         chunk_ids = np.array([d.id.encode() for d in docs], dtype=bytes) if docs else np.zeros(0, dtype="S1")
         talk_ids = np.array([str(d.metadata.get("talk_id", "")).encode() for d in docs], dtype=bytes) if docs else np.zeros(0, dtype="S1")
-        return cls(bm25, tokenizer, chunk_ids, talk_ids, np.unique(talk_ids), _Docs.of(docs), dict(stamp))
+        return cls(bm25, tokenizer, chunk_ids, talk_ids, np.unique(talk_ids), _Docs.of(docs), dict(stamp),
+                   frozenset(note_tokenizer.stem_to_sid or note_tokenizer.word_to_id))
 
     def holds_word(self, word: str) -> bool:
         """Does some chunk of this generation hold ``word`` (lower case) in a form BM25 reads as the same word
         (its stem: "encodings" holds for "encoding")? A dictionary lookup in the tokenizer's vocabulary."""
         tokenizer = self.tokenizer
         if tokenizer.stemmer is None:
-            return word in tokenizer.word_to_id
+            return word in tokenizer.word_to_id or word in self.note_stems
+        stem = tokenizer.stemmer(word)
         # Not ``word_to_stem``: tokenizing a query adds its unseen words there.
-        return tokenizer.stemmer(word) in tokenizer.stem_to_sid
+        return stem in tokenizer.stem_to_sid or stem in self.note_stems
 
     def search(self, query: str, n: int) -> list[tuple[Document, float]]:
         """The best ``n`` chunks for ``query`` as (chunk, BM25 score), scores above 0 only."""
@@ -168,6 +184,7 @@ class LexicalIndex:
             np.save(tmp / _LIVE, self.live_talks)
             np.save(tmp / _OFFSETS, self.docs.offsets)
             (tmp / _DOCS).write_bytes(bytes(self.docs.data))
+            (tmp / _NOTE_STEMS).write_text(json.dumps(sorted(self.note_stems), ensure_ascii=False), encoding="utf-8")
             (tmp / _STAMP).write_text(json.dumps(self.stamp), encoding="utf-8")  # last: marks the index whole
             if path.exists():
                 old = path.with_name(f".{path.name}.old-{os.getpid()}")
@@ -208,9 +225,10 @@ class LexicalIndex:
             bm25 = bm25s.BM25.load(str(path), mmap=True, show_progress=False) if len(chunk_ids) else bm25s.BM25()
             tokenizer = _tokenizer()
             tokenizer.load_vocab(str(path))
+            note_stems = frozenset(json.loads((path / _NOTE_STEMS).read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError):
             return None
-        return cls(bm25, tokenizer, chunk_ids, talk_ids, live_talks, docs, saved)
+        return cls(bm25, tokenizer, chunk_ids, talk_ids, live_talks, docs, saved, note_stems)
 
 
 def prune_saved(root: Path, keep: Path) -> None:
@@ -241,9 +259,10 @@ class LexicalFiles:
         """The saved index of ``live``; None when missing or stale."""
         return LexicalIndex.load(self.path(live), live.stamp)
 
-    def save(self, live, docs: list[Document]) -> LexicalIndex:
-        """Build the BM25 index of ``docs`` for ``live`` and save it (skipped when the data dir is read-only)."""
-        index = LexicalIndex.build(docs, live.stamp)
+    def save(self, live, docs: list[Document], notes: Iterable[str] = ()) -> LexicalIndex:
+        """Build the BM25 index of ``docs`` (and the words of the talks' ``notes``) for ``live`` and save it (skipped
+        when the data dir is read-only)."""
+        index = LexicalIndex.build(docs, live.stamp, notes)
         try:
             index.save(self.path(live))
         except OSError:  # a read-only data dir: this process keeps the index in memory

@@ -27,7 +27,7 @@ from app.core.talk import Catalog
 from app.index.catalog import CatalogRecords, paged_get
 from app.index.following import CurrentIndex
 from app.index.generations import Generations, LiveIndex, model_signature
-from app.index.lexical import LexicalFiles, LexicalIndex
+from app.index.lexical import LexicalFiles, LexicalIndex, note_lines
 from app.index.opening import Connection
 from app.index.snapshot import IndexSnapshot
 from app.index.titles import TitleCache, TitleOverlay
@@ -99,7 +99,8 @@ class TalkStore:
         found = self.lexical_files.load(live)
         if found is not None:
             return found
-        return self.lexical_files.save(live, self.chunks(self.records.talk_ids(live.generation)))
+        talks = self.records.talks_of(live.generation)
+        return self.lexical_files.save(live, self.chunks({t.id for t in talks}), note_lines(talks))
 
     # ----------------------------------------------------------- the write side
 

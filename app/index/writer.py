@@ -22,6 +22,7 @@ from langchain_core.documents import Document
 from app.core.talk import Talk
 from app.index.catalog import batches, paged_get
 from app.index.generations import LiveIndex
+from app.index.lexical import note_lines
 from app.index.opening import corruption_of, set_aside
 
 if TYPE_CHECKING:
@@ -105,11 +106,11 @@ class IndexWriter:
         if not self.rebuild and same_catalog and not to_add and not moved and keep == set(existing):
             self.live = LiveIndex(generations.base, generation, str(collection.id), len(talks))
             if not self.store.lexical_files.is_saved(self.live):
-                self.store.lexical_files.save(self.live, docs)
+                self.store.lexical_files.save(self.live, docs, note_lines(talks))
             return WriteReport(len(docs), 0, 0)
         self.live = LiveIndex(generations.base, generation + 1, str(collection.id), len(talks))
         self.store.records.write(self.live.generation, talks)
-        self.store.lexical_files.save(self.live, docs)
+        self.store.lexical_files.save(self.live, docs, note_lines(talks))
         generations.commit(collection, self.live.generation, talks=len(talks))  # live from here (a rebuild: once published)
         return WriteReport(len(docs), len(to_add), self.prune(collection, set(existing) - keep))
 
