@@ -8,7 +8,9 @@ the chain abstains naming the words, without calling the model.
 from __future__ import annotations
 
 import pytest
+from langchain_core.documents import Document
 
+from app.index.lexical import LexicalIndex
 from app.models.english_words import EnglishWords
 from app.retrieval.absent_terms import absent_terms
 from app.service import Service
@@ -66,9 +68,19 @@ def test_a_fields_terms_are_not_everyday_english(english, word):
 # ------------------------------------------------------------------ the live index and the chain (real index, fake model)
 
 
+def test_the_words_of_the_talks_notes_are_held_and_kept_when_saved(tmp_path):
+    """BM25 indexes the abstracts only; a bio's "Technion" is a word the talk holds all the same."""
+    docs = [Document(id="c1", page_content="Sharpness-aware minimisation of neural networks.", metadata={"talk_id": "t1"})]
+    index = LexicalIndex.build(docs, {"format": 0}, notes=["She received her PhD from the Technion."])
+    index.save(tmp_path / "lexical")
+    loaded = LexicalIndex.load(tmp_path / "lexical", {"format": 0})
+    assert loaded.holds_word("technion") and loaded.holds_word("sharpness") and not loaded.holds_word("hypergraph")
+    assert loaded.search("technion", 5) == []  # the notes are words the talk holds, not BM25 hits
+
+
 def test_the_live_index_holds_its_words_in_any_form_and_a_query_adds_none(seed_index):
     lexical = Service(seed_index.settings, store=seed_index.store).retriever().lexical
-    assert lexical.holds_word("tropical") and lexical.holds_word("tropically")
+    assert lexical.holds_word("tropical") and lexical.holds_word("tropically") and lexical.holds_word("deepmind")  # a bio's word
     lexical.search("hypergraph sheaves", 5)  # tokenising a query must not make its words the corpus's
     assert not lexical.holds_word("hypergraph")
 

@@ -30,6 +30,16 @@ def test_the_small_model_answers_through_the_cli_and_prints_sources(run_cli, see
     assert payload["answer"] and payload["timings"]["first_token_ms"] is not None
 
 
+def test_the_cli_names_the_words_no_talk_holds_instead_of_answering_with_a_neighbour(run_cli, seed_index):
+    """A near miss of a real talk (positional encodings for graphs, asked for hypergraphs) through `talkqa ask --json`."""
+    env = {"TALKQA_LLM__BACKEND": "local", "TALKQA_LLM__LOCAL_MODEL": "smollm2-135m"}
+    question = "Who co-authored the stable positional encodings for hypergraph neural networks?"
+    result = run_cli("ask", "--json", question, data_dir=seed_index.settings.data_dir, env=env)
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["abstained"] and payload["absent_terms"] == ["hypergraph"] and "“hypergraph”" in payload["answer"]
+
+
 def test_the_embedded_model_answers_with_a_citation_of_the_right_talk(seed_index):
     settings = with_llm(seed_index.settings, backend="local", local_model="qwen-1.5b")
     answer = Service(settings, store=seed_index.store).answer_chain().invoke(TROPICAL)
