@@ -349,6 +349,12 @@ def unusual(text: str) -> bool:
     return unknown or reversed_text or bool(_NON_LATIN.search(text) or _MIXED_CASE.search(text) or _JSON_KEY.search(text) or _HEX.search(text))
 
 
+def has_english_function_words(text: str) -> bool:
+    """Does ``text`` use any English function word ("the", "of", "which", ...)? A question without one is in another
+    language, or too terse to read its words as English (app/retrieval/absent_terms.py)."""
+    return any(w in _ENGLISH for w in words(text))
+
+
 def looks_foreign(text: str) -> bool:
     """Is ``text`` in another language than English (function-word shares, or mostly non-Latin letters)?"""
     letters = [c for c in text if c.isalpha()]
