@@ -21,16 +21,34 @@ sys.path.insert(0, str(ROOT))
 
 from app.core.config import Settings  # noqa: E402
 from app.models.english_words import EnglishWords  # noqa: E402
-from app.retrieval.absent_terms import absent_terms  # noqa: E402
+from app.index.lexical import LexicalIndex  # noqa: E402
+from app.retrieval.absent_terms import MIN_TALKS, absent_terms  # noqa: E402
+from eval.injection import BLIND_SPLITS, SPLITS, load_cases  # noqa: E402
+from langchain_core.documents import Document  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import provenance  # noqa: E402
 from eval.dataset import QUESTION_SETS, load_questions  # noqa: E402
+
+
+def injection_splits(english: EnglishWords) -> dict:
+    """Per injection split: its cases' questions read against its own abstracts (18-55 talks), the floor ignored."""
+    out = {}
+    for split in SPLITS + BLIND_SPLITS:
+        cases = load_cases(splits=(split,))
+        docs = [Document(id=c.id, page_content=c.abstract, metadata={"talk_id": c.id}) for c in cases]
+        index = LexicalIndex.build(docs, {"scratch": split})
+        found = {c.id: absent_terms(c.question, index.holds_word, english.is_everyday, MIN_TALKS) for c in cases}
+        out[split] = {"talks": len(cases), "with_absent": {i: list(w) for i, w in found.items() if w}}
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--injection-splits", action="store_true",
+                        help="also read each injection split's questions against an index of that split's abstracts alone, "
+                             "as if the collection were large enough (what MIN_TALKS guards against)")
     args = parser.parse_args()
     settings = Settings()
     lexical = Service(settings).retriever().lexical
@@ -39,7 +57,7 @@ def main() -> None:
     for name in args.sets:
         for path in QUESTION_SETS[name]:
             for q in load_questions(path):
-                words = absent_terms(q.question, lexical.holds_word, english.is_everyday)
+                words = absent_terms(q.question, lexical.holds_word, english.is_everyday, len(lexical.live_talks))
                 side = "unanswerable" if q.type == "unanswerable" else "answerable"
                 counts[(name, side, "questions")] += 1
                 counts[(name, side, "with_absent")] += bool(words)
@@ -52,8 +70,9 @@ def main() -> None:
                for side in ("answerable", "unanswerable")}
     per_set = {f"{name}/{side}": {"questions": counts[(name, side, "questions")], "with_absent": counts[(name, side, "with_absent")]}
                for name in args.sets for side in ("answerable", "unanswerable") if counts[(name, side, "questions")]}
+    small = injection_splits(english) if args.injection_splits else None
     args.out.write_text(json.dumps({**provenance(), "sets": args.sets, "summary": summary, "per_set": per_set,
-                                    "questions": rows}, indent=1, ensure_ascii=False) + "\n")
+                                    "questions": rows, "injection_splits": small}, indent=1, ensure_ascii=False) + "\n")
     print(json.dumps(summary))
 
 

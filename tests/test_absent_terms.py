@@ -12,7 +12,7 @@ from langchain_core.documents import Document
 
 from app.index.lexical import LexicalIndex
 from app.models.english_words import EnglishWords
-from app.retrieval.absent_terms import absent_terms
+from app.retrieval.absent_terms import MIN_TALKS, absent_terms
 from app.service import Service
 from support.models import scripted
 
@@ -21,7 +21,7 @@ EVERYDAY = {"honours", "carve", "stable", "neural", "networks", "positional", "a
 
 
 def absent(question: str) -> tuple[str, ...]:
-    return absent_terms(question, HELD.__contains__, EVERYDAY.__contains__)
+    return absent_terms(question, HELD.__contains__, EVERYDAY.__contains__, talks=MIN_TALKS)
 
 
 # ------------------------------------------------------------------ the words (pure)
@@ -48,6 +48,11 @@ def test_a_question_in_another_language_has_no_absent_words():
     assert absent("Welche Vorträge behandeln Positionskodierungen für Hypergraphen?") == ()
 
 
+def test_a_small_collection_says_nothing_is_absent():
+    """The words of a few dozen abstracts are too few to say a field's word is missing."""
+    assert absent_terms("What does the hypergraph talk show?", HELD.__contains__, EVERYDAY.__contains__, talks=MIN_TALKS - 1) == ()
+
+
 def test_each_absent_word_is_named_once_in_question_order():
     assert absent("Sinkhorn divergences versus Sinkhorn iterations on hypergraphs") == ("sinkhorn", "divergences", "iterations", "hypergraphs")
     assert absent("sinkhorn hypergraphs") == ()  # no English function word: too terse to read as English
@@ -61,7 +66,7 @@ def english(tmp_path_factory) -> EnglishWords:
     return EnglishWords(tmp_path_factory.mktemp("tiktoken"))
 
 
-@pytest.mark.parametrize("word", ["honours", "doctorate", "carve", "tweaks", "mentors", "stopping"])
+@pytest.mark.parametrize("word", ["honours", "doctorate", "carve", "tweaks", "mentors", "stopping", "outperform", "mismatched"])
 def test_everyday_words_are_known_as_english(english, word):
     assert english.is_everyday(word)
 

@@ -87,13 +87,13 @@ class AnswerState:
         """``history``: ``Turn``s, or (role, text) pairs from a caller that has no cited talks."""
         return cls(question=question, history=as_turns(history))
 
-    def with_absent(self, holds: Callable[[str], bool], is_everyday: Callable[[str], bool]) -> "AnswerState":
+    def with_absent(self, holds: Callable[[str], bool], is_everyday: Callable[[str], bool], talks: int) -> "AnswerState":
         """The state with the question's words no talk contains (app/retrieval/absent_terms.py), which the answer then
         names instead of using a neighbouring talk's facts. Not for a follow-up about cited talks, a list of talks (the
         list says what it found) or a comparison (one side may be there)."""
         if self.pinned or self.kinds.open_ended or self.kinds.comparison:
             return self
-        return replace(self, absent=absent_terms(self.question, holds, is_everyday))
+        return replace(self, absent=absent_terms(self.question, holds, is_everyday, talks))
 
     def with_query(self, query: str) -> "AnswerState":
         """The state with its standalone query, and the question's kinds read once from it."""

