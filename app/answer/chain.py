@@ -95,8 +95,7 @@ class AnswerChain:
         return (
             RunnableLambda(self.resolve)
             | RunnableLambda(self.condense)
-            | RunnableLambda(lambda state: state.with_absent(self.retriever.lexical.holds_word, self.english.is_everyday,
-                                                           len(self.retriever.lexical.live_talks)))
+            | RunnableLambda(lambda state: state.with_absent(self.retriever.lexical, self.english.is_everyday))
             | RunnableLambda(self.retrieve)
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)

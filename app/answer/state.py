@@ -15,7 +15,7 @@ the boundary; no later step reads a metadata key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage
@@ -25,6 +25,9 @@ from app.answer.turns import Turn, as_turns
 from app.core.talk import Talk
 from app.retrieval.absent_terms import absent_terms
 from app.retrieval.question_kinds import QuestionKinds
+
+if TYPE_CHECKING:
+    from app.index.lexical import LexicalIndex
 
 
 @dataclass(frozen=True)
@@ -87,13 +90,13 @@ class AnswerState:
         """``history``: ``Turn``s, or (role, text) pairs from a caller that has no cited talks."""
         return cls(question=question, history=as_turns(history))
 
-    def with_absent(self, holds: Callable[[str], bool], is_everyday: Callable[[str], bool], talks: int) -> "AnswerState":
+    def with_absent(self, lexical: LexicalIndex, is_everyday: Callable[[str], bool]) -> "AnswerState":
         """The state with the question's words no talk contains (app/retrieval/absent_terms.py), which the answer then
         names instead of using a neighbouring talk's facts. Not for a follow-up about cited talks, a list of talks (the
         list says what it found) or a comparison (one side may be there)."""
         if self.pinned or self.kinds.open_ended or self.kinds.comparison:
             return self
-        return replace(self, absent=absent_terms(self.question, holds, is_everyday, talks))
+        return replace(self, absent=absent_terms(self.question, lexical.holds_word, is_everyday, len(lexical.live_talks)))
 
     def with_query(self, query: str) -> "AnswerState":
         """The state with its standalone query, and the question's kinds read once from it."""
