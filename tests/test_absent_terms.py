@@ -7,6 +7,8 @@ the chain abstains naming the words, without calling the model.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from langchain_core.documents import Document
 
@@ -94,6 +96,14 @@ def test_the_live_index_holds_its_words_in_any_form_and_a_query_adds_none(seed_i
     assert lexical.holds_word("tropical") and lexical.holds_word("tropically") and lexical.holds_word("deepmind")  # a bio's word
     lexical.search("hypergraph sheaves", 5)  # tokenising a query must not make its words the corpus's
     assert not lexical.holds_word("hypergraph")
+
+
+def test_a_reader_that_rebuilds_the_lexical_index_holds_the_notes_words_too(seed_index, tmp_path):
+    """A worker without the saved index rebuilds it; its words must be the writer's, bios included."""
+    data = tmp_path / "data"
+    shutil.copytree(seed_index.settings.data_dir, data, ignore=shutil.ignore_patterns("lexical"))
+    settings = seed_index.settings.model_copy(update={"data_dir": data, "chroma_path": None})
+    assert Service(settings).retriever().lexical.holds_word("deepmind")
 
 
 def test_a_question_naming_what_no_talk_contains_says_so_without_the_model(seed_index):

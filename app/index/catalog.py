@@ -70,6 +70,18 @@ class CatalogRecords:
         talks = _talks(paged_get(self._collection(), where={"generation": generation}, include=["documents"]))
         return sorted(talks, key=catalog_order)
 
+    def note_lines(self, generation: int) -> list[str]:
+        """Every note line of ``generation``'s talks, read a page of records at a time (no ``Talk`` is kept): what a
+        reader rebuilding the lexical index adds to the words a generation holds (app/index/lexical.py)."""
+        lines: list[str] = []
+        offset = 0
+        while True:
+            page = self._collection().get(where={"generation": generation}, include=["documents"], limit=PAGE, offset=offset)
+            lines += [line for doc in page.get("documents") or [] for line in json.loads(doc).get("notes", [])]
+            if len(page["ids"]) < PAGE:
+                return lines
+            offset += PAGE
+
     def talk_ids(self, generation: int) -> set[str]:
         """The ids of the talks of ``generation`` (no record is parsed)."""
         return {_talk_id(i) for i in paged_get(self._collection(), where={"generation": generation}, include=[])["ids"]}

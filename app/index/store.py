@@ -27,7 +27,7 @@ from app.core.talk import Catalog
 from app.index.catalog import CatalogRecords, paged_get
 from app.index.following import CurrentIndex
 from app.index.generations import Generations, LiveIndex, model_signature
-from app.index.lexical import LexicalFiles, LexicalIndex, note_lines
+from app.index.lexical import LexicalFiles, LexicalIndex
 from app.index.opening import Connection
 from app.index.snapshot import IndexSnapshot
 from app.index.titles import TitleCache, TitleOverlay
@@ -95,12 +95,12 @@ class TalkStore:
         return self.lexical_files.path(live)
 
     def lexical_index(self, live: LiveIndex) -> LexicalIndex:
-        """The saved BM25 index of ``live``; built from the chunks (and saved, if we may) when missing or stale."""
+        """The saved BM25 index of ``live``; built from the chunks and the records' note lines, read a page at a time
+        (and saved, if we may), when missing or stale."""
         found = self.lexical_files.load(live)
         if found is not None:
             return found
-        talks = self.records.talks_of(live.generation)
-        return self.lexical_files.save(live, self.chunks({t.id for t in talks}), note_lines(talks))
+        return self.lexical_files.save(live, self.chunks(self.records.talk_ids(live.generation)), self.records.note_lines(live.generation))
 
     # ----------------------------------------------------------- the write side
 
