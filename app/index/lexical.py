@@ -146,7 +146,7 @@ class LexicalIndex:
         chunk_ids = np.array([d.id.encode() for d in docs], dtype=bytes) if docs else np.zeros(0, dtype="S1")
         talk_ids = np.array([str(d.metadata.get("talk_id", "")).encode() for d in docs], dtype=bytes) if docs else np.zeros(0, dtype="S1")
         return cls(bm25, tokenizer, chunk_ids, talk_ids, np.unique(talk_ids), _Docs.of(docs), dict(stamp),
-                   frozenset(note_tokenizer.stem_to_sid or note_tokenizer.word_to_id))
+                   frozenset(note_tokenizer.stem_to_sid if note_tokenizer.stemmer else note_tokenizer.word_to_id))
 
     def holds_word(self, word: str) -> bool:
         """Does some chunk of this generation hold ``word`` (lower case) in a form BM25 reads as the same word

@@ -42,7 +42,11 @@ class EnglishWords:
 
     def __init__(self, cache_dir: Path, encoding_name: str = "cl100k_base") -> None:
         self._enc = encoding(encoding_name, cache_dir)
-        self._words = _wordpiece_words()
+
+    @property
+    def _words(self) -> frozenset[str]:
+        """Read on the first question that needs it (once per process), not when a chain is built."""
+        return _wordpiece_words()
 
     def is_everyday(self, word: str) -> bool:
         spellings = {word, re.sub(r"is(e|es|ed|ing)$", r"iz\1", word), re.sub(r"ably$", "able", word)}
