@@ -131,6 +131,18 @@ def test_an_acronym_in_parentheses_that_spells_the_term_is_another_spelling():
     assert condition.evidence(langevin) == "We study underdamped Langevin MCMC."
 
 
+def test_the_evidence_quoted_is_a_sentence_of_the_record_before_the_title():
+    condition = record_condition("Which talk introduced the Lottery Ticket Hypothesis?")
+    talk = Talk(id="t", title="Lottery Ticket Hypothesis and training", source="s",
+                abstract='We recently proposed the "Lottery Ticket Hypothesis" for sparse networks. It raises questions.')
+    assert condition.evidence(talk) == 'We recently proposed the "Lottery Ticket Hypothesis" for sparse networks.'
+
+
+def test_the_title_is_the_evidence_when_no_sentence_of_the_record_meets_the_condition():
+    talk = Talk(id="t", title="Lottery Ticket Hypothesis", abstract="We prune dense networks.", source="s")
+    assert record_condition("Which talk introduced the Lottery Ticket Hypothesis?").evidence(talk) == "Lottery Ticket Hypothesis"
+
+
 def test_an_acronym_in_parentheses_that_does_not_spell_the_term_is_an_example_not_a_spelling():
     condition = record_condition("Which talks mention anything Wasserstein (a Wasserstein distance, gradient flow or GAN)?")
     assert condition.alternatives == ()

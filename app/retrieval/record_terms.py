@@ -146,12 +146,14 @@ class RecordCondition:
         return "|".join(t.candidates() for t in needed)
 
     def sentences(self, talk: Talk) -> list[str]:
-        """The sentences of the talk the condition reads (its scope)."""
+        """The sentences of the talk the condition reads (its scope). The title comes last: it is often derived
+        from the abstract, not written by the speaker, so a sentence of the record itself is the better evidence
+        to quote, and the title is read only when no such sentence meets the condition."""
         notes = [s for note in talk.notes for s in split_sentences(note)]
-        abstract = [talk.title, *split_sentences(talk.abstract)]
+        abstract = split_sentences(talk.abstract)
         if self.scope == "bio":
             return _bio_sentences(abstract, talk.speaker) + notes
-        return abstract if self.scope == "abstract" else abstract + notes
+        return abstract + [talk.title] if self.scope == "abstract" else abstract + notes + [talk.title]
 
     def evidence(self, talk: Talk) -> str | None:
         """The talk's first sentence that meets the condition (its link, for a link condition), or None; None too
