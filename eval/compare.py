@@ -22,7 +22,7 @@ from eval.dataset import TYPES
 #: Score files a run folder may hold, smallest first: scores.jsonl (committed beside metrics.json) or results.jsonl.
 SCORE_FILES = ("scores.jsonl", "results.jsonl")
 #: Metrics in the order a reader looks for them; a judge's name follows in brackets, e.g. key_fact_coverage[det].
-ORDER = ("key_fact_coverage", "alce_citation_recall", "alce_citation_precision", "abstention_right", "citation_recall",
+ORDER = ("key_fact_coverage", "key_fact_coverage_words", "alce_citation_recall", "alce_citation_precision", "abstention_right", "citation_recall",
          "citation_precision", "faithfulness", "context_key_fact_coverage", "recall@5", "recall@10", "mrr", "ndcg@10",
          "context_recall", "first_token_ms", "total_ms", "prompt_tokens")
 #: Costs, not scores: compared only when asked for by name, and lower wins.

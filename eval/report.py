@@ -144,7 +144,7 @@ DEFINITIONS = [
     "- citation precision / recall: cited talks against gold talks (an abstention on an answerable question has recall 0). Baseline chunks map to the talk holding most of their characters.",
     "- ALCE citation recall: sentences supported by the union of their cited passages / sentences. ALCE citation precision: citations not irrelevant / citations (irrelevant: does not support the sentence alone while the other citations still do; citations of unsupported sentences count as imprecise).",
     "- faithfulness: sentences supported by the whole context the model saw / sentences.",
-    "- key-fact coverage: key facts the judge finds stated in the answer / key facts (0 for an abstention).",
+    "- key-fact coverage: key facts the judge finds stated in the answer / key facts (0 for an abstention). key_fact_coverage_words: the same without a judge, a fact counting as stated when the answer holds three quarters of its own words (URLs, names, ids); blind to paraphrase, so a floor for prose.",
     "- abstention_correct: unanswerable questions the system declined; false_abstention: answerable questions it declined.",
     "- count_correct: a counting question's answer states the exact number of talks; polarity_correct: a yes/no question's answer opens with the polarity the gold talk supports.",
     "",
@@ -180,12 +180,13 @@ def render_markdown(metrics: dict) -> str:
                                                     "context_key_fact_coverage")]
     judged = [k for k in judged if _measured(metrics["answers"], k)]  # e.g. the LLM judge measures no context ceiling
     if metrics.get("by_split"):
-        out += _by_split(metrics, base + judged + ["count_correct", "polarity_correct"])
+        out += _by_split(metrics, base + judged + ["key_fact_coverage_words", "count_correct", "polarity_correct"])
         for judge in reversed(judges):  # the independent judge first, when it ran
             out += key_fact_gap(metrics, judge)
     if metrics["answers"]["ours"]["all"].get("n"):
-        out += ["## Answers", "", _side_by_side(metrics["answers"], base + judged + ["sentences"]), "",
-                _by_type(metrics["answers"], base[:2] + judged[:5]), ""]
+        out += ["## Answers", "", _side_by_side(metrics["answers"], base + judged + ["key_fact_coverage_words", "sentences"]), "",
+                _by_type(metrics["answers"], base[:2] + judged[:5]), "",
+                _by_type(metrics["answers"], ["key_fact_coverage_words", "count_correct", "polarity_correct"]), ""]
         if len(judged) > 5:
             out += [_by_type(metrics["answers"], judged[5:]), ""]
         out += latency_section(metrics["latency"])

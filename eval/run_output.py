@@ -22,6 +22,7 @@ ANSWER_KEYS = (
     "sentences",
     "count_correct",
     "polarity_correct",
+    "key_fact_coverage_words",
 )
 JUDGED_KEYS = ("faithfulness", "alce_citation_recall", "alce_citation_precision", "key_fact_coverage", "context_key_fact_coverage")
 

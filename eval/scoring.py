@@ -88,6 +88,8 @@ def answer_metrics(q: Question, record: dict, judges: list[Judge]) -> dict:
         "sentences": None if abstained else len(record["sentences"]),
         "count_correct": M.count_correct(record["answer"], q.count, abstained),
         "polarity_correct": M.polarity_correct(record["answer"], q.polarity, abstained),
+        # No judge and no model: the key facts' own words in the answer (a floor for prose, fair for links and names).
+        "key_fact_coverage_words": M.key_fact_coverage(q.key_facts, record["answer"], abstained, M.states_by_words),
     }
     sentences = [] if abstained else record["sentences"]
     cited_pairs = [(s["text"], [by_n[n]["text"] for n in s["citations"] if n in by_n]) for s in sentences]

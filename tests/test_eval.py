@@ -204,6 +204,15 @@ def test_answer_metrics_of_an_abstention():
     assert (m["citation_recall"], m["false_abstention"], m["citation_precision"]) == (0.0, 1.0, None)
 
 
+def test_every_answer_is_graded_by_its_key_facts_own_words_without_a_judge():
+    q = Question("q1", "link_reference", "Where is the code?", [[1, 1]],
+                 ["github.com/ada/flows", "arXiv:2101.00001"], gold_talks=["t1"])
+    record = {"answer": "The code is at https://github.com/ada/flows [1].", "abstained": False,
+              "passages": [{"n": 1, "talk_id": "t1", "text": "Code: https://github.com/ada/flows"}],
+              "sentences": [{"text": "The code is at https://github.com/ada/flows.", "citations": [1]}], "cited": [1],
+              "timings": {}, "prompt_tokens": None}
+    assert answer_metrics(q, record, [])["key_fact_coverage_words"] == 0.5
+
 
 class SaysYes(Judge):
     name = "yes"
