@@ -73,6 +73,16 @@ def test_everyday_words_are_known_as_english(english, word):
     assert english.is_everyday(word)
 
 
+@pytest.mark.parametrize("word", ["imitate", "carves", "enlarges", "provably", "skilful"])
+def test_a_word_english_knows_only_as_a_verb_adjective_or_adverb_is_everyday(english, word):
+    assert english.is_everyday(word)
+
+
+@pytest.mark.parametrize("word", ["sheaf", "chinchilla", "hallucinations"])
+def test_a_rare_noun_is_not_everyday_english(english, word):
+    assert not english.is_everyday(word)
+
+
 @pytest.mark.parametrize("word", ["hypergraph", "sinkhorn", "neuromorphic", "adaboost", "knockoffs"])
 def test_a_fields_terms_are_not_everyday_english(english, word):
     assert not english.is_everyday(word)
