@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.pinning import pin_first
+from app.answer.pinning import pin_first, pin_follow_up
 from app.answer.referents import about_line, resolve
 from app.answer.state import RetrievedTalk
 from app.core.talk import Talk
@@ -101,3 +101,17 @@ def test_pinned_talks_come_first_and_keep_their_retrieval_scores():
 
 def test_an_ordinal_before_a_noun_that_is_no_talk_is_no_reference():
     assert resolve("Who is the last author?", NTK) is None
+
+
+def _hits() -> tuple[RetrievedTalk, ...]:
+    return tuple(RetrievedTalk(talk=t, score=s, dense=s, relevance=0.7) for t, s in zip(NTK, (0.9, 0.8, 0.5)))
+
+
+def test_a_follow_up_asking_its_talks_record_reads_that_talk_alone():
+    pinned = pin_follow_up(_hits(), [NTK[1]], "For the one on sampling, who were the co-authors?")
+    assert [r.talk.id for r in pinned] == ["b"]
+
+
+def test_a_follow_up_about_its_talks_research_keeps_the_other_sources():
+    pinned = pin_follow_up(_hits(), [NTK[1]], "For the one on sampling, what lower bound does it prove?")
+    assert [r.talk.id for r in pinned] == ["b", "a", "c"]

