@@ -14,8 +14,9 @@ A third reading, added 2026-12-05: a word English knows only as a verb, an adjec
 ("imitate", "carves", "enlarges", "provably", "skilful"), however rare it is in the tokenizers' text. The parts of
 speech come from lemminflect's lemma table (the AGID inflection database, shipped in its wheel); a word it knows as
 a noun ("sheaf", "chinchilla"), or does not know ("hypergraph", "grokking"), can still be a topic. Chosen on the
-seen sets' everyday words read as absent (held-out-3, -16, -17, the injection splits): 6 of 11 were verbs,
-adjectives or adverbs only, and none of the 36 topic words of their unanswerable questions was.
+seen sets (dev to held-out-17, the injection splits): of the 11 words wrongly read as absent in answerable questions,
+6 were verbs, adjectives or adverbs only; of the 34 read in unanswerable ones (once per question), 1 was ("censored", in a question
+declined anyway).
 """
 
 from __future__ import annotations
