@@ -15,8 +15,8 @@ A third reading, added 2026-12-05: a word English knows only as a verb, an adjec
 speech come from lemminflect's lemma table (the AGID inflection database, shipped in its wheel); a word it knows as
 a noun ("sheaf", "chinchilla"), or does not know ("hypergraph", "grokking"), can still be a topic. Chosen on the
 seen sets (dev to held-out-17, the injection splits): of the 11 words wrongly read as absent in answerable questions,
-6 were verbs, adjectives or adverbs only; of the 34 read in unanswerable ones (once per question), 1 was ("censored", in a question
-declined anyway).
+6 were verbs, adjectives or adverbs only; of the 34 read in unanswerable ones (once per question), 1 was
+("censored", in a question declined anyway).
 """
 
 from __future__ import annotations
