@@ -108,10 +108,10 @@ def _hits() -> tuple[RetrievedTalk, ...]:
 
 
 def test_a_follow_up_asking_its_talks_record_reads_that_talk_alone():
-    pinned = pin_follow_up(_hits(), [NTK[1]], "For the one on sampling, who were the co-authors?")
+    pinned = pin_follow_up(_hits(), [NTK[1]], "For the one on sampling, who were the co-authors?", open_ended=False)
     assert [r.talk.id for r in pinned] == ["b"]
 
 
 def test_a_follow_up_about_its_talks_research_keeps_the_other_sources():
-    pinned = pin_follow_up(_hits(), [NTK[1]], "For the one on sampling, what lower bound does it prove?")
+    pinned = pin_follow_up(_hits(), [NTK[1]], "For the one on sampling, what lower bound does it prove?", open_ended=False)
     assert [r.talk.id for r in pinned] == ["b", "a", "c"]

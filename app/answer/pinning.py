@@ -6,7 +6,8 @@ her PhD?", the talks it refers to are the ones it is about. A comparison's
 sides (app/retrieval/subjects.py): each side searched for on its own, the pair
 of talks that fits the two sides best, in the question's order. Either way they become sources
 [1]..[m] (a comparison's first two get their whole abstracts and the compare
-prompt) and the rest of retrieval follows, without repeats. And for a question about one talk's record, the
+prompt) and the rest of retrieval follows, without repeats (a follow-up asking its talks' record keeps
+them alone: ``pin_follow_up``). And for a question about one talk's record, the
 cross-encoder's clearly best talk leads when the fused ranking put another first (``judged_first``).
 """
 
@@ -46,7 +47,7 @@ def pin_first(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk],
 
 
 def pin_follow_up(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk], question: str,
-                  open_ended: bool = False) -> tuple[RetrievedTalk, ...]:
+                  open_ended: bool) -> tuple[RetrievedTalk, ...]:
     """A follow-up's resolved talks first (``pin_first``); alone when it asks their record (who gave it, co-authors,
     links): every other source's speaker, co-author and link lines could only be borrowed. After "Which talks prove
     convergence for deep linear networks?", "For the one that recasts the dynamics on a manifold of low-rank matrices,
