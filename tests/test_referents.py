@@ -49,6 +49,17 @@ def test_a_relative_clause_or_participle_after_the_one_names_its_subject(questio
     assert resolve(question, NTK, lambda topic: ["z", "b", "c"]).talk_ids == ("b",)
 
 
+@pytest.mark.parametrize("question", ["And who gave the Langevin sampling one, and where did he study?",
+                                      "Where did the speaker of the log-concave talk do her PhD?"])
+def test_words_before_one_or_talk_name_its_subject(question):
+    assert resolve(question, NTK).talk_ids == ("b",)
+
+
+@pytest.mark.parametrize("question", ["Who gave the other one?", "Is the best one by a student?", "Who gave the same talk?"])
+def test_words_of_position_or_judgement_before_one_name_no_subject(question):
+    assert getattr(resolve(question, NTK, lambda topic: ["c"]), "how", None) != "about"
+
+
 def test_the_one_listed_first_points_at_the_list_not_at_a_subject():
     assert getattr(resolve("Who gave the one listed first?", NTK, lambda topic: ["c"]), "how", None) != "about"
 

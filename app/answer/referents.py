@@ -11,6 +11,10 @@ then searches for a PhD. The reference is resolved here without a model:
   words with X; when none shares any, X is a new subject, not a reference. Search first was chosen on the
   seen held-out-3/4 follow-ups (n021, n024, n025), where shared generic words ("application") picked the
   wrong talk;
+* "the broad overview one" / "the tropical geometry talk" / "the NTK paper": the words before the noun name the
+  subject, resolved as "the one about X" is; words of position or judgement ("the other one", "the same talk",
+  "the best one") name none. Added 2026-12-05 after the seen held-out-19 o015 ("who gave the broad overview one")
+  was resolved to the first cited talk by its "he";
 * an ordinal ("the first one", "the second", "the last talk", "the latter"): that position in the
   previous answer's citing order;
 * "both", "those", "these", "each of them", "the two talks" (not "the two papers it cites"): every talk the previous answer cited;
@@ -58,6 +62,18 @@ _ABOUT = re.compile(
     r"(?P<topic>[^,?.;:!()]+)",
     re.IGNORECASE,
 )
+#: Words before "one"/"talk" that point at a position or a judgement, not at a subject ("the other one", "the same
+#: talk", "the best one", "the whole talk"): such a phrase is no description.
+_NOT_A_DESCRIPTION = frozenset({
+    *_ORDINALS, "other", "same", "whole", "entire", "next", "previous", "above", "earlier", "final", "only", "main",
+    "original", "actual", "given", "cited", "mentioned", "listed", "particular", "specific", "said", "new", "old", "right",
+    "wrong", "correct", "good", "better", "best", "bad", "worse", "worst", "more", "most", "less", "least", "very", "this",
+    "that", "a", "an", "any", "each", "every", "which", "what", "your", "my", "our", "their", "his", "her", "speaker",
+    "speaker's", "author's",
+})
+#: "the broad overview one", "the tropical geometry talk", "the NTK paper": a subject named by the words before the noun.
+_DESCRIBED = re.compile(r"\bthe\s+(?P<topic>(?:(?!the\b)[\w'-]+\s+){0,3}(?!the\b)[\w'-]+)\s+(?:one|talk|paper|presentation)\b",
+                        re.IGNORECASE)
 _PLURAL = re.compile(
     r"\b(?:both|those|these|each\s+(?:of\s+them|one)|all\s+of\s+them|all\s+three|either|neither)\b"
     r"|\b(?:the|these|those)\s+two(?=\s+(?:talks|ones|of)\b|\s*[?,.;:!]|\s*$)",
@@ -103,14 +119,23 @@ def ranked_match(topic: str, talks: list[Talk], search: Callable[[str], list[str
     return next((by_id[i] for i in search(topic) if i in by_id), None)
 
 
+def _described_topic(question: str) -> str | None:
+    """The subject words of "the broad overview one" ("broad overview"); None when no such phrase names a subject."""
+    for match in _DESCRIBED.finditer(question):
+        words = match.group("topic").split()
+        if not any(w.lower() in _NOT_A_DESCRIPTION or (len(w) > 4 and w.lower().endswith("est")) for w in words):
+            return match.group("topic")
+    return None
+
+
 def resolve(question: str, previous: list[Talk], search: Callable[[str], list[str]] | None = None) -> Referents | None:
     """The talks of ``previous`` (the last answer's cited talks, in citing order) the follow-up refers to; None: no
     reference. ``search`` (a topic -> talk ids, best first) settles "the one about X" when no talk shares X's words."""
     if not previous:
         return None
     about = _ABOUT.search(question)
-    if about:
-        topic = about.group("topic")
+    topic = about.group("topic") if about else _described_topic(question)
+    if topic:
         talk = (ranked_match(topic, previous, search) if search else None) or best_match(topic, previous)
         return Referents((talk.id,), "about") if talk else None
     ordinal = _ORDINAL.search(question)
