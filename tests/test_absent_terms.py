@@ -133,3 +133,10 @@ def test_a_list_question_is_left_to_the_list(seed_index):
     """"Which talks ...?" is answered from the records, which say what they found; no word is read as absent."""
     chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("none [1]."))
     assert chain.invoke("Which talks discuss hypergraph neural networks?").absent_terms == []
+
+
+def test_a_question_after_one_talk_naming_what_no_talk_contains_is_not_answered_by_a_list(seed_index):
+    """"Which talk?" in the singular is no list: the talks that mention "Wasserstein" do not answer a Sinkhorn question."""
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted(fail=True))
+    answer = chain.invoke("Sinkhorn iterations for fast Wasserstein estimates: which talk?")
+    assert answer.abstained and answer.answer == "The talks in this collection don't mention “sinkhorn”."

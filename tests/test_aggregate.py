@@ -14,7 +14,7 @@ from app.answer.aggregate import count_sentence, count_the_list, listed_what
 from app.answer.result import Answer, Sentence, Source
 from app.answer.state import AnswerState
 from app.core.talk import Talk
-from app.retrieval.question_kinds import QuestionKinds, is_counting, is_open_ended, is_yes_no
+from app.retrieval.question_kinds import QuestionKinds, is_counting, is_open_ended, is_yes_no, seeks_one_talk
 from app.retrieval.record_scan import scan_records
 from app.retrieval.record_terms import Term, literal_terms, record_condition
 from app.service import Service
@@ -65,6 +65,17 @@ def test_questions_answered_by_yes_or_no_are_yes_no(question):
 ])
 def test_existence_comparison_and_open_questions_are_not_yes_no(question):
     assert not is_yes_no(question)
+
+
+@pytest.mark.parametrize("question, one", [
+    ("Which talk explains grokking?", True),
+    ("Did any speaker use AlphaFold?", True),
+    ("Sinkhorn iterations for fast Wasserstein estimates: which talk?", True),
+    ("Which talks discuss the neural tangent kernel?", False),
+    ("How many talks mention CIFAR?", False),
+])
+def test_a_list_question_in_the_singular_seeks_one_talk(question, one):
+    assert seeks_one_talk(question) is one
 
 
 def test_the_kinds_are_read_once_into_the_state():

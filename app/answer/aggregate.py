@@ -118,7 +118,11 @@ def count_the_list(answer: Answer) -> Answer:
 def answer_from_records(catalog, query: str, answer: Answer) -> Answer | None:
     """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
     catalog (the pinned generation) whose record has it, counted and listed without the model.
-    None when the question names no term or no talk has it (retrieval and the model answer then)."""
+    None when the question names no term or no talk has it (retrieval and the model answer then), and when it names
+    a word no talk contains (``answer.absent_terms``, read only for a question after one talk): "Sinkhorn iterations
+    for Wasserstein estimates: which talk?" is not answered by the talks that mention Wasserstein."""
+    if answer.absent_terms:
+        return None
     condition = record_condition(query)
     scan = scan_records(catalog, condition) if condition is not None else None
     if scan is None or not scan.matches:

@@ -24,7 +24,7 @@ from app.answer.result import Source
 from app.answer.turns import Turn, as_turns
 from app.core.talk import Talk
 from app.retrieval.absent_terms import absent_terms
-from app.retrieval.question_kinds import QuestionKinds
+from app.retrieval.question_kinds import QuestionKinds, seeks_one_talk
 
 if TYPE_CHECKING:
     from app.index.lexical import LexicalIndex
@@ -93,8 +93,10 @@ class AnswerState:
     def with_absent(self, lexical: LexicalIndex, is_everyday: Callable[[str], bool]) -> "AnswerState":
         """The state with the question's words no talk contains (app/retrieval/absent_terms.py), which the answer then
         names instead of using a neighbouring talk's facts. Not for a follow-up about cited talks, a list of talks (the
-        list says what it found) or a comparison (one side may be there)."""
-        if self.pinned or self.kinds.open_ended or self.kinds.comparison:
+        list says what it found; "which talk …?" in the singular asks for one talk, not a list) or a comparison (one side
+        may be there). Singular questions joined on 2026-12-05: of the seen questions with such a word, every open-ended
+        one in the singular was unanswerable (8, two of them answered with a neighbour's list) and both plural ones answerable."""
+        if self.pinned or self.kinds.comparison or (self.kinds.open_ended and not seeks_one_talk(self.query)):
             return self
         return replace(self, absent=absent_terms(self.question, lexical.holds_word, is_everyday, len(lexical.live_talks)))
 

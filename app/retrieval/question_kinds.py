@@ -85,6 +85,17 @@ def is_open_ended(query: str) -> bool:
     return bool(_OPEN_ENDED.search(query)) or is_counting(query)
 
 
+#: The plural nouns of a list ("which talks", "what speakers"): several talks asked for, each listed for what it has.
+_SEVERAL = re.compile(r"\b(?:talks|speakers|abstracts|presentations|seminars)\b", re.IGNORECASE)
+
+
+def seeks_one_talk(query: str) -> bool:
+    """An open-ended question in the singular ("Which talk explains grokking?", "Did any speaker use AlphaFold?"):
+    it looks for the one talk on the thing it names. A question naming what no talk contains then has no answer,
+    whereas a list ("Which talks …?", "how many talks …") says what each talk it found has."""
+    return is_open_ended(query) and not is_counting(query) and not _SEVERAL.search(query)
+
+
 def is_yes_no(question: str) -> bool:
     """Is the question answered by a yes or a no (and not a list, a comparison, or whether a talk exists)?"""
     return (bool(_YES_NO.search(question.strip())) and not _EXISTENCE.search(question) and not _REQUEST.search(question)
