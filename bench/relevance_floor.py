@@ -24,8 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.core.config import Settings  # noqa: E402
-from app.index.store import TalkStore  # noqa: E402
-from app.models.embeddings import cached_embeddings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
 from bench.followups import row  # noqa: E402
@@ -36,30 +34,26 @@ from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E40
 FLOORS = (-6.5, -7.0, -8.0, -9.0, -10.0)
 
 
-def answer_band(questions: list, settings: Settings, low: float) -> list[dict]:
+def answer_band(questions: list, service: Service, low: float) -> list[dict]:
     """Each question answered by our chain twice: with the shipped floor (``declined_at_floor``: a list read off the
     records is answered before the floor is consulted, so not every question below it is declined), then with the
-    floor at ``low``, where the floor declines none of them (the rest of the row)."""
-    shipped = _chain(settings, questions)
+    floor at ``low``, where the floor declines none of them (the rest of the row). Both chains share the index, the
+    embeddings and the loaded chat model."""
+    attach_gold(questions, service.store.catalog())
+    llm = service.chat_model()
+    shipped = service.answer_chain(llm=llm)
     at_floor = {q.id: answer_record("ours", shipped, q)["abstained"] for q in questions}
-    lowered = settings.model_copy(update={"rerank": settings.rerank.model_copy(update={"abstain_threshold": low})})
-    chain = _chain(lowered, questions)
+    rerank = service.settings.rerank.model_copy(update={"abstain_threshold": low})
+    lowered = Service(service.settings.model_copy(update={"rerank": rerank}), store=service.store).answer_chain(llm=llm)
     out = []
     for q in questions:
-        record = answer_record("ours", chain, q)
+        record = answer_record("ours", lowered, q)
         out.append({"id": q.id, "type": q.type, "answerable": q.answerable, "declined_at_floor": at_floor[q.id],
                     "declined": record["abstained"], "gold_cited": row(q, record, 0.0)["gold_cited"],
                     "key_facts_by_words": M.key_fact_coverage(q.key_facts, record["answer"], record["abstained"], M.states_by_words)
                     if q.answerable else None, "answer": record["answer"]})
         print(q.id, "declined" if out[-1]["declined"] else "answered", file=sys.stderr)
     return out
-
-
-def _chain(settings: Settings, questions: list):
-    """Our answer chain under ``settings``, the questions' gold talks attached from its index."""
-    store = TalkStore(settings, cached_embeddings(settings))
-    attach_gold(questions, store.catalog())
-    return Service(settings, store=store).answer_chain()
 
 
 def main() -> None:
@@ -69,7 +63,8 @@ def main() -> None:
     parser.add_argument("--answer-from", type=float, metavar="LOW", help="answer the questions in [LOW, floor) end to end")
     args = parser.parse_args()
     settings = Settings()
-    retriever = Service(settings).retriever()
+    service = Service(settings)
+    retriever = service.retriever()
     rows, asked = [], {}
     for name in args.sets:
         for path in QUESTION_SETS[name]:
@@ -90,7 +85,7 @@ def main() -> None:
     if args.answer_from is not None:
         band = [asked[r["id"]] for r in rows if args.answer_from <= r["logit"] < settings.rerank.abstain_threshold]
         result["answered_from"] = args.answer_from
-        result["band"] = answer_band(band, settings, args.answer_from)
+        result["band"] = answer_band(band, service, args.answer_from)
     write_result(args.out, result)
     for name in args.sets:
         print(name, counts[name], below[name])
