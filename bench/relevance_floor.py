@@ -4,9 +4,8 @@ Usage (no generation; ingest first, ``TALKQA_DATA_DIR`` as for `talkqa ask`):
     .venv/bin/python bench/relevance_floor.py --sets held-out-18 --out docs/results/relevance-floor-DATE.json
 
 Every question without a conversation history of the chosen sets goes through the shipped retriever once. Per
-question it records ``logit`` (the question's relevance, the best cross-encoder logit of the first talks, or of a
-chatty question's best clause when the whole is below the floor: what ``rerank.abstain_threshold`` is compared with,
-app/answer/context.py, app/retrieval/clauses.py) and ``dense`` (the best dense cosine of the
+question it records ``logit`` (the question's relevance, the best cross-encoder logit of the first talks: what
+``rerank.abstain_threshold`` is compared with, app/answer/context.py) and ``dense`` (the best dense cosine of the
 first five talks); per set, how many answerable and unanswerable questions fall below each of a few floors. A
 question below the shipped floor is declined "The talks in this collection don't cover this." without the model.
 

@@ -22,12 +22,35 @@ from pathlib import Path
 from app.answer.result import Answer, Sentence, Source
 from app.answer.vouched_links import vouched_links
 from app.core.text import cited_numbers, split_sentences
-from app.retrieval.question_kinds import asks_coauthors, asks_links, asks_person, is_comparison, is_open_ended
+from app.retrieval.question_kinds import is_comparison, is_open_ended
 
+_LINKS = re.compile(
+    r"\b(?:links?|urls?|arxiv|papers?|preprints?|code|github|repositor(?:y|ies)|openreview|references?|website|slides|publications?)\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    r"\b(?:who|whom|whose|speaker|presenter|presented|gave|spoke|bio(?:graphy)?|ph\.?d|doctor(?:ate|al)|advis[oe]r|supervis\w*|"
+    r"affiliat\w*|universit(?:y|ies)|institute|professor|postdoc\w*|faculty|lab|group|degree)\b",
+    re.IGNORECASE,
+)
+_COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together with|with whom|(?:done|worked|written)\s+with)\b",
+                        re.IGNORECASE)
 #: "How many …" asked (at the start or after a clause), not inside a description of the talk ("the speaker who bounded
 #: how many linear pieces …", held-out-11 y010, read after its runs).
 _HOW_MANY = re.compile(r"(?:^|[,;:?.!]\s*)\W*(?:and\s+|so\s+|also\s+)?(?:how many|count)\b", re.IGNORECASE)
 _LINES = re.compile(r"\b(?:which|what)\s+lines?\b|\bwhere in the (?:file|corpus|collection)\b|\bline numbers?\b", re.IGNORECASE)
+
+
+def asks_links(question: str) -> bool:
+    return bool(_LINKS.search(question))
+
+
+def asks_person(question: str) -> bool:
+    return bool(_PERSON.search(question))
+
+
+def asks_coauthors(question: str) -> bool:
+    return bool(_COAUTHORS.search(question))
 
 
 def asks_lines(question: str) -> bool:

@@ -58,39 +58,6 @@ _REQUEST = re.compile(r"^\W*(?:can|could|would)\s+(?:i|you|we|one)\s+(?:please\s
 _SIDE_BY_SIDE = re.compile(r"\b(?:both|compar\w*|contrast\w*|versus|vs\.?|differ\w*|two talks)\b", re.IGNORECASE)
 
 
-#: Words of a question about the talk record rather than the research: its links and papers, the person, the co-authors.
-_LINKS = re.compile(
-    r"\b(?:links?|urls?|arxiv|papers?|preprints?|code|github|repositor(?:y|ies)|openreview|references?|website|slides|publications?)\b",
-    re.IGNORECASE,
-)
-_PERSON = re.compile(
-    r"\b(?:who|whom|whose|speaker|presenter|presented|gave|spoke|bio(?:graphy)?|ph\.?d|doctor(?:ate|al)|advis[oe]r|supervis\w*|"
-    r"affiliat\w*|universit(?:y|ies)|institute|professor|postdoc\w*|faculty|lab|group|degree)\b",
-    re.IGNORECASE,
-)
-_COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together with|with whom|(?:done|worked|written)\s+with)\b",
-                        re.IGNORECASE)
-
-
-def asks_links(question: str) -> bool:
-    return bool(_LINKS.search(question))
-
-
-def asks_person(question: str) -> bool:
-    return bool(_PERSON.search(question))
-
-
-def asks_coauthors(question: str) -> bool:
-    return bool(_COAUTHORS.search(question))
-
-
-def without_record_words(text: str) -> str:
-    """The text with the words that ask about the record blanked: what is left is about the research."""
-    for words in (_LINKS, _PERSON, _COAUTHORS):
-        text = words.sub(" ", text)
-    return text
-
-
 def talks_named(question: str) -> int:
     """How many times the question names a talk in the singular ("the talk on X … the one on Y": 2)."""
     return len(_ONE_TALK.findall(question))

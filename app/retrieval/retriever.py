@@ -34,7 +34,6 @@ from app.core.config import RerankSettings, RetrievalSettings
 from app.index.lexical import LexicalIndex
 from app.index.snapshot import IndexSnapshot
 from app.index.store import TalkStore
-from app.retrieval.clauses import clause_relevance
 from app.retrieval.fusion import RankedTalk, fuse
 from app.retrieval.question_kinds import is_open_ended
 from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
@@ -119,10 +118,7 @@ class TalkRetriever(BaseRetriever):
         catalog.fetch([e.talk_id for e in selected + top])  # one read for every record used below
         talks = [catalog.by_id[e.talk_id] for e in top]
         judged = judge_talks(query, top, talks, self.store.embeddings, self.reranker, settings)
-        score = abstain_score(judged, settings)
-        if score < settings.abstain_threshold:  # a chatty question may be read as off-topic as a whole
-            score = max(score, clause_relevance(query, top, talks, self.store.embeddings, self.reranker, settings))
-        score = round(score, 4)
+        score = round(abstain_score(judged, settings), 4)
         if settings.cut == "logit":
             judged = cut_talks(order_talks(judged, settings), self.k or self.settings.k, self.settings.max_k, is_open_ended(query), settings)
         by_id = {j.talk.id: j for j in judged}
