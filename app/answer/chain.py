@@ -103,6 +103,7 @@ class AnswerChain:
             | RunnableLambda(self.select_context)
             | RunnableLambda(self.widen)
             | RunnableLambda(self.add_record)
+            | RunnableLambda(lambda state: state.with_unfound(self.english.is_everyday))
             | RunnableLambda(self.read_polarity)
             | RunnableLambda(self.build_messages)
         )
@@ -178,8 +179,7 @@ class AnswerChain:
     def select_context(self, state: AnswerState) -> AnswerState:
         """Each talk's title plus its sentences most relevant to the query, within the token budget."""
         count = lambda text: len(self.enc.encode(text))  # noqa: E731
-        sources = select_sources(state.query, list(state.retrieved), self.embeddings, count, self.settings.retrieval)
-        return replace(state, sources=sources)
+        return replace(state, sources=select_sources(state.query, list(state.retrieved), self.embeddings, count, self.settings.retrieval))
 
     def widen(self, state: AnswerState) -> AnswerState:
         """The talk a question is about gets its whole abstract (a comparison: the two talks it compares).
@@ -215,7 +215,7 @@ class AnswerChain:
 
     def _abstains(self, state: AnswerState) -> bool:
         """Abstain without the model: the question names what no talk contains, or nothing retrieved is close."""
-        far = bool(state.absent) or abstain_early([(s.dense, s.relevance) for s in state.sources], self.settings)
+        far = bool(state.absent or state.unfound) or abstain_early([(s.dense, s.relevance) for s in state.sources], self.settings)
         return self.llm is not None and not state.pinned and far
 
     # -- running it ---------------------------------------------------------
@@ -233,11 +233,11 @@ class AnswerChain:
         retrieve_ms = round((time.perf_counter() - started) * 1000, 1)
         # A follow-up about talks already cited is answered from them, however far its wording is from them.
         abstain = self._abstains(state)
-        abstention = self.prompts.absent_text(state.absent) if state.absent else self.abstain_text
+        abstention = self.prompts.declining(state.absent, state.unfound) or self.abstain_text
         preview = extractive_preview(state.sources, open_ended=state.kinds.open_ended, comparison=state.kinds.comparison,
                                      abstention=abstention if abstain else None)
         answer = Answer(question=state.question, query=state.query, sources=list(state.sources), preview=preview, polarity=state.polarity,
-                        pinned=len(state.pinned), absent_terms=list(state.absent),
+                        pinned=len(state.pinned), absent_terms=list(state.absent or state.unfound),
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
         listed = answer_from_records(self.catalog, state.query, answer) if self.llm is not None and state.kinds.open_ended else None

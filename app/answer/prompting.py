@@ -34,10 +34,18 @@ class AnswerPrompts:
     abstain: str
     #: The abstention that names the question's words no talk contains.
     abstain_absent: PromptTemplate
+    #: The abstention that names the question's names none of the talks found contains.
+    abstain_unfound: PromptTemplate
 
-    def absent_text(self, terms: tuple[str, ...]) -> str:
-        """"The talks in this collection don't mention “hypergraph”." (each term quoted, joined with "or")."""
-        return self.abstain_absent.format(terms=" or ".join(f"“{term}”" for term in terms)).strip()
+    def absent_text(self, terms: tuple[str, ...], *, in_collection: bool = True) -> str:
+        """"The talks in this collection don't mention “hypergraph”." (each term quoted, joined with "or"); not
+        ``in_collection``: "None of the talks closest to this question mentions “PPO”." (another talk may)."""
+        template = self.abstain_absent if in_collection else self.abstain_unfound
+        return template.format(terms=" or ".join(f"“{term}”" for term in terms)).strip()
+
+    def declining(self, absent: tuple[str, ...], unfound: tuple[str, ...]) -> str | None:
+        """The abstention that names what the question asks and the talks lack; None when it names nothing."""
+        return self.absent_text(absent or unfound, in_collection=bool(absent)) if absent or unfound else None
 
     @classmethod
     def load(cls) -> AnswerPrompts:
@@ -47,7 +55,8 @@ class AnswerPrompts:
                    yes_no_read=chat("answer_user_yes_no_read"), compare=chat("answer_user_compare"),
                    polarity=PromptTemplate.from_template(load_prompt("polarity")),
                    condense=PromptTemplate.from_template(load_prompt("condense")), abstain=load_prompt("abstain"),
-                   abstain_absent=PromptTemplate.from_template(load_prompt("abstain_absent")))
+                   abstain_absent=PromptTemplate.from_template(load_prompt("abstain_absent")),
+                   abstain_unfound=PromptTemplate.from_template(load_prompt("abstain_unfound")))
 
     def messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
         """The prompt for the state's kind, each source as the model reads it (sanitised, with the record

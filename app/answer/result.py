@@ -132,7 +132,8 @@ class Answer:
     polarity: str | None = None
     #: How many of the first sources a follow-up's reference named (app/answer/referents.py): the answer is about them.
     pinned: int = 0
-    #: The question's words no talk contains (app/retrieval/absent_terms.py); when set, the answer says so and abstains.
+    #: The question's words no talk contains (app/retrieval/absent_terms.py), or else its names none of the talks
+    #: found contains (app/answer/missing_names.py); when set, the answer says so and abstains.
     absent_terms: list[str] = field(default_factory=list)
 
     def warned(self, *warnings: AnswerWarning) -> "Answer":

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Callable
 from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage
 
+from app.answer.missing_names import missing_names
 from app.answer.result import Source
 from app.answer.turns import Turn, as_turns
 from app.core.talk import Talk
@@ -78,6 +79,8 @@ class AnswerState:
     retrieved: tuple[RetrievedTalk, ...] = ()
     #: Words of the question no talk contains (app/retrieval/absent_terms.py): the answer says so and stops there.
     absent: tuple[str, ...] = ()
+    #: Names the question writes that none of its sources contains (app/answer/missing_names.py): said, and no more.
+    unfound: tuple[str, ...] = ()
     #: The numbered sources the model reads, best first.
     sources: tuple[Source, ...] = ()
     #: A yes/no question's answer read from source [1] alone ("yes" / "no"; app/answer/polarity.py); None: not read.
@@ -99,6 +102,14 @@ class AnswerState:
         if self.pinned or self.kinds.comparison or (self.kinds.open_ended and not seeks_one_talk(self.query)):
             return self
         return replace(self, absent=absent_terms(self.question, lexical.holds_word, is_everyday, len(lexical.live_talks)))
+
+    def with_unfound(self, is_everyday: Callable[[str], bool]) -> "AnswerState":
+        """The state with the names of the question none of its sources contains, when no word is absent from every
+        talk already; the same questions as ``with_absent`` (not lists, comparisons or follow-ups about cited talks)."""
+        if self.absent or self.pinned or self.kinds.comparison or (self.kinds.open_ended and not seeks_one_talk(self.query)):
+            return self
+        texts = [f"{s.talk.title}\n{s.talk.text}" for s in self.sources]
+        return replace(self, unfound=missing_names(self.question, texts, is_everyday))
 
     def with_query(self, query: str) -> "AnswerState":
         """The state with its standalone query, and the question's kinds read once from it."""

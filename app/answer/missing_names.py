@@ -1,0 +1,84 @@
+"""Names a question writes that none of the talks found contains: a near miss, said as such.
+
+A question about "the DropConnect bounds of the dropout talk" or "PPO's clipped objective in the policy
+gradient talks" finds the neighbour (dropout, policy gradients) above the relevance floor, and the model
+answers with the neighbour's facts (blind held-out-20 a040 and held-out-22 b038, among the near misses
+answered). The corpus-wide absent-word rule (app/retrieval/absent_terms.py) misses them: it reads no word
+under five letters ("PPO", "UCB", "RLHF") and no word some other talk holds ("DropConnect" is two held
+words, "Dijkstra" is in one talk's notes).
+
+A name is what a paraphrase rarely replaces, so it is the one kind of question word worth checking against
+the talks found: a word written in capitals (three letters or more: "PPO"), with a capital inside
+("DropConnect", "GraphSAGE"), or capitalised inside the sentence and no everyday English word ("Dijkstra",
+"Markowitz"), in a question with an English function word (German capitalises every noun). Words about the
+record ("PhD", "GitHub", "arXiv", "OpenReview") are left alone: the record holds them in forms of its own.
+A name counts as found when a source's title, abstract or notes contain
+it (case aside; "ViTs" as "ViT"), or, for a capitalised acronym, when the initials of consecutive words
+spell it ("MDL" in "minimum description length", "OOD" in "out-of-distribution"); otherwise the chain
+declines, naming it, without calling the model.
+
+Chosen on the seen sets (dev, held-out to held-out-18, -20 and -22; the chain's steps before the model, no
+model run): of their 448 answerable questions about one talk, 1 has a name none of its sources contains
+("GPT", for a talk on language models); of their 138 unanswerable ones, 14 have one besides any word the
+absent-word rule reads, 6 of them above the relevance floor, i.e. answered by the model until now ("PPO",
+"DropConnect", "SVGD", "ViTs", "GPUs", "Lévy"). bench/missing_names.py,
+docs/results/missing-names-seen-2026-12-05.json. Reported blind on held-out-23 (docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from app.answer.records import asks_record
+from app.core.instruction_features import has_english_function_words
+
+_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
+_WORD = re.compile(r"[^\W_]+")
+#: Before a word that opens a sentence (its capital says nothing).
+_SENTENCE_END = re.compile(r"(?:^|[.?!:;]\s*|[\"“(]\s*)$")
+
+
+def name_words(question: str, is_everyday: Callable[[str], bool]) -> list[str]:
+    """The question's names, in order, each once: acronyms, words with a capital inside, capitalised rare words."""
+    names: dict[str, None] = {}
+    for match in _TOKEN.finditer(question):
+        word = match.group()
+        if len(word) < 3 or asks_record(word):
+            continue
+        letters = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+        acronym = letters.isupper() and len(letters) >= 3
+        inner_capital = bool(re.search(r"[a-z][A-Z]", word))
+        opens_sentence = bool(_SENTENCE_END.search(question[: match.start()]))
+        rare_name = word[0].isupper() and word[1:].islower() and not opens_sentence and not is_everyday(word.lower())
+        if acronym or inner_capital or rare_name:
+            names[word] = None
+    return list(names)
+
+
+def _spelled_out(acronym: str, words: list[str]) -> bool:
+    """Do the initials of consecutive words spell the acronym ("mdl": "minimum description length")?"""
+    n = len(acronym)
+    return any("".join(w[0] for w in words[i : i + n]) == acronym for i in range(len(words) - n + 1))
+
+
+def found_in(name: str, text: str, words: list[str]) -> bool:
+    """Is the name in the lower-cased text, as written, without a plural "s", or spelled out if it is an acronym?"""
+    lower = name.lower()
+    singular = lower[:-1] if name.endswith("s") and len(name) > 3 else lower
+    if lower in text or singular in text:
+        return True
+    stem = name[:-1] if name.endswith("s") else name
+    return stem.isupper() and _spelled_out(stem.lower(), words)
+
+
+def missing_names(question: str, texts: list[str], is_everyday: Callable[[str], bool]) -> tuple[str, ...]:
+    """The question's names that none of ``texts`` (the sources' titles, abstracts and notes) contains."""
+    if not has_english_function_words(question):  # "Welche Vorträge …": German capitalises every noun
+        return ()
+    names = name_words(question, is_everyday)
+    if not names or not texts:
+        return ()
+    text = "\n".join(texts).lower()
+    words = _WORD.findall(text)
+    return tuple(name for name in names if not found_in(name, text, words))
