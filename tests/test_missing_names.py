@@ -47,6 +47,10 @@ def test_a_name_a_source_contains_in_any_case_is_found(source):
     assert missing_names("What does the talk say about PPO?", [source], everyday) == ()
 
 
+def test_a_name_inside_another_word_is_not_found():
+    assert missing_names("What does the talk say about PPO?", ["We support policy gradients."], everyday) == ("PPO",)
+
+
 @pytest.mark.parametrize("question, source", [
     ("How does MDL explain generalisation?", "The minimum description length principle explains it."),
     ("What does the talk say about OOD data?", "Tests on out-of-distribution data."),

@@ -12,10 +12,10 @@ the talks found: a word written in capitals (three letters or more: "PPO"), with
 ("DropConnect", "GraphSAGE"), or capitalised inside the sentence and no everyday English word ("Dijkstra",
 "Markowitz"), in a question with an English function word (German capitalises every noun). Words about the
 record ("PhD", "GitHub", "arXiv", "OpenReview") are left alone: the record holds them in forms of its own.
-A name counts as found when a source's title, abstract or notes contain
-it (case aside; "ViTs" as "ViT"), or, for a capitalised acronym, when the initials of consecutive words
-spell it ("MDL" in "minimum description length", "OOD" in "out-of-distribution"); otherwise the chain
-declines, naming it, without calling the model.
+A name counts as found when it is a word of a source's title, abstract or notes (case and a plural ending
+aside; "ViTs" as "ViT"; a word, not a substring: "PPO" is not in "support"), or, for a capitalised acronym, when
+the initials of consecutive words spell it ("MDL" in "minimum description length", "OOD" in
+"out-of-distribution"); otherwise the chain declines, naming it, without calling the model.
 
 Chosen on the seen sets (dev, held-out to held-out-18, -20 and -22; the chain's steps before the model, no
 model run): of their 448 answerable questions about one talk, 1 has a name none of its sources contains
@@ -62,11 +62,12 @@ def _spelled_out(acronym: str, words: list[str]) -> bool:
     return any("".join(w[0] for w in words[i : i + n]) == acronym for i in range(len(words) - n + 1))
 
 
-def found_in(name: str, text: str, words: list[str]) -> bool:
-    """Is the name in the lower-cased text, as written, without a plural "s", or spelled out if it is an acronym?"""
+def found_in(name: str, words: list[str]) -> bool:
+    """Is the name one of the text's words (case aside, with or without a plural ending), or, for an acronym, spelled
+    out by the initials of consecutive words? A word, not a substring: "PPO" is not in "support"."""
     lower = name.lower()
-    singular = lower[:-1] if name.endswith("s") and len(name) > 3 else lower
-    if lower in text or singular in text:
+    forms = {lower, lower + "s", lower + "es"} | ({lower[:-1]} if name.endswith("s") and len(name) > 3 else set())
+    if forms & set(words):
         return True
     stem = name[:-1] if name.endswith("s") else name
     return stem.isupper() and _spelled_out(stem.lower(), words)
@@ -79,6 +80,5 @@ def missing_names(question: str, texts: list[str], is_everyday: Callable[[str], 
     names = name_words(question, is_everyday)
     if not names or not texts:
         return ()
-    text = "\n".join(texts).lower()
-    words = _WORD.findall(text)
-    return tuple(name for name in names if not found_in(name, text, words))
+    words = _WORD.findall("\n".join(texts).lower())
+    return tuple(name for name in names if not found_in(name, words))
