@@ -63,12 +63,13 @@ def _spelled_out(acronym: str, words: list[str]) -> bool:
     return any("".join(w[0] for w in words[i : i + n]) == acronym for i in range(len(words) - n + 1))
 
 
-def found_in(name: str, words: list[str]) -> bool:
-    """Is the name one of the text's words (case aside, with or without a plural ending), or, for an acronym, spelled
-    out by the initials of consecutive words? A word, not a substring: "PPO" is not in "support"."""
+def found_in(name: str, words: list[str], held: set[str]) -> bool:
+    """Is the name one of the text's words (``held``: the set of ``words``; case aside, with or without a plural
+    ending), or, for an acronym, spelled out by the initials of consecutive words? A word, not a substring: "PPO" is
+    not in "support"."""
     lower = name.lower()
     forms = {lower, lower + "s", lower + "es"} | ({lower[:-1]} if name.endswith("s") and len(name) > 3 else set())
-    if forms & set(words):
+    if forms & held:
         return True
     stem = name[:-1] if name.endswith("s") else name
     return stem.isupper() and _spelled_out(stem.lower(), words)
@@ -82,4 +83,5 @@ def missing_names(question: str, texts: list[str], is_everyday: Callable[[str], 
     if not names or not texts:
         return ()
     words = _WORD.findall("\n".join(texts).lower())
-    return tuple(name for name in names if not found_in(name, words))
+    held = set(words)
+    return tuple(name for name in names if not found_in(name, words, held))

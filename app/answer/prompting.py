@@ -37,15 +37,15 @@ class AnswerPrompts:
     #: The abstention that names the question's names none of the talks found contains.
     abstain_unfound: PromptTemplate
 
-    def absent_text(self, terms: tuple[str, ...], *, in_collection: bool = True) -> str:
-        """"The talks in this collection don't mention “hypergraph”." (each term quoted, joined with "or"); not
-        ``in_collection``: "None of the talks closest to this question mentions “PPO”." (another talk may)."""
-        template = self.abstain_absent if in_collection else self.abstain_unfound
-        return template.format(terms=" or ".join(f"“{term}”" for term in terms)).strip()
-
     def declining(self, absent: tuple[str, ...], unfound: tuple[str, ...]) -> str | None:
-        """The abstention that names what the question asks and the talks lack; None when it names nothing."""
-        return self.absent_text(absent or unfound, in_collection=bool(absent)) if absent or unfound else None
+        """"The talks in this collection don't mention “hypergraph”." for words no talk contains, else "None of the
+        talks closest to this question mentions “PPO”." for names the talks found lack (each quoted, joined with
+        "or"); None when the question names nothing of either kind."""
+        terms = absent or unfound
+        if not terms:
+            return None
+        template = self.abstain_absent if absent else self.abstain_unfound
+        return template.format(terms=" or ".join(f"“{term}”" for term in terms)).strip()
 
     @classmethod
     def load(cls) -> AnswerPrompts:

@@ -93,20 +93,26 @@ class AnswerState:
         """``history``: ``Turn``s, or (role, text) pairs from a caller that has no cited talks."""
         return cls(question=question, history=as_turns(history))
 
+    @property
+    def reads_missing_words(self) -> bool:
+        """Is a word the talks lack this question's answer? Not for a follow-up about cited talks, a list of talks (the
+        list says what it found; "which talk …?" in the singular asks for one talk, not a list) or a comparison (one
+        side may be there)."""
+        return not (self.pinned or self.kinds.comparison or (self.kinds.open_ended and not seeks_one_talk(self.query)))
+
     def with_absent(self, lexical: LexicalIndex, is_everyday: Callable[[str], bool]) -> "AnswerState":
         """The state with the question's words no talk contains (app/retrieval/absent_terms.py), which the answer then
-        names instead of using a neighbouring talk's facts. Not for a follow-up about cited talks, a list of talks (the
-        list says what it found; "which talk …?" in the singular asks for one talk, not a list) or a comparison (one side
-        may be there). Singular questions joined on 2026-12-05: of the seen questions with such a word, every open-ended
+        names instead of using a neighbouring talk's facts (``reads_missing_words`` says for which questions). Singular
+        questions joined on 2026-12-05: of the seen questions with such a word, every open-ended
         one in the singular was unanswerable (8, two of them answered with a neighbour's list) and both plural ones answerable."""
-        if self.pinned or self.kinds.comparison or (self.kinds.open_ended and not seeks_one_talk(self.query)):
+        if not self.reads_missing_words:
             return self
         return replace(self, absent=absent_terms(self.question, lexical.holds_word, is_everyday, len(lexical.live_talks)))
 
     def with_unfound(self, is_everyday: Callable[[str], bool]) -> "AnswerState":
         """The state with the names of the question none of its sources contains, when no word is absent from every
-        talk already; the same questions as ``with_absent`` (not lists, comparisons or follow-ups about cited talks)."""
-        if self.absent or self.pinned or self.kinds.comparison or (self.kinds.open_ended and not seeks_one_talk(self.query)):
+        talk already; the same questions as ``with_absent``."""
+        if self.absent or not self.reads_missing_words:
             return self
         texts = [f"{s.talk.title}\n{s.talk.text}" for s in self.sources]
         return replace(self, unfound=missing_names(self.question, texts, is_everyday))
