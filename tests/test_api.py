@@ -253,7 +253,7 @@ def test_an_unknown_talk_is_a_404(api_server):
 def test_ask_has_the_ask_json_shape(api_server):
     server = api_server(llm=fake())
     body = httpx.post(server.url + "/api/ask", json={"question": QUESTION}, timeout=60).json()
-    assert set(body) == {"question", "answer", "abstained", "absent_terms", "citations", "sentences", "preview", "timings", "warnings"}
+    assert set(body) == {"question", "query", "answer", "abstained", "absent_terms", "citations", "sentences", "preview", "timings", "warnings"}
     assert body["answer"] == ANSWER and body["citations"][0]["n"] == 1
 
 

@@ -253,13 +253,6 @@ def test_empty_slots_are_left_out_and_the_record_gives_the_link(seed_index):
     assert "https://github.com/juliusberner/theory2practice" in answer.answer
 
 
-def test_an_off_topic_question_is_declined_without_calling_the_model(seed_index):
-    chain = chain_with(seed_index, "should never be used")
-    chain.llm = scripted(fail=True)  # would raise if called
-    answer = chain.invoke("What is the best recipe for banana bread?")
-    assert answer.abstained and "don't cover" in answer.answer
-
-
 def test_a_follow_up_is_condensed_into_a_standalone_query(seed_index):
     chain = chain_with(seed_index, "How does tropical geometry relate to neural networks?", "It links them to tropical maps [1].")
     answer = chain.invoke("and what does it say about pruning?", history=[("user", TROPICAL), ("assistant", "Tropical maps [1].")])
@@ -307,7 +300,7 @@ def test_without_history_the_question_is_used_as_is(seed_index):
 
 def test_the_json_answer_has_the_documented_shape(seed_index):
     payload = chain_with(seed_index, "ReLU networks are tropical rational maps [1].").invoke(TROPICAL).to_json()
-    assert set(payload) == {"question", "answer", "abstained", "absent_terms", "citations", "sentences", "preview", "timings", "warnings"}
+    assert set(payload) == {"question", "query", "answer", "abstained", "absent_terms", "citations", "sentences", "preview", "timings", "warnings"}
     assert set(payload["citations"][0]) == {"n", "talk_id", "title", "speaker", "lines", "links", "snippet"}
     assert set(payload["sentences"][0]) == {"text", "citations", "model_citations", "support", "supported"}
     assert set(payload["preview"]) == {"quotes", "abstention"}

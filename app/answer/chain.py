@@ -35,7 +35,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from app.answer.aggregate import answer_from_records
 from app.answer.checks import answer_checks
-from app.answer.context import abstain_early, select_sources, whole_abstract
+from app.answer.context import select_sources, too_far, whole_abstract
 from app.answer.guard import stop_runaway
 from app.answer.preview import extractive_preview
 from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_talks
@@ -44,8 +44,9 @@ from app.answer.prompting import AnswerPrompts
 from app.answer.record_refusal import asks_about_record
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
+from app.answer.restate import close_enough, restated_query
 from app.answer.result import Answer, AnswerWarning
-from app.answer.rewrite import adds_facts
+from app.answer.rewrite import usable_rewrite
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
 from app.answer.turns import last_cited
@@ -97,6 +98,7 @@ class AnswerChain:
             | RunnableLambda(self.condense)
             | RunnableLambda(lambda state: state.with_absent(self.retriever.lexical, self.english.is_everyday))
             | RunnableLambda(self.retrieve)
+            | RunnableLambda(self.restate)
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
             | RunnableLambda(self.judged_lead)
@@ -122,9 +124,8 @@ class AnswerChain:
         return replace(state, pinned=talks).with_query(about_line(state.question, list(talks)))
 
     def condense(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """The standalone question for retrieval: the question itself unless there is history, or when
-        the rewrite is no question or adds a name or number the conversation lacks (app/answer/rewrite.py).
-        A follow-up whose talks were resolved keeps its resolved query."""
+        """The standalone question for retrieval: the question itself unless there is history, or when the rewrite (a guess is
+        not searched for) is no question or adds a name or number (app/answer/rewrite.py). Resolved follow-ups keep theirs."""
         if state.pinned:
             return state
         history = state.history[-6:]
@@ -133,26 +134,31 @@ class AnswerChain:
         lines = [f"{turn.role.capitalize()}: {turn.text}" for turn in history]
         prompt = self.prompts.condense.format(history="\n".join(lines), question=state.question)
         reply = model_call(lambda: (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config))
-        rewritten = reply.strip().split("\n")[0].strip(' "')
-        if not rewritten or adds_facts(rewritten, [turn.text for turn in history] + [state.question]):
-            return state.with_query(state.question)  # a guess is neither searched for nor shown as the query
-        return state.with_query(rewritten)
+        return state.with_query(usable_rewrite(reply, [turn.text for turn in history] + [state.question]) or state.question)
 
     def retrieve(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The retriever's talks for the query, as typed hits."""
         return replace(state, retrieved=self._hits(state.query, config))
 
+    def restate(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """A question the talks found are too far from as typed (not a follow-up about cited talks, not a list), searched
+        for again as the model restates it in their vocabulary; its talks are kept when close enough (app/answer/restate.py)."""
+        threshold = self.settings.rerank.restated_threshold if self.settings.rerank.enabled else None
+        if threshold is None or self.llm is None or state.absent or state.pinned or state.lists_talks or not too_far(state.retrieved, self.settings):
+            return state
+        query = model_call(lambda: restated_query(self.llm, self.prompts.restate.format(question=state.question), state.question, config))
+        hits = self._hits(query, config) if query else ()
+        return replace(state, query=query, retrieved=hits) if close_enough(hits, threshold) else state
+
     def _hits(self, query: str, config: RunnableConfig) -> tuple[RetrievedTalk, ...]:
         """The retriever's talks for ``query`` (the one place its ``Document``s are read)."""
-        docs = self.retriever.invoke(query, config)
         by_id = self.catalog.by_id
-        return tuple(RetrievedTalk.from_document(doc, by_id) for doc in docs)
+        return tuple(RetrievedTalk.from_document(doc, by_id) for doc in self.retriever.invoke(query, config))
 
     def retrieve_sides(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """A comparison naming its two subjects (app/retrieval/subjects.py): each side searched for on its own
-        (the question without the other side's words), its best talk pinned first in question order, distinct,
-        then the rest of the question's retrieval (app/answer/pinning.py). A follow-up's resolved talks, or
-        subjects that cannot be read, leave retrieval's order as it is."""
+        """A comparison naming its two subjects (app/retrieval/subjects.py): each side searched for on its own (the question
+        without the other side's words), its best talk pinned first in question order, then the rest of retrieval
+        (app/answer/pinning.py). A follow-up's resolved talks, or subjects that cannot be read, leave the order as it is."""
         subjects = read_subjects(state.question) if state.kinds.comparison and not state.pinned else None
         if subjects is None:
             return state
@@ -169,9 +175,8 @@ class AnswerChain:
         return replace(state, retrieved=pin_follow_up(state.retrieved, list(state.pinned), state.question, state.kinds.open_ended))
 
     def judged_lead(self, state: AnswerState) -> AnswerState:
-        """A question about one talk's record (bio, links, references): the talk the cross-encoder clearly judges best
-        goes first, whose record the answer then reads (app/answer/pinning.py, ``judged_first``). Not for a follow-up's
-        known talks or a comparison's sides."""
+        """A question about one talk's record (bio, links, references): the talk the cross-encoder clearly judges best goes
+        first, whose record the answer then reads (``judged_first``). Not for a follow-up's talks or a comparison's sides."""
         if state.pinned or state.sides or not asks_about_record(state.question):
             return state
         return replace(state, retrieved=judged_first(state.retrieved))
@@ -182,12 +187,8 @@ class AnswerChain:
         return replace(state, sources=select_sources(state.query, list(state.retrieved), self.embeddings, count, self.settings.retrieval))
 
     def widen(self, state: AnswerState) -> AnswerState:
-        """The talk a question is about gets its whole abstract (a comparison: the two talks it compares).
-
-        The asked-for fact is often in a sentence the relevance order ranks low ("the implicit
-        conditioning ratio", "exponential in depth"); the other talks keep their best sentences.
-        An open-ended "which talks ...?" question keeps best sentences for every talk.
-        """
+        """The talk a question is about gets its whole abstract (a comparison: the two talks it compares): the asked-for
+        fact is often in a sentence the relevance order ranks low ("exponential in depth"). Not for "which talks ...?"."""
         if not state.sources or state.kinds.open_ended or not self.settings.retrieval.whole_top_talk:
             return state
         whole = 2 if state.kinds.comparison else 1
@@ -215,7 +216,7 @@ class AnswerChain:
 
     def _abstains(self, state: AnswerState) -> bool:
         """Abstain without the model: the question names what no talk contains, or nothing retrieved is close."""
-        far = bool(state.absent or state.unfound) or abstain_early([(s.dense, s.relevance) for s in state.sources], self.settings)
+        far = bool(state.absent or state.unfound) or too_far(state.sources, self.settings)
         return self.llm is not None and not state.pinned and far
 
     # -- running it ---------------------------------------------------------

@@ -96,3 +96,8 @@ def abstain_early(sources: list[tuple[float, float | None]], settings: Settings)
     if relevance:
         return max(relevance) < settings.rerank.abstain_threshold
     return max(d for d, _ in sources) < settings.retrieval.min_dense
+
+
+def too_far(talks, settings: Settings) -> bool:
+    """``abstain_early`` for retrieved talks or sources (anything with ``dense`` and ``relevance``): below the floor."""
+    return abstain_early([(t.dense, t.relevance) for t in talks], settings)

@@ -31,6 +31,8 @@ class AnswerPrompts:
     compare: ChatPromptTemplate
     polarity: PromptTemplate
     condense: PromptTemplate
+    #: A question below the relevance floor as a search query in the talks' vocabulary (app/answer/restate.py).
+    restate: PromptTemplate
     abstain: str
     #: The abstention that names the question's words no talk contains.
     abstain_absent: PromptTemplate
@@ -55,6 +57,7 @@ class AnswerPrompts:
                    yes_no_read=chat("answer_user_yes_no_read"), compare=chat("answer_user_compare"),
                    polarity=PromptTemplate.from_template(load_prompt("polarity")),
                    condense=PromptTemplate.from_template(load_prompt("condense")), abstain=load_prompt("abstain"),
+                   restate=PromptTemplate.from_template(load_prompt("restate")),
                    abstain_absent=PromptTemplate.from_template(load_prompt("abstain_absent")),
                    abstain_unfound=PromptTemplate.from_template(load_prompt("abstain_unfound")))
 

@@ -168,6 +168,8 @@ class Answer:
         citations = self.sources if all_sources else [by_n[n] for n in self.cited if n in by_n]
         return {
             "question": self.question,
+            # What retrieval searched for: the question, a condensed follow-up, or a restatement (app/answer/restate.py).
+            "query": self.query,
             "answer": self.answer,
             "abstained": self.abstained,
             "absent_terms": list(self.absent_terms),

@@ -26,3 +26,9 @@ def adds_facts(rewrite: str, conversation: list[str]) -> bool:
         return True
     said = " ".join(conversation).casefold()
     return any(fact not in said for fact in facts(rewrite))
+
+
+def usable_rewrite(reply: str, conversation: list[str]) -> str | None:
+    """The reply's first line as the standalone question, or None when it is empty or ``adds_facts``."""
+    rewritten = reply.strip().split("\n")[0].strip(' "')
+    return None if not rewritten or adds_facts(rewritten, conversation) else rewritten

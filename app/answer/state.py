@@ -98,7 +98,12 @@ class AnswerState:
         """Is a word the talks lack this question's answer? Not for a follow-up about cited talks, a list of talks (the
         list says what it found; "which talk …?" in the singular asks for one talk, not a list) or a comparison (one
         side may be there)."""
-        return not (self.pinned or self.kinds.comparison or (self.kinds.open_ended and not seeks_one_talk(self.query)))
+        return not (self.pinned or self.kinds.comparison or self.lists_talks)
+
+    @property
+    def lists_talks(self) -> bool:
+        """Does the question ask for a list of talks ("which talks …?"; not "which talk …?", which seeks one)?"""
+        return self.kinds.open_ended and not seeks_one_talk(self.query)
 
     def with_absent(self, lexical: LexicalIndex, is_everyday: Callable[[str], bool]) -> "AnswerState":
         """The state with the question's words no talk contains (app/retrieval/absent_terms.py), which the answer then

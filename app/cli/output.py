@@ -27,10 +27,12 @@ def warning_lines(answer) -> list[str]:
 
 
 def sources_lines(answer) -> list[str]:
-    """The "Sources:" block after an answer: the cited talks (every source when none is cited)."""
+    """After an answer: what retrieval searched for when it is not the question (a follow-up made standalone, a question
+    restated in the talks' words), then the "Sources:" block, the cited talks (every source when none is cited)."""
     if not answer.sources:
         return []
-    lines = ["\nSources:"]
+    searched = [f"\nSearched for: {answer.query}"] if answer.query.strip() != answer.question.strip() else []
+    lines = [*searched, "\nSources:"]
     for source in answer.cited_sources:
         link = f"  {source.talk.links[0]}" if source.talk.links else ""
         lines.append(_source_line(source) + link)

@@ -140,6 +140,11 @@ class RerankSettings(SettingsGroup):
     #: (the LLM still abstains on its own), 0.5 below the lowest answerable question's score for the int8
     #: noise: docs/benchmarks.md.
     abstain_threshold: float = -6.5
+    #: A question below ``abstain_threshold`` as written is restated by the model in the talks' vocabulary and searched
+    #: for again; its talks answer it when the restatement's relevance reaches this (app/answer/restate.py). None: off.
+    #: Higher than the floor: a query the model wrote in abstract style scores higher than a user's. Chosen on the seen
+    #: sets (docs/results/restate-seen-2026-12-05.json): most gold-cited answers less twice the unanswerable answered.
+    restated_threshold: float | None = -4.0
 
 
 class LLMSettings(SettingsGroup):

@@ -274,7 +274,7 @@ def answer_message(answer) -> str:
 
 def answer_payload(answer) -> dict:
     """What the API returns beside the chat: the ``ask --json`` shape plus the searched-for query."""
-    return {**answer.to_json(), "query": answer.query, "support": answer.support, "error": None}
+    return {**answer.to_json(), "support": answer.support, "error": None}
 
 
 # ------------------------------------------------------------------ talk browser

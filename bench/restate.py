@@ -1,0 +1,88 @@
+"""What restating a question below the relevance floor changes, per threshold (app/answer/restate.py).
+
+Usage (under the CPU lock: it generates; ingest first, ``TALKQA_DATA_DIR`` as for `talkqa ask`):
+    .venv/bin/python bench/restate.py --sets held-out-22 held-out-23 --out docs/results/restate-DATE.json
+
+Every question without a conversation history of the chosen sets whose relevance as typed is below
+``rerank.abstain_threshold`` (declined without the model before the restatement step) is asked end to end with
+``rerank.restated_threshold`` at the lowest of ``--thresholds``. Per question: whether its restatement's talks were
+used (``restated``: the query differs from the question; a restatement below the lowest threshold, or none, is not
+told apart), the restatement and its relevance (the first source's) when used, declined or not, the gold talks cited and key facts by words (eval/metrics.py). A question whose
+restatement's relevance is below a higher threshold would have been declined there, as before: so ``by_threshold``
+gives, for each threshold, how many answerable questions are answered from their restatement's talks (with a key
+fact, citing the gold talk) and how many unanswerable ones are, from the one run. Questions answered without the step
+(a list read off the records) are in ``rows`` but not counted there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.answer.context import abstain_early  # noqa: E402
+from app.core.config import Settings  # noqa: E402
+from app.service import Service  # noqa: E402
+from bench.provenance import write_result  # noqa: E402
+from eval import metrics as M  # noqa: E402
+from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
+
+THRESHOLDS = (-6.5, -5.0, -4.0, -3.0, -2.0)
+
+
+def ask(q, chain) -> dict:
+    """One question end to end, as a row of the result."""
+    a = chain.invoke(q.question)
+    restated = a.query != q.question
+    relevance = a.sources[0].relevance if restated and a.sources else None
+    cited = {a.sources[n - 1].talk.id for n in a.cited if 0 < n <= len(a.sources)}
+    return {"id": q.id, "type": q.type, "answerable": q.answerable, "restated": restated,
+            "query": a.query if restated else None, "relevance": None if relevance is None else round(relevance, 3),
+            "declined": a.abstained, "gold_cited": not a.abstained and bool(q.gold_talks) and set(q.gold_talks) <= cited,
+            "key_facts_by_words": M.key_fact_coverage(q.key_facts, a.answer, a.abstained, M.states_by_words) if q.answerable else None,
+            "answer": a.answer}
+
+
+def by_threshold(rows: list[dict], thresholds) -> dict:
+    """Per threshold: what the rows would be with it (a restatement below it: declined, as without the step)."""
+    out = {}
+    for t in thresholds:
+        answered = [r for r in rows if not r["declined"] and r["relevance"] is not None and r["relevance"] >= t]
+        out[str(t)] = {"answerable_answered": sum(r["answerable"] for r in answered),
+                       "answerable_with_key_fact": sum(bool(r["answerable"] and r["key_facts_by_words"]) for r in answered),
+                       "answerable_gold_cited": sum(r["answerable"] and r["gold_cited"] for r in answered),
+                       "unanswerable_answered": sum(not r["answerable"] for r in answered)}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
+    parser.add_argument("--thresholds", nargs="+", type=float, default=list(THRESHOLDS))
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    base = Settings()
+    rerank = base.rerank.model_copy(update={"restated_threshold": min(args.thresholds)})
+    service = Service(base.model_copy(update={"rerank": rerank}))
+    retriever, chain = service.retriever(), service.answer_chain()
+    rows, counts = [], {}
+    for name in args.sets:
+        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history]
+        attach_gold(questions, service.store.catalog())
+        counts[name] = {"answerable": sum(q.answerable for q in questions), "unanswerable": sum(not q.answerable for q in questions)}
+        for q in questions:
+            scores = [(d.metadata["dense"], d.metadata.get("question_relevance")) for d in retriever.invoke(q.question)]
+            if abstain_early(scores, base):
+                rows.append({"set": name, **ask(q, chain)})
+                print(name, q.id, rows[-1]["relevance"], "declined" if rows[-1]["declined"] else "answered", file=sys.stderr)
+    below = {kind: sum(r["answerable"] == answerable for r in rows) for kind, answerable in (("answerable", True), ("unanswerable", False))}
+    write_result(args.out, {"floor": base.rerank.abstain_threshold, "questions": counts, "below_floor": below,
+                            "by_threshold": by_threshold(rows, args.thresholds), "rows": rows})
+    print(below, by_threshold(rows, args.thresholds))
+
+
+if __name__ == "__main__":
+    main()
