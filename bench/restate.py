@@ -12,6 +12,10 @@ restatement's relevance is below a higher threshold would have been declined the
 gives, for each threshold, how many answerable questions are answered from their restatement's talks (with a key
 fact, citing the gold talk) and how many unanswerable ones are, from the one run. Questions answered without the step
 (a list read off the records) are in ``rows`` but not counted there.
+
+``--absent`` asks instead, with the shipped settings, every such question that the absent-word rule reads a word of
+as absent (each was declined naming the word before the restatement rechecked it): per question, the words, whether
+the answer still names a word as absent, declined or not, the gold talks cited and key facts by words.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.answer.context import abstain_early  # noqa: E402
+from app.answer.state import AnswerState  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
@@ -58,12 +63,39 @@ def by_threshold(rows: list[dict], thresholds) -> dict:
     return out
 
 
+def absent_words(args) -> None:
+    """``--absent``: each question with a word read as absent, end to end with the shipped chain."""
+    service = Service(Settings())
+    chain, rows = service.answer_chain(), []
+    for name in args.sets:
+        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history]
+        attach_gold(questions, service.store.catalog())
+        for q in questions:
+            start = AnswerState.start(q.question).with_query(q.question)
+            absent = start.with_absent(chain.retriever.lexical, chain.english.is_everyday).absent
+            if absent:
+                row = ask(q, chain)
+                rows.append({"set": name, "absent": list(absent), "still_absent": row["answer"].startswith("The talks in this "
+                             "collection don't mention"), **row})
+                print(name, q.id, absent, "declined" if row["declined"] else "answered", file=sys.stderr)
+    count = lambda answerable, key: sum(r["answerable"] == answerable and bool(r[key]) for r in rows)  # noqa: E731
+    summary = {kind: {"questions": sum(r["answerable"] == answerable for r in rows), "still_absent": count(answerable, "still_absent"),
+                      "declined": count(answerable, "declined")} for kind, answerable in (("answerable", True), ("unanswerable", False))}
+    summary["answerable"]["with_key_fact"] = sum(bool(r["answerable"] and r["key_facts_by_words"]) for r in rows)
+    summary["answerable"]["gold_cited"] = count(True, "gold_cited")
+    write_result(args.out, {"summary": summary, "rows": rows})
+    print(summary)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
     parser.add_argument("--thresholds", nargs="+", type=float, default=list(THRESHOLDS))
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--absent", action="store_true", help="the questions with a word read as absent, shipped settings")
     args = parser.parse_args()
+    if args.absent:
+        return absent_words(args)
     base = Settings()
     rerank = base.rerank.model_copy(update={"restated_threshold": min(args.thresholds)})
     service = Service(base.model_copy(update={"rerank": rerank}))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Iterator
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.messages import HumanMessage
@@ -37,6 +37,7 @@ from app.answer.aggregate import answer_from_records
 from app.answer.checks import answer_checks
 from app.answer.context import select_sources, too_far, whole_abstract
 from app.answer.guard import stop_runaway
+from app.answer.model_calls import llm_error, model_call
 from app.answer.preview import extractive_preview
 from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_talks
 from app.answer.polarity import one_word_polarity
@@ -44,14 +45,14 @@ from app.answer.prompting import AnswerPrompts
 from app.answer.record_refusal import asks_about_record
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
-from app.answer.restate import close_enough, restated_query
+from app.answer.restate import Restater
 from app.answer.result import Answer, AnswerWarning
 from app.answer.rewrite import usable_rewrite
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
 from app.answer.turns import last_cited
 from app.core.config import Settings
-from app.core.errors import LLMTimeoutError, LLMUnavailableError
+from app.core.errors import LLMUnavailableError
 from app.core.question import check_question
 from app.models.english_words import EnglishWords
 from app.models.tokens import encoding
@@ -60,8 +61,6 @@ from app.retrieval.subjects import read_subjects
 
 if TYPE_CHECKING:  # `search` runs this chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
-
-T = TypeVar("T")
 
 # ------------------------------------------------------------------ the chain
 
@@ -93,12 +92,14 @@ class AnswerChain:
     def prepare(self) -> Runnable:
         """``AnswerState.start(question, history)`` -> the state with query, kinds, retrieved talks, sources and
         prompt: everything before the LLM, each step a new ``AnswerState``."""
+        restater = self.restater
         return (
             RunnableLambda(self.resolve)
             | RunnableLambda(self.condense)
             | RunnableLambda(lambda state: state.with_absent(self.retriever.lexical, self.english.is_everyday))
+            | RunnableLambda(restater.recheck_absent if restater else lambda state: state)
             | RunnableLambda(self.retrieve)
-            | RunnableLambda(self.restate)
+            | RunnableLambda(restater.search_again if restater else lambda state: state)
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
             | RunnableLambda(self.judged_lead)
@@ -140,15 +141,13 @@ class AnswerChain:
         """The retriever's talks for the query, as typed hits."""
         return replace(state, retrieved=self._hits(state.query, config))
 
-    def restate(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """A question the talks found are too far from as typed (not a follow-up about cited talks, not a list), searched
-        for again as the model restates it in their vocabulary; its talks are kept when close enough (app/answer/restate.py)."""
+    @property
+    def restater(self) -> Restater | None:
+        """The steps that read the model's restatement of a question (app/answer/restate.py); None without a model, a
+        cross-encoder or a ``rerank.restated_threshold``."""
         threshold = self.settings.rerank.restated_threshold if self.settings.rerank.enabled else None
-        if threshold is None or self.llm is None or state.absent or state.pinned or state.lists_talks or not too_far(state.retrieved, self.settings):
-            return state
-        query = model_call(lambda: restated_query(self.llm, self.prompts.restate.format(question=state.question), state.question, config))
-        hits = self._hits(query, config) if query else ()
-        return replace(state, query=query, retrieved=hits) if close_enough(hits, threshold) else state
+        too_far_here = partial(too_far, settings=self.settings)
+        return None if self.llm is None or threshold is None else Restater(self.llm, self.prompts.restate, threshold, self._hits, too_far_here)
 
     def _hits(self, query: str, config: RunnableConfig) -> tuple[RetrievedTalk, ...]:
         """The retriever's talks for ``query`` (the one place its ``Document``s are read)."""
@@ -281,29 +280,3 @@ def model_tokens(llm: BaseChatModel, messages: list) -> Iterator[str | AnswerWar
         raise
     except Exception as err:
         raise llm_error(err) from None
-
-
-def model_call(call: Callable[[], T]) -> T:
-    """``call()``, a one-shot model call; its failure as the ``LLMUnavailableError`` (or timeout) surfaces report."""
-    try:
-        return call()
-    except LLMUnavailableError:
-        raise
-    except Exception as err:
-        raise llm_error(err) from None
-
-
-def llm_error(err: Exception) -> LLMUnavailableError:
-    """The ``TalkqaError`` for a failed LLM call: a timeout is told apart (the HTTP API answers 504, not 502)."""
-    kind = LLMTimeoutError if "Timeout" in err.__class__.__name__ or isinstance(err, TimeoutError) else LLMUnavailableError
-    return kind(describe_llm_error(err))
-
-
-def describe_llm_error(err: Exception) -> str:
-    """One line for a failed LLM call: unreachable, timed out, or refused."""
-    name = err.__class__.__name__
-    if "Timeout" in name:
-        return f"the LLM endpoint timed out ({name})"
-    if "Connection" in name or isinstance(err, (ConnectionError, OSError)):
-        return f"the LLM endpoint is unreachable ({name}: {err})"
-    return f"the LLM call failed ({name}: {err})"

@@ -19,16 +19,28 @@ whole; its sides are then still searched for one by one, as typed (``AnswerChain
 
 Chosen on the seen sets (docs/evaluation.md, bench/restate.py): which questions are restated, the prompt, the
 threshold. Reported on held-out-24, written blind before any of this was run.
+
+The same restatement also rechecks a word the absent-word rule reads as absent (app/retrieval/absent_terms.py). The
+rule cannot tell an everyday word no abstract uses ("wobbles", "clump", "backfires") from a name no talk holds
+("Sinkhorn", "Paxos"); the model can: told to keep every specific name, it keeps "Sinkhorn" and writes "oscillation"
+for "wobbles". So a word the restatement drops is not absent, and the question goes on to retrieval (and, below the
+floor, to the restatement's search). An empty restatement keeps the decline. Chosen on the seen sets with an ad hoc
+probe and ``bench/restate.py --absent`` (docs/evaluation.md); not measured blind yet.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
 
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import PromptTemplate
 from langchain_core.runnables import RunnableConfig
+
+from app.answer.model_calls import model_call
+from app.answer.state import AnswerState, RetrievedTalk
 
 if TYPE_CHECKING:  # `search` imports the chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -59,3 +71,47 @@ def close_enough(hits, threshold: float) -> bool:
     """Is the restatement's search close enough to answer from: its relevance (the cross-encoder's, on the first
     ``RetrievedTalk``) at least ``threshold``?"""
     return bool(hits) and hits[0].relevance is not None and hits[0].relevance >= threshold
+
+
+def keeps_any(restatement: str, words: tuple[str, ...]) -> bool:
+    """Does the restatement still use one of ``words`` (case aside, a plural "s"/"es" aside)?"""
+    text = restatement.casefold()
+    return any(form in text for word in words for form in {word.casefold(), word.casefold().removesuffix("s"),
+                                                           word.casefold().removesuffix("es")} if len(form) >= 3)
+
+
+@dataclass(frozen=True)
+class Restater:
+    """The two chain steps that read the model's restatement of a question; it is asked for at most once a question
+    (``AnswerState.restatement``: None until asked, "" when the reply was no usable query)."""
+
+    llm: BaseChatModel
+    prompt: PromptTemplate
+    #: ``rerank.restated_threshold``: the restatement's relevance its talks need to answer.
+    threshold: float
+    #: The retriever's talks for a query, and whether talks are below the relevance floor (app/answer/chain.py).
+    search: Callable[[str, RunnableConfig], tuple[RetrievedTalk, ...]]
+    too_far: Callable[[tuple[RetrievedTalk, ...]], bool]
+
+    def restated(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """The state with the question's restatement (asked for if it was not yet)."""
+        if state.restatement is not None:
+            return state
+        prompt = self.prompt.format(question=state.question)
+        return replace(state, restatement=model_call(lambda: restated_query(self.llm, prompt, state.question, config)) or "")
+
+    def recheck_absent(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """Words read as absent that the restatement drops were everyday words: the question is not declined for them."""
+        if not state.absent:
+            return state
+        state = self.restated(state, config)
+        return replace(state, absent=()) if state.restatement and not keeps_any(state.restatement, state.absent) else state
+
+    def search_again(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """A question too far from the talks found (not a follow-up about cited talks, not a list, not declined for an
+        absent word): its restatement's talks and query, when their relevance reaches the threshold."""
+        if state.absent or state.pinned or state.lists_talks or not self.too_far(state.retrieved):
+            return state
+        state = self.restated(state, config)
+        hits = self.search(state.restatement, config) if state.restatement else ()
+        return replace(state, query=state.restatement, retrieved=hits) if close_enough(hits, self.threshold) else state

@@ -79,6 +79,9 @@ class AnswerState:
     retrieved: tuple[RetrievedTalk, ...] = ()
     #: Words of the question no talk contains (app/retrieval/absent_terms.py): the answer says so and stops there.
     absent: tuple[str, ...] = ()
+    #: The question restated by the model in the talks' vocabulary (app/answer/restate.py): None until it was asked
+    #: for, "" when the reply was no usable query.
+    restatement: str | None = None
     #: Names the question writes that none of its sources contains (app/answer/missing_names.py): said, and no more.
     unfound: tuple[str, ...] = ()
     #: The numbered sources the model reads, best first.
