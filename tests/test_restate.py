@@ -75,6 +75,13 @@ def test_a_question_whose_restatement_is_far_too_is_declined_after_one_model_cal
     assert len(chain.llm.prompts) == 1 and answer.query == FAR
 
 
+def test_a_condensed_follow_up_is_restated_from_its_standalone_question(seed_index):
+    standalone = "What is the best recipe for banana bread?"
+    chain = chain_with(seed_index, standalone, "banana bread baking recipe")
+    chain.invoke("and for banana bread?", history=[("user", "How is tropical geometry used?"), ("assistant", "Tropical maps [1].")])
+    assert standalone in chain.llm.prompts[1]
+
+
 def test_without_a_restated_threshold_a_question_below_the_floor_is_declined_without_the_model(seed_index):
     chain = chain_with(seed_index, CLOSE, restated_threshold=None)
     assert chain.invoke(FAR).abstained and chain.llm.prompts == []

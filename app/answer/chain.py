@@ -19,6 +19,10 @@ subjects ("X vs Y", "how does the X talk differ from the Y talk?") has each side
 searched for on its own and their best talks pinned first (``retrieve_sides``).
 A yes/no question's answer is read from source [1] alone first (``read_polarity``,
 one word), and the model is told to begin with it (app/answer/polarity.py).
+A question with a word read as absent, or below the relevance floor as typed, is
+restated once by the model in the talks' vocabulary (``Restater``, app/answer/restate.py):
+a word the restatement drops is not absent, and a restatement close enough to the
+talks is searched for instead.
 """
 
 from __future__ import annotations

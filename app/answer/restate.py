@@ -94,11 +94,12 @@ class Restater:
     too_far: Callable[[tuple[RetrievedTalk, ...]], bool]
 
     def restated(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """The state with the question's restatement (asked for if it was not yet)."""
+        """The state with the question's restatement (asked for if it was not yet): of its standalone query, which is the
+        question itself unless a follow-up was condensed."""
         if state.restatement is not None:
             return state
-        prompt = self.prompt.format(question=state.question)
-        return replace(state, restatement=model_call(lambda: restated_query(self.llm, prompt, state.question, config)) or "")
+        prompt = self.prompt.format(question=state.query)
+        return replace(state, restatement=model_call(lambda: restated_query(self.llm, prompt, state.query, config)) or "")
 
     def recheck_absent(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """Words read as absent that the restatement drops were everyday words: the question is not declined for them."""
