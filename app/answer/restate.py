@@ -25,7 +25,8 @@ rule cannot tell an everyday word no abstract uses ("wobbles", "clump", "backfir
 ("Sinkhorn", "Paxos"); the model can: told to keep every specific name, it keeps "Sinkhorn" and writes "oscillation"
 for "wobbles". So a word the restatement drops is not absent, and the question goes on to retrieval (and, below the
 floor, to the restatement's search). An empty restatement keeps the decline. Chosen on the seen sets with an ad hoc
-probe and ``bench/restate.py --absent`` (docs/evaluation.md); not measured blind yet.
+probe and ``bench/restate.py --absent`` (docs/evaluation.md); measured blind, with the restatement, on held-out-25
+(answerable questions declined 9 -> 5 of 30, unanswerable ones declined 9 -> 9 of 15).
 """
 
 from __future__ import annotations
