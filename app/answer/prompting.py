@@ -31,7 +31,8 @@ class AnswerPrompts:
     compare: ChatPromptTemplate
     polarity: PromptTemplate
     condense: PromptTemplate
-    #: A question below the relevance floor as a search query in the talks' vocabulary (app/answer/restate.py).
+    #: A question as a search query in the talks' vocabulary, for one below the relevance floor or with a word read as
+    #: absent (app/answer/restate.py).
     restate: PromptTemplate
     abstain: str
     #: The abstention that names the question's words no talk contains.
