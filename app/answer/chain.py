@@ -22,7 +22,9 @@ one word), and the model is told to begin with it (app/answer/polarity.py).
 A question with a word read as absent, or below the relevance floor as typed, is
 restated once by the model in the talks' vocabulary (``Restater``, app/answer/restate.py):
 a word the restatement drops is not absent, and a restatement close enough to the
-talks is searched for instead.
+talks is searched for instead. A plain question the model declines although its
+first source is close is asked once more from that source alone (``SecondLook``,
+app/answer/second_look.py).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from app.answer.referents import about_line, resolve
 from app.answer.restate import Restater
 from app.answer.result import Answer, AnswerWarning
 from app.answer.rewrite import usable_rewrite
+from app.answer.second_look import SecondLook, wants_second_look
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
 from app.answer.turns import last_cited
@@ -150,8 +153,8 @@ class AnswerChain:
         """The steps that read the model's restatement of a question (app/answer/restate.py); None without a model, a
         cross-encoder or a ``rerank.restated_threshold``."""
         threshold = self.settings.rerank.restated_threshold if self.settings.rerank.enabled else None
-        too_far_here = partial(too_far, settings=self.settings)
-        return None if self.llm is None or threshold is None else Restater(self.llm, self.prompts.restate, threshold, self._hits, too_far_here)
+        return None if self.llm is None or threshold is None else Restater(self.llm, self.prompts.restate, threshold, self._hits,
+                                                                            partial(too_far, settings=self.settings))
 
     def _hits(self, query: str, config: RunnableConfig) -> tuple[RetrievedTalk, ...]:
         """The retriever's talks for ``query`` (the one place its ``Document``s are read)."""
@@ -173,9 +176,8 @@ class AnswerChain:
 
     def pin(self, state: AnswerState) -> AnswerState:
         """The talks a follow-up refers to first, then the rest of retrieval; alone when it asks their record."""
-        if not state.pinned:
-            return state
-        return replace(state, retrieved=pin_follow_up(state.retrieved, list(state.pinned), state.question, state.kinds.open_ended))
+        pinned = list(state.pinned)
+        return replace(state, retrieved=pin_follow_up(state.retrieved, pinned, state.question, state.kinds.open_ended)) if pinned else state
 
     def judged_lead(self, state: AnswerState) -> AnswerState:
         """A question about one talk's record (bio, links, references): the talk the cross-encoder clearly judges best goes
@@ -194,16 +196,14 @@ class AnswerChain:
         fact is often in a sentence the relevance order ranks low ("exponential in depth"). Not for "which talks ...?"."""
         if not state.sources or state.kinds.open_ended or not self.settings.retrieval.whole_top_talk:
             return state
-        whole = 2 if state.kinds.comparison else 1
-        return replace(state, sources=tuple(whole_abstract(s) if i < whole else s for i, s in enumerate(state.sources)))
+        return replace(state, sources=tuple(whole_abstract(s) if i < 1 + state.kinds.comparison else s for i, s in enumerate(state.sources)))
 
     def add_record(self, state: AnswerState) -> AnswerState:
         """A question about the person, co-authors or papers of one talk: its notes join the top source
         (a follow-up about several earlier talks: each of theirs)."""
         if not state.sources or not asks_record(state.question) or state.kinds.open_ended:
             return state
-        top = max(1, len(state.pinned))
-        return replace(state, sources=tuple(with_notes(s) if i < top else s for i, s in enumerate(state.sources)))
+        return replace(state, sources=tuple(with_notes(s) if i < max(1, len(state.pinned)) else s for i, s in enumerate(state.sources)))
 
     def read_polarity(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """A yes/no question: its answer read from source [1] alone, in one word (app/answer/polarity.py), so the
@@ -219,8 +219,7 @@ class AnswerChain:
 
     def _abstains(self, state: AnswerState) -> bool:
         """Abstain without the model: the question names what no talk contains, or nothing retrieved is close."""
-        far = bool(state.absent or state.unfound) or too_far(state.sources, self.settings)
-        return self.llm is not None and not state.pinned and far
+        return self.llm is not None and not state.pinned and (bool(state.absent or state.unfound) or too_far(state.sources, self.settings))
 
     # -- running it ---------------------------------------------------------
 
@@ -252,7 +251,11 @@ class AnswerChain:
         if abstain:
             return AnswerStream(replace(answer, answer=abstention, abstained=True), (abstention,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
-        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), model_tokens(self.llm, list(state.messages)), finish, started,
+        tokens = model_tokens(self.llm, list(state.messages))
+        if wants_second_look(state, self.settings.rerank.second_look_threshold):
+            look = SecondLook(partial(model_tokens, self.llm), self.prompts.second_look_messages(state), self.abstain_text)
+            tokens, finish = look.tokens(tokens), look.reporting(finish)
+        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), tokens, finish, started,
                             settled_at_end=state.kinds.open_ended or state.kinds.yes_no)
 
     def _finish(self, answer: Answer, *, started: float, strict: bool = False, checked: bool = True) -> Answer:

@@ -39,6 +39,9 @@ class AnswerPrompts:
     abstain_absent: PromptTemplate
     #: The abstention that names the question's names none of the talks found contains.
     abstain_unfound: PromptTemplate
+    #: A plain question the model declined although source [1] is close, asked once more from that source alone with
+    #: the system prompt's rule to decline replaced by one to answer from it (app/answer/second_look.py).
+    second_look: ChatPromptTemplate
 
     def declining(self, absent: tuple[str, ...], unfound: tuple[str, ...]) -> str | None:
         """"The talks in this collection don't mention “hypergraph”." for words no talk contains, else "None of the
@@ -54,13 +57,15 @@ class AnswerPrompts:
     def load(cls) -> AnswerPrompts:
         system = load_prompt("answer_system")
         chat = lambda name: ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt(name))])  # noqa: E731
+        answering = instead_of_declining(system, load_prompt("abstain"), load_prompt("second_look_rule"))
         return cls(answer=chat("answer_user"), listing=chat("answer_user_list"), yes_no=chat("answer_user_yes_no"),
                    yes_no_read=chat("answer_user_yes_no_read"), compare=chat("answer_user_compare"),
                    polarity=PromptTemplate.from_template(load_prompt("polarity")),
                    condense=PromptTemplate.from_template(load_prompt("condense")), abstain=load_prompt("abstain"),
                    restate=PromptTemplate.from_template(load_prompt("restate")),
                    abstain_absent=PromptTemplate.from_template(load_prompt("abstain_absent")),
-                   abstain_unfound=PromptTemplate.from_template(load_prompt("abstain_unfound")))
+                   abstain_unfound=PromptTemplate.from_template(load_prompt("abstain_unfound")),
+                   second_look=ChatPromptTemplate.from_messages([("system", answering), ("human", load_prompt("answer_user"))]))
 
     def messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
         """The prompt for the state's kind, each source as the model reads it (sanitised, with the record
@@ -80,6 +85,21 @@ class AnswerPrompts:
             messages = self.answer.format_messages(context=context, question=state.question)
         return tuple(messages)
 
+    def second_look_messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
+        """The question again, with source [1] alone and no rule to decline (app/answer/second_look.py)."""
+        return tuple(self.second_look.format_messages(context=passage(state.sources[0], state.question), question=state.question))
+
     def polarity_reading(self, state: AnswerState) -> str:
         """The one-word reading of a yes/no question over source [1] alone (prompts/polarity.txt)."""
         return self.polarity.format(passage=passage(state.sources[0], state.question), question=state.question)
+
+
+def instead_of_declining(system: str, abstain: str, rule: str) -> str:
+    """The system prompt with its rule to decline (the line that gives the abstention's words) replaced by ``rule``.
+    A system prompt edited so that no line gives those words fails here, at load, not silently at answer time."""
+    lines = system.splitlines()
+    declining = [i for i, line in enumerate(lines) if abstain in line]
+    if len(declining) != 1:
+        raise ValueError(f"the answer system prompt needs exactly one line with {abstain!r}; it has {len(declining)}")
+    lines[declining[0]] = rule
+    return "\n".join(lines)

@@ -145,6 +145,12 @@ class RerankSettings(SettingsGroup):
     #: Higher than the floor: a query the model wrote in abstract style scores higher than a user's. Chosen on the seen
     #: sets (docs/results/restate-seen-2026-12-05.json): most gold-cited answers less twice the unanswerable answered.
     restated_threshold: float | None = -4.0
+    #: A plain question (no list, comparison, yes/no, record question or follow-up about cited talks) that the model
+    #: declines although source [1]'s relevance reaches this is asked once more, from source [1] alone and without the
+    #: rule to decline (app/answer/second_look.py). None: off. Chosen on the seen sets' model declines
+    #: (docs/results/second-look-seen-2026-12-05.json): 0.5 above the one unanswerable question a second look answered
+    #: (relevance -4.04), which keeps 3 of the 4 answerable ones it answered with a key fact.
+    second_look_threshold: float | None = -3.5
 
 
 class LLMSettings(SettingsGroup):
