@@ -37,6 +37,11 @@ def test_a_question_about_the_research_asks_no_facet():
     assert asked_facets("Which degree of the polynomial activation is used?") == []
 
 
+def test_where_asks_for_the_speaker_s_studies_only_when_it_opens_the_question_or_a_clause():
+    assert [f.name for f in asked_facets("Who gave the sampling talk, and where did she study?")] == ["studies"]
+    assert asked_facets("I came across a talk where the density is bumpy. Which two methods did they study there?") == []
+
+
 def test_the_advisor_is_quoted_from_the_bio_when_the_model_swapped_the_roles():
     wrong = Sentence("David Stutz supervised the doctoral work of the speaker.", [1], 0.8)
     quoted = quote_bio(answer("Who supervised the doctoral work of the speaker on robustness?", wrong))

