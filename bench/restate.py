@@ -38,29 +38,36 @@ from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E40
 THRESHOLDS = (-6.5, -5.0, -4.0, -3.0, -2.0)
 
 
+def graded(q, a) -> dict:
+    """What every row of these benches records of one answer ``a`` to question ``q``: declined or not, the gold talks
+    cited, key facts by words (eval/metrics.py) and the answer."""
+    cited = {a.sources[n - 1].talk.id for n in a.cited if 0 < n <= len(a.sources)}
+    return {"declined": a.abstained, "gold_cited": not a.abstained and bool(q.gold_talks) and set(q.gold_talks) <= cited,
+            "key_facts_by_words": M.key_fact_coverage(q.key_facts, a.answer, a.abstained, M.states_by_words) if q.answerable else None,
+            "answer": a.answer}
+
+
 def ask(q, chain) -> dict:
     """One question end to end, as a row of the result."""
     a = chain.invoke(q.question)
     restated = a.query != q.question
     relevance = a.sources[0].relevance if restated and a.sources else None
-    cited = {a.sources[n - 1].talk.id for n in a.cited if 0 < n <= len(a.sources)}
     return {"id": q.id, "type": q.type, "answerable": q.answerable, "restated": restated,
-            "query": a.query if restated else None, "relevance": None if relevance is None else round(relevance, 3),
-            "declined": a.abstained, "gold_cited": not a.abstained and bool(q.gold_talks) and set(q.gold_talks) <= cited,
-            "key_facts_by_words": M.key_fact_coverage(q.key_facts, a.answer, a.abstained, M.states_by_words) if q.answerable else None,
-            "answer": a.answer}
+            "query": a.query if restated else None, "relevance": None if relevance is None else round(relevance, 3), **graded(q, a)}
+
+
+def answered_counts(answered: list[dict]) -> dict:
+    """How many of these answered rows are answerable (with a key fact, citing the gold talk) and how many unanswerable."""
+    return {"answerable_answered": sum(r["answerable"] for r in answered),
+            "answerable_with_key_fact": sum(bool(r["answerable"] and r["key_facts_by_words"]) for r in answered),
+            "answerable_gold_cited": sum(r["answerable"] and r["gold_cited"] for r in answered),
+            "unanswerable_answered": sum(not r["answerable"] for r in answered)}
 
 
 def by_threshold(rows: list[dict], thresholds) -> dict:
     """Per threshold: what the rows would be with it (a restatement below it: declined, as without the step)."""
-    out = {}
-    for t in thresholds:
-        answered = [r for r in rows if not r["declined"] and r["relevance"] is not None and r["relevance"] >= t]
-        out[str(t)] = {"answerable_answered": sum(r["answerable"] for r in answered),
-                       "answerable_with_key_fact": sum(bool(r["answerable"] and r["key_facts_by_words"]) for r in answered),
-                       "answerable_gold_cited": sum(r["answerable"] and r["gold_cited"] for r in answered),
-                       "unanswerable_answered": sum(not r["answerable"] for r in answered)}
-    return out
+    return {str(t): answered_counts([r for r in rows if not r["declined"] and r["relevance"] is not None and r["relevance"] >= t])
+            for t in thresholds}
 
 
 def absent_words(args) -> None:

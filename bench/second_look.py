@@ -8,7 +8,7 @@ question of a set (about 20 s each), so the ids come from stored evaluation runs
 (bench/relevance_floor.py); ``--selection`` records how they were picked. Each is asked end to end with
 ``rerank.second_look_threshold`` at the lowest of ``--thresholds``. Per question: its first source's relevance, whether
 the second look ran (the model's reply was the abstention word for word), declined or not after it, the gold talks
-cited and key facts by words (eval/metrics.py). A question whose relevance is below a higher threshold keeps its
+cited and key facts by words (``bench.restate.graded``). A question whose relevance is below a higher threshold keeps its
 decline there: so ``by_threshold`` gives, for each threshold, how many answerable questions are answered by a second
 look (with a key fact, citing the gold talk) and how many unanswerable ones are, from the one run.
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from eval import metrics as M  # noqa: E402
+from bench.restate import answered_counts, graded  # noqa: E402
 from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
 
 THRESHOLDS = (-6.0, -5.0, -4.0, -3.5, -3.0, -2.0, -1.0, 0.0)
@@ -34,24 +34,14 @@ THRESHOLDS = (-6.0, -5.0, -4.0, -3.5, -3.0, -2.0, -1.0, 0.0)
 def ask(q, chain) -> dict:
     """One question end to end, as a row of the result."""
     a = chain.invoke(q.question)
-    cited = {a.sources[n - 1].talk.id for n in a.cited if 0 < n <= len(a.sources)}
     return {"id": q.id, "type": q.type, "answerable": q.answerable, "relevance": round(a.sources[0].relevance, 3) if a.sources else None,
-            "second_look": "second_look_ms" in a.timings, "declined": a.abstained,
-            "gold_cited": not a.abstained and bool(q.gold_talks) and set(q.gold_talks) <= cited,
-            "key_facts_by_words": M.key_fact_coverage(q.key_facts, a.answer, a.abstained, M.states_by_words) if q.answerable else None,
-            "answer": a.answer}
+            "second_look": "second_look_ms" in a.timings, **graded(q, a)}
 
 
 def by_threshold(rows: list[dict], thresholds) -> dict:
     """Per threshold: the answers a second look gave that it would still give (relevance at or above it)."""
-    out = {}
-    for t in thresholds:
-        answered = [r for r in rows if r["second_look"] and not r["declined"] and r["relevance"] >= t]
-        out[str(t)] = {"answerable_answered": sum(r["answerable"] for r in answered),
-                       "answerable_with_key_fact": sum(bool(r["answerable"] and r["key_facts_by_words"]) for r in answered),
-                       "answerable_gold_cited": sum(r["answerable"] and r["gold_cited"] for r in answered),
-                       "unanswerable_answered": sum(not r["answerable"] for r in answered)}
-    return out
+    return {str(t): answered_counts([r for r in rows if r["second_look"] and not r["declined"] and r["relevance"] >= t])
+            for t in thresholds}
 
 
 def main() -> None:

@@ -54,7 +54,7 @@ from app.answer.referents import about_line, resolve
 from app.answer.restate import Restater
 from app.answer.result import Answer, AnswerWarning
 from app.answer.rewrite import usable_rewrite
-from app.answer.second_look import SecondLook, wants_second_look
+from app.answer.second_look import second_look
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
 from app.answer.turns import last_cited
@@ -196,7 +196,8 @@ class AnswerChain:
         fact is often in a sentence the relevance order ranks low ("exponential in depth"). Not for "which talks ...?"."""
         if not state.sources or state.kinds.open_ended or not self.settings.retrieval.whole_top_talk:
             return state
-        return replace(state, sources=tuple(whole_abstract(s) if i < 1 + state.kinds.comparison else s for i, s in enumerate(state.sources)))
+        whole = 2 if state.kinds.comparison else 1
+        return replace(state, sources=tuple(whole_abstract(s) if i < whole else s for i, s in enumerate(state.sources)))
 
     def add_record(self, state: AnswerState) -> AnswerState:
         """A question about the person, co-authors or papers of one talk: its notes join the top source
@@ -219,7 +220,8 @@ class AnswerChain:
 
     def _abstains(self, state: AnswerState) -> bool:
         """Abstain without the model: the question names what no talk contains, or nothing retrieved is close."""
-        return self.llm is not None and not state.pinned and (bool(state.absent or state.unfound) or too_far(state.sources, self.settings))
+        far = bool(state.absent or state.unfound) or too_far(state.sources, self.settings)
+        return self.llm is not None and not state.pinned and far
 
     # -- running it ---------------------------------------------------------
 
@@ -252,11 +254,9 @@ class AnswerChain:
             return AnswerStream(replace(answer, answer=abstention, abstained=True), (abstention,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
         tokens = model_tokens(self.llm, list(state.messages))
-        if wants_second_look(state, self.settings.rerank.second_look_threshold):
-            look = SecondLook(partial(model_tokens, self.llm), self.prompts.second_look_messages(state), self.abstain_text)
-            tokens, finish = look.tokens(tokens), look.reporting(finish)
-        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), tokens, finish, started,
-                            settled_at_end=state.kinds.open_ended or state.kinds.yes_no)
+        look = second_look(state, self.settings.rerank.second_look_threshold, partial(model_tokens, self.llm), self.prompts, self.abstain_text)
+        return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), look.tokens(tokens) if look else tokens,
+                            look.reporting(finish) if look else finish, started, settled_at_end=state.kinds.open_ended or state.kinds.yes_no)
 
     def _finish(self, answer: Answer, *, started: float, strict: bool = False, checked: bool = True) -> Answer:
         """After the last token: the checks of app/answer/checks.py, in order (a retrieval-only answer has none,

@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from langchain_core.messages import BaseMessage
 
 from app.answer.records import asks_record
 from app.answer.result import Answer, AnswerWarning
 from app.answer.state import AnswerState
+
+if TYPE_CHECKING:
+    from app.answer.prompting import AnswerPrompts
 
 Tokens = Iterator[str | AnswerWarning]
 
@@ -43,6 +46,12 @@ def wants_second_look(state: AnswerState, threshold: float | None) -> bool:
     if kinds.open_ended or kinds.comparison or kinds.yes_no or asks_record(state.question):
         return False
     return state.sources[0].relevance >= threshold
+
+
+def second_look(state: AnswerState, threshold: float | None, generate: Callable[[list[BaseMessage]], Tokens],
+                prompts: AnswerPrompts, abstention: str) -> SecondLook | None:
+    """The second look for this question's answer, or None when the question is not one it may answer."""
+    return SecondLook(generate, prompts.second_look_messages(state), abstention) if wants_second_look(state, threshold) else None
 
 
 @dataclass
