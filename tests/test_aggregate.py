@@ -49,6 +49,7 @@ def test_a_count_of_something_else_or_a_plain_list_is_not_counting(question):
     "In the talk on Ramanujan graphs, does pushing the Ramanujan property higher give better subnetworks?",
     "The self-distillation analysis: does it say that more rounds keep improving accuracy?",
     "Is it true that redundant linear layers speed up gradient descent?",
+    "ramanujan graph subnetworks, does a stronger ramanujan property help",  # typed without a question mark
 ])
 def test_questions_answered_by_yes_or_no_are_yes_no(question):
     assert is_yes_no(question)
@@ -62,6 +63,8 @@ def test_questions_answered_by_yes_or_no_are_yes_no(question):
     "How does tropical geometry describe ReLU networks?",
     "Can I get an arXiv link for the talk on causal regularization?",  # a request: its answer is the link
     "Do you have the slides of the talk on mirror descent?",
+    # a claim with ", can" in one sentence, the question in another (held-out-26 ey015)
+    "I read that extra linear layers, which add nothing, can make gradient descent faster. What is the argument?",
 ])
 def test_existence_comparison_and_open_questions_are_not_yes_no(question):
     assert not is_yes_no(question)

@@ -49,6 +49,8 @@ _RELATION = re.compile(r"\b(?:distinguish\w*|in\s+common|alike|similar\w*|same|r
 #: covers something: their answer is the talk or "not covered", so they are not yes/no here.
 _AUXILIARY = r"(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had)"
 _YES_NO = re.compile(rf"(?:^|[,:;]\s*){_AUXILIARY}\b", re.IGNORECASE)
+#: Where one sentence ends and the next begins ("… go faster. That sounds …"; not "i.i.d. data").
+_SENTENCE_BREAK = re.compile(r"[.!]\s+[A-Z]")
 _EXISTENCE = re.compile(r"\b(?:is|was|are|were)\s+there\b|\bany\s+(?:talks?|speakers?|abstracts?)\b", re.IGNORECASE)
 #: A request put as a question ("Can I get an arXiv link for …?", "Could you give the code?", "Do you have the
 #: slides?"): its answer is the thing asked for, not a yes (held-out-11 y030, read after its runs).
@@ -96,9 +98,20 @@ def seeks_one_talk(query: str) -> bool:
     return is_open_ended(query) and not is_counting(query) and not _SEVERAL.search(query)
 
 
+def _asks_with_auxiliary(question: str) -> bool:
+    """Does an auxiliary open the question, or a clause of the sentence that asks it (up to its "?"; any sentence of
+    a question typed without one)? "…, which adds nothing, can actually make it faster. That sounds backwards. What's
+    the argument?" states a claim with ", can" and asks something else (held-out-26 ey015)."""
+    for match in _YES_NO.finditer(question):
+        rest = question[match.end():]
+        if ("?" in rest or "?" not in question) and not _SENTENCE_BREAK.search(rest.split("?", 1)[0]):
+            return True
+    return False
+
+
 def is_yes_no(question: str) -> bool:
     """Is the question answered by a yes or a no (and not a list, a comparison, or whether a talk exists)?"""
-    return (bool(_YES_NO.search(question.strip())) and not _EXISTENCE.search(question) and not _REQUEST.search(question)
+    return (_asks_with_auxiliary(question.strip()) and not _EXISTENCE.search(question) and not _REQUEST.search(question)
             and not is_open_ended(question) and not _SIDE_BY_SIDE.search(question) and not relates_two_talks(question))
 
 
