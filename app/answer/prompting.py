@@ -10,6 +10,7 @@ read first, app/answer/polarity.py), or any other question.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
@@ -54,18 +55,21 @@ class AnswerPrompts:
         return template.format(terms=" or ".join(f"“{term}”" for term in terms)).strip()
 
     @classmethod
-    def load(cls) -> AnswerPrompts:
-        system = load_prompt("answer_system")
-        chat = lambda name: ChatPromptTemplate.from_messages([("system", system), ("human", load_prompt(name))])  # noqa: E731
-        answering = instead_of_declining(system, load_prompt("abstain"), load_prompt("second_look_rule"))
+    def load(cls, prompts_dir: Path | None = None) -> AnswerPrompts:
+        """The shipped prompts, or those of ``prompts_dir`` (a copy of prompts/ with some texts changed: the paired
+        prompt bench, bench/answer_prompt.py)."""
+        text = lambda name: load_prompt(name, prompts_dir)  # noqa: E731
+        system = text("answer_system")
+        chat = lambda name: ChatPromptTemplate.from_messages([("system", system), ("human", text(name))])  # noqa: E731
+        answering = instead_of_declining(system, text("abstain"), text("second_look_rule"))
         return cls(answer=chat("answer_user"), listing=chat("answer_user_list"), yes_no=chat("answer_user_yes_no"),
                    yes_no_read=chat("answer_user_yes_no_read"), compare=chat("answer_user_compare"),
-                   polarity=PromptTemplate.from_template(load_prompt("polarity")),
-                   condense=PromptTemplate.from_template(load_prompt("condense")), abstain=load_prompt("abstain"),
-                   restate=PromptTemplate.from_template(load_prompt("restate")),
-                   abstain_absent=PromptTemplate.from_template(load_prompt("abstain_absent")),
-                   abstain_unfound=PromptTemplate.from_template(load_prompt("abstain_unfound")),
-                   second_look=ChatPromptTemplate.from_messages([("system", answering), ("human", load_prompt("answer_user"))]))
+                   polarity=PromptTemplate.from_template(text("polarity")),
+                   condense=PromptTemplate.from_template(text("condense")), abstain=text("abstain"),
+                   restate=PromptTemplate.from_template(text("restate")),
+                   abstain_absent=PromptTemplate.from_template(text("abstain_absent")),
+                   abstain_unfound=PromptTemplate.from_template(text("abstain_unfound")),
+                   second_look=ChatPromptTemplate.from_messages([("system", answering), ("human", text("answer_user"))]))
 
     def messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
         """The prompt for the state's kind, each source as the model reads it (sanitised, with the record
