@@ -36,13 +36,19 @@ from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E40
 ARMS = ("shipped", "variant")
 
 
-def variant_prompts(replacements: list[str], into: Path) -> Path:
-    """A copy of prompts/ in ``into`` with each ``name=file`` replacement's text in place of prompts/name.txt."""
+def replacements(pairs: list[str]) -> dict[str, Path]:
+    """``NAME=FILE`` arguments as prompt name -> file, each name one of prompts/*.txt."""
+    out = {name: Path(source) for name, _, source in (pair.partition("=") for pair in pairs)}
+    unknown = [name for name in out if not (PROMPTS / f"{name}.txt").exists()]
+    if unknown:
+        raise SystemExit(f"no prompt named {unknown[0]!r} in prompts/")
+    return out
+
+
+def variant_prompts(replaced: dict[str, Path], into: Path) -> Path:
+    """A copy of prompts/ in ``into`` with each replaced prompt's text from its file."""
     shutil.copytree(PROMPTS, into, dirs_exist_ok=True)
-    for replacement in replacements:
-        name, _, source = replacement.partition("=")
-        if not (into / f"{name}.txt").exists():
-            raise SystemExit(f"no prompt named {name!r} in prompts/")
+    for name, source in replaced.items():
         shutil.copyfile(source, into / f"{name}.txt")
     return into
 
@@ -71,12 +77,13 @@ def main() -> None:
     parser.add_argument("--types", nargs="+", help="only these question types (e.g. conceptual unanswerable)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
+    replaced = replacements(args.variant)
     service = Service(Settings())
     shipped = service.answer_chain()
     variant = copy.copy(shipped)
     with tempfile.TemporaryDirectory() as tmp:
-        variant.prompts = AnswerPrompts.load(variant_prompts(args.variant, Path(tmp)))
-    texts = {r.partition("=")[0]: Path(r.partition("=")[2]).read_text(encoding="utf-8") for r in args.variant}
+        variant.prompts = AnswerPrompts.load(variant_prompts(replaced, Path(tmp)))
+    chains = {"shipped": shipped, "variant": variant}
     rows = []
     for name in args.sets:
         questions = [q for path in QUESTION_SETS[name] for q in load_questions(path)
@@ -86,11 +93,13 @@ def main() -> None:
             order = ARMS if len(rows) % 2 == 0 else ARMS[::-1]
             row = {"set": name, "id": q.id, "type": q.type, "answerable": q.answerable}
             for arm in order:
-                row[arm] = graded(q, (shipped if arm == "shipped" else variant).invoke(q.question))
+                row[arm] = graded(q, chains[arm].invoke(q.question))
             rows.append(row)
             print(name, q.id, q.type, *(f"{arm}={row[arm]['key_facts_by_words']}" for arm in ARMS), file=sys.stderr)
-    write_result(args.out, {"variant": texts, "summary": summary(rows), "rows": rows})
-    print(summary(rows)["all"])
+    texts = {name: source.read_text(encoding="utf-8") for name, source in replaced.items()}
+    totals = summary(rows)
+    write_result(args.out, {"variant": texts, "summary": totals, "rows": rows})
+    print(totals["all"])
 
 
 if __name__ == "__main__":

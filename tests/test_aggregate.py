@@ -50,6 +50,7 @@ def test_a_count_of_something_else_or_a_plain_list_is_not_counting(question):
     "The self-distillation analysis: does it say that more rounds keep improving accuracy?",
     "Is it true that redundant linear layers speed up gradient descent?",
     "ramanujan graph subnetworks, does a stronger ramanujan property help",  # typed without a question mark
+    "Does the optimizer talk use e.g. Adam with warm restarts?",  # "e.g." ends no sentence
 ])
 def test_questions_answered_by_yes_or_no_are_yes_no(question):
     assert is_yes_no(question)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.text import split_sentences
+
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
     # "What does the talk show ...?" is about one talk; "what talks ...", "which (other) talks" ask for a list.
@@ -49,8 +51,6 @@ _RELATION = re.compile(r"\b(?:distinguish\w*|in\s+common|alike|similar\w*|same|r
 #: covers something: their answer is the talk or "not covered", so they are not yes/no here.
 _AUXILIARY = r"(?:does|do|did|is|are|was|were|can|could|should|will|would|has|have|had)"
 _YES_NO = re.compile(rf"(?:^|[,:;]\s*){_AUXILIARY}\b", re.IGNORECASE)
-#: Where one sentence ends and the next begins ("… go faster. That sounds …"; not "i.i.d. data").
-_SENTENCE_BREAK = re.compile(r"[.!]\s+[A-Z]")
 _EXISTENCE = re.compile(r"\b(?:is|was|are|were)\s+there\b|\bany\s+(?:talks?|speakers?|abstracts?)\b", re.IGNORECASE)
 #: A request put as a question ("Can I get an arXiv link for …?", "Could you give the code?", "Do you have the
 #: slides?"): its answer is the thing asked for, not a yes (held-out-11 y030, read after its runs).
@@ -99,13 +99,19 @@ def seeks_one_talk(query: str) -> bool:
 
 
 def _asks_with_auxiliary(question: str) -> bool:
-    """Does an auxiliary open the question, or a clause of the sentence that asks it (up to its "?"; any sentence of
-    a question typed without one)? "…, which adds nothing, can actually make it faster. That sounds backwards. What's
+    """Does an auxiliary open the question, or a clause of a sentence that asks (one with a "?"; any sentence of a
+    question typed without one)? "…, which adds nothing, can actually make it faster. That sounds backwards. What's
     the argument?" states a claim with ", can" and asks something else (held-out-26 ey015)."""
-    for match in _YES_NO.finditer(question):
-        rest = question[match.end():]
-        if ("?" in rest or "?" not in question) and not _SENTENCE_BREAK.search(rest.split("?", 1)[0]):
+    text = " ".join(question.split())
+    sentences = split_sentences(text)
+    asking = [s for s in sentences if "?" in s] or sentences
+    start = 0
+    for sentence in asking:
+        start = text.find(sentence, start)
+        # searched in place, so "^" still means the question's start: a later sentence's opening "Does" is no match
+        if _YES_NO.search(text, start, start + len(sentence)):
             return True
+        start += len(sentence)
     return False
 
 
