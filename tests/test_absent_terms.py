@@ -78,7 +78,12 @@ def test_a_word_english_knows_only_as_a_verb_adjective_or_adverb_is_everyday(eng
     assert english.is_everyday(word)
 
 
-@pytest.mark.parametrize("word", ["sheaf", "chinchilla", "hallucinations"])
+@pytest.mark.parametrize("word", ["clump", "nudge", "wobbles", "backfires"])
+def test_a_noun_english_also_knows_as_a_verb_is_everyday(english, word):
+    assert english.is_everyday(word)
+
+
+@pytest.mark.parametrize("word", ["sheaf", "chinchilla", "hallucinations", "fractal"])
 def test_a_rare_noun_is_not_everyday_english(english, word):
     assert not english.is_everyday(word)
 
