@@ -12,17 +12,19 @@ the record. So the second look is only for:
   about the record (speaker, links, co-authors: records.py states those from the record, and a second look there wrote
   empty slots and made-up people), no follow-up about cited talks (its sources are those talks, however far);
 * whose first source's relevance reaches ``rerank.second_look_threshold``;
-* when the model's whole reply declines: every sentence of it, markers aside, is the abstention word for word or says
-  nothing (``says_nothing``: the question written back as a statement, an empty slot). Held-out-27 showed both kinds
-  that slipped past a word-for-word test: "[1] The talks in this collection don't cover this." (ez026, as held-out-18's
-  l010 before it) and "Classifiers as piecewise-constant maps: why deep nets shrug off dimension [1]." (ez009) — each
-  with its gold talk as source [1], each turned into the abstention by the checks.
+* when the model's whole reply is the abstention, word for word, markers aside: "[1] The talks in this collection don't
+  cover this." is the same decline (held-out-18's l010, a plain question with its gold talk as source [1]).
+
+A reply that declines in other words is left alone. Following one that only restates the question ("Classifiers as
+piecewise-constant maps: … [1].", held-out-27's ez009) was tried: on the seen sets it answered 3 more answerable
+questions (2 with a key fact) and 1 unanswerable one; on the blind held-out-28 no answerable one and 1 unanswerable
+one, with made-up facts. A small model writes the question back when its sources lack the answer, which is what a near
+miss is, so it was reverted (docs/evaluation.md, twentieth session).
 
 Its tokens replace the declined ones in the answer's stream: the abstention's opening words are held back until the
-reply leaves them, so a reader never sees a decline that is then taken back. A reply that said nothing in words of its
-own has been streamed by the time it ends: the second reply follows it after a paragraph break, and the checks drop the
-restatement, as they would have. The second reply goes through the same checks as any answer: a sentence that only
-restates the question is dropped, and an answer with nothing left is the abstention again.
+reply leaves them, so a reader never sees a decline that is then taken back. The second reply goes through the same
+checks as any answer: a sentence that only restates the question is dropped, and an answer with nothing left is the
+abstention again.
 """
 
 from __future__ import annotations
@@ -30,12 +32,11 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from langchain_core.messages import BaseMessage
 
-from app.answer.citations import parse_citations, says_nothing, strip_markers
+from app.answer.citations import strip_markers
 from app.answer.records import asks_record
 from app.answer.result import Answer, AnswerWarning
 from app.answer.state import AnswerState
@@ -56,19 +57,10 @@ def wants_second_look(state: AnswerState, threshold: float | None) -> bool:
     return state.sources[0].relevance >= threshold
 
 
-def declines(reply: str, state: AnswerState, abstention: str) -> bool:
-    """Does the whole reply decline: is each of its sentences, markers aside, the abstention or one that says nothing?"""
-    read = " ".join(t for source in state.sources for t in (source.talk.title, *source.sentences))
-    sentences, _ = parse_citations(reply, set(range(1, len(state.sources) + 1)))
-    return all(strip_markers(s.text) == abstention or says_nothing(s.text, state.question, read) for s in sentences)
-
-
 def second_look(state: AnswerState, threshold: float | None, generate: Callable[[list[BaseMessage]], Tokens],
                 prompts: AnswerPrompts, abstention: str) -> SecondLook | None:
     """The second look for this question's answer, or None when the question is not one it may answer."""
-    if not wants_second_look(state, threshold):
-        return None
-    return SecondLook(generate, prompts.second_look_messages(state), abstention, partial(declines, state=state, abstention=abstention))
+    return SecondLook(generate, prompts.second_look_messages(state), abstention) if wants_second_look(state, threshold) else None
 
 
 @dataclass
@@ -76,37 +68,29 @@ class SecondLook:
     """The tokens of one answer, with the second look in place of a declined first reply.
 
     ``generate`` streams the model's reply to some messages (the chain's ``model_tokens``); ``messages`` are the second
-    look's; ``declines(reply)``: does the first reply say nothing but the decline (``declines`` above). ``took_ms`` is set
-    once the second look ran (the answer's ``timings`` report it)."""
+    look's. ``took_ms`` is set once the second look ran (the answer's ``timings`` report it)."""
 
     generate: Callable[[list[BaseMessage]], Tokens]
     messages: tuple[BaseMessage, ...]
     abstention: str
-    declines: Callable[[str], bool]
     took_ms: float | None = None
 
     def tokens(self, first: Tokens) -> Tokens:
-        """``first``'s tokens as they come (held back while they may still be the abstention), then, if the whole reply
-        declined, the second look's: in place of a held abstention, after a paragraph break otherwise."""
+        """``first``'s tokens as they come, except a reply that is the abstention word for word, markers aside: the second
+        look's instead."""
         held: list[str | AnswerWarning] = []
-        streamed = False
         try:
             for token in first:
                 held.append(token)
-                if not streamed and not self.abstention.startswith(_without_markers(_text(held))):
+                if not self.abstention.startswith(_without_markers(_text(held))):
                     yield from held
-                    streamed = True
-                elif streamed:
-                    yield token
-            if not self.declines(_text(held)):
-                if not streamed:
-                    yield from held
+                    yield from first
+                    return
+            if _without_markers(_text(held)) != self.abstention:
+                yield from held
                 return
             started = time.perf_counter()
-            if streamed:
-                yield "\n\n"
-            else:
-                yield from (t for t in held if isinstance(t, AnswerWarning))
+            yield from (t for t in held if isinstance(t, AnswerWarning))
             yield from self.generate(list(self.messages))
             self.took_ms = round((time.perf_counter() - started) * 1000, 1)
         finally:
@@ -123,12 +107,12 @@ class SecondLook:
         return timed
 
 
-#: A marker the model has begun and not closed yet.
+#: A marker the model has begun and not closed yet ("[", "[1").
 _OPEN_MARKER = re.compile(r"\[[\d\s,;]*$")
 
 
 def _without_markers(text: str) -> str:
-    """The reply so far without its markers, a marker still being written ("[1", "[") included."""
+    """The reply so far without its markers, one still being written included."""
     return strip_markers(_OPEN_MARKER.sub("", text))
 
 
