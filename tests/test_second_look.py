@@ -120,6 +120,12 @@ def test_a_close_question_the_model_declines_is_answered_by_its_second_look(seed
     assert answer.sources[0].talk.title in chain.llm.prompts[1] and answer.sources[1].talk.title not in chain.llm.prompts[1]
 
 
+def test_a_decline_that_cites_its_first_source_gets_the_second_look_too(seed_index):
+    chain = chain_with(seed_index, "[1] " + ABSTAIN, "Tropical geometry describes the linear regions of ReLU networks [1].")
+    answer = chain.invoke(CLOSE)
+    assert not answer.abstained and "second_look_ms" in answer.timings
+
+
 def test_a_second_look_that_only_restates_the_question_leaves_the_decline(seed_index):
     chain = chain_with(seed_index, ABSTAIN, "Tropical geometry is handy for studying neural networks [1].")
     answer = chain.invoke("Why is tropical geometry handy for studying neural networks?")
