@@ -18,10 +18,11 @@ seen sets (dev to held-out-17, the injection splits): of the 11 words wrongly re
 6 were verbs, adjectives or adverbs only; of the 34 read in unanswerable ones (once per question), 1 was
 ("censored", in a question declined anyway).
 
-A fourth, added 2026-12-05 (twentieth session): a word English also knows as a verb is everyday too, whatever else it is ("clump", "nudge",
-"wobble", "wiggles", "backfires"). Chosen on every set up to held-out-27 with no model (bench/absent_terms.py): of the 27
-answerable questions with a word read as absent, 10 had such a word; of the 71 unanswerable ones, 1 ("puncture", in an
-off-topic question). Judged on the blind held-out-28 (docs/evaluation.md).
+A fourth, added in the twentieth session: a word English also knows as a verb is everyday too, whatever else it is
+("clump", "nudge", "wobble", "wiggles", "backfires"). Chosen on every set up to held-out-27 with no model
+(bench/absent_terms.py): of the 27 answerable questions with a word read as absent, 10 had such a word; of the 71
+unanswerable ones, 1 ("puncture", in an off-topic question). The blind held-out-28 has no such word, so it is
+unmeasured on unseen questions (docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _wordpiece_words() -> frozenset[str]:
 def _names_nothing(word: str) -> bool:
     """Does English know the word as a verb ("clump", "nudge"), or only as an adjective or an adverb ("provably")?"""
     parts = getAllLemmas(word)
-    return "VERB" in parts or bool(parts) and not parts.keys() & _NAMING
+    return "VERB" in parts or (bool(parts) and not parts.keys() & _NAMING)
 
 
 class EnglishWords:
