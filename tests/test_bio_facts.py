@@ -130,6 +130,13 @@ def test_a_one_line_talk_gives_the_abstract_sentence_that_names_its_speaker():
     assert texts(quoted)[-1] == "The speaker's biography says: “Wei Hu is a postdoc at UC Berkeley”."
 
 
+def test_a_first_person_bio_inside_the_abstract_is_quoted_from_its_label_on():
+    unnamed = Talk(id="u", title="Two aspects of optimization", abstract="We study model averaging. Bio:I am currently a research "
+                   "scientist at Salesforce. I received my PhD from University at Buffalo.", source="t.txt")
+    assert bio_sentences(Source(n=1, talk=unnamed, sentences=[], score=1.0, dense=1.0)) == [
+        "I am currently a research scientist at Salesforce.", "I received my PhD from University at Buffalo."]
+
+
 def test_an_abstained_answer_is_left_alone():
     abstained = answer("Who advised the speaker?")
     abstained = Answer(question=abstained.question, query="q", sources=abstained.sources, sentences=[], abstained=True)

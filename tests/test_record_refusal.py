@@ -2,7 +2,8 @@
 
 A refused follow-up about a known talk gets the record's facts when the record holds what was asked; a fresh
 question keeps its refusal, however clearly its top talk leads (a near-miss topic the corpus lacks scores as high as
-the right talk); a follow-up whose talk's record lacks what was asked hears what the record does not say.
+the right talk), unless the model recognised its top talk as the one asked about (app/answer/record_look.py); a
+follow-up whose talk's record lacks what was asked hears what the record does not say.
 Pure text with talks built here; the same through the chain on the seed index is in tests/test_records.py.
 """
 
@@ -38,6 +39,11 @@ def test_a_refused_follow_up_about_a_named_talk_gets_the_records_facts():
 def test_a_refused_fresh_question_keeps_its_refusal_though_its_top_talks_record_holds_what_was_asked():
     answer = answer_refusal_from_record(_refused("Which papers is the folding talk based on?"))
     assert answer.sentences == [REFUSAL]
+
+
+def test_a_refused_fresh_question_whose_top_talk_the_model_recognised_gets_the_records_facts():
+    answer = answer_refusal_from_record(replace(_refused("Which papers is the folding talk based on?"), recognised=True))
+    assert _texts(answer) == ["The talk's record cites: “[1] C. Rule, D. Vide. Folded proofs. ICML 2021”."]
 
 
 def test_a_refused_follow_up_whose_record_lacks_the_asked_kind_of_link_says_so_instead_of_refusing():

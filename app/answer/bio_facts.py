@@ -94,13 +94,23 @@ def bio_sentences(source: Source) -> list[str]:
     """The sentences that can be quoted as bio facts: the talk's notes, and the abstract's sentences about the speaker
     (a one-line talk carries its bio inside the abstract): from the first that names them (either name), those that
     name them or open with a pronoun ("Ziv graduated with …", "His graduate advisor was …"; seen h032, held-out-11
-    y004, y005); without a "Bio:" label; none with a link or flagged by the detector."""
+    y004, y005), and every sentence from one opening with a bio label on; without that label; none with a link or
+    flagged by the detector."""
     talk = source.talk
     names = [n for n in (talk.speaker or "").replace(".", " ").split() if len(n) > 2]
-    named = _about_speaker(split_sentences(talk.abstract), names)
+    abstract = split_sentences(talk.abstract)
+    named = list(dict.fromkeys(_about_speaker(abstract, names) + _after_label(abstract)))
     notes = [s for note in talk.notes for s in split_sentences(note)]
     sentences = [_LABEL.sub("", s).strip() for s in notes + named]
     return [s for s in sentences if s and not _LINK.search(s) and not suspicious(s)]
+
+
+def _after_label(sentences: list[str]) -> list[str]:
+    """The abstract's sentences from one that opens with a bio label on: a bio written inside the abstract's paragraph,
+    in the first person too ("… OOD generalization. Bio:I am currently a senior research scientist at …", line 143 of
+    data/abstracts.txt, whose speaker no sentence names; held-out-25 ex017 and held-out-28 fa019)."""
+    first = next((i for i, s in enumerate(sentences) if _LABEL.match(s)), None)
+    return [] if first is None else sentences[first:]
 
 
 def _about_speaker(sentences: list[str], names: list[str]) -> list[str]:

@@ -24,7 +24,9 @@ restated once by the model in the talks' vocabulary (``Restater``, app/answer/re
 a word the restatement drops is not absent, and a restatement close enough to the
 talks is searched for instead. A plain question the model declines although its
 first source is close is asked once more from that source alone (``SecondLook``,
-app/answer/second_look.py).
+app/answer/second_look.py); a question about one talk's record the model declines is
+answered from source [1]'s record when the model, asked in one word, reads it as the
+talk the question describes (``RecordLook``, app/answer/record_look.py).
 """
 
 from __future__ import annotations
@@ -48,13 +50,14 @@ from app.answer.preview import extractive_preview
 from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_talks
 from app.answer.polarity import one_word_polarity
 from app.answer.prompting import AnswerPrompts
+from app.answer.record_look import RecordLook, record_look
 from app.answer.record_refusal import asks_about_record
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.restate import Restater
 from app.answer.result import Answer, AnswerWarning
 from app.answer.rewrite import usable_rewrite
-from app.answer.second_look import second_look
+from app.answer.second_look import SecondLook, second_look
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
 from app.answer.turns import last_cited
@@ -254,7 +257,7 @@ class AnswerChain:
             return AnswerStream(replace(answer, answer=abstention, abstained=True), (abstention,), finish, started)
         prompt_tokens = sum(len(self.enc.encode(str(m.content))) for m in state.messages)
         tokens = model_tokens(self.llm, list(state.messages))
-        look = second_look(state, self.settings.rerank.second_look_threshold, partial(model_tokens, self.llm), self.prompts, self.abstain_text)
+        look = after_a_decline(state, self.llm, self.prompts, self.abstain_text, self.settings.rerank.second_look_threshold)
         return AnswerStream(replace(answer, prompt_tokens=prompt_tokens), look.tokens(tokens) if look else tokens,
                             look.reporting(finish) if look else finish, started, settled_at_end=state.kinds.open_ended or state.kinds.yes_no)
 
@@ -272,6 +275,13 @@ class AnswerChain:
     def invoke(self, question: str, history: list | None = None, *, strict: bool = False) -> Answer:
         """The whole answer at once (the evaluation and the JSON output use this)."""
         return self.ask(question, history, strict=strict).result()
+
+
+def after_a_decline(state: AnswerState, llm: BaseChatModel, prompts: AnswerPrompts, abstention: str,
+                    threshold: float | None) -> RecordLook | SecondLook | None:
+    """What follows a reply that declines: a record question's one-word reading of source [1], else a plain question's
+    second look, else nothing (the decline stands)."""
+    return record_look(state, llm, prompts, abstention) or second_look(state, threshold, partial(model_tokens, llm), prompts, abstention)
 
 
 def model_tokens(llm: BaseChatModel, messages: list) -> Iterator[str | AnswerWarning]:

@@ -15,10 +15,12 @@ from pathlib import Path
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
+from app.answer.context import whole_abstract
 from app.answer.passages import passage
 from app.answer.sides import two_sides
 from app.answer.state import AnswerState
 from app.core.prompts import load_prompt
+from app.core.safety import neutralise, neutralise_all
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class AnswerPrompts:
     #: A plain question the model declined although source [1] is close, asked once more from that source alone with
     #: the system prompt's rule to decline replaced by one to answer from it (app/answer/second_look.py).
     second_look: ChatPromptTemplate
+    #: Is source [1] the talk a declined record question describes? One word (app/answer/record_look.py).
+    record_match: PromptTemplate
 
     def declining(self, absent: tuple[str, ...], unfound: tuple[str, ...]) -> str | None:
         """"The talks in this collection don't mention “hypergraph”." for words no talk contains, else "None of the
@@ -69,7 +73,8 @@ class AnswerPrompts:
                    restate=PromptTemplate.from_template(text("restate")),
                    abstain_absent=PromptTemplate.from_template(text("abstain_absent")),
                    abstain_unfound=PromptTemplate.from_template(text("abstain_unfound")),
-                   second_look=ChatPromptTemplate.from_messages([("system", answering), ("human", text("answer_user"))]))
+                   second_look=ChatPromptTemplate.from_messages([("system", answering), ("human", text("answer_user"))]),
+                   record_match=PromptTemplate.from_template(text("record_match")))
 
     def messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
         """The prompt for the state's kind, each source as the model reads it (sanitised, with the record
@@ -92,6 +97,13 @@ class AnswerPrompts:
     def second_look_messages(self, state: AnswerState) -> tuple[BaseMessage, ...]:
         """The question again, with source [1] alone and no rule to decline (app/answer/second_look.py)."""
         return tuple(self.second_look.format_messages(context=passage(state.sources[0], state.question), question=state.question))
+
+    def record_match_reading(self, state: AnswerState) -> str:
+        """The one-word reading of whether source [1], its whole abstract and notes, is the talk the question describes
+        (prompts/record_match.txt)."""
+        source = whole_abstract(state.sources[0])
+        abstract = " ".join(text for text in neutralise_all(source.sentences) if text)
+        return self.record_match.format(title=neutralise(source.talk.title), abstract=abstract, question=state.question)
 
     def polarity_reading(self, state: AnswerState) -> str:
         """The one-word reading of a yes/no question over source [1] alone (prompts/polarity.txt)."""

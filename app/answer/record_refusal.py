@@ -1,4 +1,4 @@
-"""A refused follow-up about a talk it named, answered from that talk's record; and what was tried for fresh questions.
+"""A refused question about a talk that is known, answered from that talk's record; and what was tried for fresh questions.
 
 A question about one talk's record (its speaker's PhD, its code, the papers it builds on) is answered from the
 record of the answer's main talk, so whether that talk is the one the question describes decides everything.
@@ -9,6 +9,10 @@ record fields (app/answer/records.py), a missing kind of link (link_facts.py), t
 the references (reference_facts.py) — and their facts replace the refusal when one of them states something (a
 name, a link, a reference, a bio sentence); when none does, what the record does not say of what was asked replaces
 it ("The record of this talk does not say who gave it."). The later record checks see those facts and add nothing twice.
+
+**A refused fresh question whose source [1] the model recognised** (``Answer.recognised``): asked in one word after
+its decline, the model read source [1] as the talk the question describes (app/answer/record_look.py); the same
+record facts replace the refusal.
 
 *Tried for fresh questions and reverted* (2026-12-04, eleventh session): a refused question whose top talk the
 cross-encoder found relevant (best-sentence logit at least −1) and ahead of every other judged talk (by 1) was
@@ -40,10 +44,11 @@ _WHO_GAVE = re.compile(r"\bwho\s+(?:gave|gives|presented|presents|spoke|delivere
 
 
 def answer_refusal_from_record(answer: Answer) -> Answer:
-    """A refused follow-up about talks a reference named: the first one's record facts, or what its record does not
-    say of what was asked (the talk is in the collection, so "the talks don't cover this" would deny it); a fresh
-    question keeps its refusal."""
-    if answer.abstained or not answer.pinned or any(s.kind != "absence" for s in answer.sentences):
+    """A refused follow-up about talks a reference named, or a refused record question whose source [1] the model then
+    recognised as the talk asked about (app/answer/record_look.py): the first talk's record facts, or what its record
+    does not say of what was asked (the talk is in the collection, so "the talks don't cover this" would deny it); any
+    other refusal stands."""
+    if answer.abstained or not (answer.pinned or answer.recognised) or any(s.kind != "absence" for s in answer.sentences):
         return answer
     facts = record_facts(answer)
     if any(states_something(s) for s in facts):

@@ -132,6 +132,9 @@ class Answer:
     polarity: str | None = None
     #: How many of the first sources a follow-up's reference named (app/answer/referents.py): the answer is about them.
     pinned: int = 0
+    #: A fresh question about one talk's record that the model declined, then read source [1] as the talk it describes
+    #: (app/answer/record_look.py): the answer is that talk's record facts, as a follow-up's about the talk it named.
+    recognised: bool = False
     #: The question's words no talk contains (app/retrieval/absent_terms.py), or else its names none of the talks
     #: found contains (app/answer/missing_names.py); when set, the answer says so and abstains.
     absent_terms: list[str] = field(default_factory=list)

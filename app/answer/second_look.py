@@ -29,22 +29,19 @@ abstention again.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable
 
 from langchain_core.messages import BaseMessage
 
-from app.answer.citations import strip_markers
+from app.answer.declined import Tokens, after_declining
 from app.answer.records import asks_record
 from app.answer.result import Answer, AnswerWarning
 from app.answer.state import AnswerState
 
 if TYPE_CHECKING:
     from app.answer.prompting import AnswerPrompts
-
-Tokens = Iterator[str | AnswerWarning]
 
 
 def wants_second_look(state: AnswerState, threshold: float | None) -> bool:
@@ -77,26 +74,14 @@ class SecondLook:
 
     def tokens(self, first: Tokens) -> Tokens:
         """``first``'s tokens as they come, except a reply that is the abstention word for word, markers aside: the second
-        look's instead."""
-        held: list[str | AnswerWarning] = []
-        try:
-            for token in first:
-                held.append(token)
-                if not self.abstention.startswith(_without_markers(_text(held))):
-                    yield from held
-                    yield from first
-                    return
-            if _without_markers(_text(held)) != self.abstention:
-                yield from held
-                return
-            started = time.perf_counter()
-            yield from (t for t in held if isinstance(t, AnswerWarning))
-            yield from self.generate(list(self.messages))
-            self.took_ms = round((time.perf_counter() - started) * 1000, 1)
-        finally:
-            close = getattr(first, "close", None)
-            if close is not None:
-                close()
+        look's instead (app/answer/declined.py)."""
+        return after_declining(first, self.abstention, self._instead)
+
+    def _instead(self, held: list[str | AnswerWarning]) -> Tokens:
+        started = time.perf_counter()
+        yield from (t for t in held if isinstance(t, AnswerWarning))
+        yield from self.generate(list(self.messages))
+        self.took_ms = round((time.perf_counter() - started) * 1000, 1)
 
     def reporting(self, finish: Callable[[Answer], Answer]) -> Callable[[Answer], Answer]:
         """``finish`` (the answer's checks), with ``second_look_ms`` in the answer's timings when the second look ran."""
@@ -106,15 +91,3 @@ class SecondLook:
             return finish(replace(answer, timings={**answer.timings, "second_look_ms": self.took_ms}))
         return timed
 
-
-#: A marker the model has begun and not closed yet ("[", "[1").
-_OPEN_MARKER = re.compile(r"\[[\d\s,;]*$")
-
-
-def _without_markers(text: str) -> str:
-    """The reply so far without its markers, one still being written included."""
-    return strip_markers(_OPEN_MARKER.sub("", text))
-
-
-def _text(tokens: Iterable[str | AnswerWarning]) -> str:
-    return "".join(t for t in tokens if isinstance(t, str)).strip()

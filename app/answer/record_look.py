@@ -1,0 +1,83 @@
+"""A question about one talk's record that the model declined: answered from the record of source [1] when the model,
+asked only that, reads source [1] as the talk the question describes.
+
+Asked for a talk's speaker, links or papers in few words ("relative entropy online learning talk - link for details",
+"polynomial-activation shallow nets and tensor rank: arxiv link, co-authors"), the embedded 1.5B model declines some
+whose talk is source [1], its link or bio in the prompt: 10 of the 14 record questions of the seen sets it had
+declined with their gold talk first (docs/evaluation.md, twenty-first session). Nothing in the retrieval scores tells
+those apart from a near miss (a question about a topic the collection lacks, whose closest talk shares its words): the
+cross-encoder put both between −6 and +6, and answering every declined record question from its first talk's record
+was reverted in the eleventh session after it gave a near miss's links (held-out-14's j008). So the model is asked one
+thing more, in one word, over source [1] alone: is this the talk the question describes (prompts/record_match.txt)?
+On "yes" the answer is that talk's record facts (app/answer/record_refusal.py), as for a follow-up about a talk a
+reference named; on "no", or when the record holds nothing asked, the decline stands.
+
+The reply's words are held back while they can still become the abstention (app/answer/declined.py); after a "yes"
+none is shown, and the checks write the answer from the record.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Callable
+
+from app.answer.declined import Tokens, after_declining
+from app.answer.model_calls import model_call
+from app.answer.polarity import one_word_polarity
+from app.answer.record_refusal import asks_about_record
+from app.answer.result import Answer, AnswerWarning
+from app.answer.state import AnswerState
+
+if TYPE_CHECKING:  # `search` imports the chain without a model: chat model classes load with the model
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from app.answer.prompting import AnswerPrompts
+
+
+def wants_record_look(state: AnswerState) -> bool:
+    """A fresh question about one talk's record (not a follow-up about cited talks, whose record is read anyway, nor a
+    comparison's sides), with a source to read."""
+    return bool(state.sources) and not state.pinned and not state.sides and asks_about_record(state.question)
+
+
+def record_look(state: AnswerState, llm: BaseChatModel, prompts: AnswerPrompts, abstention: str) -> RecordLook | None:
+    """The reading for this question's answer, or None when the question is not one it is for."""
+    if not wants_record_look(state):
+        return None
+    read = lambda: one_word_polarity(llm, prompts.record_match_reading(state))  # noqa: E731
+    return RecordLook(lambda: model_call(read), abstention)
+
+
+@dataclass
+class RecordLook:
+    """The tokens of one answer to a record question, with the one-word reading after a declined reply.
+
+    ``read`` asks the model whether source [1] is the talk asked about and returns "yes", "no" or None; ``abstention`` is
+    the decline's text. ``recognised`` and ``took_ms`` are set once the reading ran."""
+
+    read: Callable[[], str | None]
+    abstention: str
+    recognised: bool = False
+    took_ms: float | None = None
+
+    def tokens(self, first: Tokens) -> Tokens:
+        """``first``'s tokens as they come; after a decline, nothing if source [1] is read as the talk asked about (the
+        checks answer from its record), else the decline."""
+        return after_declining(first, self.abstention, self._instead)
+
+    def _instead(self, held: list[str | AnswerWarning]) -> Tokens:
+        started = time.perf_counter()
+        self.recognised = self.read() == "yes"
+        self.took_ms = round((time.perf_counter() - started) * 1000, 1)
+        yield from (t for t in held if isinstance(t, AnswerWarning) or not self.recognised)
+
+    def reporting(self, finish: Callable[[Answer], Answer]) -> Callable[[Answer], Answer]:
+        """``finish`` (the answer's checks) given the decline marked as recognised, when it was, and ``record_look_ms``
+        in the timings when the reading ran."""
+        def marked(answer: Answer) -> Answer:
+            if self.took_ms is None:
+                return finish(answer)
+            timings = {**answer.timings, "record_look_ms": self.took_ms}
+            return finish(replace(answer, answer=answer.answer or self.abstention, recognised=self.recognised, timings=timings))
+        return marked
