@@ -3,14 +3,16 @@ asked only that, reads source [1] as the talk the question describes.
 
 Asked for a talk's speaker, links or papers in few words ("relative entropy online learning talk - link for details",
 "polynomial-activation shallow nets and tensor rank: arxiv link, co-authors"), the embedded 1.5B model declines some
-whose talk is source [1], its link or bio in the prompt: 10 of the 14 record questions of the seen sets it had
-declined with their gold talk first (docs/evaluation.md, twenty-first session). Nothing in the retrieval scores tells
-those apart from a near miss (a question about a topic the collection lacks, whose closest talk shares its words): the
-cross-encoder put both between −6 and +6, and answering every declined record question from its first talk's record
-was reverted in the eleventh session after it gave a near miss's links (held-out-14's j008). So the model is asked one
-thing more, in one word, over source [1] alone: is this the talk the question describes (prompts/record_match.txt)?
-On "yes" the answer is that talk's record facts (app/answer/record_refusal.py), as for a follow-up about a talk a
-reference named; on "no", or when the record holds nothing asked, the decline stands.
+whose talk is source [1], its link or bio in the prompt: asked again, it declined 10 of the 14 record questions the
+stored evaluation runs show it declining with their gold talk first (docs/evaluation.md, twenty-first session).
+Nothing in the retrieval scores tells those apart from a near miss (a question about a topic the collection lacks,
+whose closest talk shares its words): the cross-encoder put both between −6 and +6, and answering declined record
+questions from their first talk's record when the cross-encoder favoured it was reverted in the eleventh session after
+it gave a near miss's links (held-out-14's j008). So the model is asked one thing more, in one word, over source [1]
+alone: is this the talk the question describes (prompts/record_match.txt)? On "yes" the answer is that talk's record
+facts (app/answer/record_refusal.py), as for a follow-up about a talk a reference named; on "no", or when the record
+holds nothing asked, the decline stands. On the seen sets it answered 7 of those 10 from the record and 1 of the 4
+near misses the model declined (j008 again); on the blind held-out-29, 1 link question and nothing else.
 
 The reply's words are held back while they can still become the abstention (app/answer/declined.py); after a "yes"
 none is shown, and the checks write the answer from the record.
