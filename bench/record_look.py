@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded  # noqa: E402
-from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
+from bench.restate import answered_counts, graded, named_questions  # noqa: E402
+from eval.dataset import QUESTION_SETS  # noqa: E402
 
 
 def ask(q, chain) -> dict:
@@ -41,17 +41,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     service = Service(Settings())
-    chain, rows, wanted = service.answer_chain(), [], set(args.ids)
-    for name in args.sets:
-        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history and q.id in wanted]
-        attach_gold(questions, service.store.catalog())
-        for q in questions:
-            rows.append({"set": name, **ask(q, chain)})
-            print(name, q.id, rows[-1]["read"], rows[-1]["recognised"], "declined" if rows[-1]["declined"] else "answered", file=sys.stderr)
+    chain, rows = service.answer_chain(), []
+    for name, q in named_questions(service, args.sets, args.ids):
+        rows.append({"set": name, **ask(q, chain)})
+        print(name, q.id, rows[-1]["read"], rows[-1]["recognised"], "declined" if rows[-1]["declined"] else "answered", file=sys.stderr)
     read = [r for r in rows if r["read"]]
     summary = {"read": {"answerable": sum(r["answerable"] for r in read), "unanswerable": sum(not r["answerable"] for r in read)},
                "answered_after_reading": answered_counts([r for r in read if not r["declined"]])}
-    write_result(args.out, {"selection": args.selection, "ids_not_found": sorted(wanted - {r["id"] for r in rows}), "asked": len(rows),
+    write_result(args.out, {"selection": args.selection, "ids_not_found": sorted(set(args.ids) - {r["id"] for r in rows}), "asked": len(rows),
                             **summary, "rows": rows})
     print(summary)
 

@@ -56,6 +56,15 @@ def ask(q, chain) -> dict:
             "query": a.query if restated else None, "relevance": None if relevance is None else round(relevance, 3), **graded(q, a)}
 
 
+def named_questions(service, sets: list[str], ids: list[str]):
+    """(set name, question) for each one-turn question of ``sets`` named in ``ids``, its gold talks attached."""
+    wanted = set(ids)
+    for name in sets:
+        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history and q.id in wanted]
+        attach_gold(questions, service.store.catalog())
+        yield from ((name, q) for q in questions)
+
+
 def answered_counts(answered: list[dict]) -> dict:
     """How many of these answered rows are answerable (with a key fact, citing the gold talk) and how many unanswerable."""
     return {"answerable_answered": sum(r["answerable"] for r in answered),

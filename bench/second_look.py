@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded  # noqa: E402
-from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
+from bench.restate import answered_counts, graded, named_questions  # noqa: E402
+from eval.dataset import QUESTION_SETS  # noqa: E402
 
 THRESHOLDS = (-6.0, -5.0, -4.0, -3.5, -3.0, -2.0, -1.0, 0.0)
 
@@ -55,14 +55,11 @@ def main() -> None:
     base = Settings()
     rerank = base.rerank.model_copy(update={"second_look_threshold": min(args.thresholds)})
     service = Service(base.model_copy(update={"rerank": rerank}))
-    chain, rows, wanted = service.answer_chain(), [], set(args.ids)
-    for name in args.sets:
-        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history and q.id in wanted]
-        attach_gold(questions, service.store.catalog())
-        for q in questions:
-            rows.append({"set": name, **ask(q, chain)})
-            print(name, q.id, rows[-1]["relevance"], rows[-1]["second_look"], "declined" if rows[-1]["declined"] else "answered", file=sys.stderr)
-    missing = sorted(wanted - {r["id"] for r in rows})
+    chain, rows = service.answer_chain(), []
+    for name, q in named_questions(service, args.sets, args.ids):
+        rows.append({"set": name, **ask(q, chain)})
+        print(name, q.id, rows[-1]["relevance"], rows[-1]["second_look"], "declined" if rows[-1]["declined"] else "answered", file=sys.stderr)
+    missing = sorted(set(args.ids) - {r["id"] for r in rows})
     looked = [r for r in rows if r["second_look"]]
     write_result(args.out, {"selection": args.selection, "ids_not_found": missing, "shipped_threshold": base.rerank.second_look_threshold,
                             "asked": len(rows), "second_looks": {"answerable": sum(r["answerable"] for r in looked),
