@@ -52,6 +52,7 @@ from app.answer.polarity import one_word_polarity
 from app.answer.prompting import AnswerPrompts
 from app.answer.record_look import RecordLook, record_look
 from app.answer.record_refusal import asks_about_record
+from app.answer.record_topic import TopicSearch
 from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.restate import Restater
@@ -109,6 +110,7 @@ class AnswerChain:
             | RunnableLambda(lambda state: state.with_absent(self.retriever.lexical, self.english.is_everyday))
             | RunnableLambda(restater.recheck_absent if restater else lambda state: state)
             | RunnableLambda(self.retrieve)
+            | RunnableLambda(self.topic_search)
             | RunnableLambda(restater.search_again if restater else lambda state: state)
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
@@ -127,7 +129,7 @@ class AnswerChain:
         and the query says what it is about."""
         ids = last_cited(state.history)
         found = self.catalog.fetch(list(ids)) if ids else {}
-        search = lambda topic: [hit.talk.id for hit in self._hits(topic, config)]  # noqa: E731
+        search = lambda topic: [hit.talk.id for hit in self.hits(topic, config)]  # noqa: E731
         referents = resolve(state.question, [found[i] for i in ids if i in found], search)
         if referents is None:
             return state
@@ -149,17 +151,23 @@ class AnswerChain:
 
     def retrieve(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The retriever's talks for the query, as typed hits."""
-        return replace(state, retrieved=self._hits(state.query, config))
+        return replace(state, retrieved=self.hits(state.query, config))
 
     @property
     def restater(self) -> Restater | None:
         """The steps that read the model's restatement of a question (app/answer/restate.py); None without a model, a
         cross-encoder or a ``rerank.restated_threshold``."""
         threshold = self.settings.rerank.restated_threshold if self.settings.rerank.enabled else None
-        return None if self.llm is None or threshold is None else Restater(self.llm, self.prompts.restate, threshold, self._hits,
+        return None if self.llm is None or threshold is None else Restater(self.llm, self.prompts.restate, threshold, self.hits,
                                                                             partial(too_far, settings=self.settings))
 
-    def _hits(self, query: str, config: RunnableConfig) -> tuple[RetrievedTalk, ...]:
+    def topic_search(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
+        """A record question below the floor as typed, searched for by its topic part (app/answer/record_topic.py)."""
+        if not self.settings.retrieval.record_topic_search:
+            return state
+        return TopicSearch(self.hits, partial(too_far, settings=self.settings))(state, config)
+
+    def hits(self, query: str, config: RunnableConfig) -> tuple[RetrievedTalk, ...]:
         """The retriever's talks for ``query`` (the one place its ``Document``s are read)."""
         by_id = self.catalog.by_id
         return tuple(RetrievedTalk.from_document(doc, by_id) for doc in self.retriever.invoke(query, config))
@@ -171,7 +179,7 @@ class AnswerChain:
         subjects = read_subjects(state.question) if state.kinds.comparison and not state.pinned else None
         if subjects is None:
             return state
-        best = side_talks([self._hits(subjects.query(i), config) for i in range(2)], state.retrieved)
+        best = side_talks([self.hits(subjects.query(i), config) for i in range(2)], state.retrieved)
         if best is None:
             return state
         talks = [hit.talk for hit in best]

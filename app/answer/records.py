@@ -35,6 +35,8 @@ _PERSON = re.compile(
 )
 _COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together with|with whom|(?:done|worked|written)\s+with)\b",
                         re.IGNORECASE)
+#: The words that ask for a record (a person, links or papers, co-authors), as against words about the research.
+RECORD_WORDS = (_LINKS, _PERSON, _COAUTHORS)
 #: "How many …" asked (at the start or after a clause), not inside a description of the talk ("the speaker who bounded
 #: how many linear pieces …", held-out-11 y010, read after its runs).
 _HOW_MANY = re.compile(r"(?:^|[,;:?.!]\s*)\W*(?:and\s+|so\s+|also\s+)?(?:how many|count)\b", re.IGNORECASE)

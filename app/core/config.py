@@ -98,6 +98,9 @@ class RetrievalSettings(SettingsGroup):
     context_tokens: int = Field(260, ge=50, le=8000)
     #: The talk a question is about (the top one; a comparison's top two) goes into the prompt whole.
     whole_top_talk: bool = True
+    #: A question about one talk's record, below the relevance floor as typed, is searched for again by its topic part
+    #: (app/answer/record_topic.py).
+    record_topic_search: bool = True
     #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
     min_dense: float = Field(0.25, ge=0, le=1)
 
