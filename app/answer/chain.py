@@ -101,8 +101,7 @@ class AnswerChain:
     # -- the pipeline, top to bottom --------------------------------------
 
     def prepare(self) -> Runnable:
-        """``AnswerState.start(question, history)`` -> the state with query, kinds, retrieved talks, sources and
-        prompt: everything before the LLM, each step a new ``AnswerState``."""
+        """Everything before the LLM: ``AnswerState.start(question, history)`` -> the state with its prompt, a new one a step."""
         restater = self.restater
         return (
             RunnableLambda(self.resolve)
@@ -110,7 +109,7 @@ class AnswerChain:
             | RunnableLambda(lambda state: state.with_absent(self.retriever.lexical, self.english.is_everyday))
             | RunnableLambda(restater.recheck_absent if restater else lambda state: state)
             | RunnableLambda(self.retrieve)
-            | RunnableLambda(self.topic_search)
+            | RunnableLambda(TopicSearch.step(self.hits, self.settings))
             | RunnableLambda(restater.search_again if restater else lambda state: state)
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
@@ -160,12 +159,6 @@ class AnswerChain:
         threshold = self.settings.rerank.restated_threshold if self.settings.rerank.enabled else None
         return None if self.llm is None or threshold is None else Restater(self.llm, self.prompts.restate, threshold, self.hits,
                                                                             partial(too_far, settings=self.settings))
-
-    def topic_search(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """A record question below the floor as typed, searched for by its topic part (app/answer/record_topic.py)."""
-        if not self.settings.retrieval.record_topic_search:
-            return state
-        return TopicSearch(self.hits, partial(too_far, settings=self.settings))(state, config)
 
     def hits(self, query: str, config: RunnableConfig) -> tuple[RetrievedTalk, ...]:
         """The retriever's talks for ``query`` (the one place its ``Document``s are read)."""

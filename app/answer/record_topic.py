@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Callable
 
 from langchain_core.runnables import RunnableConfig
 
 from app.answer.bio_facts import FACETS
+from app.answer.context import too_far
 from app.answer.record_refusal import asks_about_record
 from app.answer.records import RECORD_WORDS
 from app.answer.state import AnswerState, RetrievedTalk
+from app.core.config import Settings
 
 #: What a record question asks of the talk, besides its topic.
 _ASKING = (*RECORD_WORDS, *(facet.asked for facet in FACETS))
@@ -55,6 +58,11 @@ class TopicSearch:
     #: The retriever's talks for a query, and whether talks are below the relevance floor (app/answer/chain.py).
     search: Callable[[str, RunnableConfig], tuple[RetrievedTalk, ...]]
     too_far: Callable[[tuple[RetrievedTalk, ...]], bool]
+
+    @classmethod
+    def step(cls, search: Callable[[str, RunnableConfig], tuple[RetrievedTalk, ...]], settings: Settings) -> Callable:
+        """The step for the chain: this search, or none when ``retrieval.record_topic_search`` is off."""
+        return cls(search, partial(too_far, settings=settings)) if settings.retrieval.record_topic_search else lambda state: state
 
     def __call__(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """A fresh question about one talk's record, below the floor as typed: its topic part's talks and query, when
