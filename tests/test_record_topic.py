@@ -18,7 +18,7 @@ from app.service import Service
 #: Held-out-12's z011 (a tuning set): declined before the model as typed (relevance -10.1), its topic part is close.
 FAR_SPEAKER_QUESTION = ("where did the person who counted how many linear pieces ReLU-type CNNs can carve their input into get his "
                         "doctorate, and where was he a postdoc?")
-NEAR, FAR = (SimpleNamespace(relevance=2.0),), (SimpleNamespace(relevance=-9.0),)
+NEAR, FAR = (SimpleNamespace(relevance=2.0, talk_relevance=None),), (SimpleNamespace(relevance=-9.0, talk_relevance=None),)
 
 
 def state_of(question: str, **fields) -> AnswerState:
@@ -70,7 +70,7 @@ def test_a_research_question_or_a_list_is_not_searched_again(question):
 
 def test_a_record_question_close_as_typed_is_not_searched_again():
     state = replace(state_of("Who gave the talk on tropical geometry of neural networks?"), retrieved=NEAR)
-    assert topic_search(found=(SimpleNamespace(relevance=5.0),))(state, {}) is state
+    assert topic_search(found=(SimpleNamespace(relevance=5.0, talk_relevance=None),))(state, {}) is state
 
 
 def test_a_follow_up_about_cited_talks_or_a_question_with_an_absent_word_is_not_searched_again():
