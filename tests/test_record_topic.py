@@ -56,6 +56,12 @@ def test_a_far_record_question_is_answered_from_its_topic_parts_talks():
     assert searched.retrieved == NEAR and searched.query == "talk on tropical geometry of neural networks"
 
 
+def test_only_the_topic_parts_best_talk_is_kept():
+    first, judged_best = SimpleNamespace(relevance=2.0, talk_relevance=1.0), SimpleNamespace(relevance=1.0, talk_relevance=9.0)
+    searched = topic_search(found=(first, judged_best))(state_of("Who gave the talk on tropical geometry of neural networks?"), {})
+    assert searched.retrieved == (judged_best,)
+
+
 def test_a_topic_part_as_far_keeps_the_question_as_typed():
     state = state_of("Who gave the talk on tropical geometry of neural networks?")
     assert topic_search(found=FAR)(state, {}) is state
@@ -86,7 +92,7 @@ def test_the_real_cross_encoder_finds_the_talk_by_its_topic_part(seed_index):
     chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=None)
     state = chain.prepare().invoke(AnswerState.start(FAR_SPEAKER_QUESTION))
     assert state.query == topic_part(FAR_SPEAKER_QUESTION)
-    assert state.retrieved[0].talk.lines[0][0] == 196
+    assert [hit.talk.lines[0][0] for hit in state.retrieved] == [196]
 
 
 def test_the_setting_turns_the_step_off(seed_index):
