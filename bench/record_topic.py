@@ -50,10 +50,10 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    settings = Settings()
-    service = Service(settings)
+    service = Service(Settings())
     after = service.answer_chain()
-    off = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"record_topic_search": False})})
+    shipped = after.settings
+    off = shipped.model_copy(update={"retrieval": shipped.retrieval.model_copy(update={"record_topic_search": False})})
     before = AnswerChain(off, after.retriever, after.llm, after.embeddings)
     rows, considered = [], 0
     for name in args.sets:
