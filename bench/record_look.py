@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded, named_questions  # noqa: E402
+from bench.restate import answered_counts, graded, one_turn_questions  # noqa: E402
 from eval.dataset import QUESTION_SETS  # noqa: E402
 
 
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     service = Service(Settings())
     chain, rows = service.answer_chain(), []
-    for name, q in named_questions(service, args.sets, args.ids):
+    for name, q in one_turn_questions(service, args.sets, args.ids):
         rows.append({"set": name, **ask(q, chain)})
         print(name, q.id, rows[-1]["read"], rows[-1]["recognised"], "declined" if rows[-1]["declined"] else "answered", file=sys.stderr)
     read = [r for r in rows if r["read"]]

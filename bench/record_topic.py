@@ -26,8 +26,8 @@ from app.answer.record_topic import topic_part  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded  # noqa: E402
-from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
+from bench.restate import answered_counts, graded, one_turn_questions  # noqa: E402
+from eval.dataset import QUESTION_SETS  # noqa: E402
 
 
 def changeable(chain: AnswerChain, question: str) -> bool:
@@ -56,16 +56,13 @@ def main() -> None:
     off = shipped.model_copy(update={"retrieval": shipped.retrieval.model_copy(update={"record_topic_search": False})})
     before = AnswerChain(off, after.retriever, after.llm, after.embeddings)
     rows, considered = [], 0
-    for name in args.sets:
-        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history]
-        attach_gold(questions, service.store.catalog())
-        for q in questions:
-            considered += 1
-            if not changeable(after, q.question):
-                continue
-            rows.append({"set": name, "id": q.id, "type": q.type, "answerable": q.answerable, "topic": topic_part(q.question),
-                         "before": side(q, before), "after": side(q, after)})
-            print(name, q.id, *("declined" if rows[-1][s]["declined"] else "answered" for s in ("before", "after")), file=sys.stderr)
+    for name, q in one_turn_questions(service, args.sets):
+        considered += 1
+        if not changeable(after, q.question):
+            continue
+        rows.append({"set": name, "id": q.id, "type": q.type, "answerable": q.answerable, "topic": topic_part(q.question),
+                     "before": side(q, before), "after": side(q, after)})
+        print(name, q.id, *("declined" if rows[-1][s]["declined"] else "answered" for s in ("before", "after")), file=sys.stderr)
     summary = {s: answered_counts([{**r, **r[s]} for r in rows if not r[s]["declined"]]) for s in ("before", "after")}
     write_result(args.out, {"considered": considered, "changeable": len(rows), **summary, "rows": rows})
     print(summary)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded, named_questions  # noqa: E402
+from bench.restate import answered_counts, graded, one_turn_questions  # noqa: E402
 from eval.dataset import QUESTION_SETS  # noqa: E402
 
 THRESHOLDS = (-6.0, -5.0, -4.0, -3.5, -3.0, -2.0, -1.0, 0.0)
@@ -56,7 +56,7 @@ def main() -> None:
     rerank = base.rerank.model_copy(update={"second_look_threshold": min(args.thresholds)})
     service = Service(base.model_copy(update={"rerank": rerank}))
     chain, rows = service.answer_chain(), []
-    for name, q in named_questions(service, args.sets, args.ids):
+    for name, q in one_turn_questions(service, args.sets, args.ids):
         rows.append({"set": name, **ask(q, chain)})
         print(name, q.id, rows[-1]["relevance"], rows[-1]["second_look"], "declined" if rows[-1]["declined"] else "answered", file=sys.stderr)
     missing = sorted(set(args.ids) - {r["id"] for r in rows})
