@@ -18,6 +18,8 @@ applies them in one loop. Read top to bottom:
    then ``keep_people_own``: a bio claim the cited talk's own record does not hold is replaced by
    "The record of this talk does not say …" (app/answer/people.py); and ``contrast_sides``: a comparison
    of two talks describes each from its own abstract, once (app/answer/sides.py);
+   ``withhold_unsupported``: a claim giving a number no source holds is dropped, and an answer none of whose claims
+   is supported is withheld for the record's facts or the abstention (app/answer/unsupported.py);
 6. ``cite_absences``: "the abstract does not give X" is about the top talk;
 7. ``add_record_facts``: exact facts from the talk record the question asks for (app/answer/records.py);
    ``state_missing_kinds``: a kind of link asked for that the record lacks is said to be missing, with the links it
@@ -30,7 +32,7 @@ applies them in one loop. Read top to bottom:
 10. ``state_polarity``: a yes/no answer opens with the polarity read from source [1] before it was written (app/answer/polarity.py);
 11. ``count_the_list``: a list answer opens with how many talks it cites (app/answer/aggregate.py).
 
-An abstained answer passes steps 5-9 unchanged.
+An abstained answer passes steps 5-9 unchanged (step 5 may make it one).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from app.answer.record_refusal import answer_refusal_from_record
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
+from app.answer.unsupported import withhold_unsupported
 from app.core.text import MARKER
 
 Check = Callable[[Answer], Answer]
@@ -73,6 +76,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         partial(attribute_claims, embeddings=embeddings),
         keep_people_own,
         contrast_sides,
+        partial(withhold_unsupported, abstain_text=abstain_text),
         cite_absences,
         add_record_facts,
         state_missing_kinds,

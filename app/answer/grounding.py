@@ -79,7 +79,8 @@ _NUMBER_WORDS = {
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "hundred": "100",
     "thousand": "1000", "million": "1000000", "half": "0.5", "twice": "2", "double": "2", "triple": "3",
 }
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+#: A number written in digits ("1.0", "6.84", "1,000"; not the "2" of "L2").
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|can't|doesn't|don't|isn't|aren't|won't|fails? to|without|lack(?:s|ing)?)\b", re.I)
 #: Words whose swap turns a statement into its opposite (either direction).
 _OPPOSITES = [
@@ -92,7 +93,7 @@ _OPPOSITES = [
     ("efficient", "inefficient"), ("tractable", "intractable"), ("stable", "unstable"), ("before", "after"),
 ]
 def _numbers(text: str) -> set[str]:
-    found = {n.replace(",", "") for n in _NUMBER.findall(text)}
+    found = {n.replace(",", "") for n in NUMBER.findall(text)}
     found |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
     return found
 

@@ -93,7 +93,8 @@ class Sentence:
 
 @dataclass(frozen=True)
 class AnswerWarning:
-    """Something the output guard (app/answer/guard.py) removed or noticed in an answer.
+    """Something the output guard (app/answer/guard.py) or the support check (app/answer/unsupported.py) removed or
+    noticed in an answer.
 
     ``kind``: "instruction_copied" (a sentence whose best support is a source sentence that reads as an
     instruction: dropped), "code_word" (a code word in capitals only instruction-like source sentences carry:
@@ -102,7 +103,9 @@ class AnswerWarning:
     (the answer is not in the question's language: kept, flagged), "sentence_language" (a claim in another language
     than the question's: dropped), "off_topic" (a claim that answers nothing asked, resting on a source sentence that
     does not fit its own abstract: dropped; app/answer/offtopic.py), "unrecorded_credit" (a claim crediting or honouring a
-    name the cited talk's record does not hold, to a question not about people or credit: dropped; app/answer/credits.py).
+    name the cited talk's record does not hold, to a question not about people or credit: dropped; app/answer/credits.py),
+    "unsourced_number" (a claim giving a number no source holds: dropped), "unsupported_answer" (no claim of the answer
+    is supported: all withheld, app/answer/unsupported.py).
     ``text``: what was removed, if anything.
     """
 
