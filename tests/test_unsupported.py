@@ -62,6 +62,12 @@ def test_an_uncited_claim_counts_as_unsupported():
     assert answer.abstained
 
 
+def test_a_verdict_whose_polarity_was_read_counts_as_supported():
+    question = "Does the sampler converge?"
+    answer = Answer(question=question, query=question, sources=[source(SAMPLER)], sentences=[claim("No.", 0.1)], polarity="no")
+    assert withhold_unsupported(answer, abstain_text=ABSTAIN).sentences == answer.sentences
+
+
 def test_a_withheld_answer_states_what_the_record_holds_of_what_was_asked():
     answer = checked(claim("The talk was given by a team at a large lab.", 0.2), question="Who gave the sampler talk?",
                      speaker="Ada Lovelace")
