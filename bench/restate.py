@@ -56,12 +56,13 @@ def ask(q, chain) -> dict:
             "query": a.query if restated else None, "relevance": None if relevance is None else round(relevance, 3), **graded(q, a)}
 
 
-def one_turn_questions(service, sets: list[str], ids: list[str] | None = None):
-    """(set name, question) for each one-turn question of ``sets`` (only those named in ``ids``, when given), its gold
-    talks attached."""
+def one_turn_questions(service, sets: list[str], ids: list[str] | None = None, *, conversations: bool = False):
+    """(set name, question) for each one-turn question of ``sets`` (only those named in ``ids``, when given; with
+    ``conversations``, the follow-ups too), its gold talks attached."""
     catalog = service.store.catalog()
     for name in sets:
-        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history and (ids is None or q.id in ids)]
+        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path)
+                     if (conversations or not q.history) and (ids is None or q.id in ids)]
         attach_gold(questions, catalog)
         yield from ((name, q) for q in questions)
 

@@ -5,8 +5,8 @@ Usage (under the CPU lock: it generates; ingest first, ``TALKQA_DATA_DIR`` as fo
         --out docs/results/withheld-DATE.json
 
 The check was chosen on stored answers to factual, conceptual, record and unanswerable questions. This asks the first
-``--limit`` one-turn questions of each of ``--types`` (in set order) once with the shipped chain: the check runs inside
-it, and what it left out is in the answer's warnings, so one generation shows both sides. Per question: declined or not,
+``--limit`` questions of each of ``--types`` (in set order; a follow-up after its earlier turns, as the eval asks it)
+once with the shipped chain: the check runs inside it, and what it left out is in the answer's warnings, so one generation shows both sides. Per question: declined or not,
 the gold talks cited and key facts by words of the answer shown (``bench.restate.graded``), the warnings' kinds, and,
 when the whole answer was withheld, its text and the key facts by words it had.
 """
@@ -26,12 +26,13 @@ from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
 from bench.restate import graded, one_turn_questions  # noqa: E402
 from eval import metrics as M  # noqa: E402
+from eval.answers import asked_as_a_user  # noqa: E402
 from eval.dataset import QUESTION_SETS  # noqa: E402
 
 
 def row(name: str, q, chain) -> dict:
     """One question end to end: the answer graded, and what the check left out of it."""
-    a = chain.invoke(q.question)
+    a = asked_as_a_user("ours", chain, q)
     withheld = next((w.text for w in a.warnings if w.kind == "unsupported_answer"), None)
     draft_facts = (M.key_fact_coverage(q.key_facts, withheld, False, M.states_by_words)
                    if withheld is not None and q.answerable else None)
@@ -44,23 +45,26 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
     parser.add_argument("--types", nargs="+", required=True)
     parser.add_argument("--limit", type=int, default=15, help="questions of each type (the first, in set order)")
+    parser.add_argument("--skip", type=int, default=0, help="of each type, the first this many are passed over")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     service = Service(Settings())
     chain = service.answer_chain()
     taken, rows = Counter(), []
-    for name, q in one_turn_questions(service, args.sets):
-        if q.type not in args.types or taken[q.type] >= args.limit:
+    for name, q in one_turn_questions(service, args.sets, conversations=True):
+        if q.type not in args.types or taken[q.type] >= args.limit + args.skip:
             continue
         taken[q.type] += 1
+        if taken[q.type] <= args.skip:
+            continue
         rows.append(row(name, q, chain))
         print(name, q.id, q.type, rows[-1]["warnings"], file=sys.stderr)
-    summary = {t: {"asked": taken[t],
+    summary = {t: {"asked": sum(1 for r in rows if r["type"] == t),
                    "withheld": sum(1 for r in rows if r["type"] == t and r["withheld"] is not None),
                    "withheld_with_key_fact": sum(1 for r in rows if r["type"] == t and r["withheld_key_facts_by_words"]),
                    "number_dropped": sum(1 for r in rows if r["type"] == t and "unsourced_number" in r["warnings"])}
                for t in args.types}
-    write_result(args.out, {"types": args.types, "limit": args.limit, "summary": summary, "rows": rows})
+    write_result(args.out, {"types": args.types, "limit": args.limit, "skip": args.skip, "summary": summary, "rows": rows})
     print(summary)
 
 

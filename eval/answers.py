@@ -62,6 +62,15 @@ def _passages(system: str, answer, question: str) -> list[dict]:
     return [{"n": i, "talk_id": d.metadata.get("talk_id", ""), "text": d.page_content} for i, d in enumerate(answer.chunks, 1)]
 
 
+def asked_as_a_user(system: str, chain, q: Question):
+    """``system``'s answer to ``q``, a follow-up after its earlier turns (see ``answer_record``)."""
+    history: list = []
+    for earlier in q.history:
+        before = chain.invoke(earlier, history)
+        history += [Turn.user(earlier), Turn.answered(before)] if system == "ours" else [("user", earlier), ("assistant", before.answer)]
+    return chain.invoke(q.question, history)
+
+
 def answer_record(system: str, chain, q: Question) -> dict:
     """``system``'s answer to ``q`` (``chain`` is ours or the baseline) as a record of ``RECORD_FIELDS``.
 
@@ -70,11 +79,7 @@ def answer_record(system: str, chain, q: Question) -> dict:
     keeps each answer's cited talks in its history, as the chat does (``Turn``); the baseline keeps
     (role, text) pairs, as the quickstart chain it stands for does.
     """
-    history: list = []
-    for earlier in q.history:
-        before = chain.invoke(earlier, history)
-        history += [Turn.user(earlier), Turn.answered(before)] if system == "ours" else [("user", earlier), ("assistant", before.answer)]
-    a = chain.invoke(q.question, history)
+    a = asked_as_a_user(system, chain, q)
     # Ours may abstain before calling the model: then no prompt was sent.
     called = system != "ours" or a.timings.get("first_token_ms") is not None
     return {

@@ -195,7 +195,7 @@ def test_a_which_talks_answer_says_what_each_chosen_talk_contributes(seed_index)
 
 
 def test_a_weakly_supported_sentence_scores_below_a_supported_one(seed_index):
-    chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. Compilers were rewritten in 1990 for bridges [1].")
+    chain = chain_with(seed_index, "Tropical geometry combines algebraic and polyhedral geometry [1]. Compilers were rewritten for bridges [1].")
     supported, unsupported = (s.support for s in chain.invoke(TROPICAL).sentences)
     assert supported > unsupported
 
@@ -454,7 +454,9 @@ def test_both_pins_every_talk_the_previous_answer_cited_in_its_order(seed_index)
 
 def test_a_follow_up_about_a_cited_talk_is_answered_even_when_its_words_match_nothing(seed_index):
     history, first, _ = earlier_list(seed_index)
-    answer = chain_with(seed_index, "Answer [1].").invoke("Where did she grow up, and what is her hobby?", history)
+    # A reply its talk supports: one no source supports would be withheld after generation (app/answer/unsupported.py).
+    reply = f"{first.abstract.split('. ')[0].rstrip('.')} [1]."
+    answer = chain_with(seed_index, reply).invoke("Where did she grow up, and what is her hobby?", history)
     assert not answer.abstained and answer.sources[0].talk.id == first.id
 
 

@@ -64,12 +64,12 @@ def test_a_thumbs_down_stores_the_question_answer_citations_timings_and_fingerpr
 
 
 def test_a_comment_goes_with_the_rated_answer_and_keeps_its_rating(small_index):
-    web, state = answered(small_index, "First answer [1].", "Second answer [1].")
+    web, state = answered(small_index, "The limit is a model of finite networks [1].", "The limit models finite networks [1].")
     _, state = web.feedback.rate(state, like(1, True))  # the first answer, not the last
     status, box, state = web.feedback.comment("Exactly what I needed", state)
     assert status.startswith("Comment saved") and box == ""
     [entry] = FeedbackLog.in_data_dir(web.settings.data_dir).entries()
-    assert entry["answer"].startswith("First answer") and entry["rating"] == "up"
+    assert entry["answer"].startswith("The limit is a model") and entry["rating"] == "up"
     assert entry["comment"] == "Exactly what I needed"
 
 

@@ -105,7 +105,8 @@ def test_a_word_no_talk_holds_that_the_restatement_keeps_is_declined_as_absent(s
 def test_a_word_no_talk_holds_that_the_restatement_drops_is_not_declined_for(seed_index):
     """A word the model restates away was an everyday word to it ("wobbles" as "oscillation"); here the scripted
     restatement drops "hypergraph", so the question goes on to retrieval and the model."""
-    chain = chain_with(seed_index, "Stable positional encodings for graph neural networks: co-authors", "Answer [1].")
+    chain = chain_with(seed_index, "Stable positional encodings for graph neural networks: co-authors",
+                       "The talk proposes stable positional encodings for graph neural networks [1].")
     answer = chain.invoke(HYPERGRAPH)
     assert answer.absent_terms == [] and not answer.abstained
 

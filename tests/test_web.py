@@ -222,16 +222,16 @@ def test_an_answer_in_progress_holds_back_the_idle_title_filler(small_index):
 
 
 def test_strict_leaves_out_the_sentence_no_source_supports(small_index):
-    reply = "The limit is a model of finite networks [1]. Compilers were rewritten in 1990 for bridges [1]."
+    reply = "The limit is a model of finite networks [1]. Compilers were rewritten for bridges [1]."
     loose = run(web_with(small_index, scripted(reply)), DEPTH_Q, new_session())[-1]
     strict = list(web_with(small_index, scripted(reply)).respond(DEPTH_Q, new_session(), True))[-1]
-    assert "rewritten in 1990 for bridges [1]. ⚠ unsupported" in text_of(loose[0][-1])
+    assert "rewritten for bridges [1]. ⚠ unsupported" in text_of(loose[0][-1])
     assert "bridges" not in text_of(strict[0][-1]) and "finite networks" in text_of(strict[0][-1])
     assert [s["supported"] for s in loose[3]["sentences"]] == [True, False]
 
 
 def test_model_html_is_shown_as_text_in_the_chat(small_index):
-    web = web_with(small_index, scripted('<img src=x onerror="alert(1)"> The limit models finite networks [1].'))
+    web = web_with(small_index, scripted('The limit models finite networks [1]. It is a model of finite networks [1]. <img src=x onerror="alert(document.domain)">'))
     messages = run(web, DEPTH_Q, new_session())[-1][0]
     assert "<img" not in text_of(messages[-1]) and "&lt;img" in text_of(messages[-1])
 
