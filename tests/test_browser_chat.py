@@ -75,7 +75,7 @@ def test_the_last_cited_card_is_reached_from_its_marker(browser, seed_chat_serve
 
 @pytest.mark.parametrize("typed", ["", "   "], ids=["empty", "blank"])
 def test_an_empty_question_is_refused_in_words_next_to_the_input(browser, fake_chat_server, typed):
-    server = fake_chat_server("unused")
+    server = fake_chat_server("RevThink trains a student model to reason backwards [1].")  # answers the fixed question
     page = open_page(browser, server.url, VIEWPORTS["laptop"])
     page.wait_for_selector(QUESTION)
     page.fill(QUESTION, typed)
