@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.answer.grounding import numbers_in
 from app.answer.result import Answer, Sentence, Source
-from app.answer.unsupported import numbers_in, withhold_unsupported
+from app.answer.unsupported import withhold_unsupported
 from app.core.talk import Talk
 from app.service import Service
 from support.models import scripted

@@ -80,7 +80,7 @@ _NUMBER_WORDS = {
     "thousand": "1000", "million": "1000000", "half": "0.5", "twice": "2", "double": "2", "triple": "3",
 }
 #: A number written in digits ("1.0", "6.84", "1,000"; not the "2" of "L2").
-NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
 _NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|can't|doesn't|don't|isn't|aren't|won't|fails? to|without|lack(?:s|ing)?)\b", re.I)
 #: Words whose swap turns a statement into its opposite (either direction).
 _OPPOSITES = [
@@ -92,10 +92,15 @@ _OPPOSITES = [
     ("low", "high"), ("positive", "negative"), ("overparameterized", "underparameterized"), ("easy", "hard"),
     ("efficient", "inefficient"), ("tractable", "intractable"), ("stable", "unstable"), ("before", "after"),
 ]
+def numbers_in(text: str) -> set[str]:
+    """The numbers written in digits ("1,000" read as "1000"). "1.0" stays apart from "1": a source holds some small
+    integer almost always (a count, a list item), so a figure is read as written."""
+    return {number.replace(",", "") for number in _NUMBER.findall(text)}
+
+
 def _numbers(text: str) -> set[str]:
-    found = {n.replace(",", "") for n in NUMBER.findall(text)}
-    found |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
-    return found
+    """The numbers in digits and in words ("three" as "3")."""
+    return numbers_in(text) | {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
 
 
 def _words(text: str) -> set[str]:

@@ -27,16 +27,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.answer.grounding import NUMBER
+from app.answer.grounding import numbers_in
 from app.answer.polarity import opens_with_polarity
 from app.answer.records import record_sentences
 from app.answer.result import Answer, AnswerWarning, Sentence
-
-
-def numbers_in(text: str) -> set[str]:
-    """The numbers written in digits ("1,000" read as "1000"). "1.0" stays apart from "1": a source holds some small
-    integer almost always (a count, a list item), so the figure an answer gives is read as written."""
-    return {number.replace(",", "") for number in NUMBER.findall(text)}
 
 
 def invented_numbers(sentence: Sentence, held: set[str]) -> list[str]:
@@ -61,9 +55,10 @@ def withhold_unsupported(answer: Answer, *, abstain_text: str) -> Answer:
     if answer.abstained or not claims:
         return answer
     held = _held_numbers(answer)
-    warnings = [AnswerWarning("unsourced_number", f"a sentence giving a number no source holds ({', '.join(invented_numbers(s, held))}) "
-                              "was left out", s.text) for s in claims if invented_numbers(s, held)]
-    kept = [s for s in answer.sentences if not invented_numbers(s, held)]
+    invented = {id(s): numbers for s in claims if (numbers := invented_numbers(s, held))}
+    warnings = [AnswerWarning("unsourced_number", f"a sentence giving a number no source holds ({', '.join(invented[id(s)])}) "
+                              "was left out", s.text) for s in claims if id(s) in invented]
+    kept = [s for s in answer.sentences if id(s) not in invented]
     if any(s.supported or _read_verdict(answer, s) for s in kept if s.kind == "claim"):
         return replace(answer, sentences=kept).warned(*warnings)
     withheld = [s for s in kept if s.kind == "claim"]
