@@ -66,6 +66,8 @@ def test_questions_answered_by_yes_or_no_are_yes_no(question):
     "Do you have the slides of the talk on mirror descent?",
     # a claim with ", can" in one sentence, the question in another (held-out-26 ey015)
     "I read that extra linear layers, which add nothing, can make gradient descent faster. What is the argument?",
+    # a question word opens the sentence: it asks for the papers (seen held-out-34 fg028, answered "Yes, …")
+    "Which two papers, with their authors, does the talk on stable position encodings for graph learning mainly rest on?",
 ])
 def test_existence_comparison_and_open_questions_are_not_yes_no(question):
     assert not is_yes_no(question)
