@@ -18,4 +18,3 @@ def test_a_terse_question_just_below_the_old_floor_reaches_the_model(seed_index)
     answer = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm).invoke(MIXUP)
     assert not answer.abstained and answer.query == MIXUP  # answered as typed, not restated
     assert "mixup" in answer.sources[0].talk.text
-

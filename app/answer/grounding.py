@@ -92,6 +92,8 @@ _OPPOSITES = [
     ("low", "high"), ("positive", "negative"), ("overparameterized", "underparameterized"), ("easy", "hard"),
     ("efficient", "inefficient"), ("tractable", "intractable"), ("stable", "unstable"), ("before", "after"),
 ]
+
+
 def numbers_in(text: str) -> set[str]:
     """The numbers written in digits ("1,000" read as "1000"). "1.0" stays apart from "1": a source holds some small
     integer almost always (a count, a list item), so a figure is read as written."""
