@@ -60,6 +60,12 @@ def test_an_acronym_spelled_out_or_a_plural_of_a_held_name_is_found(question, so
     assert missing_names(question, [source], everyday) == ()
 
 
+def test_a_name_its_digits_open_is_read_whole_and_found():
+    """"2sED" is one name; read from its first letter, "sED" was missing from a talk that holds "2sED" (dev m017)."""
+    assert name_words("How is 2sED approximated?", everyday) == ["2sED"]
+    assert missing_names("How is 2sED approximated?", ["We introduce 2sED, a capacity measure."], everyday) == ()
+
+
 def test_a_question_in_another_language_has_no_missing_names():
     assert missing_names("Welche Vorträge behandeln Diffusionsmodelle?", ["Diffusion models."], everyday) == ()
 

@@ -34,7 +34,6 @@ from typing import Callable
 from app.answer.records import asks_record
 from app.core.instruction_features import has_english_function_words
 
-_TOKEN = re.compile(r"[^\W\d_][^\W_]*")
 _WORD = re.compile(r"[^\W_]+")
 #: Before a word that opens a sentence (its capital says nothing).
 _SENTENCE_END = re.compile(r"(?:^|[.?!:;]\s*|[\"“(]\s*)$")
@@ -43,9 +42,9 @@ _SENTENCE_END = re.compile(r"(?:^|[.?!:;]\s*|[\"“(]\s*)$")
 def name_words(question: str, is_everyday: Callable[[str], bool]) -> list[str]:
     """The question's names, in order, each once: acronyms, words with a capital inside, capitalised rare words."""
     names: dict[str, None] = {}
-    for match in _TOKEN.finditer(question):
-        word = match.group()
-        if len(word) < 3 or asks_record(word):
+    for match in _WORD.finditer(question):
+        word = match.group()  # digits and all: "2sED" is one name, not "sED"
+        if len(word) < 3 or word.isdigit() or asks_record(word):
             continue
         letters = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
         acronym = letters.isupper() and len(letters) >= 3

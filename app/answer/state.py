@@ -98,10 +98,16 @@ class AnswerState:
 
     @property
     def reads_missing_words(self) -> bool:
-        """Is a word the talks lack this question's answer? Not for a follow-up about cited talks, a list of talks (the
-        list says what it found; "which talk …?" in the singular asks for one talk, not a list) or a comparison (one
-        side may be there)."""
-        return not (self.pinned or self.kinds.comparison or self.lists_talks)
+        """Is a word the talks lack this question's answer? Not for a follow-up about cited talks or a list of talks (the
+        list says what it found; "which talk …?" in the singular asks for one talk, not a list).
+
+        A comparison is read too (since 2026-12-06): one side that no talk mentions ("… compare with the talk on
+        grokking?") leaves nothing to compare, and the model described the present side alone (blind held-out-33 to
+        -35: ff033, fg033, fg034, fh033, fh034). On the 150 seen comparisons that are no list (dev to held-out-35, no
+        model run), a word read as absent or a name its sources lack was in 2 of the 122 answerable ones, both below
+        the relevance floor already (ev008, fa004; m017's "2sED" was a digit misread, app/answer/missing_names.py), and
+        in 10 of the 28 unanswerable ones."""
+        return not (self.pinned or self.lists_talks)
 
     @property
     def lists_talks(self) -> bool:
