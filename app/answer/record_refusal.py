@@ -87,3 +87,11 @@ def record_facts(answer: Answer) -> list[Sentence]:
 def states_something(sentence: Sentence) -> bool:
     """A record fact that gives something (a name, a link, a quote), not only that something is missing."""
     return sentence.kind == "record" and not says_kind_missing(sentence)
+
+
+def asked_record_facts(answer: Answer) -> list[Sentence]:
+    """The record facts the question asks for (``record_facts``) when one of them states something, else none: what
+    an answer whose claims said nothing (app/answer/checks.py) or were all withheld (app/answer/unsupported.py)
+    stands on instead of the abstention."""
+    facts = record_facts(replace(answer, sentences=[]))
+    return facts if any(states_something(s) for s in facts) else []

@@ -29,7 +29,7 @@ from dataclasses import replace
 
 from app.answer.grounding import numbers_in
 from app.answer.polarity import opens_with_polarity
-from app.answer.records import record_sentences
+from app.answer.record_refusal import asked_record_facts
 from app.answer.result import Answer, AnswerWarning, Sentence
 
 
@@ -67,7 +67,7 @@ def withhold_unsupported(answer: Answer, *, abstain_text: str) -> Answer:
                                       "withheld", " ".join(s.text for s in withheld)))
     said = [s for s in kept if s.kind != "claim"]
     if all(s.kind == "absence" for s in said):
-        said = record_sentences(answer.question, answer.sources, []) + said
+        said = asked_record_facts(answer) + said
     if all(s.kind == "absence" for s in said):
         return replace(answer, abstained=True, answer=abstain_text, sentences=[], cited=[]).warned(*warnings)
     return replace(answer, sentences=said).warned(*warnings)
