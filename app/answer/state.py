@@ -103,10 +103,11 @@ class AnswerState:
 
         A comparison is read too (since 2026-12-06): one side that no talk mentions ("… compare with the talk on
         grokking?") leaves nothing to compare, and the model described the present side alone (blind held-out-33 to
-        -35: ff033, fg033, fg034, fh033, fh034). On the 150 seen comparisons that are no list (dev to held-out-35, no
-        model run), a word read as absent or a name its sources lack was in 2 of the 122 answerable ones, both below
-        the relevance floor already (ev008, fa004; m017's "2sED" was a digit misread, app/answer/missing_names.py), and
-        in 10 of the 28 unanswerable ones."""
+        -35: ff033, fg033, fg034, fh033, fh034). On the seen comparisons that are no list (dev to held-out-35, no
+        model run: bench/missing_names.py --comparisons, docs/results/absent-in-comparisons-2026-12-06.json), a word read
+        as absent or a name its sources lack was in 2 of the 123 answerable ones, both below the relevance floor already
+        (ev008, fa004; m017's "2sED" was a digit misread, app/answer/missing_names.py), and in 13 of the 35 unanswerable
+        ones, 11 of them above the floor."""
         return not (self.pinned or self.lists_talks)
 
     @property
