@@ -48,9 +48,11 @@ def main() -> None:
             for q in load_questions(path):
                 if q.history or (not args.comparisons and q.type not in ONE_TALK):
                     continue
-                state = prepare.invoke(AnswerState.start(q.question))
-                if args.comparisons and not (state.kinds.comparison and not state.lists_talks):
+                # a question without history keeps itself as its query, so its kinds are known before retrieval
+                read = AnswerState.start(q.question).with_query(q.question)
+                if args.comparisons and not (read.kinds.comparison and not read.lists_talks):
                     continue
+                state = prepare.invoke(AnswerState.start(q.question))
                 relevance = max((s.relevance for s in state.sources if s.relevance is not None), default=None)
                 rows.append({"set": name, "id": q.id, "type": q.type, "answerable": q.answerable, "absent": list(state.absent),
                              "unfound": list(state.unfound), "relevance": relevance})

@@ -93,5 +93,5 @@ def asked_record_facts(answer: Answer) -> list[Sentence]:
     """The record facts the question asks for (``record_facts``) when one of them states something, else none: what
     an answer whose claims said nothing (app/answer/checks.py) or were all withheld (app/answer/unsupported.py)
     stands on instead of the abstention."""
-    facts = record_facts(replace(answer, sentences=[]))
+    facts = record_facts(answer)
     return facts if any(states_something(s) for s in facts) else []
