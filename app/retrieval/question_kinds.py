@@ -36,7 +36,19 @@ _COUNTING = re.compile(
     re.IGNORECASE,
 )
 
-_COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ent|ence|ences)?|versus|vs\.?|both|two talks|each)\b", re.IGNORECASE)
+#: "different" compares only with what it differs from ("is A different from B"): before a noun it describes one
+#: talk's things ("many different weight settings give one function", "two different kinds of behaviour"). Of every
+#: seen question (text only, 2026-12-06), dropping the bare adjective changed 9: 8 read as comparisons by it alone and
+#: typed otherwise (fd008, fj007 declined by the comparison prompt), and ez038 (unanswerable, asks about one topic).
+_COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ence|ences)?|different\s+(?:from|than|to)|versus|vs\.?"
+                         r"|both|two talks|each\s+(?:other|of))\b", re.IGNORECASE)
+#: A bare "each" sets talks side by side only where the question speaks of several ("the talk on X and the talk on Y
+#: each arrive at …", "do the talks … each account for …"); in a question about one talk it is that talk's own things
+#: ("each layer", "each epoch", "what happens on each side"). Of every seen question (text only, 2026-12-06), this
+#: changed 21, none of them a comparison: 13 answerable (fh011's "good and bad cases … each side" among them) and 8
+#: unanswerable; every comparison with "each" stayed one.
+_EACH = re.compile(r"\beach\b", re.IGNORECASE)
+_SEVERAL_TALKS = re.compile(r"\b(?:talks|presentations|lectures|studies|both|them|these|those)\b", re.IGNORECASE)
 #: One talk named in the singular: "the talk on X", "the X talk", "the X study", "the one showing Y" (not "which
 #: talks", plural).
 _ONE_TALK = re.compile(r"\b(?:talk|presentation|lecture|study)\b(?!s)|\bthe\s+one\s+(?:on|about|showing|that|which|with|where|explaining|by)\b",
@@ -80,7 +92,12 @@ def relates_two_talks(question: str) -> bool:
 
 def is_comparison(question: str) -> bool:
     """Does the question set two talks side by side? The comparison words, or two talks named and related."""
-    return bool(_COMPARISON.search(question)) or relates_two_talks(question)
+    return bool(_COMPARISON.search(question)) or relates_two_talks(question) or _each_of_several(question)
+
+
+def _each_of_several(question: str) -> bool:
+    """A bare "each" in a question that speaks of several talks (see ``_EACH``)."""
+    return bool(_EACH.search(question)) and (talks_named(question) >= 2 or bool(_SEVERAL_TALKS.search(question)))
 
 
 def is_counting(question: str) -> bool:

@@ -1,0 +1,42 @@
+"""How a question is read as a comparison of talks (app/retrieval/question_kinds.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.retrieval.question_kinds import is_comparison
+
+
+@pytest.mark.parametrize("question", [
+    "How does the talk on WGAN losses differ from the one on sliced distances?",
+    "Is the Adam talk different from the natural-gradient one?",
+    "What is the difference between the two talks on grokking?",
+    "Compare the talks on NTK and mean-field limits.",
+])
+def test_two_talks_set_side_by_side_are_a_comparison(question):
+    assert is_comparison(question)
+
+
+@pytest.mark.parametrize("question", [
+    "same function from different weights: why wider nets train easier",
+    "How does the step size sort the training of wide nets into two different kinds of behaviour?",
+])
+def test_different_before_a_noun_describes_one_talk_and_is_no_comparison(question):
+    assert not is_comparison(question)
+
+
+@pytest.mark.parametrize("question", [
+    "What do the talk on double descent and the talk on ridge regression each arrive at?",
+    "Do the talks on edge of stability and on threshold neurons each account for it?",
+    "How are the two talks on symmetric networks unlike each other?",
+])
+def test_each_said_of_several_talks_is_a_comparison(question):
+    assert is_comparison(question)
+
+
+@pytest.mark.parametrize("question", [
+    "In the talk on reshuffled SGD, what happens to the iterates each epoch?",
+    "In the talk on two-layer convolutional nets, what decides between the good and bad cases, and what happens on each side?",
+])
+def test_each_said_of_one_talks_own_things_is_no_comparison(question):
+    assert not is_comparison(question)
