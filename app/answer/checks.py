@@ -9,7 +9,8 @@ applies them in one loop. Read top to bottom:
 2. ``split_sentences``: the text becomes sentences with their ``[n]`` markers; refusals are "absence";
    ``drop_prompt_echo``: the yes/no prompt's words echoed back ("This is a yes/no question, and source answers it:
    Yes") leave only the verdict (app/answer/polarity.py);
-3. ``drop_what_says_nothing``: restated questions and empty slots go; when nothing else is left the
+3. ``drop_what_says_nothing``: restated questions and empty slots go (not one whose "not" its source shares:
+   app/answer/denials.py); when nothing else is left the
    talk record may still hold what was asked (a link, the speaker, a bio sentence, the papers it cites), else it is
    the abstention;
 4. ``answer_refusal_from_record``: a refused follow-up about a talk it named gets that talk's record facts, or what
@@ -50,6 +51,7 @@ from app.answer.attribution import attribute, render
 from app.answer.bio_facts import quote_bio
 from app.answer.reference_facts import quote_references
 from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
+from app.answer.denials import denies_as_its_source
 from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
 from app.answer.people import keep_people_own
@@ -119,7 +121,8 @@ def _verdict(answer: Answer, text: str) -> bool:
 
 
 def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
-    """Without the claims that say nothing (a restated question, an empty slot); a yes/no verdict stays.
+    """Without the claims that say nothing (a restated question, an empty slot); a yes/no verdict stays, and so does
+    a restated question whose "not" its source shares (app/answer/denials.py).
 
     When that empties the answer of claims, the talk record may still hold what was asked: its fields, a link, a
     bio sentence or the papers it cites (``asked_record_facts``, as for a refusal the model then recognised); if it does
@@ -128,8 +131,8 @@ def drop_what_says_nothing(answer: Answer, *, abstain_text: str) -> Answer:
     [1] [2] [3].", and were declined, their papers in source [1]'s abstract.
     """
     read = " ".join(t for source in answer.sources for t in (source.talk.title, *source.sentences))
-    said = [s for s in answer.sentences
-            if s.kind != "claim" or _verdict(answer, s.text) or not says_nothing(s.text, answer.question, read)]
+    said = [s for s in answer.sentences if s.kind != "claim" or _verdict(answer, s.text)
+            or not says_nothing(s.text, answer.question, read) or denies_as_its_source(answer, s)]
     emptied = len(said) < len(answer.sentences) and not any(s.kind == "claim" for s in said) and not answer.abstained
     if not emptied:
         return replace(answer, sentences=said)

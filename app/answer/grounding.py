@@ -18,7 +18,7 @@ import re
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from app.core.text import content_words, split_sentences
+from app.core.text import NEGATION, content_words, split_sentences
 
 WEAK_SUPPORT = 0.5
 _SIM_WEIGHT = 0.6
@@ -81,7 +81,6 @@ _NUMBER_WORDS = {
 }
 #: A number written in digits ("1.0", "6.84", "1,000"; not the "2" of "L2").
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])")
-_NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|can't|doesn't|don't|isn't|aren't|won't|fails? to|without|lack(?:s|ing)?)\b", re.I)
 #: Words whose swap turns a statement into its opposite (either direction).
 _OPPOSITES = [
     ("stochastic", "deterministic"), ("increase", "decrease"), ("increases", "decreases"), ("linear", "nonlinear"),
@@ -132,6 +131,6 @@ def contradictions(sentence: str, passages: list[str]) -> list[str]:
     units = [u for p in passages for u in _units(p)]
     if units:
         closest = max(units, key=lambda u: len(_words(u) & mine))
-        if bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(closest)) and len(_words(closest) & mine) >= 3:
+        if bool(NEGATION.search(sentence)) != bool(NEGATION.search(closest)) and len(_words(closest) & mine) >= 3:
             problems.append("negation differs from the closest source sentence")
     return problems

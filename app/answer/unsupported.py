@@ -13,7 +13,9 @@ still the whole answer. Two checks, after attribution:
   is withheld: what the record holds of what was asked is stated instead, as when the claims said nothing
   (``drop_what_says_nothing``), or else the answer is the abstention. A yes/no verdict ("No.") whose polarity was read
   from source [1] before the model wrote (app/answer/polarity.py) counts as supported: it rests on that reading, and
-  a bare "No." shares no words with any source (dev d119, answerable, was withheld before this exemption).
+  a bare "No." shares no words with any source (dev d119, answerable, was withheld before this exemption). So does a
+  claim whose "not" its closest source sentence shares (app/answer/denials.py): it echoes the question's words, which
+  its source need not use.
 What was dropped is kept in a warning, so ``ask --json``, the chat and the API still show it.
 
 Chosen on the stored answers of held-out-29 to -32 (tuning sets; text only, the product's own attribution, no
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from app.answer.denials import denies_as_its_source
 from app.answer.grounding import numbers_in
 from app.answer.polarity import opens_with_polarity
 from app.answer.record_refusal import asked_record_facts
@@ -59,7 +62,7 @@ def withhold_unsupported(answer: Answer, *, abstain_text: str) -> Answer:
     warnings = [AnswerWarning("unsourced_number", f"a sentence giving a number no source holds ({', '.join(invented[id(s)])}) "
                               "was left out", s.text) for s in claims if id(s) in invented]
     kept = [s for s in answer.sentences if id(s) not in invented]
-    if any(s.supported or _read_verdict(answer, s) for s in kept if s.kind == "claim"):
+    if any(s.supported or _read_verdict(answer, s) or denies_as_its_source(answer, s) for s in kept if s.kind == "claim"):
         return replace(answer, sentences=kept).warned(*warnings)
     withheld = [s for s in kept if s.kind == "claim"]
     if withheld:

@@ -46,6 +46,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 _WORD = re.compile(r"[a-z][a-z0-9\-]+")
+#: A word that denies what its sentence says: a claim and its closest source sentence should agree on it.
+NEGATION = re.compile(r"\b(?:not|no|never|none|neither|nor|cannot|can't|doesn't|don't|isn't|aren't|won't|fails? to|without|lack(?:s|ing)?)\b", re.I)
 STOP = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below between both
     but by can could did do does doing down during each few for from further had has have having he her here hers him his how
