@@ -68,6 +68,7 @@ def test_questions_answered_by_yes_or_no_are_yes_no(question):
     "I read that extra linear layers, which add nothing, can make gradient descent faster. What is the argument?",
     # a question word opens the sentence: it asks for the papers (seen held-out-34 fg028, answered "Yes, …")
     "Which two papers, with their authors, does the talk on stable position encodings for graph learning mainly rest on?",
+    "On which datasets, say CIFAR-10, was the graph analysis of pruning evaluated?",  # a preposition first (fk035)
 ])
 def test_existence_comparison_and_open_questions_are_not_yes_no(question):
     assert not is_yes_no(question)
