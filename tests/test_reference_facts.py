@@ -55,6 +55,13 @@ def test_a_reference_the_answer_states_already_is_not_quoted_again():
     assert not any("Break-Even" in s.text for s in quoted.sentences if s.kind == "record")
 
 
+def test_a_crediting_sentence_copied_without_its_names_is_still_quoted():
+    """Seen held-out-38 fk025: the model copied "As shown by Cohen et al. (2021)"'s sentence without the name."""
+    copied = Sentence("Sharpness rises, as shown.", [1], 0.9)
+    quoted = quote_references(answer("Which earlier works does the talk on early training cite?", copied))
+    assert any("Cohen et al. (2021)" in s.text for s in quoted.sentences if s.kind == "record")
+
+
 def test_a_question_about_something_else_is_left_alone():
     plain = answer("What does the talk find about curvature?", Sentence("Sharpness rises early.", [1], 0.9))
     assert quote_references(plain) == plain
