@@ -87,3 +87,10 @@ def test_the_compare_prompt_names_the_sides_talks(dev_comparisons, prepare):
 
 def test_a_comparison_without_named_subjects_keeps_one_query(dev_comparisons, prepare):
     assert prepare.invoke(AnswerState.start(dev_comparisons["q078"].question)).sides == ()
+
+
+def test_two_subjects_of_one_talk_are_read_as_a_question_about_that_talk(prepare):
+    """Seen held-out-38 fk019: both subjects searched apart put another talk first for a speaker question."""
+    state = prepare.invoke(AnswerState.start("language models vs brain recordings talk: who gave it?"))
+    assert state.sides == () and not state.kinds.comparison
+    assert state.sources[0].talk.speaker == "Mariya Toneva"

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.retrieval.question_kinds import is_comparison, is_open_ended
+from app.core.text import content_words
+from app.retrieval.question_kinds import is_comparison, is_open_ended, talks_named
 
 #: A longer "subject" is a pattern that read across a clause, not a name ("the talk that recasts their training as a
 #: gradient flow on rank-r matrices under a Riemannian metric" is 16 words: 12 read it as none, held-out-2 k025).
@@ -99,6 +100,20 @@ class Subjects:
 
     question: str
     sides: tuple[Subject, Subject]
+
+    def of_one_talk(self, talk_text: str) -> bool:
+        """Are both subjects things of the one talk whose text this is, the question naming no second talk?
+
+        "language models vs brain recordings talk: speaker, institute, phd school" (seen held-out-38 fk019) asks about
+        one talk on both: searched side by side, its first side found another talk, which was then source [1] of a
+        speaker question. When the whole question's best talk holds every content word of both subjects and the
+        question names fewer than two talks ("the X talk … the Y talk", "the one on …"), the two are that talk's own.
+        On the seen comparisons whose subjects are read (no model, 2026-12-06): 6 such questions, each with one gold
+        talk (fc028, fe019, fg009, fi020, fk001, fk019); the one two-talk comparison whose best talk held both (m019,
+        "skill discovery talk vs the world models talk") names two talks; 13 other one-talk questions are still read
+        as two sides (their words differ from the talk's: "squeezing", "giant nets")."""
+        held = content_words(talk_text)
+        return talks_named(self.question) < 2 and all(content_words(side.text) <= held for side in self.sides)
 
     def query(self, i: int) -> str:
         """The question as asked about side ``i`` alone: the other side's words taken out, its own and the
