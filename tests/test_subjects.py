@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.talk import Talk
 from app.retrieval.subjects import read_subjects
+
+
+def talk(abstract: str) -> Talk:
+    return Talk(id="t", title="Language models and brain alignment", abstract=abstract, source="x.txt")
 
 
 def texts(question: str) -> tuple[str, ...] | None:
@@ -120,14 +125,14 @@ def test_a_subject_described_by_a_long_relative_clause_is_read():
 
 def test_two_subjects_one_talk_holds_are_that_talks_own_things():
     subjects = read_subjects("language models vs brain recordings talk: speaker, institute, phd school")
-    assert subjects.of_one_talk("Language models and brain alignment. Language models predict brain recordings.")
+    assert subjects.of_one_talk(talk("Language models predict brain recordings."))
 
 
 def test_subjects_the_best_talk_lacks_a_word_of_are_two_sides():
     subjects = read_subjects("language models vs brain recordings talk: speaker, institute, phd school")
-    assert not subjects.of_one_talk("Language models and brain alignment. Language models predict fMRI data.")
+    assert not subjects.of_one_talk(talk("Language models predict fMRI data."))
 
 
 def test_a_question_naming_two_talks_compares_them_even_when_one_talk_holds_both_subjects():
     subjects = read_subjects("skill discovery talk vs the world models talk on embodied agents, how each one thinks about rewards")
-    assert not subjects.of_one_talk("Skill discovery for embodied agents; world models talk to each other.")
+    assert not subjects.of_one_talk(talk("Skill discovery for embodied agents; world models talk to each other."))

@@ -166,20 +166,17 @@ class AnswerChain:
         return tuple(RetrievedTalk.from_document(doc, by_id) for doc in self.retriever.invoke(query, config))
 
     def retrieve_sides(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """A comparison naming its two subjects (app/retrieval/subjects.py): each side searched for on its own (the question
-        without the other side's words), its best talk pinned first in question order, then the rest of retrieval
-        (app/answer/pinning.py). A follow-up's resolved talks, or subjects that cannot be read, leave the order as it is;
-        subjects the best talk holds both of (``Subjects.of_one_talk``) make the question one about that talk."""
+        """A comparison naming its two subjects (app/retrieval/subjects.py): each side searched for on its own, its best
+        talk pinned first in question order, then the rest of retrieval (app/answer/pinning.py). A follow-up's talks or
+        unread subjects leave the order as it is; subjects the best talk holds both of make it a question about that talk."""
         subjects = read_subjects(state.question) if state.kinds.comparison and not state.pinned else None
         if subjects is None:
             return state
-        if state.retrieved and subjects.of_one_talk(f"{state.retrieved[0].talk.title} {state.retrieved[0].talk.text}"):
+        if state.retrieved and subjects.of_one_talk(state.retrieved[0].talk):
             return replace(state, kinds=replace(state.kinds, comparison=False))  # one talk's two things: no comparison
         best = side_talks([self.hits(subjects.query(i), config) for i in range(2)], state.retrieved)
-        if best is None:
-            return state
-        talks = [hit.talk for hit in best]
-        return replace(state, sides=tuple(talks), retrieved=pin_first(state.retrieved, talks, best))
+        talks = [hit.talk for hit in best or ()]
+        return replace(state, sides=tuple(talks), retrieved=pin_first(state.retrieved, talks, best)) if best else state
 
     def pin(self, state: AnswerState) -> AnswerState:
         """The talks a follow-up refers to first, then the rest of retrieval; alone when it asks their record."""

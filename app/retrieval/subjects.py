@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.talk import Talk
 from app.core.text import content_words
 from app.retrieval.question_kinds import is_comparison, is_open_ended, talks_named
 
@@ -101,8 +102,8 @@ class Subjects:
     question: str
     sides: tuple[Subject, Subject]
 
-    def of_one_talk(self, talk_text: str) -> bool:
-        """Are both subjects things of the one talk whose text this is, the question naming no second talk?
+    def of_one_talk(self, talk: Talk) -> bool:
+        """Are both subjects things of this one talk, the question naming no second talk?
 
         "language models vs brain recordings talk: speaker, institute, phd school" (seen held-out-38 fk019) asks about
         one talk on both: searched side by side, its first side found another talk, which was then source [1] of a
@@ -112,7 +113,7 @@ class Subjects:
         talk (fc028, fe019, fg009, fi020, fk001, fk019); the one two-talk comparison whose best talk held both (m019,
         "skill discovery talk vs the world models talk") names two talks; 13 other one-talk questions are still read
         as two sides (their words differ from the talk's: "squeezing", "giant nets")."""
-        held = content_words(talk_text)
+        held = content_words(f"{talk.title} {talk.text}")
         return talks_named(self.question) < 2 and all(content_words(side.text) <= held for side in self.sides)
 
     def query(self, i: int) -> str:
