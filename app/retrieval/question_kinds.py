@@ -45,7 +45,7 @@ _COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ence
 #: A bare "each" sets talks side by side only where the question speaks of several ("the talk on X and the talk on Y
 #: each arrive at …", "do the talks … each account for …"); in a question about one talk it is that talk's own things
 #: ("each layer", "each epoch", "what happens on each side"). Of every seen question (text only, 2026-12-06), this
-#: changed 21, none of them a comparison: 13 answerable (fh011's "good and bad cases … each side" among them) and 8
+#: changed 20, none of them a comparison: 12 answerable (fh011's "good and bad cases … each side" among them) and 8
 #: unanswerable; every comparison with "each" stayed one.
 _EACH = re.compile(r"\beach\b", re.IGNORECASE)
 _SEVERAL_TALKS = re.compile(r"\b(?:talks|presentations|lectures|studies|both|them|these|those)\b", re.IGNORECASE)
