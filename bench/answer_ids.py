@@ -12,7 +12,6 @@ words). A change's effect is the difference between the two files' rows; the tot
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,17 +21,12 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded, one_turn_questions  # noqa: E402
+from bench.restate import answered_counts, chosen_questions_parser, graded, one_turn_questions  # noqa: E402
 from eval.answers import asked_as_a_user  # noqa: E402
-from eval.dataset import QUESTION_SETS  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
-    parser.add_argument("--ids", nargs="+", required=True, help="the questions to ask (ids of the chosen sets)")
-    parser.add_argument("--selection", default="", help="how the ids were picked (recorded in the result)")
-    parser.add_argument("--out", type=Path, required=True)
+    parser = chosen_questions_parser(__doc__.splitlines()[0])
     args = parser.parse_args()
     service = Service(Settings())
     chain, rows = service.answer_chain(), []

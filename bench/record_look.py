@@ -12,7 +12,6 @@ talks cited and key facts by words (``bench.restate.graded``).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,8 +21,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded, one_turn_questions  # noqa: E402
-from eval.dataset import QUESTION_SETS  # noqa: E402
+from bench.restate import answered_counts, chosen_questions_parser, graded, one_turn_questions  # noqa: E402
 
 
 def ask(q, chain) -> dict:
@@ -34,11 +32,7 @@ def ask(q, chain) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
-    parser.add_argument("--ids", nargs="+", required=True, help="the questions to ask (ids of the chosen sets)")
-    parser.add_argument("--selection", default="", help="how the ids were picked (recorded in the result)")
-    parser.add_argument("--out", type=Path, required=True)
+    parser = chosen_questions_parser(__doc__.splitlines()[0])
     args = parser.parse_args()
     service = Service(Settings())
     chain, rows = service.answer_chain(), []

@@ -56,6 +56,16 @@ def ask(q, chain) -> dict:
             "query": a.query if restated else None, "relevance": None if relevance is None else round(relevance, 3), **graded(q, a)}
 
 
+def chosen_questions_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments of a bench that asks chosen seen questions: the sets, the ids, why those, and the result file."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
+    parser.add_argument("--ids", nargs="+", required=True, help="the questions to ask (ids of the chosen sets)")
+    parser.add_argument("--selection", default="", help="how the ids were picked (recorded in the result)")
+    parser.add_argument("--out", type=Path, required=True)
+    return parser
+
+
 def one_turn_questions(service, sets: list[str], ids: list[str] | None = None, *, conversations: bool = False):
     """(set name, question) for each one-turn question of ``sets`` (only those named in ``ids``, when given; with
     ``conversations``, the follow-ups too), its gold talks attached."""

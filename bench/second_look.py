@@ -15,7 +15,6 @@ look (with a key fact, citing the gold talk) and how many unanswerable ones are,
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -25,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.config import Settings  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
-from bench.restate import answered_counts, graded, one_turn_questions  # noqa: E402
-from eval.dataset import QUESTION_SETS  # noqa: E402
+from bench.restate import answered_counts, chosen_questions_parser, graded, one_turn_questions  # noqa: E402
 
 THRESHOLDS = (-6.0, -5.0, -4.0, -3.5, -3.0, -2.0, -1.0, 0.0)
 
@@ -45,12 +43,8 @@ def by_threshold(rows: list[dict], thresholds) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", choices=sorted(QUESTION_SETS), required=True)
-    parser.add_argument("--ids", nargs="+", required=True, help="the questions to ask (ids of the chosen sets)")
-    parser.add_argument("--selection", default="", help="how the ids were picked (recorded in the result)")
+    parser = chosen_questions_parser(__doc__.splitlines()[0])
     parser.add_argument("--thresholds", nargs="+", type=float, default=list(THRESHOLDS))
-    parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     base = Settings()
     rerank = base.rerank.model_copy(update={"second_look_threshold": min(args.thresholds)})
