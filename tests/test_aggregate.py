@@ -227,11 +227,6 @@ def test_the_year_asked_for_needs_a_year_in_the_sentence_with_the_term():
     assert condition.evidence(undated) is None
 
 
-def test_a_second_phrase_after_or_is_another_spelling_of_the_mentioned_one():
-    condition = record_condition("Which talks bring up medicine or healthcare as an application?")
-    assert [t.text for t in condition.terms] == ["medicine", "healthcare"] and condition.any_term
-
-
 def test_a_spelling_the_question_names_outright_is_another_spelling():
     condition = record_condition("Which talks mention KL divergence (Kullback-Leibler, also called relative entropy)?")
     assert {t.text for t in condition.alternatives} == {"relative entropy", "Kullback-Leibler"}
