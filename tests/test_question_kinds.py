@@ -40,3 +40,13 @@ def test_each_said_of_several_talks_is_a_comparison(question):
 ])
 def test_each_said_of_one_talks_own_things_is_no_comparison(question):
     assert not is_comparison(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Which talks deal with making automated decisions fair, and how does each one go about it?",
+    "neural nets seen as splines: which talks, what link each draws",
+    "How many talks compare different training algorithms, such as SGD vs Adam?",
+    "Were there talks on this here? What did each of them conclude?",
+])
+def test_a_question_asking_for_a_list_of_talks_is_no_comparison(question):
+    assert not is_comparison(question)
