@@ -28,7 +28,13 @@ class AnswerPrompts:
     """The prompts one ``AnswerChain`` fills in, loaded once."""
 
     answer: ChatPromptTemplate
+    #: A list of talks ("which talks …?", "how many talks …"): the numbers of every matching source.
     listing: ChatPromptTemplate
+    #: "Which talk …?" in the singular: the numbers of the sources that match, or the abstention. Its example reply
+    #: ("like [1][3]") drew that very reply from the model in 59 of 153 seen list answers; the lists lost gold talks
+    #: by it, while the singular questions (14 of 18 unanswerable) were declined more often with it than without
+    #: (2026-12-06, docs/evaluation.md).
+    which_talk: ChatPromptTemplate
     yes_no: ChatPromptTemplate
     yes_no_read: ChatPromptTemplate
     compare: ChatPromptTemplate
@@ -66,7 +72,8 @@ class AnswerPrompts:
         system = text("answer_system")
         chat = lambda name: ChatPromptTemplate.from_messages([("system", system), ("human", text(name))])  # noqa: E731
         answering = instead_of_declining(system, text("abstain"), text("second_look_rule"))
-        return cls(answer=chat("answer_user"), listing=chat("answer_user_list"), yes_no=chat("answer_user_yes_no"),
+        return cls(answer=chat("answer_user"), listing=chat("answer_user_list"),
+                   which_talk=chat("answer_user_which_talk"), yes_no=chat("answer_user_yes_no"),
                    yes_no_read=chat("answer_user_yes_no_read"), compare=chat("answer_user_compare"),
                    polarity=PromptTemplate.from_template(text("polarity")),
                    condense=PromptTemplate.from_template(text("condense")), abstain=text("abstain"),
@@ -81,7 +88,8 @@ class AnswerPrompts:
         fields the question needs)."""
         context = "\n\n".join(passage(source, state.question) for source in state.sources)
         if state.kinds.open_ended:
-            messages = self.listing.format_messages(context=context, question=state.question)
+            listing = self.listing if state.lists_talks else self.which_talk
+            messages = listing.format_messages(context=context, question=state.question)
         elif state.kinds.comparison and two_sides(state.question) and len(state.sources) >= 2:
             # The sides' own talks when ``retrieve_sides`` found them (pinned as sources [1] and [2]), else retrieval's top two.
             first, second = (t.title for t in state.sides) if state.sides else (s.talk.title for s in state.sources[:2])
