@@ -29,9 +29,10 @@ from app.core.config import Settings  # noqa: E402
 from app.retrieval.question_kinds import is_open_ended  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
+from bench.restate import one_turn_questions  # noqa: E402
 from eval import metrics as M  # noqa: E402
 from eval.answers import asked_as_a_user  # noqa: E402
-from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
+from eval.dataset import QUESTION_SETS  # noqa: E402
 
 #: The list prompts' closing instruction (both open with "Reply only with the number").
 LIST_PROMPT_MARK = "Reply only with the number"
@@ -51,19 +52,15 @@ class _PromptSpy(FakeListChatModel):
         yield from super()._stream(messages, *args, **kwargs)
 
 
-def _seen_questions(service, blind: list[str]):
-    catalog = service.store.catalog()
-    for name in sorted(set(QUESTION_SETS) - set(blind)):
-        questions = [q for path in QUESTION_SETS[name] for q in load_questions(path) if not q.history]
-        attach_gold(questions, catalog)
-        yield from ((name, q) for q in questions)
+def _seen_sets(blind: list[str]) -> list[str]:
+    return sorted(set(QUESTION_SETS) - set(blind))
 
 
 def select(args) -> None:
     service = Service(Settings())
     spy = _PromptSpy(responses=["[1]"], prompts=[])
     chain, chosen = service.answer_chain(llm=spy), []
-    for name, q in _seen_questions(service, args.blind):
+    for name, q in one_turn_questions(service, _seen_sets(args.blind)):
         if not is_open_ended(q.question):
             continue
         spy.prompts.clear()
@@ -77,7 +74,7 @@ def answer(args) -> None:
     chosen = {(c["set"], c["id"]) for c in json.loads(args.ids.read_text(encoding="utf-8"))["questions"]}
     service = Service(Settings())
     chain, rows = service.answer_chain(), []
-    for name, q in _seen_questions(service, []):
+    for name, q in one_turn_questions(service, _seen_sets([])):
         if (name, q.id) not in chosen:
             continue
         a = asked_as_a_user("ours", chain, q)

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 
 from app.core.text import split_sentences
 
+#: The words that ask for talks, up to three words before the noun ("which (other) talks", "list all talks"); "What
+#: does the talk show ...?" is about one talk.
+_ASKING_HEAD = r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+(?!(?:does|did|do|is|was|the|this|that)\b)\w+){0,3}?\s+"
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
-    # "What does the talk show ...?" is about one talk; "what talks ...", "which (other) talks" ask for a list.
-    r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+(?!(?:does|did|do|is|was|the|this|that)\b)\w+){0,3}?\s+"
-    r"(?:talks?|speakers?|abstracts?|presentations?|seminars?)\b"
+    _ASKING_HEAD + r"(?:talks?|speakers?|abstracts?|presentations?|seminars?)\b"
     r"|\b(?:talks|speakers|abstracts)\s+(?:that|which|about|on|discussing|covering)\b",
     re.IGNORECASE,
 )
@@ -97,8 +98,7 @@ def relates_two_talks(question: str) -> bool:
 #: A question that asks for talks in the plural ("which talks", "how many talks", "were there talks"), not one that
 #: names them ("the talks on X and on Y").
 _ASKS_FOR_TALKS = re.compile(
-    r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+(?!(?:does|did|do|is|was|the|this|that)\b)\w+){0,3}?\s+"
-    r"(?:talks|speakers|abstracts|presentations|seminars)\b|\b(?:is|are|was|were)\s+there\s+(?:any\s+)?(?:\w+\s+){0,2}?talks\b",
+    _ASKING_HEAD + r"(?:talks|speakers|abstracts|presentations|seminars)\b|\b(?:is|are|was|were)\s+there\s+(?:any\s+)?(?:\w+\s+){0,2}?talks\b",
     re.IGNORECASE)
 
 
