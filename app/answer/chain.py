@@ -45,6 +45,7 @@ from app.answer.aggregate import answer_from_records
 from app.answer.checks import answer_checks
 from app.answer.context import select_sources, too_far, whole_abstract
 from app.answer.guard import stop_runaway
+from app.answer.list_floor import judge_listed
 from app.answer.model_calls import llm_error, model_call
 from app.answer.preview import extractive_preview
 from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_talks
@@ -114,6 +115,7 @@ class AnswerChain:
             | RunnableLambda(self.retrieve_sides)
             | RunnableLambda(self.pin)
             | RunnableLambda(self.judged_lead)
+            | RunnableLambda(partial(judge_listed, judge=self.retriever.talk_relevances, floor=self.settings.rerank.list_floor))
             | RunnableLambda(self.select_context)
             | RunnableLambda(self.widen)
             | RunnableLambda(self.add_record)
@@ -154,8 +156,7 @@ class AnswerChain:
 
     @property
     def restater(self) -> Restater | None:
-        """The steps that read the model's restatement of a question (app/answer/restate.py); None without a model, a
-        cross-encoder or a ``rerank.restated_threshold``."""
+        """The restatement steps (app/answer/restate.py); None without a model, cross-encoder or ``rerank.restated_threshold``."""
         threshold = self.settings.rerank.restated_threshold if self.settings.rerank.enabled else None
         return None if self.llm is None or threshold is None else Restater(self.llm, self.prompts.restate, threshold, self.hits,
                                                                             partial(too_far, settings=self.settings))
@@ -267,7 +268,7 @@ class AnswerChain:
         nor has one read off the records: ``checked=False``)."""
         checking = time.perf_counter()
         if self.llm is not None and checked:
-            for check in answer_checks(self.embeddings, self.abstain_text, strict=strict):
+            for check in answer_checks(self.embeddings, self.abstain_text, strict=strict, list_floor=self.settings.rerank.list_floor):
                 answer = check(answer)
         timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms"),
                    "checks_ms": round((time.perf_counter() - checking) * 1000, 1)}

@@ -4,7 +4,8 @@ Each check is a function ``Answer -> Answer`` returning a new answer;
 ``answer_checks`` lists them in the order they run and ``AnswerChain``
 applies them in one loop. Read top to bottom:
 
-1. ``name_chosen_talks``: a reply of markers only ("[1][3]", the list prompt's answer) names the talks;
+1. ``drop_weak_choices``: a list's reply of markers only ("[1][3]", the list prompt's answer) loses the talks the
+   cross-encoder judges clearly off the question (app/answer/list_floor.py); ``name_chosen_talks`` names the rest;
    ``state_marker_facts``: a marker standing for a name or a link gets it from the record (app/answer/records.py);
 2. ``split_sentences``: the text becomes sentences with their ``[n]`` markers; refusals are "absence";
    ``drop_prompt_echo``: the yes/no prompt's words echoed back ("This is a yes/no question, and source answers it:
@@ -54,6 +55,7 @@ from app.answer.citations import is_refusal, parse_citations, render_choice, say
 from app.answer.denials import denies_as_its_source
 from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
+from app.answer.list_floor import drop_weak_choices
 from app.answer.people import keep_people_own
 from app.answer.polarity import drop_prompt_echo, opens_with_polarity, state_polarity
 from app.answer.record_refusal import answer_refusal_from_record, asked_record_facts
@@ -66,9 +68,10 @@ from app.core.text import MARKER
 Check = Callable[[Answer], Answer]
 
 
-def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = False) -> list[Check]:
+def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = False, list_floor: float | None = None) -> list[Check]:
     """The checks after generation, in the order they run."""
     return [
+        partial(drop_weak_choices, floor=list_floor),
         name_chosen_talks,
         state_marker_facts,
         split_sentences,

@@ -51,6 +51,7 @@ def select_sources(query: str, retrieved: list[RetrievedTalk], embeddings: Embed
             score=hit.score,
             dense=hit.dense,
             relevance=hit.relevance,
+            talk_relevance=hit.talk_relevance,
             lead=pool[orders[i][0]] if orders[i] else None,
             ranked=[pool[j] for j in orders[i] if j in chosen[i]],
         )

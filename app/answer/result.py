@@ -26,6 +26,8 @@ class Source:
     dense: float
     #: The question's relevance score from the cross-encoder (app/retrieval/relevance.py); None without it.
     relevance: float | None = None
+    #: This talk's own relevance: the cross-encoder's logit for its best sentence; None when it was not judged.
+    talk_relevance: float | None = None
     #: The sentence most relevant to the question (one of ``sentences``): what a list answer says of the talk.
     lead: str | None = None
     #: The selected sentences, most relevant to the question first (what the extractive preview quotes).

@@ -53,7 +53,7 @@ class JudgedTalk:
     """One candidate talk with its sentences, their cheap scores and the cross-encoder logits of the best ones."""
 
     talk: Talk
-    entry: RankedTalk  # the talk in the retriever's fused ranking
+    entry: RankedTalk | None  # the talk in the retriever's fused ranking; None: judged outside it (``talk_relevances``)
     sentences: list[str]
     cheap: np.ndarray
     logits: dict[int, float] = field(default_factory=dict)  # sentence index -> logit
@@ -72,7 +72,7 @@ class JudgedTalk:
 
 def judge_talks(
     query: str,
-    entries: list[RankedTalk],
+    entries: list[RankedTalk] | list[None],
     talks: list[Talk],
     embeddings: Embeddings,
     reranker,
@@ -96,6 +96,12 @@ def judge_talks(
     for t, i in pairs:
         judged[t].logits[i] = logits[judged[t].sentences[i]]
     return judged
+
+
+def talk_relevances(query: str, talks: list[Talk], embeddings: Embeddings, reranker, settings: RerankSettings) -> list[float]:
+    """Each talk's relevance as ``judge_talks`` reads it, for talks judged after retrieval (a list's talks beyond the
+    first ``candidates``: app/answer/list_floor.py)."""
+    return [j.relevance for j in judge_talks(query, [None] * len(talks), talks, embeddings, reranker, settings)]
 
 
 def abstain_score(judged: list[JudgedTalk], settings: RerankSettings) -> float:

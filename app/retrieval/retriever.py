@@ -31,12 +31,13 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from app.core.config import RerankSettings, RetrievalSettings
+from app.core.talk import Talk
 from app.index.lexical import LexicalIndex
 from app.index.snapshot import IndexSnapshot
 from app.index.store import TalkStore
 from app.retrieval.fusion import RankedTalk, fuse
 from app.retrieval.question_kinds import is_open_ended
-from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks
+from app.retrieval.relevance import abstain_score, cut_talks, judge_talks, order_talks, talk_relevances
 
 
 class TalkRetriever(BaseRetriever):
@@ -130,6 +131,12 @@ class TalkRetriever(BaseRetriever):
                 extra.update(relevance=round(j.relevance, 4), sentence_order=j.sentence_order())
             out.append((entry, extra))
         return out
+
+    def talk_relevances(self, query: str, talks: list[Talk]) -> list[float] | None:
+        """Each talk's cross-encoder relevance to ``query``, read as ``judged_select`` reads it; None without a cross-encoder."""
+        if self.reranker is None:
+            return None
+        return talk_relevances(query, talks, self.store.embeddings, self.reranker, self.rerank or RerankSettings())
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         snapshot = self.store.current.snapshot()  # one generation for the whole question

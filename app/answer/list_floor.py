@@ -1,0 +1,63 @@
+"""A list of talks keeps the talks the model chose, except those the cross-encoder judges clearly off the question.
+
+"Which talks …?" hands the model every talk whose hybrid score holds (up to ``retrieval.max_k``), and the list
+prompt asks it for the number of every source that matches. It chooses well among what it is given (on the seen
+list questions it cited 86 % of the gold talks handed over) but it also names talks that share only the question's
+vocabulary: "infinite-width limit" for out-of-distribution detection, "deep linear networks" for hardware
+efficiency. Their best sentence's cross-encoder logit is far below any matching talk's, so:
+
+1. ``judge_listed`` (before the prompt): a plural list's talks the retriever did not judge (it judges its first
+   ``rerank.candidates``) get their logit too. Their sentence order, and so the prompt, stays as it was: the floor
+   was chosen on answers to those prompts.
+2. ``drop_weak_choices`` (the first check after generation): a reply of source numbers only loses the numbers of
+   talks below ``rerank.list_floor``; if none would be left, the model's choice stands.
+
+Chosen on the seen list questions with no model run (their answers stored by bench/list_prompt.py, each talk's logit
+read by bench/list_floor.py; docs/results/list-floor-scores-2026-12-06.json): at -9 gold-talk precision 0.601 → 0.654
+and recall 0.627 → 0.619; docs/evaluation.md has the figures and the blind check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable
+
+from app.answer.result import Answer
+from app.answer.state import AnswerState
+from app.core.talk import Talk
+from app.core.text import MARKER, cited_numbers
+from app.retrieval.question_kinds import is_open_ended, seeks_one_talk
+
+#: ``TalkRetriever.talk_relevances``: each talk's logit for the query, or None without a cross-encoder.
+Judge = Callable[[str, list[Talk]], "list[float] | None"]
+
+
+def judge_listed(state: AnswerState, judge: Judge, floor: float | None) -> AnswerState:
+    """The state whose every retrieved talk has its own relevance, when the question lists talks and a floor is set."""
+    unjudged = [i for i, hit in enumerate(state.retrieved) if hit.talk_relevance is None]
+    if floor is None or not state.lists_talks or not unjudged:
+        return state
+    logits = judge(state.query, [state.retrieved[i].talk for i in unjudged])
+    if logits is None:
+        return state
+    judged = dict(zip(unjudged, logits))
+    return replace(state, retrieved=tuple(replace(hit, talk_relevance=judged[i]) if i in judged else hit
+                                          for i, hit in enumerate(state.retrieved)))
+
+
+def drop_weak_choices(answer: Answer, floor: float | None) -> Answer:
+    """A plural list answered with source numbers only ("[1][4][7]"), without the talks judged below ``floor``."""
+    if floor is None or answer.abstained or not lists_talks(answer.query) or re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
+        return answer
+    relevance = {s.n: s.talk_relevance for s in answer.sources}
+    chosen = cited_numbers(answer.answer)
+    kept = [n for n in chosen if relevance.get(n) is None or relevance[n] >= floor]
+    if not kept or kept == chosen:
+        return answer
+    return replace(answer, answer="".join(f"[{n}]" for n in kept))
+
+
+def lists_talks(query: str) -> bool:
+    """Does the query ask for a list of talks (``AnswerState.lists_talks``: open-ended, not "which talk …?")?"""
+    return is_open_ended(query) and not seeks_one_talk(query)
