@@ -366,6 +366,28 @@ def test_the_count_sentence_reads_for_one_talk_and_for_people():
     assert count_sentence(2, listed_what("Which speaker bios mention MIT?")) == "2 talks in the collection have speaker bios that mention MIT:"
 
 
+@pytest.mark.parametrize("question, three, one", [
+    # where the question puts the talks is said once
+    ("How many talks in the collection involve graphical models, and what does each do with them?",
+     "3 talks in the collection involve graphical models:", "1 talk in the collection involves graphical models:"),
+    ("Which talks here deal with singular models?", "3 talks in the collection deal with singular models:",
+     "1 talk in the collection deals with singular models:"),
+    # a question in the singular gets the verb of the number listed
+    ("Which talk is about finite-width dynamics?", "3 talks in the collection are about finite-width dynamics:",
+     "1 talk in the collection is about finite-width dynamics:"),
+    ("Which talk focuses on sparse coding?", "3 talks in the collection focus on sparse coding:",
+     "1 talk in the collection focuses on sparse coding:"),
+    # a subject between the auxiliary and the verb: no phrase reads
+    ("In how many talks does NeurIPS come up?", "3 talks in the collection match the question:",
+     "1 talk in the collection matches the question:"),
+    # "that" and a request for the answer's form are not the condition
+    ("List every talk that uses the word synthetic and give the number.", "3 talks in the collection use the word synthetic:",
+     "1 talk in the collection uses the word synthetic:"),
+])
+def test_the_count_sentence_reads_the_condition_alone(question, three, one):
+    assert (count_sentence(3, listed_what(question)), count_sentence(1, listed_what(question))) == (three, one)
+
+
 # ------------------------------------------------------------------ the yes/no prompt
 
 

@@ -35,9 +35,20 @@ _PARENTHESES = re.compile(r"\([^)]*\)")
 _LISTED = re.compile(
     r"\b(?:which|what|how many|list(?:\s+all|\s+every)?|name)\s+(?:of\s+the\s+)?"
     r"(?P<noun>(?:[\w-]+\s+){0,2}(?:talks?|speakers?|abstracts?|presentations?|seminars?|bios|biograph(?:y|ies)))\s+"
-    r"(?P<rest>[^?.,;]+)",
+    r"(?P<rest>[^?.,;:]+)",
     re.IGNORECASE,
 )
+#: Where the question says the talks are ("in the collection", "here"): the count sentence says it already.
+_WHERE = re.compile(r"^(?:(?:in|from|of|within)\s+(?:the|this|our)\s+(?:collection|series|seminars?|corpus|list|archive)|here)\b\s*",
+                    re.IGNORECASE)
+#: A question that puts its verb after the subject ("In how many talks does NeurIPS come up?", "… is the year 2019
+#: written out?"): no phrase after "talks" reads; the count sentence says the talks match the question.
+_INVERTED = re.compile(r"^(?:does|do|did|(?:is|are|was|were)\s+(?:the|a|an|any|anything|it|they))\b", re.IGNORECASE)
+#: What follows the condition and asks for the form of the answer ("… and give the number").
+_FORM_REQUEST = re.compile(r"\s+and\s+(?:give|say|state|list|count|tell|name)\b.*$", re.IGNORECASE)
+#: Verbs a phrase may open with whose other number is not made with -s.
+_TO_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do"}
+_TO_SINGULAR = {plural: singular for singular, plural in _TO_PLURAL.items()}
 
 
 def count_sentence(n: int, what: str, *, capped: bool = False) -> str:
@@ -49,8 +60,8 @@ def count_sentence(n: int, what: str, *, capped: bool = False) -> str:
 def _singular(what: str) -> str:
     """The phrase with its first word (a verb) in the third person singular: "discuss X" -> "discusses X"."""
     verb, _, rest = what.partition(" ")
-    if verb == "have":
-        verb = "has"
+    if verb in _TO_SINGULAR:
+        verb = _TO_SINGULAR[verb]
     elif re.search(r"[^aeiou]y$", verb):
         verb = verb[:-1] + "ies"
     elif re.search(r"(?:s|sh|ch|x)$", verb):
@@ -60,14 +71,31 @@ def _singular(what: str) -> str:
     return f"{verb} {rest}".strip()
 
 
+def _plural(what: str) -> str:
+    """The phrase with its first word, a verb in the third person singular, made plural: "covers X" -> "cover X"."""
+    verb, _, rest = what.partition(" ")
+    if verb.lower() in _TO_PLURAL:
+        verb = _TO_PLURAL[verb.lower()]
+    elif re.search(r"[^aeiou]ies$", verb):
+        verb = verb[:-3] + "y"
+    elif re.search(r"(?:ss|sh|ch|x|z|cus)es$", verb):  # "focuses"; "uses", "causes" lose their -s below
+        verb = verb[:-2]
+    elif re.search(r"[^su]s$", verb):
+        verb = verb[:-1]
+    return f"{verb} {rest}".strip()
+
+
 def listed_what(question: str) -> str:
-    """What the question asks the listed talks to do, from its wording: "discuss momentum methods"."""
-    match = _LISTED.search(_PARENTHESES.sub(" ", question))
-    if not match or not match.group("rest").strip():
+    """What the question asks the listed talks to do, from its wording, with the verb in the plural: "discuss
+    momentum methods". "match the question" when its wording gives no such phrase."""
+    match = _LISTED.search(" ".join(_PARENTHESES.sub(" ", question).split()))
+    rest = _FORM_REQUEST.sub("", _WHERE.sub("", match.group("rest").strip())) if match else ""
+    rest = re.sub(r"^that\s+", "", rest)
+    if not rest or _INVERTED.match(rest):
         return "match the question"
-    noun, rest = match.group("noun").strip().lower(), match.group("rest").strip()
+    noun = match.group("noun").strip().lower()
     if noun in ("talk", "talks"):
-        return rest
+        return _plural(rest) if noun == "talk" else rest
     return f"have {noun if noun.endswith('s') else noun + 's'} that {rest}"
 
 
