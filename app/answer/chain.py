@@ -268,7 +268,7 @@ class AnswerChain:
         nor has one read off the records: ``checked=False``)."""
         checking = time.perf_counter()
         if self.llm is not None and checked:
-            for check in answer_checks(self.embeddings, self.abstain_text, strict=strict, list_floor=self.settings.rerank.list_floor):
+            for check in answer_checks(self.embeddings, self.abstain_text, strict=strict, rerank=self.settings.rerank):
                 answer = check(answer)
         timings = {**answer.timings, "first_token_ms": answer.timings.get("first_token_ms"),
                    "checks_ms": round((time.perf_counter() - checking) * 1000, 1)}

@@ -63,15 +63,16 @@ from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
 from app.answer.sides import contrast_sides
 from app.answer.unsupported import withhold_unsupported
+from app.core.config import RerankSettings
 from app.core.text import MARKER
 
 Check = Callable[[Answer], Answer]
 
 
-def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = False, list_floor: float | None = None) -> list[Check]:
-    """The checks after generation, in the order they run."""
+def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = False, rerank: RerankSettings | None = None) -> list[Check]:
+    """The checks after generation, in the order they run (``rerank``: the list cut's floor and margin; None: no cut)."""
     return [
-        partial(drop_weak_choices, floor=list_floor),
+        partial(drop_weak_choices, floor=rerank.list_floor if rerank else None, margin=rerank.list_margin if rerank else 0.0),
         name_chosen_talks,
         state_marker_facts,
         split_sentences,
