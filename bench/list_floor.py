@@ -9,9 +9,9 @@ talks. Each question is prepared again by this checkout's chain up to its prompt
 app/answer/list_floor.py; a chat model that replies "[1]" stands in, and none is called for a one-turn list), and
 the listed talks go through ``drop_weak_choices`` at each ``--floors`` and ``--margins`` value. Recall and precision
 of gold talks, as bench/list_prompt.py counts them, are reported per floor and margin; the rows keep each listed
-talk's logit. The model's choice is the stored one, so this reads the floor alone, not a new answer. Each question is prepared twice, with the
-configured floor and with none, and the milliseconds the floor's judging adds to a plural list's preparation are
-reported (p50, p90): a speed figure only on an idle machine.
+talk's logit. The model's choice is the stored one, so this reads the cut alone, not a new answer. Each question is
+prepared twice, with the configured floor and with none, and the milliseconds the floor's judging adds to a plural
+list's preparation are reported (p50, p90): a speed figure only on an idle machine.
 """
 
 from __future__ import annotations
