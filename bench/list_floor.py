@@ -65,10 +65,12 @@ def timed_prepare(chain, chain_off, question: str, *, first_on: bool) -> tuple[A
 
 
 def floor_summary(rows: list[dict]) -> dict:
-    """``bench/list_prompt.summary`` without the key facts: the stored answers' texts are not rebuilt here."""
+    """``bench/list_prompt.summary`` without the key facts (the stored answers' texts are not rebuilt here), with the
+    listed talks the cut left out, gold and not gold."""
     counts = summary(rows)
     del counts["key_facts_by_words_sum"]
-    return counts
+    left_out = [(t in r["gold"]) for r in rows for t in r["left_out"]]
+    return {**counts, "left_out_gold": sum(left_out), "left_out_not_gold": len(left_out) - sum(left_out)}
 
 
 def main() -> None:
@@ -95,7 +97,8 @@ def main() -> None:
         if lists_talks(state.query):
             added_ms.append(ms_on - ms_off)
         for floor, margin in by_cut:
-            by_cut[floor, margin].append({**row, "cited": kept_at(state, row["cited"], floor, margin)})
+            kept = kept_at(state, row["cited"], floor, margin)
+            by_cut[floor, margin].append({**row, "cited": kept, "left_out": [t for t in row["cited"] if t not in kept]})
         rows.append({"set": name, "id": q.id, "gold": row["gold"], "declined": row["declined"],
                      "talks": [{"id": s.talk.id, "logit": s.talk_relevance, "listed": s.talk.id in row["cited"]} for s in state.sources]})
         print(name, q.id, file=sys.stderr)
