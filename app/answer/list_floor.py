@@ -10,8 +10,8 @@ efficiency. Their best sentence's cross-encoder logit is far below any matching 
    ``rerank.candidates``) get their logit too. Their sentence order, and so the prompt, stays as it was: the floor
    was chosen on answers to those prompts.
 2. ``drop_weak_choices`` (the first check after generation): a reply of source numbers only loses the numbers of
-   talks below ``rerank.list_floor`` and more than ``rerank.list_margin`` below the best talk it chose; if none would
-   be left, the model's choice stands.
+   talks below ``rerank.list_floor`` and more than ``rerank.list_margin`` below the best talk it chose (which
+   therefore always stays).
 
 Chosen on the seen list questions with no model run (their answers stored by bench/list_prompt.py, each talk's logit
 read by bench/list_floor.py; docs/results/list-floor-scores-2026-12-06.json); the margin was added after the floor

@@ -139,8 +139,8 @@ class RerankSettings(SettingsGroup):
     #: ``list_margin`` below the best talk it chose, is left out of the answer (app/answer/list_floor.py). None: the
     #: model's choice stands. Chosen on the seen list questions with no model run, from their stored answers
     #: (docs/results/list-floor-scores-2026-12-06.json, docs/evaluation.md): the floor first alone (-9: of the listed
-    #: talks below it, 6 of 327 gold and 71 of 365 not), then the margin after blind held-out-42 lost two gold talks of
-    #: long questions, whose every talk scores low (-9 and 5: 4 gold, 55 not gold left out).
+    #: talks it leaves out, 6 of 327 gold and 69 of 365 not), then the margin after blind held-out-42 lost two gold talks
+    #: of long questions, whose every talk scores low (-9 and 5: 4 gold and 54 not gold left out).
     list_floor: float | None = -9.0
     list_margin: float = Field(5.0, ge=0)
     #: Abstention signal: the best logit among the first ``abstain_talks`` talks (+ dense_weight x best dense
