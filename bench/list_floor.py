@@ -28,11 +28,13 @@ sys.path.insert(0, str(ROOT))
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel  # noqa: E402
 
-from app.answer.list_floor import drop_weak_choices, lists_talks  # noqa: E402
+from app.answer.chain import AnswerChain  # noqa: E402
+from app.answer.list_floor import drop_weak_choices  # noqa: E402
 from app.answer.result import Answer  # noqa: E402
 from app.answer.state import AnswerState  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.core.text import cited_numbers  # noqa: E402
+from app.retrieval.question_kinds import lists_talks  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.list_prompt import summary  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
@@ -83,9 +85,9 @@ def main() -> None:
     stored = {(r["set"], r["id"]): r for r in json.loads(args.answers.read_text(encoding="utf-8"))["rows"]}
     service = Service(Settings())
     chain = service.answer_chain(llm=FakeListChatModel(responses=["[1]"]))
-    settings_off = Settings()
-    settings_off = settings_off.model_copy(update={"rerank": settings_off.rerank.model_copy(update={"list_floor": None})})
-    chain_off = Service(settings_off).answer_chain(llm=FakeListChatModel(responses=["[1]"]))
+    # The same retriever, models and embedding cache, with no floor: only the cut's own judging differs.
+    off = service.settings.model_copy(update={"rerank": service.settings.rerank.model_copy(update={"list_floor": None})})
+    chain_off = AnswerChain(off, chain.retriever, chain.llm, chain.embeddings)
     added_ms = []
     by_cut: dict[tuple[float, float], list[dict]] = {(f, m): [] for f in args.floors for m in args.margins}
     rows = []

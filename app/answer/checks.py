@@ -40,7 +40,6 @@ An abstained answer passes steps 5-9 unchanged (step 5 may make it one).
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from functools import partial
 from typing import Callable
@@ -51,7 +50,7 @@ from app.answer.aggregate import count_the_list
 from app.answer.attribution import attribute, render
 from app.answer.bio_facts import quote_bio
 from app.answer.reference_facts import quote_references
-from app.answer.citations import is_refusal, parse_citations, render_choice, says_nothing
+from app.answer.citations import is_choice, is_refusal, parse_citations, render_choice, says_nothing
 from app.answer.denials import denies_as_its_source
 from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
@@ -64,7 +63,6 @@ from app.answer.result import Answer
 from app.answer.sides import contrast_sides
 from app.answer.unsupported import withhold_unsupported
 from app.core.config import RerankSettings
-from app.core.text import MARKER
 
 Check = Callable[[Answer], Answer]
 
@@ -98,7 +96,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
 
 def name_chosen_talks(answer: Answer) -> Answer:
     """The model answered with source numbers only ("[1][3]"): the talks it chose, named, one a line."""
-    if answer.abstained or not answer.answer or re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
+    if answer.abstained or not is_choice(answer.answer):
         return answer
     return replace(answer, answer=render_choice(answer))
 

@@ -133,6 +133,11 @@ def strip_markers(text: str) -> str:
     return re.sub(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]", "", text).strip()
 
 
+def is_choice(text: str) -> bool:
+    """Is the reply source numbers only ("[1][3]", what the list prompt asks for)?"""
+    return bool(text) and not re.search(r"[A-Za-z]", MARKER.sub("", text))
+
+
 def render_choice(answer: Answer) -> str:
     """The model answered with source numbers only ("[1][3]"): name the talks it chose (and their speakers),
     each with its sentence most relevant to the question, so the list says what each talk contributes."""

@@ -21,15 +21,15 @@ checks.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Callable
 
+from app.answer.citations import is_choice
 from app.answer.result import Answer
 from app.answer.state import AnswerState
 from app.core.talk import Talk
-from app.core.text import MARKER, cited_numbers
-from app.retrieval.question_kinds import is_open_ended, seeks_one_talk
+from app.core.text import cited_numbers
+from app.retrieval.question_kinds import lists_talks
 
 #: ``TalkRetriever.talk_relevances``: each talk's logit for the query, or None without a cross-encoder.
 Judge = Callable[[str, list[Talk]], "list[float] | None"]
@@ -52,7 +52,7 @@ def drop_weak_choices(answer: Answer, floor: float | None, margin: float = 0.0) 
     """A plural list answered with source numbers only ("[1][4][7]"), without the talks judged below ``floor`` and
     more than ``margin`` below the best talk chosen: a long, chatty question lowers every talk's logit, and a talk
     near the best one of its own question is not off the question however low both are."""
-    if floor is None or answer.abstained or not lists_talks(answer.query) or re.search(r"[A-Za-z]", MARKER.sub("", answer.answer)):
+    if floor is None or answer.abstained or not lists_talks(answer.query) or not is_choice(answer.answer):
         return answer
     relevance = {s.n: s.talk_relevance for s in answer.sources}
     chosen = cited_numbers(answer.answer)
@@ -61,8 +61,3 @@ def drop_weak_choices(answer: Answer, floor: float | None, margin: float = 0.0) 
     if kept == chosen:
         return answer
     return replace(answer, answer="".join(f"[{n}]" for n in kept))
-
-
-def lists_talks(query: str) -> bool:
-    """Does the query ask for a list of talks (``AnswerState.lists_talks``: open-ended, not "which talk …?")?"""
-    return is_open_ended(query) and not seeks_one_talk(query)

@@ -25,7 +25,7 @@ from app.answer.result import Source
 from app.answer.turns import Turn, as_turns
 from app.core.talk import Talk
 from app.retrieval.absent_terms import absent_terms
-from app.retrieval.question_kinds import QuestionKinds, seeks_one_talk
+from app.retrieval.question_kinds import QuestionKinds, lists_talks
 
 if TYPE_CHECKING:
     from app.index.lexical import LexicalIndex
@@ -113,7 +113,7 @@ class AnswerState:
     @property
     def lists_talks(self) -> bool:
         """Does the question ask for a list of talks ("which talks …?"; not "which talk …?", which seeks one)?"""
-        return self.kinds.open_ended and not seeks_one_talk(self.query)
+        return lists_talks(self.query)
 
     def with_absent(self, lexical: LexicalIndex, is_everyday: Callable[[str], bool]) -> "AnswerState":
         """The state with the question's words no talk contains (app/retrieval/absent_terms.py), which the answer then

@@ -145,6 +145,11 @@ def seeks_one_talk(query: str) -> bool:
     return is_open_ended(query) and not is_counting(query) and not _SEVERAL.search(query)
 
 
+def lists_talks(query: str) -> bool:
+    """Does the query ask for a list of talks ("which talks …?", "how many talks …"), not for one talk ("which talk …?")?"""
+    return is_open_ended(query) and not seeks_one_talk(query)
+
+
 def _asking_sentences(question: str) -> tuple[str, list[str]]:
     """The question with its whitespace made single, and its sentences that ask: those with a "?" (every sentence of
     a question typed without one)."""
