@@ -42,3 +42,28 @@ def test_a_research_claim_naming_things_outside_the_record_is_not_a_person_claim
 def test_a_dropped_speaker_claim_never_says_the_record_lacks_a_speaker_it_names():
     wrong = Sentence("The speaker is Carl Diaz, a student at Yale.", [1], 0.6, model_citations=[1])
     assert [s.text for s in keep_people_own(answer_with(wrong)).sentences] == ["The record of this talk does not say this about the speaker."]
+
+
+def test_a_claim_naming_the_speaker_as_the_speakers_own_advisor_is_dropped():
+    own_advisor = Sentence("Her supervisors were Ann Lee and Ann Lee.", [1], 0.8, model_citations=[1])
+    assert [s.text for s in keep_people_own(answer_with(own_advisor)).sentences] == [
+        "The record of this talk does not say who advised the speaker."]
+
+
+def _alone(talk: Talk, sentence: Sentence) -> list[str]:
+    answer = Answer(question="Who advised the speaker?", query="q", sentences=[sentence],
+                    sources=[Source(n=1, talk=talk, sentences=[talk.abstract], score=1.0, dense=1.0)])
+    return [s.text for s in keep_people_own(answer).sentences]
+
+
+def test_an_advisor_the_record_names_who_is_not_the_speaker_is_kept():
+    talk = SAMPLING.model_copy(update={"notes": ["Bo Chen did his PhD at Stanford University, supervised by Dana Roe."]})
+    claim = "Bo Chen was supervised by Dana Roe at Stanford University."
+    assert _alone(talk, Sentence(claim, [1], 0.8, model_citations=[1])) == [claim]
+
+
+def test_a_speaker_with_initials_named_as_their_own_funder_is_dropped():
+    talk = Talk(id="r", title="Goal-conditioned control", abstract="Reaching goals without rewards.", speaker="Tim G. J. Rudner",
+                notes=["Tim G. J. Rudner is a PhD candidate at Oxford and holds a fellowship from the Rhodes Trust."], source="t.txt")
+    claim = Sentence("Tim G. J. Rudner holds a fellowship from Tim G. J. Rudner.", [1], 0.8, model_citations=[1])
+    assert _alone(talk, claim) == ["The record of this talk does not say which honours the speaker received."]

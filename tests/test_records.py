@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.records import about_one_talk, state_markers
+from app.answer.records import about_one_talk, asks_lines, record_sentences, state_markers
 from app.answer.result import Answer, Sentence, Source
 from app.core.talk import Talk
 from app.service import Service
@@ -67,3 +67,21 @@ def test_a_follow_up_the_model_refuses_is_answered_from_the_named_talks_record_t
 ])
 def test_how_many_asked_is_a_count_and_inside_a_description_of_the_talk_is_not(question, one_talk):
     assert about_one_talk(question) is one_talk
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Which lines of the file hold the origami talk?", True),
+    ("Where in the corpus is the talk on folding lattices?", True),
+    ("What line of abstracts.txt is the origami talk on?", True),
+    ("neural nets executing procedures: what line of work, what size target", False),
+    ("One talk moved to a newer line of research. Which line was it?", False),
+])
+def test_a_line_of_the_file_is_asked_for_and_a_line_of_research_is_not(question, asks):
+    assert asks_lines(question) is asks
+
+
+@pytest.mark.parametrize(("lines", "where"), [([(7, 7)], "line 7 of"), ([(7, 8)], "lines 7-8 of"), ([(7, 7), (90, 90)], "lines 7, 90 of")])
+def test_the_record_gives_one_line_in_the_singular(lines, where):
+    talk = ORIGAMI.model_copy(update={"lines": lines})
+    [stated] = record_sentences("Which lines hold it?", [Source(1, talk, ["We fold lattices."], 1.0, 1.0)], [])
+    assert where in stated.text

