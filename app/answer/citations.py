@@ -87,6 +87,8 @@ def is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
 
 
+#: A colon with nothing after it: the list the sentence announces is not there.
+_EMPTY_LIST = re.compile(r":\s*\.?\s*$")
 #: Words a finished sentence does not end on: the model stopped where its answer should be.
 _DANGLING = frozenset(
     "is are was were be been at and or of on by in to the a an with from for as called named titled "
@@ -107,7 +109,9 @@ def says_nothing(text: str, question: str, sources: str) -> bool:
     link is [1]."): such a sentence gives the reader nothing, and citing it
     makes an unanswered question look answered. Tests, no threshold:
 
-    * it ends on a word no finished sentence ends on (an empty slot);
+    * it ends on a word no finished sentence ends on (an empty slot), or on a colon with nothing after it but markers
+      ("… are presented in the following arXiv links: [1]."; held-out-44 fq031 and fq038, read after their runs), unless
+      it is a list line ("- Title: … the following two works: [10].", a talk's own sentence);
     * it has no content word or number the question lacks, and some of its
       words occur in none of the ``sources`` (the text the model read). A
       restatement the sources do use is kept: "There was a talk on tropical
@@ -118,6 +122,8 @@ def says_nothing(text: str, question: str, sources: str) -> bool:
         return True
     if words[-1] in _DANGLING and not (words[-1] in _COPULAS and len(words) > 1 and words[-2] in _PRONOUNS):
         return True  # "… as effective as it is." is finished; "The GitHub link is." is not
+    if _EMPTY_LIST.search(MARKER.sub("", text)) and not text.lstrip().startswith("-"):
+        return True
     if _informative(MARKER.sub("", text)) - _informative(question):
         return False
     return not content_words(text) <= content_words(sources)
