@@ -67,3 +67,9 @@ def test_a_speaker_with_initials_named_as_their_own_funder_is_dropped():
                 notes=["Tim G. J. Rudner is a PhD candidate at Oxford and holds a fellowship from the Rhodes Trust."], source="t.txt")
     claim = Sentence("Tim G. J. Rudner holds a fellowship from Tim G. J. Rudner.", [1], 0.8, model_citations=[1])
     assert _alone(talk, claim) == ["The record of this talk does not say which honours the speaker received."]
+
+
+def test_an_uncited_scholarship_the_record_does_not_hold_is_dropped():
+    self_funded = Sentence("Bo Chen holds a scholarship from Bo Chen.", [], 0.0)
+    assert [s.text for s in keep_people_own(answer_with(self_funded)).sentences] == [
+        "The record of this talk does not say which honours the speaker received."]

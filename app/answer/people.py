@@ -22,7 +22,7 @@ from app.answer.rewrite import facts
 
 #: A sentence stating a bio fact (who someone is, where they studied or work, what they won, who advised them).
 _PERSON_CLAIM = re.compile(
-    r"\b(?:ph\.?\s?d|doctora\w*|postdoc\w*|professor\w*|graduat\w*|award\w*|prizes?|fellows?(?:hip)?|honou?rs?|honou?red|medals?|"
+    r"\b(?:ph\.?\s?d|doctora\w*|postdoc\w*|professor\w*|graduat\w*|award\w*|prizes?|fellows?(?:hip)?|scholarships?|honou?rs?|honou?red|medals?|"
     r"affiliat\w*|universit(?:y|ies)|institutes?|faculty|advis[oe]r\w*|advised|supervis\w*|born|alma mater|degrees?|lecturer|"
     r"(?:works?|worked|based|joined|studied|student)\s+(?:at|in|with)|given by|presented by|speaker (?:is|was))\b",
     re.IGNORECASE,
@@ -34,7 +34,7 @@ _GENERIC = {"phd", "ph.d", "professor", "assistant", "associate", "university", 
 #: What the record lacks, by the kind of claim dropped (the first that matches), for the sentence that replaces it.
 _MISSING = (
     (re.compile(r"ph\.?\s?d|doctora|graduat|studied|degree|alma mater", re.I), "where the speaker studied"),
-    (re.compile(r"award|prize|fellow|honou?r|medal", re.I), "which honours the speaker received"),
+    (re.compile(r"award|prize|fellow|scholarship|honou?r|medal", re.I), "which honours the speaker received"),
     (re.compile(r"advis|supervis", re.I), "who advised the speaker"),
     (re.compile(r"given by|presented by|speaker (?:is|was)", re.I), "who gave the talk"),
 )
