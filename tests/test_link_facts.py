@@ -35,8 +35,9 @@ def test_a_missing_kind_is_said_missing_with_the_links_the_record_gives():
     assert stated.sentences[0].kind == "record" and stated.sentences[0].citations == [1]
 
 
-def test_a_claim_affirming_a_missing_kind_is_dropped():
-    made_up = Sentence("Yes, there is a GitHub repo for the work.", [1], 0.9)
+@pytest.mark.parametrize("claim", ["Yes, there is a GitHub repo for the work.", "The bit-flip talk is linked to its code."])
+def test_a_claim_affirming_a_missing_kind_is_dropped(claim):
+    made_up = Sentence(claim, [1], 0.9)
     stated = state_missing_kinds(answer("Is there a GitHub repo for the bit-flip talk?", made_up))
     assert made_up not in stated.sentences
 

