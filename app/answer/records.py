@@ -125,7 +125,7 @@ def record_sentences(question: str, sources: list[Source], answer: list[Sentence
     if asks_links(question) and missing:
         found.append(Sentence(f"Links: {', '.join(missing)}.", [n], 1.0, kind="record"))
     if asks_lines(question) and talk.lines:
-        word = "line" if talk.lines == [(talk.lines[0][0], talk.lines[0][0])] else "lines"
+        word = "line" if len(talk.lines) == 1 and talk.lines[0][0] == talk.lines[0][1] else "lines"
         found.append(Sentence(f"It is at {word} {talk.line_ranges()} of {Path(talk.source).name}.", [n], 1.0, kind="record"))
     return found
 
