@@ -37,6 +37,19 @@ def test_a_question_about_the_research_asks_no_facet():
     assert asked_facets("Which degree of the polynomial activation is used?") == []
 
 
+def test_supervised_learning_asks_for_no_advisor():
+    assert asked_facets("Who gave the talk on self-supervised learning from augmented pairs?") == []
+    assert [f.name for f in asked_facets("Where did the speaker on unsupervised domain adaptation get the PhD?")] == ["studies"]
+
+
+def test_a_bio_about_supervised_learning_names_no_advisor():
+    bio = Talk(id="w", title="Model averaging", abstract="Averaging under shift.", speaker="Ann Lee", source="t.txt",
+               notes=["I am interested in algorithms for supervised/self-supervised learning."])
+    gap = Sentence("The record of this talk does not say this about the speaker.", [1], 1.0, kind="absence")
+    kept = quote_bio(answer("Who supervised the PhD of the speaker on model averaging?", gap, talks=(bio,)))
+    assert texts(kept)[-1] == "The record of this talk does not say who advised the speaker."
+
+
 def test_where_asks_for_the_speaker_s_studies_only_when_it_opens_the_question_or_a_clause():
     assert [f.name for f in asked_facets("Who gave the sampling talk, and where did she study?")] == ["studies"]
     assert asked_facets("I came across a talk where the density is bumpy. Which two methods did they study there?") == []

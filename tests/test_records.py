@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.records import about_one_talk, asks_lines, record_sentences, state_markers
+from app.answer.records import about_one_talk, asks_lines, asks_record, record_sentences, state_markers
 from app.answer.result import Answer, Sentence, Source
 from app.core.talk import Talk
 from app.service import Service
@@ -85,3 +85,12 @@ def test_the_record_gives_one_line_in_the_singular(lines, where):
     talk = ORIGAMI.model_copy(update={"lines": lines})
     [stated] = record_sentences("Which lines hold it?", [Source(1, talk, ["We fold lattices."], 1.0, 1.0)], [])
     assert where in stated.text
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Who supervised the PhD of the speaker on tensor networks?", True),
+    ("How much data does fine-tuning need to match supervised learning, in the talk on covariate shift?", False),
+    ("Which talk explains why self-supervised contrastive methods fail on pairs?", False),
+])
+def test_supervision_of_a_person_asks_for_the_record_and_supervised_learning_does_not(question, asks):
+    assert asks_record(question) is asks

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, replace
 
 from app.answer.people import is_person_claim
-from app.answer.records import about_one_talk, asks_coauthors, main_source
+from app.answer.records import SUPERVISION, about_one_talk, asks_coauthors, main_source
 from app.answer.result import Answer, Sentence, Source
 from app.core.instructions import suspicious
 from app.core.text import split_sentences
@@ -54,8 +54,8 @@ FACETS = (
           _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bb\.?\s?sc?\.?(?=\s)|\bm\.?\s?sc?\.?(?=\s)|bachelor|master|graduated|"
                  r"graduate (?:degree|studies|student)|\bstudied\b|diploma|\bthesis\b"),
           "where the speaker studied"),
-    Facet("advisor", _words(r"advis\w*|supervis\w*|mentor\w*|under whom"),
-          _words(r"advis\w*|supervis\w*|under the (?:guidance|supervision|direction)|mentor\w*"), "who advised the speaker"),
+    Facet("advisor", _words(r"advis\w*|" + SUPERVISION + r"|mentor\w*|under whom"),
+          _words(r"advis\w*|" + SUPERVISION + r"|under the (?:guidance|direction)|mentor\w*"), "who advised the speaker"),
     Facet("position", _words(r"\bwhere\s+(?:does|did|do|is|was|are|were)\s+(?:he|she|they|(?:the|its|that|this)\s+(?:speaker|researcher|"
                              r"person|presenter))\b(?![^?,]*\b(?:stud|ph\.?\s?d|doctora|degree|graduat))|affiliat\w*|faculty|\bposition\b|\bjob\b|employ\w*|\blab\b|\bgroup\b|institution|"
                              r"\bcurrently\b|professor|postdoc\w*|\bjoin\w*"),

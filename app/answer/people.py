@@ -17,13 +17,14 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from app.answer.records import SUPERVISION
 from app.answer.result import Answer, Sentence, Source
 from app.answer.rewrite import facts
 
 #: A sentence stating a bio fact (who someone is, where they studied or work, what they won, who advised them).
 _PERSON_CLAIM = re.compile(
     r"\b(?:ph\.?\s?d|doctora\w*|postdoc\w*|professor\w*|graduat\w*|award\w*|prizes?|fellows?(?:hip)?|scholarships?|honou?rs?|honou?red|medals?|"
-    r"affiliat\w*|universit(?:y|ies)|institutes?|faculty|advis[oe]r\w*|advised|supervis\w*|born|alma mater|degrees?|lecturer|"
+    r"affiliat\w*|universit(?:y|ies)|institutes?|faculty|advis[oe]r\w*|advised|" + SUPERVISION + r"|born|alma mater|degrees?|lecturer|"
     r"(?:works?|worked|based|joined|studied|student)\s+(?:at|in|with)|given by|presented by|speaker (?:is|was))\b",
     re.IGNORECASE,
 )
