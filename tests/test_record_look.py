@@ -101,6 +101,27 @@ def test_a_declined_link_question_whose_talk_is_not_recognised_stays_declined(se
     assert answer.abstained and answer.answer == ABSTAIN
 
 
+NEAR_MISS = "arxiv link for the talk on the asymptotics of blocked k-fold cross-validation when the observations form an autocorrelated time series"
+
+
+def test_a_record_question_whose_rare_topic_words_source_1_lacks_is_declined_when_it_is_not_the_talk(seed_index):
+    """Held-out-16's e004: no talk is about it, and the closest one holds no form of "autocorrelated"."""
+    chain = chain_with(seed_index, "NO", "Links: https://arxiv.org/abs/2001.11111 [1].")
+    answer = chain.invoke(NEAR_MISS)
+    assert answer.abstained and len(chain.llm.prompts) == 1
+    assert "Is the talk above the one the question describes?" in chain.llm.prompts[0]
+
+
+def test_a_record_question_whose_doubted_source_is_read_as_the_talk_is_answered(seed_index):
+    chain = chain_with(seed_index, "YES", "Links: https://arxiv.org/abs/2001.11111 [1].")
+    assert not chain.invoke(NEAR_MISS).abstained and len(chain.llm.prompts) == 2
+
+
+def test_a_record_question_whose_source_1_holds_its_topic_words_is_not_read_first(seed_index):
+    chain = chain_with(seed_index, "The link is https://bit.ly/3kmovql [1].")
+    assert not chain.invoke(LINK_QUESTION).abstained and len(chain.llm.prompts) == 1
+
+
 # ------------------------------------------------------------------ the embedded model
 
 

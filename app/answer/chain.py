@@ -17,7 +17,7 @@ app/answer/referents.py) and those talks are pinned first (``pin``); other
 follow-ups are condensed by the model as before. A comparison that names its two
 subjects ("X vs Y", "how does the X talk differ from the Y talk?") has each side
 searched for on its own and their best talks pinned first (``retrieve_sides``).
-A yes/no question's answer is read from source [1] alone first (``read_polarity``,
+A yes/no question's answer is read from source [1] alone first (``polarity.read_polarity``,
 one word), and the model is told to begin with it (app/answer/polarity.py).
 A question with a word read as absent, or below the relevance floor as typed, is
 restated once by the model in the talks' vocabulary (``Restater``, app/answer/restate.py):
@@ -26,7 +26,9 @@ talks is searched for instead. A plain question the model declines although its
 first source is close is asked once more from that source alone (``SecondLook``,
 app/answer/second_look.py); a question about one talk's record the model declines is
 answered from source [1]'s record when the model, asked in one word, reads it as the
-talk the question describes (``RecordLook``, app/answer/record_look.py).
+talk the question describes (``RecordLook``, app/answer/record_look.py); asked the same before the answer when the
+question's rare topic words are missing from source [1] (``read_topic_match``, app/answer/topic_doubt.py), a "no"
+declines it.
 """
 
 from __future__ import annotations
@@ -49,9 +51,9 @@ from app.answer.list_floor import judge_listed
 from app.answer.model_calls import llm_error, model_call
 from app.answer.preview import extractive_preview
 from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_talks
-from app.answer.polarity import one_word_polarity
+from app.answer.polarity import read_polarity
 from app.answer.prompting import AnswerPrompts
-from app.answer.record_look import RecordLook, record_look
+from app.answer.record_look import RecordLook, read_topic_match, record_look
 from app.answer.record_refusal import asks_about_record
 from app.answer.record_topic import TopicSearch
 from app.answer.records import asks_record, with_notes
@@ -104,6 +106,7 @@ class AnswerChain:
     def prepare(self) -> Runnable:
         """Everything before the LLM: ``AnswerState.start(question, history)`` -> the state with its prompt, a new one a step."""
         restater = self.restater
+        readers = {"llm": self.llm, "prompts": self.prompts, "abstains": self._abstains}  # the one-word readings of source [1]
         return (
             RunnableLambda(self.resolve)
             | RunnableLambda(self.condense)
@@ -120,7 +123,8 @@ class AnswerChain:
             | RunnableLambda(self.widen)
             | RunnableLambda(self.add_record)
             | RunnableLambda(lambda state: state.with_unfound(self.english.is_everyday))
-            | RunnableLambda(self.read_polarity)
+            | RunnableLambda(partial(read_polarity, **readers))
+            | RunnableLambda(partial(read_topic_match, is_everyday=self.english.is_everyday, **readers))
             | RunnableLambda(self.build_messages)
         )
 
@@ -211,21 +215,13 @@ class AnswerChain:
             return state
         return replace(state, sources=tuple(with_notes(s) if i < max(1, len(state.pinned)) else s for i, s in enumerate(state.sources)))
 
-    def read_polarity(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """A yes/no question: its answer read from source [1] alone, in one word (app/answer/polarity.py), so the
-        model is told which word to begin with. Not read without a model, nor when the answer will abstain."""
-        if not state.kinds.yes_no or self.llm is None or not state.sources or self._abstains(state):
-            return state
-        prompt = self.prompts.polarity_reading(state)
-        return replace(state, polarity=model_call(lambda: one_word_polarity(self.llm, prompt, config)))
-
     def build_messages(self, state: AnswerState) -> AnswerState:
         """The prompt for the question's kind (app/answer/prompting.py)."""
         return replace(state, messages=self.prompts.messages(state))
 
     def _abstains(self, state: AnswerState) -> bool:
         """Abstain without the model: the question names what no talk contains, or nothing retrieved is close."""
-        far = bool(state.absent or state.unfound) or too_far(state.sources, self.settings)
+        far = bool(state.absent or state.unfound) or state.topic_match == "no" or too_far(state.sources, self.settings)
         return self.llm is not None and not state.pinned and far
 
     # -- running it ---------------------------------------------------------

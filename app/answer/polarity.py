@@ -8,7 +8,7 @@ over source [1] as it reads it, in one word, it does better; and told which ways
 opposite, an absent or failed effect, a weaker or different claim: prompts/polarity.txt) better still, on
 the 40-question tuning set questions-polarity-tune.jsonl: 36 of 40 at the model's own argmax against 34
 for the bare one-word prompt, "no" answers 17 of 20 against 14 (no cut tuned). So the chain reads the
-polarity first (``AnswerChain.read_polarity`` with ``one_word_polarity``), the yes/no prompt tells the model
+polarity first (``read_polarity``, a step of the chain, with ``one_word_polarity``), the yes/no prompt tells the model
 which word to begin with (prompts/answer_user_yes_no_read.txt), and ``state_polarity`` makes sure the checked
 answer opens with it. The reading was chosen on dev (d114-d123) and that tuning set among six;
 docs/evaluation.md reports it on the held-out sets.
@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from langchain_core.messages import HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import RunnableConfig
 
 from app.answer.attribution import render
+from app.answer.model_calls import model_call
 from app.answer.result import Answer
 
 if TYPE_CHECKING:  # `search` imports the chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
+
+    from app.answer.prompting import AnswerPrompts
+    from app.answer.state import AnswerState
 
 #: The reply is one word; a few tokens leave room for a leading space or a full stop.
 READ_TOKENS = 3
@@ -55,6 +59,16 @@ def one_word_polarity(llm: BaseChatModel, prompt: str, config: RunnableConfig | 
     """The chat model's one-word answer to ``prompt`` (prompts/polarity.txt filled in), as "yes", "no" or None."""
     reply = (llm | StrOutputParser()).invoke([HumanMessage(prompt)], config, max_tokens=READ_TOKENS)
     return parse_polarity(reply)
+
+
+def read_polarity(state: AnswerState, config: RunnableConfig, *, llm: BaseChatModel | None, prompts: AnswerPrompts,
+                  abstains: Callable[[AnswerState], bool]) -> AnswerState:
+    """The chain's step for a yes/no question: its answer read from source [1] alone, in one word, so the model is told
+    which word to begin with. Not read without a model, nor when the answer will abstain."""
+    if not state.kinds.yes_no or llm is None or not state.sources or abstains(state):
+        return state
+    prompt = prompts.polarity_reading(state)
+    return replace(state, polarity=model_call(lambda: one_word_polarity(llm, prompt, config)))
 
 
 def state_polarity(answer: Answer) -> Answer:

@@ -14,6 +14,10 @@ facts (app/answer/record_refusal.py), as for a follow-up about a talk a referenc
 holds nothing asked, the decline stands. On the seen sets it answered 7 of those 10 from the record and 1 of the 4
 near misses the model declined (j008 again); on the blind held-out-29, 1 link question and nothing else.
 
+The same reading runs before the answer for a record question whose rare topic words source [1] lacks
+(``read_topic_match``, app/answer/topic_doubt.py): on "no" the chain declines without writing an answer, so a near
+miss's links or bio are not handed over; on "yes" the reading after a decline is not asked again.
+
 The reply's words are held back while they can still become the abstention (app/answer/declined.py); after a "yes"
 none is shown, and the checks write the answer from the record.
 """
@@ -24,12 +28,15 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 
+from langchain_core.runnables import RunnableConfig
+
 from app.answer.declined import Tokens, after_declining
 from app.answer.model_calls import model_call
 from app.answer.polarity import one_word_polarity
 from app.answer.record_refusal import asks_about_record
 from app.answer.result import Answer, AnswerWarning
 from app.answer.state import AnswerState
+from app.answer.topic_doubt import doubted_words
 
 if TYPE_CHECKING:  # `search` imports the chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -43,11 +50,26 @@ def wants_record_look(state: AnswerState) -> bool:
     return bool(state.sources) and not state.pinned and not state.sides and asks_about_record(state.question)
 
 
+def read_topic_match(state: AnswerState, config: RunnableConfig, *, llm: BaseChatModel | None, prompts: AnswerPrompts,
+                     is_everyday: Callable[[str], bool], abstains: Callable[[AnswerState], bool]) -> AnswerState:
+    """The chain's step before the answer: a question about one talk's record whose topic's rare words source [1] lacks
+    (app/answer/topic_doubt.py) gets the same one-word reading first (``AnswerState.topic_match``), so that a near
+    miss's record is declined rather than given. Not read without a model, nor when the answer abstains anyway."""
+    if llm is None or not wants_record_look(state) or abstains(state):
+        return state
+    talk = state.sources[0].talk
+    if not doubted_words(state.question, f"{talk.title}\n{talk.text}", is_everyday):
+        return state
+    prompt = prompts.record_match_reading(state)
+    return replace(state, topic_match=model_call(lambda: one_word_polarity(llm, prompt, config)))
+
+
 def record_look(state: AnswerState, llm: BaseChatModel, prompts: AnswerPrompts, abstention: str) -> RecordLook | None:
-    """The reading for this question's answer, or None when the question is not one it is for."""
+    """The reading for this question's answer, or None when the question is not one it is for. A reading taken before
+    the answer (``AnswerState.topic_match``, app/answer/topic_doubt.py) is not asked again."""
     if not wants_record_look(state):
         return None
-    read = lambda: one_word_polarity(llm, prompts.record_match_reading(state))  # noqa: E731
+    read = lambda: state.topic_match or one_word_polarity(llm, prompts.record_match_reading(state))  # noqa: E731
     return RecordLook(lambda: model_call(read), abstention)
 
 
