@@ -117,6 +117,13 @@ def test_a_record_question_whose_doubted_source_is_read_as_the_talk_is_answered(
     assert not chain.invoke(NEAR_MISS).abstained and len(chain.llm.prompts) == 2
 
 
+def test_the_reading_before_the_answer_can_be_turned_off(seed_index):
+    retrieval = seed_index.settings.retrieval.model_copy(update={"record_topic_match": False})
+    settings = seed_index.settings.model_copy(update={"retrieval": retrieval})
+    chain = Service(settings, store=seed_index.store).answer_chain(llm=scripted("Links: https://arxiv.org/abs/2001.11111 [1]."))
+    assert not chain.invoke(NEAR_MISS).abstained and len(chain.llm.prompts) == 1
+
+
 def test_a_record_question_whose_source_1_holds_its_topic_words_is_not_read_first(seed_index):
     chain = chain_with(seed_index, "The link is https://bit.ly/3kmovql [1].")
     assert not chain.invoke(LINK_QUESTION).abstained and len(chain.llm.prompts) == 1

@@ -101,6 +101,9 @@ class RetrievalSettings(SettingsGroup):
     #: A question about one talk's record, below the relevance floor as typed, is searched for again by its topic part
     #: (app/answer/record_topic.py).
     record_topic_search: bool = True
+    #: A question about one talk's record whose rare topic words source [1] lacks is read in one word first (is source
+    #: [1] the talk described?), and declined on "no" (app/answer/topic_doubt.py, app/answer/record_look.py).
+    record_topic_match: bool = True
     #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
     min_dense: float = Field(0.25, ge=0, le=1)
 
