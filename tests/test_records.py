@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.answer.records import about_one_talk, asks_lines, asks_record, record_sentences, state_markers
+from app.answer.records import about_one_talk, asks_lines, asks_record, compares_talks, record_sentences, state_markers
 from app.answer.result import Answer, Sentence, Source
+from app.answer.state import AnswerState
 from app.core.talk import Talk
 from app.service import Service
 from support.models import scripted
@@ -94,3 +95,19 @@ def test_the_record_gives_one_line_in_the_singular(lines, where):
 ])
 def test_supervision_of_a_person_asks_for_the_record_and_supervised_learning_does_not(question, asks):
     assert asks_record(question) is asks
+
+
+@pytest.mark.parametrize(("question", "compares"), [
+    ("adam versus sgd generalization talk: speaker's employer, postdoc host", False),
+    ("sgd on overparameterized linear regression, vs ridge: reference links", False),
+    ("equivariance recipes: the two compared, the verdict, collaborators", True),
+    ("How does the Adam talk's speaker compare with the SGD talk's on where they studied?", True),
+])
+def test_what_a_record_question_s_topic_compares_does_not_make_it_a_comparison(question, compares):
+    assert compares_talks(question) is compares
+
+
+def test_the_chain_reads_such_a_question_as_one_talk_s_record():
+    state = AnswerState.start("equivariance via data augmentation versus built-in architecture: co-authors").with_query(
+        "equivariance via data augmentation versus built-in architecture: co-authors")
+    assert not state.kinds.comparison and about_one_talk(state.question)

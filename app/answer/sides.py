@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from app.answer.records import compares_talks
 from app.answer.result import Answer, Sentence, Source
 from app.core.text import content_words
-from app.retrieval.question_kinds import is_comparison, talks_named
+from app.retrieval.question_kinds import talks_named
 from app.retrieval.subjects import read_subjects
 
 #: A comparison of two talks ("two talks", "both", "the X talk and the Y talk"), not "how does it compare with
@@ -43,7 +44,7 @@ def two_sides(question: str) -> bool:
     SGD?", "the difference between benign and harmful overfitting according to the CNN talk") has one side; two
     talks named ("the talk on X … the one on Y") are two (the look-alikes and phrasings of
     eval/data/questions-comparison-tune.jsonl)."""
-    if not is_comparison(question):
+    if not compares_talks(question):
         return False
     named = talks_named(question)
     if named == 1 and not _SEVERAL.search(question):

@@ -21,6 +21,7 @@ from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage
 
 from app.answer.missing_names import missing_names
+from app.answer.records import compares_talks
 from app.answer.result import Source
 from app.answer.turns import Turn, as_turns
 from app.core.talk import Talk
@@ -137,4 +138,5 @@ class AnswerState:
 
     def with_query(self, query: str) -> "AnswerState":
         """The state with its standalone query, and the question's kinds read once from it."""
-        return replace(self, query=query, kinds=QuestionKinds.of(self.question, query))
+        kinds = QuestionKinds.of(self.question, query)
+        return replace(self, query=query, kinds=replace(kinds, comparison=kinds.comparison and compares_talks(self.question)))
