@@ -42,6 +42,13 @@ def test_supervised_learning_asks_for_no_advisor():
     assert [f.name for f in asked_facets("Where did the speaker on unsupervised domain adaptation get the PhD?")] == ["studies"]
 
 
+def test_a_postdoc_is_not_where_the_speaker_studied():
+    bio = Talk(id="p", title="Transfer", abstract="Thermodynamics of transfer.", speaker="Pratik Chaudhari", source="t.txt",
+               notes=["From 2018-19, he was a post-doctoral scholar at Caltech. Pratik received his PhD (2018) from UCLA."])
+    quoted = quote_bio(answer("thermodynamics of transfer learning: speaker, PhD school", talks=(bio,)))
+    assert texts(quoted) == ["The speaker's biography says: “Pratik received his PhD (2018) from UCLA”."]
+
+
 def test_a_bio_about_supervised_learning_names_no_advisor():
     bio = Talk(id="w", title="Model averaging", abstract="Averaging under shift.", speaker="Ann Lee", source="t.txt",
                notes=["I am interested in algorithms for supervised/self-supervised learning."])

@@ -48,10 +48,12 @@ def _words(pattern: str) -> re.Pattern:
 FACETS = (
     # "where … study" asks where someone studied only when "where" opens a question or a clause ("Where did she study?",
     # "…, and where did he study?"), not after a noun ("a talk where the target's log-density … did they study"; held-out-26 ey003).
-    Facet("studies", _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bstudied\b|\bstudy\s+for\b|(?:^|[.?!,;:]\s*|\b(?:and|or)\s+)where\b[^?]*\bstud(?:y|ied)\b|"
+    # A post-doctoral post is no study: "From 2018-19, he was … a post-doctoral scholar at …" was quoted for where the
+    # speaker studied ahead of the bio's PhD sentence (held-out-46 fs011, read after its runs; 3 talks' quotes change).
+    Facet("studies", _words(r"\bph\.?\s?d\b|(?<!post)(?<!post-)doctora\w*|\bdegrees?\b|\bstudied\b|\bstudy\s+for\b|(?:^|[.?!,;:]\s*|\b(?:and|or)\s+)where\b[^?]*\bstud(?:y|ied)\b|"
                             r"graduat\w*|alma mater|educat\w*|"
                             r"bachelor|master'?s|undergrad\w*|\bthesis\b"),
-          _words(r"\bph\.?\s?d\b|doctora\w*|\bdegrees?\b|\bb\.?\s?sc?\.?(?=\s)|\bm\.?\s?sc?\.?(?=\s)|bachelor|master|graduated|"
+          _words(r"\bph\.?\s?d\b|(?<!post)(?<!post-)doctora\w*|\bdegrees?\b|\bb\.?\s?sc?\.?(?=\s)|\bm\.?\s?sc?\.?(?=\s)|bachelor|master|graduated|"
                  r"graduate (?:degree|studies|student)|\bstudied\b|diploma|\bthesis\b"),
           "where the speaker studied"),
     Facet("advisor", _words(r"advis\w*|" + SUPERVISION + r"|mentor\w*|under whom"),
