@@ -102,8 +102,11 @@ def test_supervision_of_a_person_asks_for_the_record_and_supervised_learning_doe
     ("sgd on overparameterized linear regression, vs ridge: reference links", False),
     ("equivariance recipes: the two compared, the verdict, collaborators", True),
     ("How does the Adam talk's speaker compare with the SGD talk's on where they studied?", True),
+    ("Who gave the talk on robustness to both adversarial inputs and bit flips, and where did he intern?", False),
+    ("Where did both speakers do their PhD?", True),
+    ("Which of the two talks is about both depth and width, and who gave it?", True),
 ])
-def test_what_a_record_question_s_topic_compares_does_not_make_it_a_comparison(question, compares):
+def test_what_a_record_question_s_topic_compares_or_joins_does_not_make_it_a_comparison(question, compares):
     assert compares_talks(question) is compares
 
 
