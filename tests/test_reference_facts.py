@@ -71,6 +71,7 @@ def test_a_question_about_something_else_is_left_alone():
     "As shown by Cohen et al. (2021), sharpness rises.",
     "Since the works of Russo and Zou (2016, 2019), the bound is known.",
     "The bound (Xu & Raginsky, 2017) is tight.",
+    "The noise channel can be implemented at test time using universal quantization (Ziv, 1985).",
 ])
 def test_a_sentence_crediting_a_work_by_authors_and_year_is_read_as_a_reference(sentence):
     assert credits_a_work(sentence)
@@ -79,9 +80,32 @@ def test_a_sentence_crediting_a_work_by_authors_and_year_is_read_as_a_reference(
 @pytest.mark.parametrize("sentence", [
     "In 2019, the bound was improved.",
     "Training and Testing (2020 data) differ.",
+    "The workshop (June 2019) was recorded.",
 ])
 def test_a_year_without_authors_is_no_credit(sentence):
     assert not credits_a_work(sentence)
+
+
+def test_a_reference_list_inside_the_abstract_is_quoted_item_by_item():
+    """Seen held-out-47 ft019: the list follows the last sentence's marker, with no line of its own."""
+    inline = CURVATURE.model_copy(update={"notes": [], "abstract": "Networks learn convolutions [1]. They learn simple distributions first "
+                     "[2].References:[1] Ingrosso & Goldt, PNAS 119 (40), arXiv:2202.00565[2] Refinetti, Ingrosso & Goldt, "
+                     "in preparation."})
+    sources = [Source(n=1, talk=inline, sentences=[inline.abstract], score=1.0, dense=1.0)]
+    quoted = quote_references(Answer(question="Which papers does the talk on learnt convolutions cite?", query="q",
+                                     sources=sources, sentences=[Sentence("It cites two works.", [1], 0.9)]))
+    assert [s.text for s in quoted.sentences[1:]] == [
+        "The talk's record cites: “[1] Ingrosso & Goldt, PNAS 119 (40), arXiv:2202.00565”.",
+        "The talk's record cites: “[2] Refinetti, Ingrosso & Goldt, in preparation”."]
+
+
+def test_a_reference_list_of_bare_links_is_left_to_the_records_links():
+    links = CURVATURE.model_copy(update={"notes": [], "abstract": "Transfer works [1]. "
+                                         "References:https://arxiv.org/abs/2103.12692https://arxiv.org/abs/2108.04552"})
+    sources = [Source(n=1, talk=links, sentences=[links.abstract], score=1.0, dense=1.0)]
+    plain = Answer(question="Which papers does the talk on transfer cite?", query="q", sources=sources,
+                   sentences=[Sentence("It cites two works.", [1], 0.9)])
+    assert quote_references(plain) == plain
 
 
 def test_a_reply_of_markers_for_the_papers_gets_the_records_references_not_the_abstention():

