@@ -6,9 +6,10 @@ attribution then re-cites to that other talk, so the sentence looks supported)
 or makes up a year or an honour. A claim about a person is kept only when
 every name and number in it occurs in the record (title, abstract, notes,
 speaker, co-authors) of a talk the model cited *and* of a talk it finally
-cites, and it does not name that talk's speaker as the speaker's own advisor, host or funder
-(``mentors_self``); otherwise it is replaced by "The record of this talk does not say …", cited to the talk the model
-meant.
+cites, names no degree that record does not name (``degrees``: "he earned his master's degree … in 2018" of a
+bio that gives a B.Sc. in 2018, seen held-out-47 ft042, read after its run), and it does not name that talk's speaker
+as the speaker's own advisor, host or funder (``mentors_self``); otherwise it is replaced by "The record of this talk
+does not say …", cited to the talk the model meant.
 """
 
 from __future__ import annotations
@@ -39,6 +40,21 @@ _MISSING = (
     (re.compile(r"advis|supervis", re.I), "who advised the speaker"),
     (re.compile(r"given by|presented by|speaker (?:is|was)", re.I), "who gave the talk"),
 )
+
+
+#: Degrees by level, in folded text (ASCII, lower case): the spellings of bios, abbreviations with their dots only, so
+#: that initials ("M. A. Smith") are no degree.
+_DEGREES = {
+    "a bachelor's degree": re.compile(r"\bbachelors?\b|\bb\.(?:sc|s|a|eng|tech)\.|\bbsc\b|\bundergraduate\b"),
+    "a master's degree": re.compile(r"\bmasters?\b|\bm\.(?:sc|s|a|eng|phil)\.|\bmsc\b|\bmphil\b"),
+    "a doctorate": re.compile(r"\bph\.?\s?d\b|\bdoctora\w*|\bd\.phil\b|\bdphil\b"),
+}
+
+
+def degrees(text: str) -> set[str]:
+    """The degree levels ``text`` names ("a master's degree" for "M.Sc." or "masters"); "postdoctoral" is none."""
+    folded = _folded(text)
+    return {level for level, pattern in _DEGREES.items() if pattern.search(folded)}
 
 
 def _folded(text: str) -> str:
@@ -74,14 +90,20 @@ def mentors_self(sentence: Sentence, speakers: list[str]) -> bool:
 
 
 def _held_by(sentence: Sentence, numbers: list[int], records: dict[int, str]) -> bool:
-    """Some talk among ``numbers`` has every specific name and number of the sentence in its record."""
+    """Some talk among ``numbers`` has every specific name, number and degree of the sentence in its record."""
     wanted = {_folded(f) for f in facts(sentence.text)} - _GENERIC
-    return any(n in records and all(f in records[n] for f in wanted) for n in numbers)
+    levels = degrees(sentence.text)
+    return any(n in records and all(f in records[n] for f in wanted) and levels <= degrees(records[n]) for n in numbers)
 
 
 def missing_sentence(dropped: Sentence, source: Source) -> Sentence:
     """The replacement of a dropped bio claim: what this talk's record does not say, cited to it (never "who gave
-    the talk" when the record names its speaker: the record facts state the speaker after it)."""
+    the talk" when the record names its speaker: the record facts state the speaker after it; the degree, when only
+    the degree was not the record's)."""
+    record = record_text(source)
+    unnamed = sorted(degrees(dropped.text) - degrees(record))
+    if unnamed and all(f in record for f in {_folded(f) for f in facts(dropped.text)} - _GENERIC):  # dropped for the degree alone
+        return Sentence(f"The record of this talk does not mention {unnamed[0]} of the speaker.", [source.n], 1.0, kind="absence")
     kinds = [(pattern, text) for pattern, text in _MISSING if not (source.talk.speaker and text == "who gave the talk")]
     what = next((text for pattern, text in kinds if pattern.search(dropped.text)), "this about the speaker")
     return Sentence(f"The record of this talk does not say {what}.", [source.n], 1.0, kind="absence")
