@@ -129,6 +129,13 @@ def test_a_record_question_whose_source_1_holds_its_topic_words_is_not_read_firs
     assert not chain.invoke(LINK_QUESTION).abstained and len(chain.llm.prompts) == 1
 
 
+def test_with_every_record_question_read_first_one_whose_source_holds_its_words_is_read_too(seed_index):
+    retrieval = seed_index.settings.retrieval.model_copy(update={"record_topic_match_all": True})
+    settings = seed_index.settings.model_copy(update={"retrieval": retrieval})
+    chain = Service(settings, store=seed_index.store).answer_chain(llm=scripted("NO", "The link is https://bit.ly/3kmovql [1]."))
+    assert chain.invoke(LINK_QUESTION).abstained and len(chain.llm.prompts) == 1
+
+
 # ------------------------------------------------------------------ the embedded model
 
 

@@ -124,7 +124,8 @@ class AnswerChain:
             | RunnableLambda(self.add_record)
             | RunnableLambda(lambda state: state.with_unfound(self.english.is_everyday))
             | RunnableLambda(partial(read_polarity, **readers))
-            | RunnableLambda(partial(read_topic_match, is_everyday=self.english.is_everyday, **readers)
+            | RunnableLambda(partial(read_topic_match, is_everyday=self.english.is_everyday,
+                                     every=self.settings.retrieval.record_topic_match_all, **readers)
                              if self.settings.retrieval.record_topic_match else lambda state: state)
             | RunnableLambda(self.build_messages)
         )

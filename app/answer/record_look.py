@@ -51,14 +51,15 @@ def wants_record_look(state: AnswerState) -> bool:
 
 
 def read_topic_match(state: AnswerState, config: RunnableConfig, *, llm: BaseChatModel | None, prompts: AnswerPrompts,
-                     is_everyday: Callable[[str], bool], abstains: Callable[[AnswerState], bool]) -> AnswerState:
+                     is_everyday: Callable[[str], bool], abstains: Callable[[AnswerState], bool], every: bool) -> AnswerState:
     """The chain's step before the answer: a question about one talk's record whose topic's rare words source [1] lacks
-    (app/answer/topic_doubt.py) gets the same one-word reading first (``AnswerState.topic_match``), so that a near
-    miss's record is declined rather than given. Not read without a model, nor when the answer abstains anyway."""
+    (app/answer/topic_doubt.py), or with ``every`` any such question, gets the same one-word reading first
+    (``AnswerState.topic_match``), so that a near miss's record is declined rather than given. Not read without a
+    model, nor when the answer abstains anyway."""
     if llm is None or not wants_record_look(state) or abstains(state):
         return state
     talk = state.sources[0].talk
-    if not doubted_words(state.question, f"{talk.title}\n{talk.text}", is_everyday):
+    if not every and not doubted_words(state.question, f"{talk.title}\n{talk.text}", is_everyday):
         return state
     prompt = prompts.record_match_reading(state)
     return replace(state, topic_match=model_call(lambda: one_word_polarity(llm, prompt, config)))
