@@ -12,7 +12,7 @@ detector flags. Chosen on the seen dev link questions q065–q076 and held-out h
 bracketed year ("Russo and Zou (2016, 2019)") on held-out-11 y029, read after its runs (one corpus sentence has it);
 one author and the year in brackets ("universal quantization (Ziv, 1985)") and a reference list written inside the
 abstract ("… deep ResNets [2].References:[1] Ingrosso & Goldt, PNAS 119 (40) …") on held-out-47 ft021 and ft019, read
-after their runs (one and two corpus talks have them).
+after their runs (one corpus talk has each).
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def is_reference_line(line: str) -> bool:
 
 
 def reference_lines(source: Source) -> list[str]:
-    """The talk's reference lines (notes), then its abstract sentences that credit a work by author and year."""
+    """The talk's reference lines (notes), the items of a reference list inside its abstract, then its abstract
+    sentences that credit a work by author and year."""
     talk = source.talk
     notes = [line.strip() for note in talk.notes for line in note.splitlines() if is_reference_line(line)]
     prose, listed = inline_references(talk.abstract)
