@@ -124,16 +124,16 @@ def test_the_reading_before_the_answer_can_be_turned_off(seed_index):
     assert not chain.invoke(NEAR_MISS).abstained and len(chain.llm.prompts) == 1
 
 
-def test_a_record_question_whose_source_1_holds_its_topic_words_is_read_first_too(seed_index):
-    chain = chain_with(seed_index, "NO", "The link is https://bit.ly/3kmovql [1].")
-    assert chain.invoke(LINK_QUESTION).abstained and len(chain.llm.prompts) == 1
-
-
-def test_read_only_when_doubted_a_record_question_whose_source_1_holds_its_topic_words_is_not_read_first(seed_index):
-    retrieval = seed_index.settings.retrieval.model_copy(update={"record_topic_match_all": False})
-    settings = seed_index.settings.model_copy(update={"retrieval": retrieval})
-    chain = Service(settings, store=seed_index.store).answer_chain(llm=scripted("The link is https://bit.ly/3kmovql [1]."))
+def test_a_record_question_whose_source_1_holds_its_topic_words_is_not_read_first(seed_index):
+    chain = chain_with(seed_index, "The link is https://bit.ly/3kmovql [1].")
     assert not chain.invoke(LINK_QUESTION).abstained and len(chain.llm.prompts) == 1
+
+
+def test_with_every_record_question_read_first_one_whose_source_holds_its_words_is_read_too(seed_index):
+    retrieval = seed_index.settings.retrieval.model_copy(update={"record_topic_match_all": True})
+    settings = seed_index.settings.model_copy(update={"retrieval": retrieval})
+    chain = Service(settings, store=seed_index.store).answer_chain(llm=scripted("NO", "The link is https://bit.ly/3kmovql [1]."))
+    assert chain.invoke(LINK_QUESTION).abstained and len(chain.llm.prompts) == 1
 
 
 # ------------------------------------------------------------------ the embedded model

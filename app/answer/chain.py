@@ -26,9 +26,9 @@ talks is searched for instead. A plain question the model declines although its
 first source is close is asked once more from that source alone (``SecondLook``,
 app/answer/second_look.py); a question about one talk's record the model declines is
 answered from source [1]'s record when the model, asked in one word, reads it as the
-talk the question describes (``RecordLook``, app/answer/record_look.py); asked the same before the answer for every
-such question (``read_topic_match``; with ``retrieval.record_topic_match_all`` off, only when the question's rare topic
-words are missing from source [1], app/answer/topic_doubt.py), a "no" declines it.
+talk the question describes (``RecordLook``, app/answer/record_look.py); asked the same before the answer when the
+question's rare topic words are missing from source [1] (``read_topic_match``, app/answer/topic_doubt.py; for every
+such question with ``retrieval.record_topic_match_all``), a "no" declines it.
 """
 
 from __future__ import annotations

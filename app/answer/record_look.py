@@ -14,13 +14,14 @@ facts (app/answer/record_refusal.py), as for a follow-up about a talk a referenc
 holds nothing asked, the decline stands. On the seen sets it answered 7 of those 10 from the record and 1 of the 4
 near misses the model declined (j008 again); on the blind held-out-29, 1 link question and nothing else.
 
-The same reading runs before the answer for every fresh record question (``read_topic_match``): on "no" the chain
-declines without writing an answer, so a near miss's links or bio are not handed over; on "yes" the reading after a
-decline is not asked again. Reading only the questions whose rare topic words source [1] lacks (app/answer/topic_doubt.py)
-missed off-topic and near-miss questions in everyday words ("spam filtering for text messages: speaker"); reading them
-all declined 14 more of 151 seen unanswerable record questions that had been answered, and 4 of 110 answerable ones read
-that had been answered with a key fact (docs/evaluation.md, thirty-first session). ``retrieval.record_topic_match_all``
-off reads only the doubted ones.
+The same reading runs before the answer for a record question whose rare topic words source [1] lacks
+(``read_topic_match``, app/answer/topic_doubt.py): on "no" the chain declines without writing an answer, so a near
+miss's links or bio are not handed over; on "yes" the reading after a decline is not asked again. Off-topic and
+near-miss questions in everyday words ("spam filtering for text messages: speaker") have no such word;
+``retrieval.record_topic_match_all`` reads every record question. It is off: on the seen sets, reading them all
+declined 14 more of 151 unanswerable record questions that had been answered, but also 4 of 110 answerable ones read
+that had been answered with a key fact, and on the blind held-out-48 its only two "no"s were about the right talk
+(docs/evaluation.md, thirty-first session).
 
 The reply's words are held back while they can still become the abstention (app/answer/declined.py); after a "yes"
 none is shown, and the checks write the answer from the record.

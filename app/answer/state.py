@@ -89,8 +89,9 @@ class AnswerState:
     sources: tuple[Source, ...] = ()
     #: A yes/no question's answer read from source [1] alone ("yes" / "no"; app/answer/polarity.py); None: not read.
     polarity: str | None = None
-    #: A question about one talk's record (app/answer/record_look.py ``read_topic_match``): is source [1] the talk it
-    #: describes, read in one word before the answer ("yes" / "no"; "no" declines)? None: not read.
+    #: A record question whose topic's rare words source [1] lacks (app/answer/topic_doubt.py; any record question with
+    #: ``retrieval.record_topic_match_all``): is source [1] the talk it describes, read in one word before the answer
+    #: ("yes" / "no"; "no" declines)? None: not read.
     topic_match: str | None = None
     #: The prompt: the chat messages given to the model.
     messages: tuple[BaseMessage, ...] = ()

@@ -13,8 +13,8 @@ letters, is no everyday English word and does not ask for the record; source [1]
 notes contain the word's first letters (all but the last three, at least ``MIN_LETTERS``), hyphens dropped and British
 spellings read as American ("regulariser", "normalisation", "behaviour"). Chosen on the seen sets with no model run
 (scratch study of 631 seen record questions, twenty-ninth session); the reading it triggers was judged on the seen sets
-and reported on a blind one (docs/evaluation.md). Since the thirty-first session the chain reads every record question
-(``retrieval.record_topic_match_all``); these words decide only with that setting off, and the benches count them.
+and reported on a blind one (docs/evaluation.md). ``retrieval.record_topic_match_all`` reads every record question
+instead (off: docs/evaluation.md, thirty-first session).
 """
 
 from __future__ import annotations
