@@ -89,9 +89,14 @@ def mentors_self(sentence: Sentence, speakers: list[str]) -> bool:
     return any(name in _folded(match.group("who")) for match in _MENTORED_BY.finditer(sentence.text) for name in folded)
 
 
+def _specific_facts(text: str) -> set[str]:
+    """The names and numbers of ``text`` that name someone or something in particular, folded for matching."""
+    return {_folded(f) for f in facts(text)} - _GENERIC
+
+
 def _held_by(sentence: Sentence, numbers: list[int], records: dict[int, str]) -> bool:
     """Some talk among ``numbers`` has every specific name, number and degree of the sentence in its record."""
-    wanted = {_folded(f) for f in facts(sentence.text)} - _GENERIC
+    wanted = _specific_facts(sentence.text)
     levels = degrees(sentence.text)
     return any(n in records and all(f in records[n] for f in wanted) and levels <= degrees(records[n]) for n in numbers)
 
@@ -102,7 +107,7 @@ def missing_sentence(dropped: Sentence, source: Source) -> Sentence:
     the degree was not the record's)."""
     record = record_text(source)
     unnamed = sorted(degrees(dropped.text) - degrees(record))
-    if unnamed and all(f in record for f in {_folded(f) for f in facts(dropped.text)} - _GENERIC):  # dropped for the degree alone
+    if unnamed and all(f in record for f in _specific_facts(dropped.text)):  # dropped for the degree alone
         return Sentence(f"The record of this talk does not mention {unnamed[0]} of the speaker.", [source.n], 1.0, kind="absence")
     kinds = [(pattern, text) for pattern, text in _MISSING if not (source.talk.speaker and text == "who gave the talk")]
     what = next((text for pattern, text in kinds if pattern.search(dropped.text)), "this about the speaker")

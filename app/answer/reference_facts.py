@@ -24,6 +24,7 @@ from app.answer.bio_facts import already_said
 from app.answer.records import about_one_talk, main_source
 from app.answer.result import Answer, Sentence, Source
 from app.core.instructions import suspicious
+from app.core.safety import LINK
 from app.core.text import split_sentences
 
 #: Quoted references an answer gets at most.
@@ -55,7 +56,6 @@ _ONE_AUTHOR = re.compile(rf"\(\s*[A-Z][\w'’-]+,\s*{_YEAR}\s*\)")
 #: A reference list inside the abstract's text, after "References:" (the notes hold it when it is a line of its own).
 _INLINE_LIST = re.compile(r"\bReferences?\s*:\s*", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"(?=\[\d+\]\s*\S)")
-_LINK = re.compile(r"https?://\S+")
 _WORDS_BESIDE_LINKS = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -94,7 +94,7 @@ def inline_references(abstract: str) -> tuple[str, list[str]]:
     if found is None:
         return abstract, []
     items = [item.strip() for item in _LIST_ITEM.split(abstract[found.end():])]
-    return abstract[:found.start()], [item for item in items if _WORDS_BESIDE_LINKS.search(_LINK.sub("", item))]
+    return abstract[:found.start()], [item for item in items if _WORDS_BESIDE_LINKS.search(LINK.sub("", item))]
 
 
 def credits_a_work(sentence: str) -> bool:
