@@ -42,6 +42,7 @@ from langchain_core.runnables import RunnableConfig
 
 from app.answer.model_calls import model_call
 from app.answer.state import AnswerState, RetrievedTalk
+from app.retrieval.record_terms import record_condition
 
 if TYPE_CHECKING:  # `search` imports the chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -66,6 +67,15 @@ def restated_query(llm: BaseChatModel, prompt: str, question: str, config: Runna
     """The model's restatement of ``question`` (``prompt``: prompts/restate.txt filled in), parsed."""
     reply = (llm | StrOutputParser()).invoke([HumanMessage(prompt)], config)
     return parse_restatement(reply, question)
+
+
+def as_list(restatement: str) -> str:
+    """A list question's restatement asked as a list again: "Spectral bias of deep networks" -> "Which talks are about
+    spectral bias of deep networks?" (an acronym keeps its capitals), which retrieval and the list answer read as one."""
+    topic = restatement.rstrip(" ?.")
+    if topic[:1].isupper() and topic[1:2].islower():
+        topic = topic[0].lower() + topic[1:]
+    return f"Which talks are about {topic}?"
 
 
 def close_enough(hits, threshold: float) -> bool:
@@ -110,10 +120,12 @@ class Restater:
         return replace(state, absent=()) if state.restatement and not keeps_any(state.restatement, state.absent) else state
 
     def search_again(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
-        """A question too far from the talks found (not a follow-up about cited talks, not a list, not declined for an
-        absent word): its restatement's talks and query, when their relevance reaches the threshold."""
-        if state.absent or state.pinned or state.lists_talks or not self.too_far(state.retrieved):
-            return state
+        """A question too far from the talks found (not a follow-up about cited talks, not declined for an absent word):
+        its restatement's talks and query, when their relevance reaches the threshold. A list is searched for as one
+        (``as_list``), so that it is still answered as a list of every talk found."""
+        if state.absent or state.pinned or (state.lists_talks and record_condition(state.query)) or not self.too_far(state.retrieved):
+            return state  # a list naming a literal term is read off the records, as typed (app/answer/aggregate.py)
         state = self.restated(state, config)
-        hits = self.search(state.restatement, config) if state.restatement else ()
-        return replace(state, query=state.restatement, retrieved=hits) if close_enough(hits, self.threshold) else state
+        query = (as_list(state.restatement) if state.lists_talks else state.restatement) if state.restatement else ""
+        hits = self.search(query, config) if query else ()
+        return replace(state, query=query, retrieved=hits) if close_enough(hits, self.threshold) else state

@@ -24,16 +24,20 @@ _ASKING_HEAD = r"\b(?:which|what|list|name|find|all|any|every)\b(?:\s+(?!(?:does
 #: "Which talks ...", "list all talks", "what talks": the user wants every match, not a top 5.
 _OPEN_ENDED = re.compile(
     _ASKING_HEAD + r"(?:talks?|speakers?|abstracts?|presentations?|seminars?)\b"
-    r"|\b(?:talks|speakers|abstracts)\s+(?:that|which|about|on|discussing|covering)\b",
+    r"|\b(?:talks|speakers|abstracts)\s+(?:that|which|about|on|discussing|covering|where|whose|with|in\s+which|\w+ing|\w+ed\s+(?:on|to|by|with))\b"
+    r"|^\W*(?:talks|speakers|abstracts)\b",
     re.IGNORECASE,
 )
+
+#: "… every talk where X shows up. Can you list them?", "X talks: list them": "them" are the talks the question names.
+_LIST_THEM = re.compile(r"\b(?:list|name)\s+them\b", re.IGNORECASE)
 
 #: "How many talks/speakers …", "list all/every", "complete list", "give me all": every match, and how many.
 #: ("How many layers suffice …" asks about one talk: the noun after "how many" must be talks or people.)
 _COUNTING = re.compile(
     r"\bhow many\s+(?:of\s+the\s+)?(?:[\w-]+\s+){0,2}?(?:talks?|speakers?|abstracts?|presentations?|seminars?|bios?|biograph(?:y|ies))\b"
     r"|\blist\s+(?:them\s+)?(?:all|every)\b|\b(?:complete|full|exhaustive)\s+list\b|\bgive\s+(?:me\s+)?(?:all|every)\b"
-    r"|\b(?:all|every)\s+of\s+them\b",
+    r"|\b(?:all|every)\s+of\s+them\b|\b(?:count|number)\s+of\s+(?:the\s+)?(?:talks|speakers)\b",
     re.IGNORECASE,
 )
 
@@ -131,11 +135,12 @@ def is_open_ended(query: str) -> bool:
     so in which three settings did they try it out?" tells why in its first sentence and asks about one talk (seen
     held-out-35 fh006, answered with a list of two talks). On the seen sets it is the one question this changed; no
     list or count question did."""
-    return any(_OPEN_ENDED.search(sentence) for sentence in _asking_sentences(query)[1]) or is_counting(query)
+    asks = any(_OPEN_ENDED.search(sentence) for sentence in _asking_sentences(query)[1])
+    return asks or is_counting(query) or bool(_LIST_THEM.search(query) and _SEVERAL.search(query))
 
 
 #: The plural nouns of a list ("which talks", "what speakers"): several talks asked for, each listed for what it has.
-_SEVERAL = re.compile(r"\b(?:talks|speakers|abstracts|presentations|seminars)\b", re.IGNORECASE)
+_SEVERAL = re.compile(r"\b(?:talks|speakers|abstracts|presentations|seminars)\b|\bevery\s+(?:such\s+)?(?:talk|speaker|abstract)\b", re.IGNORECASE)
 
 
 def seeks_one_talk(query: str) -> bool:
