@@ -40,9 +40,11 @@ THRESHOLDS = (-6.5, -5.0, -4.0, -3.0, -2.0)
 
 def graded(q, a) -> dict:
     """What every row of these benches records of one answer ``a`` to question ``q``: declined or not, the gold talks
-    cited, key facts by words (eval/metrics.py) and the answer."""
+    cited (all of them, and both id lists, for a list's recall and precision), key facts by words (eval/metrics.py)
+    and the answer."""
     cited = {a.sources[n - 1].talk.id for n in a.cited if 0 < n <= len(a.sources)}
     return {"declined": a.abstained, "gold_cited": not a.abstained and bool(q.gold_talks) and set(q.gold_talks) <= cited,
+            "gold_talks": sorted(q.gold_talks or []), "cited_talks": sorted(cited) if not a.abstained else [],
             "key_facts_by_words": M.key_fact_coverage(q.key_facts, a.answer, a.abstained, M.states_by_words) if q.answerable else None,
             "answer": a.answer}
 
