@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.answer.restate import close_enough, keeps_any, parse_restatement
+from app.answer.restate import as_list, close_enough, keeps_any, parse_restatement
 from app.service import Service
 from support.models import scripted
 
@@ -91,6 +91,18 @@ def test_a_question_close_enough_as_typed_is_not_restated(seed_index):
     chain = chain_with(seed_index, "Tropical maps describe ReLU networks [1].")
     answer = chain.invoke("How is tropical geometry used to study neural networks?")
     assert len(chain.llm.prompts) == 1 and answer.query == "How is tropical geometry used to study neural networks?"
+
+
+def test_a_list_below_the_floor_is_searched_for_as_a_list_of_what_its_restatement_names(seed_index):
+    chain = chain_with(seed_index, CLOSE, "[1]")
+    answer = chain.invoke("Which talks give recipes for banana bread?")
+    assert answer.query == "Which talks are about tropical geometry of neural networks with ReLU activations?"
+    assert not answer.abstained and "tropical" in answer.sources[0].talk.text.casefold()
+
+
+def test_a_restatement_asked_as_a_list_keeps_an_acronyms_capitals():
+    assert as_list("Tropical geometry of networks.") == "Which talks are about tropical geometry of networks?"
+    assert as_list("NTK spectra of wide networks") == "Which talks are about NTK spectra of wide networks?"
 
 
 HYPERGRAPH = "Who co-authored the stable positional encodings for hypergraph neural networks?"
