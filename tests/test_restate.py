@@ -100,6 +100,12 @@ def test_a_list_below_the_floor_is_searched_for_as_a_list_of_what_its_restatemen
     assert not answer.abstained and "tropical" in answer.sources[0].talk.text.casefold()
 
 
+def test_what_the_prompt_says_of_the_talks_and_their_field_is_no_topic_of_a_list():
+    assert as_list("Machine learning research on object detection") == "Which talks are about object detection?"
+    assert as_list("number of talks on calibration in machine learning research abstracts") == "Which talks are about calibration?"
+    assert as_list("Machine learning research abstract") == ""
+
+
 def test_a_restatement_asked_as_a_list_keeps_an_acronyms_capitals():
     assert as_list("Tropical geometry of networks.") == "Which talks are about tropical geometry of networks?"
     assert as_list("NTK spectra of wide networks") == "Which talks are about NTK spectra of wide networks?"
