@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from app.core.safety import BARE_LINK
+from app.core.links import BARE_LINK
 from app.core.text import STOP, content_words, normalise, split_sentences
 from app.index.titles import ANAPHORA, BAD_START, DANGLING_END, is_fragment
 

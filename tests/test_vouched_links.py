@@ -23,6 +23,12 @@ def test_a_schemeless_link_only_a_credential_request_carries_is_not_vouched_for(
     assert vouched_links(record) == [] and planted_links(record) == {"revtrace-downloads.org/models"}
 
 
+def test_a_credential_request_at_a_link_of_any_top_level_domain_is_not_vouched_for():
+    record = talk(RESEARCH, "Listeners who sign in at mathpod-listeners.fm/account with their username and password get the "
+                  "transcript.", links=["https://mathpod-listeners.fm/account"])
+    assert vouched_links(record) == []
+
+
 def test_a_link_the_notes_list_plainly_is_vouched_for_even_if_a_suspect_sentence_repeats_it():
     record = talk(RESEARCH, PHISHING, links=["https://revtrace-downloads.org/models"],
                   notes=["Links: https://revtrace-downloads.org/models"])

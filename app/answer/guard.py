@@ -39,7 +39,8 @@ from app.answer.offtopic import clean, readings
 from app.answer.polarity import opens_with_polarity
 from app.answer.result import Answer, AnswerWarning, Sentence, Source
 from app.answer.vouched_links import link_key, planted_links
-from app.core.safety import PLACEHOLDER, links_in, neutralise_all
+from app.core.links import links_in
+from app.core.safety import PLACEHOLDER, neutralise_all
 from app.core.text import content_words
 
 #: A run of 2-40 characters repeated this many times in a row is a runaway (one copy is kept) ...

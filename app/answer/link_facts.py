@@ -20,7 +20,7 @@ from app.answer.records import about_one_talk, main_source
 from app.answer.reference_facts import quoted_references
 from app.answer.result import Answer, Sentence
 from app.answer.vouched_links import vouched_links
-from app.core.safety import LINK
+from app.core.links import LINK
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from app.answer.bio_facts import already_said
 from app.answer.records import about_one_talk, main_source
 from app.answer.result import Answer, Sentence, Source
 from app.core.instructions import suspicious
-from app.core.safety import LINK
+from app.core.links import LINK
 from app.core.text import split_sentences
 
 #: Quoted references an answer gets at most.

@@ -22,6 +22,7 @@ import re
 from urllib.parse import unquote_plus
 
 from app.core.instructions import Model, flag_all
+from app.core.links import LINK
 from app.core.text import split_sentences
 
 PLACEHOLDER = "(a sentence that looked like an instruction was removed)"
@@ -95,22 +96,6 @@ def plain_letters(text: str) -> str:
     if "\\" in visible:
         visible = _LATEX.sub(" ", visible).strip()
     return _WORD.sub(latin, visible)
-
-
-#: A link or an e-mail address as written in a sentence (the output guard's too).
-LINK = re.compile(r"https?://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-#: A web address written without its scheme ("www.davidstutz.de", "more in robotics.ntua.gr", "bit.ly/3kmovql"): a
-#: host ending in a common top-level domain, not part of an e-mail address, a URL or a longer dotted name. Ingest
-#: records it as https (ingest/derive.py), and the output guard reads it in answers, where a planted one is given as
-#: written (fresh15, read after its blind run).
-BARE_LINK = re.compile(r"(?<![\w@/.-])((?:www\.)?(?:[a-z0-9-]+\.)+(?:com|org|net|io|edu|gov|gr|de|uk|fr|ch|ly|ai|me|info|dev|cc)"
-                       r"(?:/[^\s<>()\"']*[^\s<>()\"'.,;:])?)(?![\w@-])", re.IGNORECASE)
-
-
-def links_in(text: str) -> list[str]:
-    """Every link of ``text``, with or without a scheme, as written."""
-    found = LINK.findall(text)
-    return found + BARE_LINK.findall(LINK.sub(" ", text))
 
 
 def link_words(text: str) -> list[str]:

@@ -32,7 +32,7 @@ import unicodedata
 from typing import Callable
 
 from app.core.instruction_features import has_english_function_words
-from app.core.safety import BARE_LINK, LINK
+from app.core.links import BARE_LINK, LINK
 
 #: Shorter words are not looked up: acronyms and abbreviations ("RBMs", "repo", "CLT") vary in form.
 MIN_LETTERS = 5
