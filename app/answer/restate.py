@@ -16,10 +16,10 @@ and missing-name rules still read that question, so a near miss that names what 
 Not for a follow-up about cited talks (answered from them however it is worded) or a list naming a literal term ("how
 many talks mention CIFAR?", read off the records), and never when the absent-word rule has already declined. A
 comparison is restated as a whole; its sides are then still searched for one by one, as typed
-(``AnswerChain.retrieve_sides``). A topical list ("which talks treat fairness through causal reasoning?") is searched
-for as a list of what its restatement names ("Which talks are about causal fairness in machine learning?"), so that
-it is still answered as a list of every talk found; until the thirty-second session lists were declined below the
-floor without a restatement (docs/evaluation.md).
+(``AnswerChain.retrieve_sides``). A topical list ("I'm writing a policy brief … Which talks treat fairness through
+causal reasoning?", seen held-out-48 fu008, declined as typed) is searched for as a list of what its restatement names
+("Which talks are about fairness in automated decision-making?"), so that it is still answered as a list of every talk
+found (docs/evaluation.md, thirty-second session).
 
 Chosen on the seen sets (docs/evaluation.md, bench/restate.py): which questions are restated, the prompt, the
 threshold. Reported on held-out-24, written blind before any of this was run.

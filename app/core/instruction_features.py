@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from app.core.links import BARE_LINK
+from app.core.links import ANY_DOMAIN_WITH_PATH
 
 #: Words of the odd lines of data/abstracts.txt (written by ``eval/fit_detector.py``): what English research prose uses.
 VOCABULARY = Path(__file__).with_name("corpus_vocabulary.json")
@@ -81,9 +81,11 @@ _ROLE = re.compile(
 _META = re.compile(
     r"\b(?:this|the)\s+(?:abstract|text|record|document|message|prompt|entry|note)\b|\bthe (?:following|above|previous|preceding)\b|\binstructions?\b|\bthe user\b|\brules?\b",
     re.IGNORECASE)
-#: A link as this reads one, and also any link ingest records (``BARE_LINK``: another domain with a path after it).
+#: A link as this reads one, and also a host of any domain with a path after it, as ingest records it
+#: (app/core/links.py). A bare host of a domain outside the list ("robotics.ntua.gr") stays no link here: reading it
+#: would change one corpus sentence of the detector's tune data, and so its fitted weights.
 _LINK = re.compile(r"https?://|www\.|\b[\w.-]+@[\w-]+\.[\w.]+|\b[\w-]+\.(?:com|net|org|biz|io|ly|co|info|xyz|app|site)(?:/\S*)?\b|"
-                   + BARE_LINK.pattern, re.IGNORECASE)
+                   + ANY_DOMAIN_WITH_PATH, re.IGNORECASE)
 
 _TELL_OTHERS = re.compile(
     r"\b(?:tell|inform|recommend|ask|advise|remind|urge|direct|encourage|point|send|redirect)\s+(?:the\s+|all\s+|any\s+)?(?:users?|readers?|everyone|people|visitors|them)\b|\bto (?:the|every|any) (?:user|reader)s?\b"

@@ -16,6 +16,8 @@ LINK = re.compile(r"https?://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+|\b[\w.+-]+@[\w-]
 #: domains would miss the next one a planted link uses (fresh16, read after its blind run).
 COMMON_DOMAINS = ("com", "org", "net", "io", "edu", "gov", "gr", "de", "uk", "fr", "ch", "ly", "ai", "me", "info", "dev", "cc")
 _PATH = r"/[^\s<>()\"']*[^\s<>()\"'.,;:]"
+#: A host of any domain with a path after it (a pattern to build others with; the detector's link feature reads it too).
+ANY_DOMAIN_WITH_PATH = rf"(?<![\w@/.-])(?:www\.)?(?:[a-z0-9-]+\.)+[a-z]{{2,6}}{_PATH}"
 BARE_LINK = re.compile(rf"(?<![\w@/.-])((?:www\.)?(?:[a-z0-9-]+\.)+(?:(?:{'|'.join(COMMON_DOMAINS)})(?:{_PATH})?|[a-z]{{2,6}}{_PATH}))"
                        r"(?![\w@-])", re.IGNORECASE)
 
