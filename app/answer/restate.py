@@ -148,6 +148,6 @@ class Restater:
         if state.absent or state.pinned or (state.lists_talks and record_condition(state.query)) or not self.too_far(state.retrieved):
             return state  # a list naming a literal term is read off the records, as typed (app/answer/aggregate.py)
         state = self.restated(state, config)
-        query = (as_list(state.restatement) if state.lists_talks else state.restatement) if state.restatement else ""
+        query = as_list(state.restatement) if state.lists_talks else state.restatement  # "" when no usable query
         hits = self.search(query, config) if query else ()
         return replace(state, query=query, retrieved=hits) if close_enough(hits, self.threshold) else state
