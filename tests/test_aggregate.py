@@ -403,6 +403,15 @@ def test_the_count_sentence_reads_for_one_talk_and_for_people():
     # a subject between the auxiliary and the verb: no phrase reads
     ("In how many talks does NeurIPS come up?", "3 talks in the collection match the question:",
      "1 talk in the collection matches the question:"),
+    # words before "talks" describe the talks the count sentence names (seen held-out-49 fv016)
+    ("Which of the seminar talks bring up the catapult effect?", "3 talks in the collection bring up the catapult effect:",
+     "1 talk in the collection brings up the catapult effect:"),
+    # "talks talk about": the noun is "talks", the verb "talk" (seen held-out-9 v022)
+    ("how many talks talk about a paradox? list", "3 talks in the collection talk about a paradox:",
+     "1 talk in the collection talks about a paradox:"),
+    # a second sentence that asks only for the form ("List the talks and say how many."): no condition reads (held-out-5 p004)
+    ("Which speakers' bios mention a postdoc? List the talks and say how many.", "3 talks in the collection match the question:",
+     "1 talk in the collection matches the question:"),
     # "that" and a request for the answer's form are not the condition
     ("List every talk that uses the word synthetic and give the number.", "3 talks in the collection use the word synthetic:",
      "1 talk in the collection uses the word synthetic:"),

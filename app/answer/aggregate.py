@@ -34,7 +34,7 @@ QUOTE_CHARS = 240
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _LISTED = re.compile(
     r"\b(?:which|what|how many|list(?:\s+all|\s+every)?|name)\s+(?:of\s+the\s+)?"
-    r"(?P<noun>(?:[\w-]+\s+){0,2}(?:talks?|speakers?|abstracts?|presentations?|seminars?|bios|biograph(?:y|ies)))\s+"
+    r"(?P<noun>(?:(?!talks?\b)[\w-]+\s+){0,2}(?:talks?|speakers?|abstracts?|presentations?|seminars?|bios|biograph(?:y|ies)))\s+"
     r"(?P<rest>[^?.,;:]+)",
     re.IGNORECASE,
 )
@@ -45,7 +45,7 @@ _WHERE = re.compile(r"^(?:(?:in|from|of|within)\s+(?:the|this|our)\s+(?:collecti
 #: written out?"): no phrase after "talks" reads; the count sentence says the talks match the question.
 _INVERTED = re.compile(r"^(?:does|do|did|(?:is|are|was|were)\s+(?:the|a|an|any|anything|it|they))\b", re.IGNORECASE)
 #: What follows the condition and asks for the form of the answer ("… and give the number").
-_FORM_REQUEST = re.compile(r"\s+and\s+(?:give|say|state|list|count|tell|name)\b.*$", re.IGNORECASE)
+_FORM_REQUEST = re.compile(r"(?:^|\s+)and\s+(?:give|say|state|list|count|tell|name)\b.*$", re.IGNORECASE)
 #: Verbs a phrase may open with whose other number is not made with -s.
 _TO_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do"}
 _TO_SINGULAR = {plural: singular for singular, plural in _TO_PLURAL.items()}
@@ -94,8 +94,8 @@ def listed_what(question: str) -> str:
     if not rest or _INVERTED.match(rest):
         return "match the question"
     noun = match.group("noun").strip().lower()
-    if noun in ("talk", "talks"):
-        return _plural(rest) if noun == "talk" else rest
+    if noun.split()[-1] in ("talk", "talks"):  # "seminar talks", "recent talks": the talks the count sentence names
+        return _plural(rest) if noun.endswith("talk") else rest
     return f"have {noun if noun.endswith('s') else noun + 's'} that {rest}"
 
 
