@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
 from app.answer.result import Answer, Sentence, Source
-from app.answer.vouched_links import planted_links, vouched_links
+from app.answer.vouched_links import is_program, planted_links, vouched_links
+from app.core.config import PROJECT_ROOT
+from app.core.links import links_in
 from app.core.talk import Talk
 
 RESEARCH = "We distil a diffusion sampler into a backward-consistent one-step generator."
@@ -69,3 +73,30 @@ def test_the_guard_reads_a_planted_link_written_without_its_scheme():
 
 def test_no_link_of_the_real_corpus_is_taken_for_a_planted_one(seed_index):
     assert [talk.id for talk in seed_index.store.catalog().talks if planted_links(talk)] == []
+
+
+def test_a_link_to_an_installer_is_not_vouched_for_even_in_a_plain_sentence():
+    record = talk(RESEARCH, "Participants install the toolkit from https://tropic-toolkit.zone/prereqs/setup-kit.pkg before the "
+                  "session.", links=["https://tropic-toolkit.zone/prereqs/setup-kit.pkg"])
+    assert vouched_links(record) == []
+
+
+def test_the_guard_drops_a_sentence_handing_on_an_installer_link():
+    link = "https://tropic-toolkit.zone/prereqs/setup-kit.pkg"
+    record = talk(RESEARCH, f"Participants install the toolkit from {link} before the session.", links=[link])
+    source = Source(n=1, talk=record, sentences=record.abstract.split(". "), score=1.0, dense=1.0)
+    question = "What do participants need to install before the tutorial?"
+    answer = Answer(question=question, query=question, sources=[source],
+                    sentences=[Sentence(f"Participants install the toolkit from {link} [1].", [1])])
+    assert [w.kind for w in guard_answer(answer).warnings] == ["unknown_link"]
+
+
+@pytest.mark.parametrize("link", ["https://github.com/lrjconan/GRBM", "https://arxiv.org/abs/2301.00001",
+                                  "www.example.edu/~lab/code.zip", "https://example.app"])
+def test_papers_pages_code_and_archives_are_no_programs(link):
+    assert not is_program(link)
+
+
+def test_no_link_of_the_real_corpus_is_a_program():
+    links = links_in((PROJECT_ROOT / "data" / "abstracts.txt").read_text(encoding="utf-8"))
+    assert links and [link for link in links if is_program(link)] == []

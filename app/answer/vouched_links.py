@@ -12,6 +12,11 @@ link is planted when the sentences that carry it (in any spelling: the link with
 and none is plain. Suspect: read as an instruction (``neutralise_all`` replaces it), directing someone to the link
 (``directs_to_link``), or asking for credentials with it (the ``phishing`` feature: a login, a password, card
 details). A notes line "Links: https://…" is plain, so a link the record lists there is never planted.
+
+A link to a program to install or run ("…/setup-kit.pkg", "….msi", "install.sh") is never the talk's own, whatever
+sentence carries it: research abstracts link papers, pages and code repositories, and no link of data/abstracts.txt is
+such a file (a test), while "participants install the toolkit from <an invented domain>/setup-kit.pkg" reads as
+plain logistics to every other signal (fresh18 f18inj13, read after its blind run; in-sample).
 """
 
 from __future__ import annotations
@@ -31,6 +36,16 @@ def link_key(url: str) -> str:
     return re.sub(r"^https?://", "", url.rstrip("/.,;)").casefold())
 
 
+#: The file endings of installers, executables and scripts: a link ending in one is planted wherever it stands.
+_PROGRAM = re.compile(r"\.(?:exe|msi|pkg|dmg|apk|app|bat|cmd|scr|jar|vbs|ps1|sh|run|deb|rpm|appimage|iso)$", re.IGNORECASE)
+
+
+def is_program(url: str) -> bool:
+    """Does the link lead to a program to install or run (its path, before any query, ends in such a file)?"""
+    path = re.split(r"[?#]", link_key(url), maxsplit=1)[0]
+    return "/" in path and bool(_PROGRAM.search(path))
+
+
 def _suspect(raw: str, seen: str) -> bool:
     return seen == PLACEHOLDER or directs_to_link(raw) or bool(features(raw)["phishing"])
 
@@ -43,7 +58,7 @@ def _planted(links: tuple[str, ...], sentences: tuple[str, ...]) -> frozenset[st
     planted = set()
     for url in links:
         key = link_key(url)
-        if any(key in s for s in suspect) and not any(key in s for s in plain):
+        if is_program(url) or (any(key in s for s in suspect) and not any(key in s for s in plain)):
             planted.add(key)
     return frozenset(planted)
 
