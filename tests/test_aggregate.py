@@ -297,6 +297,16 @@ def test_an_acronyms_lowercase_look_alike_is_an_ordinary_word():
     assert career.finds("She received the NSF CAREER Award.") and not career.finds("an early career researcher")
 
 
+def test_a_short_acronyms_capitalised_look_alike_is_an_ordinary_word_or_a_name():
+    it, gan = Term("IT"), Term("GAN")
+    assert it.finds("the STEM Award IT sponsored by ZF") and not it.finds("It has recently emerged in deep learning.")
+    assert gan.finds("We train a GAN.") and not gan.finds("joint work with Zhe Gan")
+
+
+def test_a_longer_acronym_matches_its_capitalised_spelling():
+    assert Term("CIFAR").finds("classification tasks on Cifar10 and Cifar100")
+
+
 def test_an_acronym_matches_its_other_spellings_and_its_long_form():
     assert Term("CIFAR").finds("classification on Cifar10 and Cifar100")
     assert Term("MIT").finds("degrees from the Massachusetts Institute of Technology")

@@ -196,7 +196,7 @@ def literal_terms(question: str) -> list[Term]:
     said = _PARENTHESES.sub(" ", question)
     for sentence in re.split(r"[?!.:;]\s+", said):
         for word in _WORD.findall(sentence)[1:]:
-            for part in re.sub(r"['’]s?$", "", word).split("-"):
+            for part in re.sub(r"['’](?:s|d|m|ve|ll|re)?$", "", word).split("-"):  # "I'd" is "I", no name
                 if any(c.isupper() for c in part) and part != "I" and all(t.text != part for t in terms):
                     terms.append(Term(part))
     return terms + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]

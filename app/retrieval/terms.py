@@ -2,10 +2,12 @@
 terms off the question; this module matches them).
 
 A term matches case-insensitively, a plural ending optional, a long lower-case word in any of its forms
-(app/retrieval/word_forms.py); an acronym's all-lowercase look-alike is an ordinary word ("career", "submit") and
-does not count, while its spelled-out form does ("Massachusetts Institute of Technology" for MIT); an acronym's
-plural ("ODEs") is the acronym with the ending optional; a capitalised name in the middle of a person's name
-("Daniel Adam Roberts") is not the term ("Adam"); a year is a whole number.
+(app/retrieval/word_forms.py). An acronym's all-lowercase look-alike is an ordinary word ("career", "submit") and does
+not count, nor does a short acronym's capitalised look-alike (a sentence's opening "It" for "IT", the surname "Gan" for
+"GAN"; held-out-50 fw035, read after its blind run), while a longer one's does ("Cifar10" for CIFAR), and so does its
+spelled-out form ("Massachusetts Institute of Technology" for MIT); an acronym's plural ("ODEs") is the acronym with
+the ending optional; a capitalised name in the middle of a person's name ("Daniel Adam Roberts") is not the term
+("Adam"); a year is a whole number.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ _NOT_IN_A_NUMBER = (r"(?<!\d)(?<!\d\.)", r"(?!\d|\.\d)")
 YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER))
 #: Capitalised words in a row that can still be a person's name ("Daniel Adam Roberts", "Maria de la Cruz Ortega").
 _LONGEST_NAME = 4
+#: An acronym this short counts only in capitals: capitalised, its letters are a word ("It", "As", "Gan").
+SHORT_ACRONYM = 3
 #: Small words an acronym's spelled-out form may have between its initials ("Institute of Technology").
 LINKING_WORDS = ("of", "and", "the", "on", "for", "in", "de")
 _LINKING = rf"(?:(?:{'|'.join(LINKING_WORDS)})\s+)*"
@@ -77,8 +81,8 @@ class Term:
             return True
         for match in self.pattern().finditer(text):
             found = match.group(0)
-            if self.acronym and found.islower():
-                continue  # "career", "submit": an ordinary word
+            if self.acronym and (found.islower() or len(self.core) <= SHORT_ACRONYM and not re.sub(r"e?s$", "", found).isupper()):
+                continue  # "career", "submit", a sentence's "It" for "IT", "Gan" for "GAN": an ordinary word or a name
             if not self.acronym and not self.year and _inside_a_name(text, match.start(), match.end(), companions):
                 continue
             return True
