@@ -18,3 +18,13 @@ def test_an_or_inside_an_of_phrase_leaves_the_head_as_what_is_mentioned():
 def test_a_contracted_i_is_no_name_to_scan_for():
     assert record_condition("My group is starting on compression and I'd like everything on it. How many talks deal with "
                             "compressing something?") is None
+
+
+def test_a_name_in_a_sentence_before_the_question_sets_no_condition():
+    assert record_condition("Our IT team keeps complaining about junk mail. Was there any talk in this collection on "
+                            "spam filters, and who were the authors?") is None
+
+
+def test_a_name_the_question_points_back_at_still_sets_the_condition():
+    condition = record_condition("A colleague keeps mentioning Yuan Cao's work. Can you list every talk where he shows up?")
+    assert [t.text for t in condition.terms] == ["Yuan", "Cao"]

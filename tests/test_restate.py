@@ -100,6 +100,12 @@ def test_a_list_below_the_floor_is_searched_for_as_a_list_of_what_its_restatemen
     assert not answer.abstained and any("tropical" in source.talk.text.casefold() for source in answer.sources)
 
 
+def test_a_restated_list_is_the_models_choice_not_a_scan_for_the_restatements_capitals(seed_index):
+    chain = chain_with(seed_index, CLOSE, "[1]")  # the restatement writes "ReLU", which the user did not
+    answer = chain.invoke("Which talks give recipes for banana bread?")
+    assert len(chain.llm.prompts) == 2 and "“ReLU”" not in answer.answer  # the list prompt asked; no record scan's count
+
+
 def test_what_the_prompt_says_of_the_talks_and_their_field_is_no_topic_of_a_list():
     assert as_list("Machine learning research on object detection") == "Which talks are about object detection?"
     assert as_list("number of talks on calibration in machine learning research abstracts") == "Which talks are about calibration?"

@@ -248,7 +248,8 @@ class AnswerChain:
                         pinned=len(state.pinned), absent_terms=list(state.absent or state.unfound),
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
-        listed = answer_from_records(self.catalog, state.query, answer) if self.llm is not None and state.kinds.open_ended else None
+        literal = self.llm is not None and state.kinds.open_ended and not state.restated  # the user's own terms only
+        listed = answer_from_records(self.catalog, state.query, answer) if literal else None
         if listed is not None:
             return AnswerStream(listed, (listed.answer,), partial(self._finish, started=started, checked=False), started)
         if self.llm is None:

@@ -150,4 +150,4 @@ class Restater:
         state = self.restated(state, config)
         query = as_list(state.restatement) if state.lists_talks else state.restatement  # "" when no usable query
         hits = self.search(query, config) if query else ()
-        return replace(state, query=query, retrieved=hits) if close_enough(hits, self.threshold) else state
+        return replace(state, query=query, retrieved=hits, restated=True) if close_enough(hits, self.threshold) else state

@@ -83,6 +83,9 @@ class AnswerState:
     #: The question restated by the model in the talks' vocabulary (app/answer/restate.py): None until it was asked
     #: for, "" when the reply was no usable query.
     restatement: str | None = None
+    #: The query is the restatement's (its search answers the question): the model's words, whose capitals set no literal
+    #: condition of the user's ("… compression in neural Networks"; held-out-50 fw006, read after its blind run).
+    restated: bool = False
     #: Names the question writes that none of its sources contains (app/answer/missing_names.py): said, and no more.
     unfound: tuple[str, ...] = ()
     #: The numbered sources the model reads, best first.
