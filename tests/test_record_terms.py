@@ -28,3 +28,7 @@ def test_a_name_in_a_sentence_before_the_question_sets_no_condition():
 def test_a_name_the_question_points_back_at_still_sets_the_condition():
     condition = record_condition("A colleague keeps mentioning Yuan Cao's work. Can you list every talk where he shows up?")
     assert [t.text for t in condition.terms] == ["Yuan", "Cao"]
+
+
+def test_a_year_in_a_sentence_before_the_question_sets_no_condition():
+    assert record_condition("I went to a workshop on this in 2019. Which talks discuss diffusion models?") is None

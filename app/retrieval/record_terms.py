@@ -200,8 +200,8 @@ def literal_terms(question: str) -> list[Term]:
     if domains:
         return [Term(domains[0])]
     terms: list[Term] = []
-    said = _PARENTHESES.sub(" ", question)
-    for sentence in re.split(r"[?!.:;]\s+", _setting_the_condition(said)):
+    said = _setting_the_condition(_PARENTHESES.sub(" ", question))
+    for sentence in re.split(r"[?!.:;]\s+", said):
         for word in _WORD.findall(sentence)[1:]:
             for part in re.sub(r"['’](?:s|d|m|ve|ll|re)?$", "", word).split("-"):  # "I'd" is "I", no name
                 if any(c.isupper() for c in part) and part != "I" and all(t.text != part for t in terms):
@@ -210,7 +210,7 @@ def literal_terms(question: str) -> list[Term]:
 
 
 def _setting_the_condition(said: str) -> str:
-    """The sentences whose names set the condition: those that ask (with a "?"), and the sentences before them too when
+    """The sentences whose names and years set the condition: those that ask (with a "?"), and the sentences before them too when
     an asking sentence points back at what they name. "Our IT team keeps complaining about junk mail. Was there any
     talk on spam filters?" scans for no "IT", and "A colleague says a ReLU network's parameter count overstates …. How
     many talks measure the local dimensionality …?" for no "ReLU" (held-out-50 fw035 and fw012, read after its blind

@@ -23,7 +23,7 @@ YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER))
 #: Capitalised words in a row that can still be a person's name ("Daniel Adam Roberts", "Maria de la Cruz Ortega").
 _LONGEST_NAME = 4
 #: An acronym this short counts only in capitals: capitalised, its letters are a word ("It", "As", "Gan").
-SHORT_ACRONYM = 3
+_SHORT_ACRONYM = 3
 #: Small words an acronym's spelled-out form may have between its initials ("Institute of Technology").
 LINKING_WORDS = ("of", "and", "the", "on", "for", "in", "de")
 _LINKING = rf"(?:(?:{'|'.join(LINKING_WORDS)})\s+)*"
@@ -81,7 +81,7 @@ class Term:
             return True
         for match in self.pattern().finditer(text):
             found = match.group(0)
-            if self.acronym and (found.islower() or len(self.core) <= SHORT_ACRONYM and not re.sub(r"e?s$", "", found).isupper()):
+            if self.acronym and (found.islower() or len(self.core) <= _SHORT_ACRONYM and not re.sub(r"e?s$", "", found).isupper()):
                 continue  # "career", "submit", a sentence's "It" for "IT", "Gan" for "GAN": an ordinary word or a name
             if not self.acronym and not self.year and _inside_a_name(text, match.start(), match.end(), companions):
                 continue
