@@ -30,5 +30,18 @@ def test_a_name_the_question_points_back_at_still_sets_the_condition():
     assert [t.text for t in condition.terms] == ["Yuan", "Cao"]
 
 
+def test_a_place_the_question_points_back_at_with_there_sets_the_condition():
+    condition = record_condition("My daughter just got into Georgia Tech. Which talks have a speaker who worked there?")
+    assert [t.text for t in condition.terms] == ["Georgia", "Tech"]
+
+
+def test_a_there_that_says_something_exists_points_back_at_nothing():
+    assert record_condition("Just back from NeurIPS. Which talks discuss early stopping, and how many are there?") is None
+
+
+def test_them_after_the_talks_it_names_points_back_at_nothing():
+    assert record_condition("Just back from NeurIPS. Which talks discuss early stopping, and can you list them all?") is None
+
+
 def test_a_year_in_a_sentence_before_the_question_sets_no_condition():
     assert record_condition("I went to a workshop on this in 2019. Which talks discuss diffusion models?") is None

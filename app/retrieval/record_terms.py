@@ -98,9 +98,16 @@ _SPELLED_OUT = r"(?:\(\s*|,?\s+(?:that\s+is|i\.\s?e\.|namely|meaning|short\s+for
 #: A mentioned phrase is a name of a few words, not a clause the pattern ran across.
 _PHRASE_WORDS = 5
 #: A word of an asking sentence that points back at what a sentence before it named ("where he shows up", "talks on
-#: this", "which of them"); "this collection" / "this series" points at the talks themselves.
+#: this", "which of them", "who worked there"); "this collection" / "this series" points at the talks themselves, and
+#: "there" after or before a "be" only says that something exists ("Was there any talk …?", "how many are there?").
 _POINTS_BACK = re.compile(r"\b(?:he|she|him|his|her|they|them|their|it|its|these|those|such|my|our|"
-                          r"this(?!\s+(?:collection|series|seminars?|corpus|archive|list)\b))\b", re.IGNORECASE)
+                          r"this(?!\s+(?:collection|series|seminars?|corpus|archive|list)\b)|"
+                          r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)there(?!\s+(?:is|are|was|were|be)\b))\b",
+                          re.IGNORECASE)
+#: The talks themselves, named in an asking sentence: a plural pronoun after them is them ("Which talks discuss early
+#: stopping, and how many of them are there?"), not a sentence before.
+_TALKS_NAMED = re.compile(r"\b(?:talks|speakers|presentations|abstracts|seminars)\b", re.IGNORECASE)
+_PLURAL = re.compile(r"they|them|their|these|those", re.IGNORECASE)
 _BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
                         r"graduated|joined)\b", re.IGNORECASE)
 
@@ -218,9 +225,17 @@ def _setting_the_condition(said: str) -> str:
     the name (seen held-out-42 fo022)."""
     sentences = split_sentences(said)
     asking = [s for s in sentences if "?" in s]
-    if not asking or len(asking) == len(sentences) or any(_POINTS_BACK.search(s) for s in asking):
+    if not asking or len(asking) == len(sentences) or any(_points_back(s) for s in asking):
         return said
     return " ".join(asking)
+
+
+def _points_back(sentence: str) -> bool:
+    """Does this asking sentence point back at a sentence before it? Not by a plural pronoun that follows the talks
+    it names: those are the talks (held-out-51 fx011, read after its blind runs)."""
+    talks = _TALKS_NAMED.search(sentence)
+    return any(not (talks and talks.start() < m.start() and _PLURAL.fullmatch(m.group(0)))
+               for m in _POINTS_BACK.finditer(sentence))
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
