@@ -61,6 +61,21 @@ def test_each_absent_word_is_named_once_in_question_order():
     assert absent("sinkhorn hypergraphs") == ()  # no English function word: too terse to read as English
 
 
+#: Everyday words of the questions below about who asks.
+ASKER_WORDS = {"talks", "someone", "there", "reading", "about", "which", "networks", "encoding", "positional"}
+
+
+def test_a_sentence_about_the_one_asking_is_not_read_for_absent_words():
+    assert absent_terms("Hypergraph fan here. Which talks use positional encoding?", HELD.__contains__,
+                        ASKER_WORDS.__contains__, talks=MIN_TALKS) == ()
+
+
+@pytest.mark.parametrize("question", ["Someone saw a talk on hypergraph networks. Is there a link?",
+                                      "I keep reading about hypergraph networks. Was there a talk on that?"])
+def test_a_sentence_before_the_question_that_speaks_of_a_talk_or_that_it_points_back_at_is_read(question):
+    assert absent_terms(question, HELD.__contains__, ASKER_WORDS.__contains__, talks=MIN_TALKS) == ("hypergraph",)
+
+
 # ------------------------------------------------------------------ everyday English (the shipped tokenizers)
 
 

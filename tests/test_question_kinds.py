@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.retrieval.question_kinds import is_comparison
+from app.retrieval.question_kinds import condition_sentences, naming_sentences, is_comparison
 
 
 @pytest.mark.parametrize("question", [
@@ -50,3 +50,9 @@ def test_each_said_of_one_talks_own_things_is_no_comparison(question):
 ])
 def test_a_question_asking_for_a_list_of_talks_is_no_comparison(question):
     assert not is_comparison(question)
+
+
+def test_the_names_of_the_sentence_a_that_points_back_at_are_no_literal_terms():
+    """"that" points at the last thing said, a topic: the asker's company or place before it is none."""
+    question = "I work for a utility company in Texas on energy demand. Which talks deal with that?"
+    assert naming_sentences(question) == "Which talks deal with that?" and condition_sentences(question) == question

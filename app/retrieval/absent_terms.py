@@ -33,6 +33,7 @@ from typing import Callable
 
 from app.core.instruction_features import has_english_function_words
 from app.core.links import BARE_LINK, LINK
+from app.retrieval.question_kinds import condition_sentences
 
 #: Shorter words are not looked up: acronyms and abbreviations ("RBMs", "repo", "CLT") vary in form.
 MIN_LETTERS = 5
@@ -79,14 +80,15 @@ def _held(word: str, holds: Callable[[str], bool]) -> bool:
 
 
 def absent_terms(question: str, holds: Callable[[str], bool], is_everyday: Callable[[str], bool], talks: int) -> tuple[str, ...]:
-    """The question's words that name something no talk contains, in question order, each once.
+    """The question's words that name something no talk contains, in question order, each once. Only the sentences
+    that say what it asks about are read (``condition_sentences``).
 
     ``holds(word)``: does the live index hold the lower-case word (``LexicalIndex.holds_word``);
     ``is_everyday(word)``: is it general English (``EnglishWords.is_everyday``); ``talks``: how many talks it has."""
     if talks < MIN_TALKS or not has_english_function_words(question):  # "Welche Vorträge ...": its words are German, not missing topics
         return ()
     absent: dict[str, None] = {}
-    for match in _WORD.finditer(BARE_LINK.sub(" ", LINK.sub(" ", question))):
+    for match in _WORD.finditer(BARE_LINK.sub(" ", LINK.sub(" ", condition_sentences(question)))):
         word = match.group().lower()
         if len(word) < MIN_LETTERS or "'" in word or "’" in word or word in absent:
             continue

@@ -49,6 +49,7 @@ from typing import Literal
 
 from app.core.talk import Talk
 from app.core.text import content_words, split_sentences
+from app.retrieval.question_kinds import naming_sentences
 from app.retrieval.terms import LINKING_WORDS, YEAR, Term
 
 _DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:org|com|net|io|edu|ai|dev)\b", re.IGNORECASE)
@@ -97,17 +98,6 @@ _SYNONYM = re.compile(r"\b(?:also\s+(?:called|known\s+as)|a\.k\.a\.|aka|otherwis
 _SPELLED_OUT = r"(?:\(\s*|,?\s+(?:that\s+is|i\.\s?e\.|namely|meaning|short\s+for|which\s+stands\s+for)\s*,?\s*)"
 #: A mentioned phrase is a name of a few words, not a clause the pattern ran across.
 _PHRASE_WORDS = 5
-#: A word of an asking sentence that points back at what a sentence before it named ("where he shows up", "talks on
-#: this", "which of them", "who worked there"); "this collection" / "this series" points at the talks themselves, and
-#: "there" after or before a "be" only says that something exists ("Was there any talk …?", "how many are there?").
-_POINTS_BACK = re.compile(r"\b(?:he|she|him|his|her|they|them|their|it|its|these|those|such|my|our|"
-                          r"this(?!\s+(?:collection|series|seminars?|corpus|archive|list)\b)|"
-                          r"(?<!\bis\s)(?<!\bare\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bbe\s)there(?!\s+(?:is|are|was|were|be)\b))\b",
-                          re.IGNORECASE)
-#: The talks themselves, named in an asking sentence: a plural pronoun after them is them ("Which talks discuss early
-#: stopping, and how many of them are there?"), not a sentence before.
-_TALKS_NAMED = re.compile(r"\b(?:talks|speakers|presentations|abstracts|seminars)\b", re.IGNORECASE)
-_PLURAL = re.compile(r"they|them|their|these|those", re.IGNORECASE)
 _BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
                         r"graduated|joined)\b", re.IGNORECASE)
 
@@ -207,35 +197,13 @@ def literal_terms(question: str) -> list[Term]:
     if domains:
         return [Term(domains[0])]
     terms: list[Term] = []
-    said = _setting_the_condition(_PARENTHESES.sub(" ", question))
+    said = naming_sentences(_PARENTHESES.sub(" ", question))
     for sentence in re.split(r"[?!.:;]\s+", said):
         for word in _WORD.findall(sentence)[1:]:
             for part in re.sub(r"['’](?:s|d|m|ve|ll|re)?$", "", word).split("-"):  # "I'd" is "I", no name
                 if any(c.isupper() for c in part) and part != "I" and all(t.text != part for t in terms):
                     terms.append(Term(part))
     return terms + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]
-
-
-def _setting_the_condition(said: str) -> str:
-    """The sentences whose names and years set the condition: those that ask (with a "?"), and the sentences before them too when
-    an asking sentence points back at what they name. "Our IT team keeps complaining about junk mail. Was there any
-    talk on spam filters?" scans for no "IT", and "A colleague says a ReLU network's parameter count overstates …. How
-    many talks measure the local dimensionality …?" for no "ReLU" (held-out-50 fw035 and fw012, read after its blind
-    run); "A colleague keeps mentioning Yuan Cao's work. Can you list every talk where he shows up?" still scans for
-    the name (seen held-out-42 fo022)."""
-    sentences = split_sentences(said)
-    asking = [s for s in sentences if "?" in s]
-    if not asking or len(asking) == len(sentences) or any(_points_back(s) for s in asking):
-        return said
-    return " ".join(asking)
-
-
-def _points_back(sentence: str) -> bool:
-    """Does this asking sentence point back at a sentence before it? Not by a plural pronoun that follows the talks
-    it names: those are the talks (held-out-51 fx011, read after its blind runs)."""
-    talks = _TALKS_NAMED.search(sentence)
-    return any(not (talks and talks.start() < m.start() and _PLURAL.fullmatch(m.group(0)))
-               for m in _POINTS_BACK.finditer(sentence))
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
