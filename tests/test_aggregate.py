@@ -6,6 +6,8 @@ counting question is in tests/test_answer_models.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 
 import pytest
@@ -387,6 +389,19 @@ def test_a_topical_list_opens_with_the_number_of_talks_it_cites():
     answer = count_the_list(_listed("Which talks discuss momentum methods (SGD, heavy-ball)?", [1, 3], "- A [1].\n- C [3]."))
     assert answer.answer.splitlines()[0] == "2 talks in the collection discuss momentum methods:"
     assert stated_count(answer.answer) == 2
+
+
+def test_a_restated_list_counts_in_the_users_words_not_the_search_query():
+    question = "Which talks discuss early stopping, and how many of them are there?"
+    answer = count_the_list(replace(_listed("Which talks are about NeurIPS 2023 Early Stopping Papers?", [1, 3], "- A [1].\n- C [3]."),
+                                    question=question))
+    assert answer.answer.splitlines()[0] == "2 talks in the collection discuss early stopping:"
+
+
+def test_a_follow_up_pointing_back_counts_in_its_rewrites_words():
+    answer = count_the_list(replace(_listed("Which talks discuss grokking?", [1, 3], "- A [1].\n- C [3]."),
+                                    question="Which talks discuss it?"))
+    assert answer.answer.splitlines()[0] == "2 talks in the collection discuss grokking:"
 
 
 def test_a_single_talk_answer_gets_no_count():

@@ -49,6 +49,8 @@ _FORM_REQUEST = re.compile(r"(?:^|\s+)and\s+(?:give|say|state|list|count|tell|na
 #: Verbs a phrase may open with whose other number is not made with -s.
 _TO_PLURAL = {"is": "are", "was": "were", "has": "have", "does": "do"}
 _TO_SINGULAR = {plural: singular for singular, plural in _TO_PLURAL.items()}
+#: What the listed talks do when the question's wording gives no phrase for it.
+MATCH_THE_QUESTION = "match the question"
 
 
 def count_sentence(n: int, what: str, *, capped: bool = False) -> str:
@@ -92,7 +94,7 @@ def listed_what(question: str) -> str:
     rest = _FORM_REQUEST.sub("", _WHERE.sub("", match.group("rest").strip())) if match else ""
     rest = re.sub(r"^that\s+", "", rest)
     if not rest or _INVERTED.match(rest):
-        return "match the question"
+        return MATCH_THE_QUESTION
     noun = match.group("noun").strip().lower()
     if noun.split()[-1] in ("talk", "talks"):  # "seminar talks", "recent talks": the talks the count sentence names
         return _plural(rest) if noun.endswith("talk") else rest
@@ -138,9 +140,23 @@ def count_the_list(answer: Answer) -> Answer:
     """A list answer (a "which talks / how many" question) opens with how many talks it cites."""
     if answer.abstained or not answer.cited or not is_open_ended(answer.query):
         return answer
-    text = count_sentence(len(answer.cited), listed_what(answer.query))
+    text = count_sentence(len(answer.cited), _what_was_asked(answer))
     sentence = Sentence(text if answer.answer.lstrip().startswith("- ") else text[:-1] + ".", [], 1.0, kind="record")
     return replace(answer, sentences=[sentence, *answer.sentences], answer=f"{sentence.text}\n{answer.answer}")
+
+
+#: A phrase that points back at an earlier turn ("discuss it", "use that method"): the search query says what it is.
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|his|her)\b", re.IGNORECASE)
+
+
+def _what_was_asked(answer: Answer) -> str:
+    """What the listed talks do, in the user's words when they say it: a restated list searched for the model's words
+    ("are about neurIPS 2023 Early Stopping Papers" for "Which talks … discuss early stopping …?", held-out-51 fx011,
+    read after its blind runs), a follow-up's rewrite only where the user's words point back ("discuss it")."""
+    asked = listed_what(answer.question)
+    if asked == MATCH_THE_QUESTION or _POINTS_BACK.search(asked):
+        return listed_what(answer.query)
+    return asked
 
 
 def answer_from_records(catalog, query: str, answer: Answer) -> Answer | None:
