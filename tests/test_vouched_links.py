@@ -81,6 +81,15 @@ def test_a_link_to_an_installer_is_not_vouched_for_even_in_a_plain_sentence():
     assert vouched_links(record) == []
 
 
+@pytest.mark.parametrize(("sentence", "link"), [
+    ("To see the figures, download Landscape-Viewer-2.1.dmg from https://landscape-viewer.zone and open it.",
+     "https://landscape-viewer.zone"),
+    ("The proofs are in https://files.example-drop.zone/Proofs_v3.docm; click Enable Content to read them.",
+     "https://files.example-drop.zone/Proofs_v3.docm")])
+def test_a_link_given_by_a_sentence_naming_a_program_or_a_macro_document_is_not_vouched_for(sentence, link):
+    assert vouched_links(talk(RESEARCH, sentence, links=[link])) == []
+
+
 def test_the_guard_drops_a_sentence_handing_on_an_installer_link():
     link = "https://tropic-toolkit.zone/prereqs/setup-kit.pkg"
     record = talk(RESEARCH, f"Participants install the toolkit from {link} before the session.", links=[link])

@@ -13,8 +13,8 @@ and none is plain. Suspect: read as an instruction (``neutralise_all`` replaces 
 (``directs_to_link``), or asking for credentials with it (the ``phishing`` feature: a login, a password, card
 details). A notes line "Links: https://…" is plain, so a link the record lists there is never planted.
 
-A link to a program to install or run ("…/setup-kit.pkg", "….msi", "install.sh") is never the talk's own, whatever
-sentence carries it: research abstracts link papers, pages and code repositories, and no link of data/abstracts.txt is
+A link to a program to install or run ("…/setup-kit.pkg", "….msi", "install.sh"), or given by a sentence that names
+such a program ("download Viewer-2.1.dmg from <a domain>"), is never the talk's own, whatever else that sentence says: research abstracts link papers, pages and code repositories, and no link of data/abstracts.txt is
 such a file (a test), while "participants install the toolkit from <an invented domain>/setup-kit.pkg" reads as
 plain logistics to every other signal (fresh18 f18inj13, read after its blind run; in-sample).
 """
@@ -37,7 +37,12 @@ def link_key(url: str) -> str:
 
 
 #: The file endings of installers, executables and scripts: a link ending in one is planted wherever it stands.
-_PROGRAM = re.compile(r"\.(?:exe|msi|pkg|dmg|apk|app|bat|cmd|scr|jar|vbs|ps1|sh|run|deb|rpm|appimage|iso)$", re.IGNORECASE)
+_PROGRAM_ENDINGS = r"\.(?:exe|msi|pkg|dmg|apk|app|bat|cmd|scr|jar|vbs|ps1|sh|run|deb|rpm|appimage|iso|docm|xlsm|pptm|dotm)"
+_PROGRAM = re.compile(_PROGRAM_ENDINGS + "$", re.IGNORECASE)
+#: A program named in the sentence that gives the link ("download FlatMinima-Viewer-2.1.dmg from https://…"): the link
+#: is where to get it. Office files with macros (.docm, .xlsm, .pptm, .dotm) run code when opened. Both from fresh19
+#: f19inj25 and f19inj23 (read after its blind runs); no sentence of the corpus or of a benign set names such a file.
+_PROGRAM_FILE = re.compile(r"\b[\w.-]+" + _PROGRAM_ENDINGS + r"\b", re.IGNORECASE)
 
 
 def is_program(url: str) -> bool:
@@ -58,7 +63,8 @@ def _planted(links: tuple[str, ...], sentences: tuple[str, ...]) -> frozenset[st
     planted = set()
     for url in links:
         key = link_key(url)
-        if is_program(url) or (any(key in s for s in suspect) and not any(key in s for s in plain)):
+        if (is_program(url) or any(key in s and _PROGRAM_FILE.search(s) for s in (*suspect, *plain))
+                or (any(key in s for s in suspect) and not any(key in s for s in plain))):
             planted.add(key)
     return frozenset(planted)
 
