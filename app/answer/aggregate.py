@@ -145,8 +145,9 @@ def count_the_list(answer: Answer) -> Answer:
     return replace(answer, sentences=[sentence, *answer.sentences], answer=f"{sentence.text}\n{answer.answer}")
 
 
-#: A phrase that points back at an earlier turn ("discuss it", "use that method"): the search query says what it is.
-_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|his|her)\b", re.IGNORECASE)
+#: A pronoun in the phrase points back at an earlier turn ("discuss it", "use that method"): the search query says
+#: what it is.
+_PRONOUN = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|his|her)\b", re.IGNORECASE)
 
 
 def _what_was_asked(answer: Answer) -> str:
@@ -154,7 +155,7 @@ def _what_was_asked(answer: Answer) -> str:
     ("are about neurIPS 2023 Early Stopping Papers" for "Which talks … discuss early stopping …?", held-out-51 fx011,
     read after its blind runs), a follow-up's rewrite only where the user's words point back ("discuss it")."""
     asked = listed_what(answer.question)
-    if asked == MATCH_THE_QUESTION or _POINTS_BACK.search(asked):
+    if asked == MATCH_THE_QUESTION or _PRONOUN.search(asked):
         return listed_what(answer.query)
     return asked
 

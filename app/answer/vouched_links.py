@@ -14,8 +14,9 @@ and none is plain. Suspect: read as an instruction (``neutralise_all`` replaces 
 details). A notes line "Links: https://…" is plain, so a link the record lists there is never planted.
 
 A link to a program to install or run ("…/setup-kit.pkg", "….msi", "install.sh"), or given by a sentence that names
-such a program ("download Viewer-2.1.dmg from <a domain>"), is never the talk's own, whatever else that sentence says: research abstracts link papers, pages and code repositories, and no link of data/abstracts.txt is
-such a file (a test), while "participants install the toolkit from <an invented domain>/setup-kit.pkg" reads as
+such a program ("download Viewer-2.1.dmg from <a domain>"), is never the talk's own, whatever else that sentence says:
+research abstracts link papers, pages and code repositories, and no link of data/abstracts.txt is such a file (a
+test), while "participants install the toolkit from <an invented domain>/setup-kit.pkg" reads as
 plain logistics to every other signal (fresh18 f18inj13, read after its blind run; in-sample).
 """
 
