@@ -9,7 +9,7 @@ the CI gate runs on it) and ``questions-heldout.jsonl``, ``questions-heldout2.js
 ``questions-heldout3.jsonl``, ``questions-heldout4.jsonl``, ``questions-heldout5.jsonl``,
 ``questions-heldout6.jsonl``, ``questions-heldout7.jsonl``, ``questions-heldout8.jsonl``, ``questions-heldout9.jsonl``,
 ``questions-heldout10.jsonl``, ``questions-heldout11.jsonl``, ``questions-heldout12.jsonl``,
-``questions-heldout13.jsonl``, ``questions-heldout14.jsonl``, ``questions-heldout15.jsonl``, ``questions-heldout16.jsonl``, ``questions-heldout17.jsonl``, ``questions-heldout18.jsonl``, ``questions-heldout19.jsonl``, ``questions-heldout20.jsonl``, ``questions-heldout21.jsonl``, ``questions-heldout22.jsonl``, ``questions-heldout23.jsonl``, ``questions-heldout24.jsonl``, ``questions-heldout25.jsonl``, ``questions-heldout26.jsonl``, ``questions-heldout27.jsonl``, ``questions-heldout28.jsonl``, ``questions-heldout29.jsonl``, ``questions-heldout30.jsonl``, ``questions-heldout31.jsonl``, ``questions-heldout32.jsonl``, ``questions-heldout33.jsonl``, ``questions-heldout34.jsonl``, ``questions-heldout35.jsonl``, ``questions-heldout36.jsonl``, ``questions-heldout37.jsonl``, ``questions-heldout38.jsonl``, ``questions-heldout39.jsonl``, ``questions-heldout40.jsonl``, ``questions-heldout41.jsonl``, ``questions-heldout42.jsonl``, ``questions-heldout43.jsonl``, ``questions-heldout44.jsonl``, ``questions-heldout45.jsonl``, ``questions-heldout46.jsonl``, ``questions-heldout47.jsonl``, ``questions-heldout48.jsonl``, ``questions-heldout49.jsonl``, ``questions-heldout50.jsonl``, ``questions-heldout51.jsonl`` and ``questions-heldout52.jsonl`` (held-out: written blind from the corpus and committed before any run on them; eval/data/README.md says which
+``questions-heldout13.jsonl``, ``questions-heldout14.jsonl``, ``questions-heldout15.jsonl``, ``questions-heldout16.jsonl``, ``questions-heldout17.jsonl``, ``questions-heldout18.jsonl``, ``questions-heldout19.jsonl``, ``questions-heldout20.jsonl``, ``questions-heldout21.jsonl``, ``questions-heldout22.jsonl``, ``questions-heldout23.jsonl``, ``questions-heldout24.jsonl``, ``questions-heldout25.jsonl``, ``questions-heldout26.jsonl``, ``questions-heldout27.jsonl``, ``questions-heldout28.jsonl``, ``questions-heldout29.jsonl``, ``questions-heldout30.jsonl``, ``questions-heldout31.jsonl``, ``questions-heldout32.jsonl``, ``questions-heldout33.jsonl``, ``questions-heldout34.jsonl``, ``questions-heldout35.jsonl``, ``questions-heldout36.jsonl``, ``questions-heldout37.jsonl``, ``questions-heldout38.jsonl``, ``questions-heldout39.jsonl``, ``questions-heldout40.jsonl``, ``questions-heldout41.jsonl``, ``questions-heldout42.jsonl``, ``questions-heldout43.jsonl``, ``questions-heldout44.jsonl``, ``questions-heldout45.jsonl``, ``questions-heldout46.jsonl``, ``questions-heldout47.jsonl``, ``questions-heldout48.jsonl``, ``questions-heldout49.jsonl``, ``questions-heldout50.jsonl``, ``questions-heldout51.jsonl``, ``questions-heldout52.jsonl`` and ``questions-heldout53.jsonl`` (held-out: written blind from the corpus and committed before any run on them; eval/data/README.md says which
 were read after their runs and are tuning sets now; docs/evaluation.md reports them).
 """
 
@@ -129,8 +129,10 @@ HELDOUT50_QUESTIONS = DATA_DIR / "questions-heldout50.jsonl"
 HELDOUT51_QUESTIONS = DATA_DIR / "questions-heldout51.jsonl"
 #: A fifty-second blind held-out set on the kinds of question no recent held-out set tested, many opening with a sentence of context: everyday-worded comparisons of two or three talks (key facts per side), yes/no questions (half yes, half no), "how many talks" counting questions whose gold is every matching talk, two-turn follow-ups that pick one talk of an earlier list or comparison by description, relative clause, "that speaker" or the user's own order, and unanswerable yes/no or comparison questions on topics no talk covers or near misses of a real talk (issue 23).
 HELDOUT52_QUESTIONS = DATA_DIR / "questions-heldout52.jsonl"
+#: A fifty-third blind held-out set mixing kinds, a third of the questions opening with a sentence of context that often names something capitalised that is not asked about: everyday-worded multi-talk lists whose gold is every matching talk (six also asking how many), yes/no questions (half yes, half no), two-talk comparisons (key facts per side), speaker and link questions on talks described by their topic, and unanswerable lists, yes/no and record questions on topics no talk covers or near misses of a real talk (issue 23).
+HELDOUT53_QUESTIONS = DATA_DIR / "questions-heldout53.jsonl"
 #: The question sets a run can answer: rules, prompts and thresholds are chosen on "dev" only;
-#: "held-out" and "held-out-2" to "held-out-52" were written blind and only report (docs/evaluation.md).
+#: "held-out" and "held-out-2" to "held-out-53" were written blind and only report (docs/evaluation.md).
 QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,),
                  "held-out-2": (HELDOUT2_QUESTIONS,), "held-out-3": (HELDOUT3_QUESTIONS,),
                  "held-out-4": (HELDOUT4_QUESTIONS,), "held-out-5": (HELDOUT5_QUESTIONS,),
@@ -166,7 +168,8 @@ QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUES
                  "held-out-49": (HELDOUT49_QUESTIONS,),
                  "held-out-50": (HELDOUT50_QUESTIONS,),
                  "held-out-51": (HELDOUT51_QUESTIONS,),
-                 "held-out-52": (HELDOUT52_QUESTIONS,)}
+                 "held-out-52": (HELDOUT52_QUESTIONS,),
+                 "held-out-53": (HELDOUT53_QUESTIONS,)}
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 #: Pairs labelled from answers of the current code (eval/data/README.md); split and used like the ones above.
 JUDGE_PAIRS_CURRENT = DATA_DIR / "judge_pairs_current.jsonl"
