@@ -65,7 +65,8 @@ class Term:
     def pattern(self) -> re.Pattern:
         if self.year:
             return re.compile(re.escape(self.text).join(_NOT_IN_A_NUMBER))
-        return re.compile(rf"(?<![A-Za-z]){self._letters()}(?:e?s)?(?![a-z])", re.IGNORECASE)
+        longer_number = r"(?!\d)" if self.text[-1].isdigit() else ""  # "CIFAR-10" is not in "CIFAR-100"
+        return re.compile(rf"(?<![A-Za-z]){self._letters()}(?:e?s)?(?![a-z]){longer_number}", re.IGNORECASE)
 
     def spelled_out(self) -> str | None:
         """An acronym's long form as a regular expression (initials of capitalised words), case-sensitive."""
