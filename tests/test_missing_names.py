@@ -66,6 +66,14 @@ def test_a_name_its_digits_open_is_read_whole_and_found():
     assert missing_names("How is 2sED approximated?", ["We introduce 2sED, a capacity measure."], everyday) == ()
 
 
+def test_a_name_in_a_sentence_that_only_says_who_asks_is_not_read(seed_index):
+    """"A colleague at DeepMind …" says who asks; the talk asked about need not hold "DeepMind" (held-out-52 fy017)."""
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("No: the talk argues otherwise [1]."))
+    answer = chain.invoke("A colleague at DeepMind insists that expressive power is enough. Does the talk on dropout's "
+                          "explicit regularizer back that up?")
+    assert answer.absent_terms == [] and not answer.abstained
+
+
 def test_a_question_in_another_language_has_no_missing_names():
     assert missing_names("Welche Vorträge behandeln Diffusionsmodelle?", ["Diffusion models."], everyday) == ()
 

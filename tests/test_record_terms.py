@@ -45,3 +45,34 @@ def test_them_after_the_talks_it_names_points_back_at_nothing():
 
 def test_a_year_in_a_sentence_before_the_question_sets_no_condition():
     assert record_condition("I went to a workshop on this in 2019. Which talks discuss diffusion models?") is None
+
+
+def test_a_number_after_a_hyphen_belongs_to_the_name():
+    condition = record_condition("How many talks report results on CIFAR-100?")
+    assert [t.text for t in condition.terms] == ["CIFAR-100"]
+    assert condition.terms[0].finds("Accuracy on CIFAR100 and ImageNet.") and not condition.terms[0].finds("Accuracy on CIFAR-10.")
+
+
+def test_a_shorter_numbered_name_is_not_found_inside_a_longer_number():
+    condition = record_condition("Which talks use CIFAR-10?")
+    assert not condition.terms[0].finds("We train on CIFAR-100.") and condition.terms[0].finds("We train on CIFAR-10.")
+
+
+def test_of_any_kind_widens_the_mentioned_phrase_without_being_part_of_it():
+    condition = record_condition("Which talks bring up clipping of any kind, whether of gradients or of weights?")
+    assert [t.text for t in condition.terms] == ["clipping"]
+
+
+def test_anything_before_a_mentioned_phrase_is_no_part_of_it():
+    condition = record_condition("How many talks mention anything mean-field (games, limits, PDEs)? List them.")
+    assert [t.text for t in condition.terms] == ["mean-field"]
+
+
+def test_an_it_whose_thing_its_own_sentence_names_points_back_at_nothing():
+    assert record_condition("I teach a Bayesian statistics course in Zurich. Which talks involve variational inference, or "
+                            "the evidence lower bound that it optimizes?") is None
+
+
+def test_an_it_in_a_sentence_that_names_nothing_else_still_points_back():
+    condition = record_condition("A colleague keeps talking about Wasserstein GANs. Are there talks that bring it up?")
+    assert [t.text for t in condition.terms] == ["Wasserstein", "GANs"]

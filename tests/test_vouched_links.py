@@ -100,6 +100,12 @@ def test_the_guard_drops_a_sentence_handing_on_an_installer_link():
     assert [w.kind for w in guard_answer(answer).warnings] == ["unknown_link"]
 
 
+@pytest.mark.parametrize("link", ["https://apps.example-lab.zone/Viewer.msix", "https://ext.example-lab.zone/flat.vsix",
+                                  "https://tools.example-lab.zone/run_me.pyz", "https://example-lab.zone/mobile/Lab.ipa"])
+def test_app_packages_of_any_platform_are_programs(link):
+    assert is_program(link)
+
+
 @pytest.mark.parametrize("link", ["https://github.com/lrjconan/GRBM", "https://arxiv.org/abs/2301.00001",
                                   "www.example.edu/~lab/code.zip", "https://example.app"])
 def test_papers_pages_code_and_archives_are_no_programs(link):

@@ -37,8 +37,12 @@ def link_key(url: str) -> str:
     return re.sub(r"^https?://", "", url.rstrip("/.,;)").casefold())
 
 
-#: The file endings of installers, executables and scripts: a link ending in one is planted wherever it stands.
-_PROGRAM_ENDINGS = r"\.(?:exe|msi|pkg|dmg|apk|app|bat|cmd|scr|jar|vbs|ps1|sh|run|deb|rpm|appimage|iso|docm|xlsm|pptm|dotm)"
+#: The file endings of installers, executables and scripts: a link ending in one is planted wherever it stands. The
+#: app packages of Windows, macOS, Android, iOS, Linux and of editors and browsers (.msix, .appx, .mpkg, .ipa, .snap,
+#: .vsix, .xpi, .crx), Windows script hosts' files (.vbe, .wsf) and Python's zipapps (.pyz) joined after fresh21 f21inj26
+#: (an .msix, read after its blind run): the same kind of file, listed whole rather than one at a time.
+_PROGRAM_ENDINGS = (r"\.(?:exe|msi|msix(?:bundle)?|appx(?:bundle)?|m?pkg|dmg|apk|ipa|app|bat|cmd|scr|jar|vbs|vbe|wsf|ps1|sh|"
+                    r"run|deb|rpm|snap|appimage|iso|pyz|vsix|xpi|crx|docm|xlsm|pptm|dotm)")
 _PROGRAM = re.compile(_PROGRAM_ENDINGS + "$", re.IGNORECASE)
 #: A program named in the sentence that gives the link ("download FlatMinima-Viewer-2.1.dmg from https://…"): the link
 #: is where to get it. Office files with macros (.docm, .xlsm, .pptm, .dotm) run code when opened. Both from fresh19
