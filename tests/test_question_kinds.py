@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.retrieval.question_kinds import condition_sentences, naming_sentences, is_comparison
+from app.retrieval.question_kinds import condition_sentences, is_comparison, is_yes_no, naming_sentences
 
 
 @pytest.mark.parametrize("question", [
@@ -56,3 +56,20 @@ def test_the_names_of_the_sentence_a_that_points_back_at_are_no_literal_terms():
     """"that" points at the last thing said, a topic: the asker's company or place before it is none."""
     question = "I work for a utility company in Texas on energy demand. Which talks deal with that?"
     assert naming_sentences(question) == "Which talks deal with that?" and condition_sentences(question) == question
+
+
+@pytest.mark.parametrize("question", [
+    "Does the talk that lets depth and width both go to infinity describe the network at initialization with an SDE?",
+    "Does the catastrophic forgetting talk blame forgetting on networks being too small to hold both tasks?",
+])
+def test_both_said_of_two_things_of_one_talk_is_no_comparison_and_leaves_a_yes_no_question(question):
+    assert not is_comparison(question) and is_yes_no(question)
+
+
+@pytest.mark.parametrize("question", [
+    "Do both talks assume a convex loss?",
+    "What do both of them say about depth?",
+    "Do both the mean-field talk and the NTK talk study two-layer networks?",
+])
+def test_both_said_of_talks_sets_them_side_by_side(question):
+    assert is_comparison(question) and not is_yes_no(question)

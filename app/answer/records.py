@@ -22,7 +22,7 @@ from pathlib import Path
 from app.answer.result import Answer, Sentence, Source
 from app.answer.vouched_links import vouched_links
 from app.core.text import cited_numbers, split_sentences
-from app.retrieval.question_kinds import is_comparison, is_open_ended, talks_named
+from app.retrieval.question_kinds import is_comparison, is_open_ended
 
 _LINKS = re.compile(
     r"\b(?:links?|urls?|arxiv|papers?|preprints?|code|github|repositor(?:y|ies)|openreview|references?|website|slides|publications?)\b",
@@ -46,9 +46,6 @@ _COAUTHORS = re.compile(r"\b(?:co-?authors?|joint(?:ly)?|collaborat\w*|together 
 RECORD_WORDS = (_LINKS, _PERSON, _COAUTHORS)
 #: "X: speaker, lab, PhD": a tail after a colon this short lists what is asked, and the head is the talk's topic.
 SHORT_TAIL = 8
-_BOTH = re.compile(r"\bboth\b", re.IGNORECASE)
-_BOTH_TALKS = re.compile(r"\bboth\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:talks?|speakers?|presenters?|presentations?|lectures?|them)\b",
-                         re.IGNORECASE)
 #: "How many …" asked (at the start or after a clause), not inside a description of the talk ("the speaker who bounded
 #: how many linear pieces …", held-out-11 y010, read after its runs).
 _HOW_MANY = re.compile(r"(?:^|[,;:?.!]\s*)\W*(?:and\s+|so\s+|also\s+)?(?:how many|count)\b", re.IGNORECASE)
@@ -91,22 +88,10 @@ def compares_talks(question: str) -> bool:
     that asks for the record and compares nothing itself makes the question one talk's. On the question files up to
     held-out-46 (a text-only script) 13 questions read so, 12 of them speaker or link questions; the tail still compares
     in held-out-40's fm002 ("the two compared, the verdict, collaborators")."""
-    if not is_comparison(question) or _both_things_of_one_talk(question):
+    if not is_comparison(question):
         return False
     _, colon, tail = question.partition(":")
     return not (colon and len(tail.split()) <= SHORT_TAIL and asks_record(tail) and not is_comparison(tail))
-
-
-def _both_things_of_one_talk(question: str) -> bool:
-    """A record question about one talk whose only comparison word is a "both" of two things of that talk: "the speaker
-    on robustness to both adversarial inputs and bit flips", "exponential in both depth and dimension", "give me the
-    links for both" (papers), not "both talks", "both speakers" or "both of them". On the question files up to
-    held-out-46 (a text-only script) this reads 11 questions as one talk's: 10 speaker or link questions (held-out-44
-    fq021 and held-out-46 fs017 among them; fs017's co-author was not given, read after its runs) and held-out-22 b015,
-    whose "the talk that explains both" is one talk too; no follow-up."""
-    if not _BOTH.search(question) or _BOTH_TALKS.search(question) or talks_named(question) > 1 or not asks_record(question):
-        return False
-    return not is_comparison(_BOTH.sub(" ", question))
 
 
 def asks_record(question: str) -> bool:

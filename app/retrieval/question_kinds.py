@@ -48,8 +48,15 @@ _COUNTING = re.compile(
 #: talk's things ("many different weight settings give one function", "two different kinds of behaviour"). Of every
 #: seen question (text only, 2026-12-06), dropping the bare adjective changed 9: 8 read as comparisons by it alone and
 #: typed otherwise (fd008, fj007 declined by the comparison prompt), and ez038 (unanswerable, asks about one topic).
+#: "both" sets talks side by side only when it is said of talks ("both talks", "both of them", "both the X talk and
+#: …"), not of two things of one talk ("depth and width both go to infinity", "to hold both tasks"). Of every seen
+#: question (text only, 2026-12-07), the 19 that the bare word alone made comparisons were none (3 yes/no, 16 about one
+#: talk's research or record); held-out-53 fz015, a yes/no question answered "The two differ in that …", read after its
+#: blind run.
+_BOTH_TALKS = (r"both\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:talks?|speakers?|presenters?|presentations?|lectures?|them|ones?)"
+               r"|both\s+the\s+(?:[\w-]+\s+){1,6}?(?:talk|one|lecture|presentation)\s+and\b")
 _COMPARISON = re.compile(r"\b(?:compare[sd]?|comparison|contrast|differ(?:s|ence|ences)?|different\s+(?:from|than|to)|versus|vs\.?"
-                         r"|both|two talks|each\s+(?:other|of))\b", re.IGNORECASE)
+                         r"|" + _BOTH_TALKS + r"|two talks|each\s+(?:other|of))\b", re.IGNORECASE)
 #: A bare "each" sets talks side by side only where the question speaks of several ("the talk on X and the talk on Y
 #: each arrive at …", "do the talks … each account for …"); in a question about one talk it is that talk's own things
 #: ("each layer", "each epoch", "what happens on each side"). Of every seen question (text only, 2026-12-06), this
@@ -87,7 +94,7 @@ _EXISTENCE = re.compile(r"\b(?:is|was|are|were)\s+there\b|\bany\s+(?:talks?|spea
 _REQUEST = re.compile(r"^\W*(?:can|could|would)\s+(?:i|you|we|one)\s+(?:please\s+)?(?:get|find|see|have|access|read|download|"
                       r"give|share|send|point|list|name|tell)\b|^\W*do\s+you\s+have\b", re.IGNORECASE)
 #: Two talks set side by side get the comparison's answer, not a yes or a no ("each layer" is no comparison).
-_SIDE_BY_SIDE = re.compile(r"\b(?:both|compar\w*|contrast\w*|versus|vs\.?|differ\w*|two talks)\b", re.IGNORECASE)
+_SIDE_BY_SIDE = re.compile(r"\b(?:" + _BOTH_TALKS + r"|compar\w*|contrast\w*|versus|vs\.?|differ\w*|two talks)\b", re.IGNORECASE)
 
 
 def talks_named(question: str) -> int:
