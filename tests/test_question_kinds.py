@@ -73,3 +73,14 @@ def test_both_said_of_two_things_of_one_talk_is_no_comparison_and_leaves_a_yes_n
 ])
 def test_both_said_of_talks_sets_them_side_by_side(question):
     assert is_comparison(question) and not is_yes_no(question)
+
+
+def test_their_in_an_asking_sentence_that_says_enough_is_its_talks_not_the_asker():
+    question = ("A student of mine at Tsinghua asked why wide networks behave like kernels. How does the talk on the NTK "
+                "compare with the one on wide networks becoming linear in their parameters?")
+    assert condition_sentences(question) == question.split(". ", 1)[1]
+
+
+def test_their_in_an_asking_sentence_that_says_nothing_else_points_back():
+    question = "Two groups proposed new samplers for diffusion. What did their talks find?"
+    assert condition_sentences(question) == question
