@@ -84,3 +84,16 @@ def test_their_in_an_asking_sentence_that_says_enough_is_its_talks_not_the_asker
 def test_their_in_an_asking_sentence_that_says_nothing_else_points_back():
     question = "Two groups proposed new samplers for diffusion. What did their talks find?"
     assert condition_sentences(question) == question
+
+
+def test_a_yes_no_question_after_a_sentence_of_context_is_yes_no():
+    assert is_yes_no("A colleague insists that expressive power is enough. Does the talk on mixup back that up?")
+
+
+@pytest.mark.parametrize("question", [
+    "Neural collapse in the UFM: does collapse still show up with MSE, and where were those results published?",
+    "My students ask about double descent. Can you explain what the talk on random features argued?",
+    "I work on tokenizers. Did anyone give a talk on byte-pair encoding?",
+])
+def test_a_question_asking_for_more_a_request_or_whether_a_talk_exists_is_no_yes_no_question(question):
+    assert not is_yes_no(question)
