@@ -7,7 +7,7 @@ not count, nor does a short acronym's capitalised look-alike (a sentence's openi
 "GAN"; held-out-50 fw035, read after its blind run), while a longer one's does ("Cifar10" for CIFAR), and so does its
 spelled-out form ("Massachusetts Institute of Technology" for MIT); an acronym's plural ("ODEs") is the acronym with
 the ending optional; a capitalised name in the middle of a person's name ("Daniel Adam Roberts") is not the term
-("Adam"); a year is a whole number.
+("Adam"); a year is a whole number, and so is a name's number ("CIFAR-10" is not in "CIFAR-100").
 """
 
 from __future__ import annotations
