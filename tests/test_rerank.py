@@ -69,6 +69,18 @@ def test_padding_in_a_batch_leaves_the_logits_almost_unchanged(reranker):
 # ------------------------------------------------------------------ the model check
 
 
+def test_a_query_longer_than_the_pair_is_scored_from_its_opening_words(reranker):
+    """A follow-up's long search query left no passage token to cut and the tokenizer raised (blind held-out-54)."""
+    long_query = "How does the implicit bias of gradient descent shape the learned network? " * 40
+    logits = reranker.score(long_query, ["Gradient descent is implicitly biased towards max-margin solutions.", "Cats."])
+    assert logits.shape == (2,) and np.isfinite(logits).all()
+
+
+def test_a_query_that_fits_is_scored_whole(reranker):
+    query = "implicit bias of gradient descent"
+    assert reranker._fitting(query) == query
+
+
 def test_corrupted_reranker_weights_are_a_model_file_error(tmp_path):
     root = copy_reranker_files(tmp_path)
     flip_bytes(root / "data" / "reranker_en" / "model.onnx")
