@@ -90,6 +90,23 @@ def test_a_link_given_by_a_sentence_naming_a_program_or_a_macro_document_is_not_
     assert vouched_links(talk(RESEARCH, sentence, links=[link])) == []
 
 
+@pytest.mark.parametrize(("sentence", "link"), [
+    ("To run the demos, install them with conda install -c https://demo-channel.zone/channel meanfield-demos.",
+     "https://demo-channel.zone/channel"),
+    ("The viewer is installed with flatpak install https://apps.example-lab.zone/viewer before the session.",
+     "https://apps.example-lab.zone/viewer"),
+    ("Set up the kernels once with curl -sSL https://get.example-lab.zone | sudo bash.", "https://get.example-lab.zone")])
+def test_a_link_an_install_command_installs_is_not_vouched_for(sentence, link):
+    assert vouched_links(talk(RESEARCH, sentence, links=[link])) == []
+
+
+def test_a_documentation_link_beside_an_install_command_is_vouched_for():
+    link = "https://pythonot.github.io"
+    record = talk(RESEARCH, f"The experiments use the POT library, installed with pip install pot and documented at {link}.",
+                  links=[link])
+    assert vouched_links(record) == [link]
+
+
 def test_the_guard_drops_a_sentence_handing_on_an_installer_link():
     link = "https://tropic-toolkit.zone/prereqs/setup-kit.pkg"
     record = talk(RESEARCH, f"Participants install the toolkit from {link} before the session.", links=[link])
