@@ -76,3 +76,9 @@ def test_an_it_whose_thing_its_own_sentence_names_points_back_at_nothing():
 def test_an_it_in_a_sentence_that_names_nothing_else_still_points_back():
     condition = record_condition("A colleague keeps talking about Wasserstein GANs. Are there talks that bring it up?")
     assert [t.text for t in condition.terms] == ["Wasserstein", "GANs"]
+
+
+def test_a_lower_case_prefix_joined_to_a_name_makes_the_term_a_word_of_its_own():
+    condition = record_condition("How many talks deal with sub-Gaussian variables or tails?")
+    assert [t.text for t in condition.terms] == ["sub-Gaussian"]
+    assert condition.terms[0].finds("for sub-Gaussian noise") and not condition.terms[0].finds("for Gaussian noise")
