@@ -65,7 +65,10 @@ def _installed_from(key: str, sentence: str) -> bool:
     """Is the link (its ``link_key``) what an install command in the sentence installs, or a download piped into a shell?"""
     link = r"(?:https?://)?" + re.escape(key)
     match = re.search(_INSTALLER + link, sentence)
-    return bool(match) and (not re.search(r"(?:curl|wget)\S*\s", match.group(0)) or bool(re.match(_PIPED_TO_SHELL, sentence[match.end():])))
+    if not match:
+        return False
+    downloads = re.search(r"(?:curl|wget)\S*\s", match.group(0))  # a download installs only when piped into a shell
+    return not downloads or bool(re.match(_PIPED_TO_SHELL, sentence[match.end():]))
 
 
 def is_program(url: str) -> bool:

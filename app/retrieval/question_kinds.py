@@ -190,8 +190,8 @@ def _asks_with_auxiliary(question: str) -> bool:
     Until 2026-12-07 only the question's first sentence could open with the auxiliary, so "A colleague at DeepMind
     insists …. Does the talk on expressive power and mixup back that up?" was no yes/no question (held-out-52 fy017,
     fy013, fy020, read after their blind runs). Of every seen one-turn question (text only), reading every asking
-    sentence with the three exclusions makes 92 of the 99 yes/no questions yes/no (87 before: h071, p034, fy017, fy020
-    and held-out-53 fz015, the last three with the "both" reading), and 27 of the others (31 before)."""
+    sentence with the three exclusions, and "both" read as above, makes 92 of the 99 yes/no questions yes/no (87 before;
+    h071, p034 and held-out-53 fz015 gained through "both", fy017 and fy020 through this), and 27 of the others (31)."""
     _, asking = _asking_sentences(question)
     return any(_YES_NO.search(sentence) and not _ASKS_FOR.match(sentence) and not _REQUEST.search(sentence)
                and not _ASKS_MORE.search(sentence) for sentence in asking)
