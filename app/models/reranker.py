@@ -55,7 +55,7 @@ class CrossEncoderReranker(BaseDocumentCompressor):
 
     def load(self) -> "CrossEncoderReranker":
         """Check and load the model now (raises ``ModelFileError``) rather than on the first question."""
-        self._session, self._tokenizer  # noqa: B018 - cached properties
+        self._session, self._tokenizer, self._query_tokenizer  # noqa: B018 - cached properties
         return self
 
     @cached_property
