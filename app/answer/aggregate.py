@@ -5,7 +5,8 @@ Two paths (app/retrieval/question_kinds.py decides a list or counting question):
 * a question naming a literal term ("How many talks mention CIFAR?") is answered from the record
   scan of the whole catalog (app/retrieval/record_scan.py), without the model: the count, then one
   line per talk (title, speaker, the sentence or link that shows it belongs), each cited to its own
-  talk (``record_answer``);
+  talk (``record_answer``); of a long scan for a question that asks for more than its term ("study whether SGD
+  stays close to a minimum"), the talks the cross-encoder judges closest (app/answer/narrowed_scan.py);
 * a topical list ("Which talks discuss momentum methods?") is the model's choice among the retrieved
   talks, as before; ``count_the_list`` puts the number of talks the answer cites in front of it.
 
@@ -19,6 +20,7 @@ import re
 from dataclasses import replace
 
 from app.answer.attribution import render
+from app.answer.narrowed_scan import Judge, NarrowedScan, closest_matches
 from app.answer.preview import extractive_preview
 from app.answer.result import Answer, Sentence, Source
 from app.core.safety import neutralise
@@ -122,13 +124,25 @@ def _line(source: Source, terms: list[str]) -> str:
     return f"- {name}: “{quote}”." if quote else f"- {name}."
 
 
-def record_answer(answer: Answer, scan: ScanResult) -> Answer:
-    """The answer to a literal list question from the record scan: the count, then each talk cited to itself."""
+def narrowed_sentence(n: int, narrowed: NarrowedScan) -> str:
+    """"3 talks in the collection study whether SGD stays close … (the closest to the question of the 18 that mention
+    “SGD”):": the count is of the talks listed, and the sentence says they were judged, not matched."""
+    head = count_sentence(n, narrowed.asked)[:-1]
+    return f"{head} (the closest to the question of the {narrowed.scanned} that {narrowed.scan.condition.describe()}):"
+
+
+def record_answer(answer: Answer, scan: ScanResult, narrowed: NarrowedScan | None = None) -> Answer:
+    """The answer to a literal list question from the record scan: the count, then each talk cited to itself.
+    ``narrowed``: the scan's talks closest to the question (app/answer/narrowed_scan.py), listed instead."""
+    scan = narrowed.scan if narrowed else scan
     listed = scan.matches[:LIST_LIMIT]
     sources = [Source(n=i + 1, talk=m.talk, sentences=[m.evidence], score=1.0, dense=1.0, lead=m.evidence, ranked=[m.evidence])
                for i, m in enumerate(listed)]
     terms = [t.text for t in scan.condition.terms]
-    head = count_sentence(len(scan.matches), scan.condition.describe(), capped=scan.capped)
+    if narrowed:
+        head = narrowed_sentence(len(scan.matches), narrowed)
+    else:
+        head = count_sentence(len(scan.matches), scan.condition.describe(), capped=scan.capped)
     if len(scan.matches) > len(listed):
         head = head[:-1] + f"; the first {len(listed)} are listed:"
     sentences = [Sentence(head, [], 1.0, kind="record")]
@@ -160,9 +174,12 @@ def _what_was_asked(answer: Answer) -> str:
     return asked
 
 
-def answer_from_records(catalog, query: str, answer: Answer) -> Answer | None:
+def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None = None, margin: float | None = None,
+                        least: int = 1) -> Answer | None:
     """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
-    catalog (the pinned generation) whose record has it, counted and listed without the model.
+    catalog (the pinned generation) whose record has it, counted and listed without the model; of a long scan for a
+    question that asks for more than the term, the talks within ``margin`` of the best by ``judge``
+    (app/answer/narrowed_scan.py, ``least`` talks or more).
     None when the question names no term or no talk has it (retrieval and the model answer then), and when it names
     a word no talk contains (``answer.absent_terms``, read only for a question after one talk): "Sinkhorn iterations
     for Wasserstein estimates: which talk?" is not answered by the talks that mention Wasserstein."""
@@ -172,5 +189,7 @@ def answer_from_records(catalog, query: str, answer: Answer) -> Answer | None:
     scan = scan_records(catalog, condition) if condition is not None else None
     if scan is None or not scan.matches:
         return None
-    listed = record_answer(answer, scan)
+    asked = listed_what(query)
+    narrowed = closest_matches(query, None if asked == MATCH_THE_QUESTION else asked, scan, judge, margin, least) if judge else None
+    listed = record_answer(answer, scan, narrowed)
     return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))

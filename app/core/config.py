@@ -151,6 +151,12 @@ class RerankSettings(SettingsGroup):
     #: of long questions, whose every talk scores low (-9 and 5: 4 gold and 54 not gold left out).
     list_floor: float | None = -9.0
     list_margin: float = Field(5.0, ge=0)
+    #: A record scan for a question that asks for more than its literal term ("study whether SGD stays close to a
+    #: minimum …", not "mention SGD"), of ``scan_narrowing_from`` talks or more, keeps the talks within this many logits
+    #: of its best one (app/answer/narrowed_scan.py). None: the whole scan. Chosen on half of the seen list questions
+    #: with no model run (bench/scan_narrowing.py; docs/evaluation.md).
+    scan_margin: float | None = Field(5.0, ge=0)
+    scan_narrowing_from: int = Field(9, ge=2)
     #: Abstention signal: the best logit among the first ``abstain_talks`` talks (+ dense_weight x best dense
     #: cosine; 0: the combination did not separate better under leave-one-out on the dev questions).
     abstain_talks: int = Field(3, ge=1, le=50)
