@@ -114,6 +114,7 @@ SOURCES_READ = "Tropical geometry of neural networks. Max-plus algebra describes
         ("The speaker who presented tropical geometry is [1].", "Who presented tropical geometry?"),
         ("The references are and [2][3].", "Which references does the tropical talk give?"),
         ("Its papers appeared at the following venues: [1].", "Which venues did the tropical talk's papers appear at?"),
+        ("[14:07] [1]", "Where is the code of the tropical geometry talk?"),  # a time stamp left by a cut sentence
     ],
 )
 def test_a_restated_question_or_an_empty_slot_says_nothing(sentence, question):
@@ -126,6 +127,7 @@ def test_a_restated_question_or_an_empty_slot_says_nothing(sentence, question):
         ("There was a talk on tropical geometry [1].", "Was there a talk on tropical geometry?"),  # the sources say so: a yes
         ("Max-plus algebra describes the decision boundaries [1].", "How does tropical geometry describe networks?"),
         ("It is based on arXiv:2105.00507 [1].", "Which arXiv preprint is it based on?"),  # a number is information
+        ("2018 [1].", "In which year was the tropical geometry paper published?"),  # a bare number answers
         ("Early stopping is as effective as it is [1].", "Why does early stopping work?"),  # finished, not a slot
         ("- Max-plus networks: it rests on the following two works: [1].", "Which talks use max-plus algebra?"),  # a list line
     ],

@@ -87,6 +87,9 @@ def is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
 
 
+#: Bracketed numbers alone, not a marker ("[14:07]", a transcript's time stamp): what is left of a sentence a check
+#: cut (fresh21 f21inj26 kept "[14:07] [1]" after the guard dropped the link the line went on to; read after its run).
+_BRACKETS_ONLY = re.compile(r"\W*(?:\[[^\]A-Za-z]*\]\W*)+")
 #: A colon with nothing after it: the list the sentence announces is not there.
 _EMPTY_LIST = re.compile(r":\s*\.?\s*$")
 #: Words a finished sentence does not end on: the model stopped where its answer should be.
@@ -109,6 +112,7 @@ def says_nothing(text: str, question: str, sources: str) -> bool:
     link is [1]."): such a sentence gives the reader nothing, and citing it
     makes an unanswered question look answered. Tests, no threshold:
 
+    * it is bracketed numbers only ("[14:07]"), what a cut leaves;
     * it ends on a word no finished sentence ends on (an empty slot), or on a colon with nothing after it but markers
       ("… are presented in the following arXiv links: [1]."; held-out-44 fq031 and fq038, read after their runs), unless
       it is a list line ("- Title: … the following two works: [10].", a talk's own sentence);
@@ -118,7 +122,7 @@ def says_nothing(text: str, question: str, sources: str) -> bool:
       geometry." is the answer to "Was there a talk on tropical geometry?".
     """
     words = [w.lower() for w in _TOKEN.findall(MARKER.sub("", text))]
-    if not words:
+    if not words or _BRACKETS_ONLY.fullmatch(MARKER.sub("", text)):
         return True
     if words[-1] in _DANGLING and not (words[-1] in _COPULAS and len(words) > 1 and words[-2] in _PRONOUNS):
         return True  # "… as effective as it is." is finished; "The GitHub link is." is not
