@@ -52,6 +52,8 @@ from app.answer.sides import two_sides  # noqa: E402
     "How does the talk on score matching relate to the one on denoising autoencoders?",
     "Do the mirror descent talk and the talk on natural gradients take the same view of geometry?",
     "Which talk proves a lower bound, the one on bandits or the one on online learning?",
+    "How does the talk that surveys sparse recovery compare with the one proposing a greedy pursuit?",
+    "One talk showed that pruning helps, and another argued that it hurts. How do they differ?",
 ])
 def test_two_talks_named_and_related_are_two_sides(question):
     assert two_sides(question)
