@@ -3,11 +3,11 @@
 The record scan (app/retrieval/record_scan.py) answers "which talks …" exactly when the question asks for its term
 itself ("mention SGD", "cite ICLR 2022"). A question that names a capitalised word inside a longer topic asks for
 less: "Which talks study whether SGD stays close to a minimum by linearizing its dynamics?" scans for "SGD" and
-listed 18 talks for 2 (seen held-out-10 v032; likewise "prove bounds on the NTK's lowest eigenvalue", 14 for 2, and
-"relate infinite-width networks to Gaussian processes", 15 for 4). The cross-encoder tells the talks that treat the
-topic from those that only share the word: a long scan of such a question keeps the talks within
-``rerank.scan_margin`` logits of its best one (each talk's logit is its best sentence's, as for the list floor,
-app/answer/list_floor.py).
+listed 18 talks for 2 (seen held-out-9 v032; likewise "prove bounds on the NTK's lowest eigenvalue", 14 for 2,
+held-out-41 fn020, and "relate infinite-width networks to Gaussian processes", 15 for 4, held-out-52 fy027). The
+cross-encoder tells the talks that treat the topic from those that only share the word: a long scan of such a
+question keeps the talks within ``rerank.scan_margin`` logits of its best one (each talk's logit is its best
+sentence's, as for the list floor, app/answer/list_floor.py).
 
 Only when the condition says more than the term: a question that asks to mention, name, cite or link (the scan is
 its answer), or whose wording gives no phrase after "which talks" ("In how many talks does NeurIPS come up?"), keeps
@@ -28,14 +28,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable
 
-from app.core.talk import Talk
+from app.answer.list_floor import Judge
 from app.core.text import content_words
 from app.retrieval.record_scan import ScanResult
-
-#: ``TalkRetriever.talk_relevances``: each talk's logit for the query, or None without a cross-encoder.
-Judge = Callable[[str, list[Talk]], "list[float] | None"]
 
 #: A condition that asks for the words themselves: mentioned, named, cited, linked, anywhere (the scan is exact).
 _ASKS_FOR_WORDS = re.compile(r"\b(?:mention\w*|bring\w*\s+up|brought\s+up|refer\w*\s+to|name[ds]?|naming|cit(?:e|es|ed|ing)|"
