@@ -133,6 +133,19 @@ def test_terms_are_capitalised_words_that_open_no_sentence_outside_parentheses()
     assert [t.text for t in literal_terms(question)] == ["Transformers"]
 
 
+@pytest.mark.parametrize("question", [
+    "Which talks fine-tune a pretrained network such as BERT or GPT-2?",
+    "How many talks study variational objectives, e.g. the ELBO?",
+    "Which talks use a kernel, for example an RBF kernel, as their model?",
+])
+def test_names_given_as_examples_of_the_topic_are_no_terms(question):
+    assert literal_terms(question) == []
+
+
+def test_a_name_said_before_its_examples_stays_the_term():
+    assert [t.text for t in literal_terms("Which talks mention anything Sobolev, such as a Sobolev norm?")] == ["Sobolev"]
+
+
 def test_a_topical_question_names_no_literal_term():
     assert record_condition("Which talks discuss momentum methods (SGD with momentum, heavy-ball)? List them all.") is None
 
