@@ -36,6 +36,8 @@ from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E40
 
 MARGINS = (3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
 LEAST = (4, 6, 9, 12)
+#: No scan of the seen questions is longer (the catalog has 210 talks): the bound does not bind here.
+MOST = 10_000
 
 
 def half(set_name: str) -> str:
@@ -77,7 +79,7 @@ def kept(row: dict, margin: float | None, least: int) -> list[dict]:
     """The row's matches ``closest_matches`` keeps at ``margin`` and ``least``, from the stored logits."""
     logit = {m["talk"]: m["logit"] for m in row["matches"]}
     narrowed = closest_matches(row["_question"], row["asked"], row["_scan"], lambda _q, talks: [logit[t.id] for t in talks],
-                               margin, least)
+                               margin, least, MOST)
     ids = {m.talk.id for m in narrowed.scan.matches} if narrowed else set(logit)
     return [m for m in row["matches"] if m["talk"] in ids]
 

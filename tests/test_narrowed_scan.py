@@ -57,23 +57,29 @@ def test_a_question_whose_wording_gives_no_phrase_does_not_narrow_its_term():
 
 
 def test_a_long_narrowed_scan_keeps_the_talks_within_the_margin_of_the_best():
-    narrowed = closest_matches(NARROWER, listed_what(NARROWER), _scan(NARROWER, 4), _judge([2.0, -2.9, -3.1, -8.0]), 5.0, 4)
+    narrowed = closest_matches(NARROWER, listed_what(NARROWER), _scan(NARROWER, 4), _judge([2.0, -2.9, -3.1, -8.0]), 5.0, 4, 200)
     assert [m.talk.id for m in narrowed.scan.matches] == ["t0", "t1"] and narrowed.scanned == 4
 
 
 def test_a_scan_shorter_than_the_least_length_stands_whole():
-    assert closest_matches(NARROWER, listed_what(NARROWER), _scan(NARROWER, 3), _judge([2.0, -8.0, -9.0]), 5.0, 4) is None
+    assert closest_matches(NARROWER, listed_what(NARROWER), _scan(NARROWER, 3), _judge([2.0, -8.0, -9.0]), 5.0, 4, 200) is None
+
+
+def test_a_scan_longer_than_the_most_judged_stands_whole_and_is_not_judged():
+    def judge(_question, _talks):
+        raise AssertionError("a scan past the bound is not judged")
+    assert closest_matches(NARROWER, listed_what(NARROWER), _scan(NARROWER, 5), judge, 5.0, 4, 4) is None
 
 
 def test_without_a_cross_encoder_or_a_margin_the_scan_stands_whole():
     scan = _scan(NARROWER, 4)
-    assert closest_matches(NARROWER, listed_what(NARROWER), scan, lambda _q, _t: None, 5.0, 4) is None
-    assert closest_matches(NARROWER, listed_what(NARROWER), scan, _judge([2.0, -8.0, -9.0, -9.0]), None, 4) is None
+    assert closest_matches(NARROWER, listed_what(NARROWER), scan, lambda _q, _t: None, 5.0, 4, 200) is None
+    assert closest_matches(NARROWER, listed_what(NARROWER), scan, _judge([2.0, -8.0, -9.0, -9.0]), None, 4, 200) is None
 
 
 def test_a_narrowed_answer_counts_the_talks_it_lists_and_says_how_they_were_chosen():
     scan = _scan(NARROWER, 4)
-    narrowed = closest_matches(NARROWER, listed_what(NARROWER), scan, _judge([2.0, -2.9, -3.1, -8.0]), 5.0, 4)
+    narrowed = closest_matches(NARROWER, listed_what(NARROWER), scan, _judge([2.0, -2.9, -3.1, -8.0]), 5.0, 4, 200)
     answer = record_answer(Answer(question=NARROWER, query=NARROWER), scan, narrowed)
     first = answer.answer.splitlines()[0]
     assert first == ("2 talks in the collection study whether SGD stays close to a minimum by linearizing its dynamics "

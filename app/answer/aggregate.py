@@ -175,11 +175,11 @@ def _what_was_asked(answer: Answer) -> str:
 
 
 def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None = None, margin: float | None = None,
-                        least: int = 1) -> Answer | None:
+                        least: int = 1, most: int = 0) -> Answer | None:
     """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
     catalog (the pinned generation) whose record has it, counted and listed without the model; of a long scan for a
     question that asks for more than the term, the talks within ``margin`` of the best by ``judge``
-    (app/answer/narrowed_scan.py, ``least`` talks or more).
+    (app/answer/narrowed_scan.py, scans of ``least`` to ``most`` talks).
     None when the question names no term or no talk has it (retrieval and the model answer then), and when it names
     a word no talk contains (``answer.absent_terms``, read only for a question after one talk): "Sinkhorn iterations
     for Wasserstein estimates: which talk?" is not answered by the talks that mention Wasserstein."""
@@ -190,6 +190,6 @@ def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None
     if scan is None or not scan.matches:
         return None
     asked = listed_what(query)
-    narrowed = closest_matches(query, None if asked == MATCH_THE_QUESTION else asked, scan, judge, margin, least) if judge else None
+    narrowed = closest_matches(query, None if asked == MATCH_THE_QUESTION else asked, scan, judge, margin, least, most) if judge else None
     listed = record_answer(answer, scan, narrowed)
     return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))

@@ -251,7 +251,8 @@ class AnswerChain:
         literal = self.llm is not None and state.kinds.open_ended and not state.restated  # the user's own terms only
         rerank = self.settings.rerank
         listed = answer_from_records(self.catalog, state.query, answer, judge=self.retriever.talk_relevances,
-                                     margin=rerank.scan_margin, least=rerank.scan_narrowing_from) if literal else None
+                                     margin=rerank.scan_margin, least=rerank.scan_narrowing_from,
+                                     most=rerank.scan_narrowing_most) if literal else None
         if listed is not None:
             return AnswerStream(listed, (listed.answer,), partial(self._finish, started=started, checked=False), started)
         if self.llm is None:

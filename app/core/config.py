@@ -157,6 +157,9 @@ class RerankSettings(SettingsGroup):
     #: with no model run (bench/scan_narrowing.py; docs/evaluation.md).
     scan_margin: float | None = Field(5.0, ge=0)
     scan_narrowing_from: int = Field(9, ge=2)
+    #: A longer scan is not narrowed: the cross-encoder judges each talk, so the cost grows with the scan (a corpus of
+    #: 100k talks can have thousands that mention "SGD"); its list stays whole (and is cut at the listing limit).
+    scan_narrowing_most: int = Field(200, ge=2)
     #: Abstention signal: the best logit among the first ``abstain_talks`` talks (+ dense_weight x best dense
     #: cosine; 0: the combination did not separate better under leave-one-out on the dev questions).
     abstain_talks: int = Field(3, ge=1, le=50)
