@@ -186,6 +186,18 @@ def test_a_year_in_the_question_is_a_term_matched_as_a_whole_number():
     assert not condition.terms[0].finds("arXiv:1909.02019 and 120190 samples")
 
 
+def test_a_years_last_two_digits_written_onto_a_venues_acronym_are_the_year():
+    year = Term("2022")
+    assert year.finds("(ICML22 and ICML23)") and year.finds("at NeurIPS'22.")
+    assert not year.finds("cell A22 of the grid") and not year.finds("the PDE22x solver") and not year.finds("ICML23")
+
+
+def test_a_venue_and_its_two_digit_year_meet_a_condition_on_both():
+    condition = record_condition("Which talks draw on work published at ICML in 2022?")
+    talk = Talk(id="t", title="T", abstract="Based on our papers (ICML22 and ICML23).", source="s")
+    assert condition.evidence(talk) == "Based on our papers (ICML22 and ICML23)."
+
+
 def test_an_acronym_in_parentheses_that_spells_the_term_is_another_spelling():
     condition = record_condition("Which talks mention Monte Carlo methods (MCMC, HMC or plain Monte Carlo sampling)?")
     assert [t.text for t in condition.alternatives] == ["MCMC", "HMC"]

@@ -7,7 +7,9 @@ not count, nor does a short acronym's capitalised look-alike (a sentence's openi
 "GAN"; held-out-50 fw035, read after its blind run), while a longer one's does ("Cifar10" for CIFAR), and so does its
 spelled-out form ("Massachusetts Institute of Technology" for MIT); an acronym's plural ("ODEs") is the acronym with
 the ending optional; a capitalised name in the middle of a person's name ("Daniel Adam Roberts") is not the term
-("Adam"); a year is a whole number, and so is a name's number ("CIFAR-10" is not in "CIFAR-100").
+("Adam"); a year is a whole number, and so is a name's number ("CIFAR-10" is not in "CIFAR-100"); a year is also its
+last two digits written onto a venue's acronym ("ICML22", "NeurIPS'19": held-out-55 gb003 missed a talk citing
+"ICML22 and ICML23" for ICML 2022, read after its blind runs).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class Term:
 
     def pattern(self) -> re.Pattern:
         if self.year:
-            return re.compile(re.escape(self.text).join(_NOT_IN_A_NUMBER))
+            return re.compile(re.escape(self.text).join(_NOT_IN_A_NUMBER) + rf"|(?<=[A-Z]{{2}})['’]?{self.text[2:]}(?![\dA-Za-z])")
         longer_number = r"(?!\d)" if self.text[-1].isdigit() else ""  # "CIFAR-10" is not in "CIFAR-100"
         return re.compile(rf"(?<![A-Za-z]){self._letters()}(?:e?s)?(?![a-z]){longer_number}", re.IGNORECASE)
 
