@@ -186,6 +186,25 @@ def test_a_year_in_the_question_is_a_term_matched_as_a_whole_number():
     assert not condition.terms[0].finds("arXiv:1909.02019 and 120190 samples")
 
 
+@pytest.mark.parametrize(("question", "role"), [
+    ("How many speakers did a postdoc at MIT?", "postdoc"),
+    ("Which speakers hold a doctorate in ECE?", "doctorate"),
+    ("Which speakers were interns at Google?", "intern"),
+])
+def test_a_role_tied_to_a_name_must_stand_in_the_names_sentence(question, role):
+    condition = record_condition(question)
+    assert [t.text for t in condition.terms][1:] == [role] and not condition.any_term
+
+
+def test_a_role_is_found_as_a_bio_writes_it():
+    assert Term("postdoc").finds("He was a Postdoctoral Fellow at MIT.") and Term("doctorate").finds("a Ph.D. in ECE")
+    assert not Term("postdoc").finds("He was a visiting professor at MIT.")
+
+
+def test_a_role_named_apart_from_the_name_is_no_term():
+    assert [t.text for t in literal_terms("Which talks from MIT have a postdoc as speaker?")] == ["MIT"]
+
+
 def test_a_years_last_two_digits_written_onto_a_venues_acronym_are_the_year():
     year = Term("2022")
     assert year.finds("(ICML22 and ICML23)") and year.finds("at NeurIPS'22.")

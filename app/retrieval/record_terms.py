@@ -50,7 +50,7 @@ from typing import Literal
 from app.core.talk import Talk
 from app.core.text import content_words, split_sentences
 from app.retrieval.question_kinds import naming_sentences
-from app.retrieval.terms import LINKING_WORDS, YEAR, Term
+from app.retrieval.terms import LINKING_WORDS, ROLES, YEAR, Term
 
 _DOMAIN = re.compile(r"\b[a-z0-9-]+\.(?:org|com|net|io|edu|ai|dev)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)")
@@ -113,6 +113,10 @@ _SYNONYM = re.compile(r"\b(?:also\s+(?:called|known\s+as)|a\.k\.a\.|aka|otherwis
 _SPELLED_OUT = r"(?:\(\s*|,?\s+(?:that\s+is|i\.\s?e\.|namely|meaning|short\s+for|which\s+stands\s+for)\s*,?\s*)"
 #: A mentioned phrase is a name of a few words, not a clause the pattern ran across.
 _PHRASE_WORDS = 5
+#: A role tied to a name by "at", "from", "in" or "with" a few words on ("did a postdoc at MIT", "doctorate in ECE",
+#: "interned with Google"): the role is a term too, in the name's sentence.
+_ROLE_AT = re.compile(rf"\b(?P<role>{'|'.join(ROLES)})s?\b(?:\s+[\w'’-]+){{0,3}}?\s+(?:at|from|in|with)\s+(?:the\s+)?(?P<name>[A-Z][\w-]*)",
+                      re.IGNORECASE)
 _BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
                         r"graduated|joined)\b", re.IGNORECASE)
 
@@ -221,7 +225,8 @@ def literal_terms(question: str) -> list[Term]:
             for part in [word] if _PREFIXED_NAME.match(word) else _NAMED_PARTS.findall(word):
                 if any(c.isupper() for c in part) and part != "I" and all(t.text != part for t in terms):
                     terms.append(Term(part))
-    return terms + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]
+    roles = [Term(m.group("role").lower()) for m in _ROLE_AT.finditer(said) if any(t.text == m.group("name") for t in terms)]
+    return terms + [r for r in dict.fromkeys(roles)] + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
