@@ -263,6 +263,26 @@ def test_a_follow_up_is_condensed_into_a_standalone_query(seed_index):
     assert answer.query == "How does tropical geometry relate to neural networks?"
 
 
+def test_a_list_question_is_searched_for_by_what_it_asks_not_by_who_asks():
+    from app.answer.rewrite import searched_for
+
+    question = "I work on margin theory at a telecom lab in Lund. Which talks study linearly separable data?"
+    assert searched_for(question) == "Which talks study linearly separable data?"
+
+
+def test_another_question_is_searched_for_with_its_context():
+    from app.answer.rewrite import searched_for
+
+    question = "I am writing about model collapse. One talk gave a history of this area. Which paper started it?"
+    assert searched_for(question) == question
+
+
+def test_a_chatty_list_question_shows_the_sentence_it_was_searched_for(seed_index):
+    chain = chain_with(seed_index, "[1]")
+    answer = chain.invoke("I teach a course on convex geometry in Lund. Which talks discuss tropical geometry?")
+    assert answer.query == "Which talks discuss tropical geometry?"
+
+
 def test_a_rewrite_that_asserts_a_fact_the_conversation_lacks_is_not_searched_for(seed_index):
     """The condensing model answered instead of rewriting: its guess is neither the query nor shown."""
     chain = chain_with(seed_index, "The speaker did her PhD at the University of California, Berkeley.", "Not covered [1].")

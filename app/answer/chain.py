@@ -60,7 +60,7 @@ from app.answer.records import asks_record, with_notes
 from app.answer.referents import about_line, resolve
 from app.answer.restate import Restater
 from app.answer.result import Answer, AnswerWarning
-from app.answer.rewrite import usable_rewrite
+from app.answer.rewrite import searched_for, usable_rewrite
 from app.answer.second_look import SecondLook, second_look
 from app.answer.state import AnswerState, RetrievedTalk
 from app.answer.stream import AnswerStream
@@ -70,7 +70,6 @@ from app.core.errors import LLMUnavailableError
 from app.core.question import check_question
 from app.models.english_words import EnglishWords
 from app.models.tokens import encoding
-from app.retrieval.question_kinds import condition_sentences
 from app.retrieval.retriever import TalkRetriever
 from app.retrieval.subjects import read_subjects
 
@@ -147,16 +146,12 @@ class AnswerChain:
     def condense(self, state: AnswerState, config: RunnableConfig) -> AnswerState:
         """The standalone question for retrieval: the question itself unless there is history, or when the rewrite (a guess is
         not searched for) is no question or adds a name or number (app/answer/rewrite.py). Resolved follow-ups keep theirs.
-        A question's own sentences that only say who asks and why ("I work on margin-based theory at Ericsson …") are
-        not searched for (``condition_sentences``): their words pulled the search and the relevance judge away from
-        what is asked (held-out-55 gb012 was declined with no gold talk among 12; on the 190 seen one-turn questions
-        with such a sentence, no model run, the sources held 282 → 322 of 532 gold talks where not declined, and 35 → 22
-        answerable questions were declined before the model, 30 → 23 unanswerable ones)."""
+        A list question's sentences that only say who asks and why are not searched for (``searched_for``)."""
         if state.pinned:
             return state
         history = state.history[-6:]
         if not history or self.llm is None:
-            return state.with_query(condition_sentences(state.question).strip() or state.question)
+            return state.with_query(searched_for(state.question))
         lines = [f"{turn.role.capitalize()}: {turn.text}" for turn in history]
         prompt = self.prompts.condense.format(history="\n".join(lines), question=state.question)
         reply = model_call(lambda: (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config))
