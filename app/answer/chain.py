@@ -151,7 +151,7 @@ class AnswerChain:
             return state
         history = state.history[-6:]
         if not history or self.llm is None:
-            return state.with_query(searched_for(state.question))
+            return state.with_query(searched_for(state.question) if self.settings.retrieval.list_search_asked else state.question)
         lines = [f"{turn.role.capitalize()}: {turn.text}" for turn in history]
         prompt = self.prompts.condense.format(history="\n".join(lines), question=state.question)
         reply = model_call(lambda: (self.llm | StrOutputParser()).invoke([HumanMessage(prompt)], config))

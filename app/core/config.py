@@ -109,6 +109,10 @@ class RetrievalSettings(SettingsGroup):
     #: on the seen sets it would lose about as many right answers as it removes wrong ones, and on the blind
     #: held-out-48 its two "no"s were both about the right talk (docs/evaluation.md, thirty-first session).
     record_topic_match_all: bool = False
+    #: A one-turn list question is searched for by the sentences that say what it asks, not those that only say who asks
+    #: (app/answer/rewrite.py ``searched_for``). Chosen on the seen lists with a sentence of context (bench/context_search.py,
+    #: docs/evaluation.md). Off: the whole question, as typed.
+    list_search_asked: bool = True
     #: Below this dense similarity for every retrieved talk, answer "not covered" without the LLM.
     min_dense: float = Field(0.25, ge=0, le=1)
 
