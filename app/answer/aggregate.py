@@ -23,6 +23,7 @@ from app.answer.attribution import render
 from app.answer.narrowed_scan import Judge, NarrowedScan, closest_matches
 from app.answer.preview import extractive_preview
 from app.answer.result import Answer, Sentence, Source
+from app.core.config import RerankSettings
 from app.core.safety import neutralise
 from app.retrieval.question_kinds import is_open_ended
 from app.retrieval.record_scan import ScanResult, scan_records
@@ -174,12 +175,12 @@ def _what_was_asked(answer: Answer) -> str:
     return asked
 
 
-def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None = None, margin: float | None = None,
-                        least: int = 1, most: int = 0) -> Answer | None:
+def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None = None,
+                        rerank: RerankSettings | None = None) -> Answer | None:
     """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
     catalog (the pinned generation) whose record has it, counted and listed without the model; of a long scan for a
-    question that asks for more than the term, the talks within ``margin`` of the best by ``judge``
-    (app/answer/narrowed_scan.py, scans of ``least`` to ``most`` talks).
+    question that asks for more than the term, the talks closest by ``judge`` (app/answer/narrowed_scan.py, with
+    ``rerank``'s margin and scan lengths; no ``judge`` or ``rerank``: the whole scan).
     None when the question names no term or no talk has it (retrieval and the model answer then), and when it names
     a word no talk contains (``answer.absent_terms``, read only for a question after one talk): "Sinkhorn iterations
     for Wasserstein estimates: which talk?" is not answered by the talks that mention Wasserstein."""
@@ -190,6 +191,7 @@ def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None
     if scan is None or not scan.matches:
         return None
     asked = listed_what(query)
-    narrowed = closest_matches(query, None if asked == MATCH_THE_QUESTION else asked, scan, judge, margin, least, most) if judge else None
+    narrowed = closest_matches(query, None if asked == MATCH_THE_QUESTION else asked, scan, judge, rerank.scan_margin,
+                               rerank.scan_narrowing_from, rerank.scan_narrowing_most) if judge and rerank else None
     listed = record_answer(answer, scan, narrowed)
     return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))

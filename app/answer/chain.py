@@ -250,10 +250,8 @@ class AnswerChain:
                         timings={"retrieve_ms": retrieve_ms, "preview_ms": round((time.perf_counter() - started) * 1000, 1)})
         finish = partial(self._finish, started=started, strict=strict)
         literal = self.llm is not None and state.kinds.open_ended and not state.restated  # the user's own terms only
-        rerank = self.settings.rerank
-        listed = answer_from_records(self.catalog, state.query, answer, judge=self.retriever.talk_relevances,
-                                     margin=rerank.scan_margin, least=rerank.scan_narrowing_from,
-                                     most=rerank.scan_narrowing_most) if literal else None
+        listed = answer_from_records(self.catalog, state.query, answer, self.retriever.talk_relevances,
+                                     self.settings.rerank) if literal else None
         if listed is not None:
             return AnswerStream(listed, (listed.answer,), partial(self._finish, started=started, checked=False), started)
         if self.llm is None:

@@ -46,9 +46,9 @@ def searched_for(question: str) -> str:
     the sentence before it), and searched without it 3 of 9 seen ones got worse (two link questions declined).
 
     On the 118 seen one-turn list questions with such a sentence, no model run: 29 → 15 answerable ones declined before
-    the model, 243 → 284 of 483 gold talks among the sources where not declined, 9 → 7 of 10 unanswerable ones declined
+    the model, 243 → 283 of 483 gold talks among the sources where not declined, 9 → 7 of 10 unanswerable ones declined
     before the model; end to end on the 34 whose outcome changed, 79 → 94 of 128 gold talks cited (119 → 142 talks
-    cited), unanswerable declined 2 of 4 both (docs/evaluation.md)."""
+    cited), unanswerable declined 2 of 4 both (bench/context_search.py; docs/evaluation.md)."""
     if not is_open_ended(question):
         return question
     return condition_sentences(question).strip() or question
