@@ -142,6 +142,11 @@ def test_names_given_as_examples_of_the_topic_are_no_terms(question):
     assert literal_terms(question) == []
 
 
+def test_a_link_host_given_as_an_example_of_links_asked_for_stays_the_term():
+    condition = record_condition("Which talks point to released code, for example a GitHub repository?")
+    assert condition.links and [t.text for t in condition.terms] == ["GitHub"]
+
+
 def test_a_name_said_before_its_examples_stays_the_term():
     assert [t.text for t in literal_terms("Which talks mention anything Sobolev, such as a Sobolev norm?")] == ["Sobolev"]
 
