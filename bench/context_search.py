@@ -12,7 +12,6 @@ how many are gold. Summed for list questions (``is_open_ended``) and for the oth
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from app.core.config import Settings  # noqa: E402
 from app.retrieval.question_kinds import condition_sentences, is_open_ended  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
+from bench.restate import seen_sets_parser  # noqa: E402
 from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
 from support.models import scripted  # noqa: E402
 
@@ -45,10 +45,7 @@ def totals(rows: list[dict], key: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--exclude", nargs="*", default=[], help="sets left out (blind ones)")
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
+    args = seen_sets_parser(__doc__.splitlines()[0]).parse_args()
     service = Service(Settings())
     off = service.settings.model_copy(update={"retrieval": service.settings.retrieval.model_copy(update={"list_search_asked": False})})
     chain = Service(off, store=service.store).answer_chain(llm=scripted("YES"))

@@ -68,6 +68,14 @@ def chosen_questions_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def seen_sets_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments of a bench over every registered set but the blind ones: the sets left out, and the result file."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--exclude", nargs="*", default=[], help="sets left out (blind ones)")
+    parser.add_argument("--out", type=Path, required=True)
+    return parser
+
+
 def one_turn_questions(service, sets: list[str], ids: list[str] | None = None, *, conversations: bool = False):
     """(set name, question) for each one-turn question of ``sets`` (only those named in ``ids``, when given; with
     ``conversations``, the follow-ups too), its gold talks attached."""

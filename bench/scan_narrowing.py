@@ -16,7 +16,6 @@ here.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 from pathlib import Path
@@ -32,6 +31,7 @@ from app.retrieval.record_scan import scan_records  # noqa: E402
 from app.retrieval.record_terms import record_condition  # noqa: E402
 from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
+from bench.restate import seen_sets_parser  # noqa: E402
 from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
 
 MARGINS = (3.0, 4.0, 5.0, 6.0, 7.0, 8.0)
@@ -102,10 +102,7 @@ def scores(rows: list[dict], margin: float | None, least: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--exclude", nargs="*", default=[], help="sets left out (blind ones)")
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args()
+    args = seen_sets_parser(__doc__.splitlines()[0]).parse_args()
     service = Service(Settings())
     rows = scanned_questions(service, set(args.exclude))
     rerank = service.settings.rerank
