@@ -142,6 +142,11 @@ def test_names_given_as_examples_of_the_topic_are_no_terms(question):
     assert literal_terms(question) == []
 
 
+def test_or_earlier_after_a_year_is_no_other_spelling():
+    condition = record_condition("Which talks cite an ICML paper from 2019 or earlier?")
+    assert [t.text for t in condition.terms] == ["ICML", "2019"] and condition.alternatives == ()
+
+
 def test_a_link_host_given_as_an_example_of_links_asked_for_stays_the_term():
     condition = record_condition("Which talks point to released code, for example a GitHub repository?")
     assert condition.links and [t.text for t in condition.terms] == ["GitHub"]

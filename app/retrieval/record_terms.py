@@ -103,8 +103,10 @@ _MENTIONED = re.compile(
     r"(?=\s*(?:[,.;:?!(]|$)|\s+(?:or|in|at|anywhere|explicitly|by\s+name|whether|when|as|whatsoever|"
     r"of\s+(?:any|some|every)\s+(?:kind|sort|type|form)s?)\b)")
 #: "mention A or B": a second lower-case phrase after the mentioned one, another spelling of it.
-#: ("or its regime", "or related curves" refer back to the first: no spelling of their own.)
-_OR_PHRASE = re.compile(r"\s+or\s+(?:(?:the|a|an|any)\s+)?(?!(?:its|their|his|her|other|related|similar|such)\b)(?P<phrase>[a-z][a-z -]*?)"
+#: ("or its regime", "or related curves" refer back to the first: no spelling of their own; "2019 or earlier", "or
+#: later" widen a year: held-out-56 gc007 read "earlier" as a spelling, after its blind runs.)
+_OR_PHRASE = re.compile(r"\s+or\s+(?:(?:the|a|an|any)\s+)?(?!(?:its|their|his|her|other|related|similar|such|earlier|later|"
+                        r"before|after|older|newer|more|less|fewer)\b)(?P<phrase>[a-z][a-z -]*?)"
                         r"(?=\s*(?:[,.;:?!(]|$)|\s+(?:or|in|at|anywhere|explicitly|by\s+name|whether|when|as)\b)")
 #: "privacy of the data": a head noun phrase and what it is of.
 _OF_PHRASE = re.compile(r"^(?P<head>[a-z][a-z -]*?)\s+of\s+(?:(?:the|a|an|its|their)\s+)?(?P<of>[a-z][a-z -]*)$")
