@@ -4,7 +4,7 @@ Usage (``TALKQA_DATA_DIR`` as for `talkqa ask`; ingest first):
     .venv/bin/python bench/context_search.py --exclude held-out-56 --out docs/results/context-search-2026-12-07.json
 
 For every seen one-turn question whose ``condition_sentences`` (app/retrieval/question_kinds.py) leave a sentence out
-(a preamble on who asks and why), the chain prepares it twice with a scripted chat model (no generation): searched for
+(a preamble on who asks and why), the chain prepares it twice with a fake chat model that replies "YES" (no generation): searched for
 as typed, and searched for by its asking sentences (``retrieval.list_search_asked``, applied here to every question so
 that other kinds are measured too). Per question: declined before the model or not, the talks handed to the model and
 how many are gold. Summed for list questions (``is_open_ended``) and for the others, answerable and unanswerable.
@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+
+from langchain_core.language_models.fake_chat_models import FakeListChatModel  # noqa: E402
 
 from app.answer.state import AnswerState  # noqa: E402
 from app.core.config import Settings  # noqa: E402
@@ -26,7 +27,6 @@ from app.service import Service  # noqa: E402
 from bench.provenance import write_result  # noqa: E402
 from bench.restate import seen_sets_parser  # noqa: E402
 from eval.dataset import QUESTION_SETS, attach_gold, load_questions  # noqa: E402
-from support.models import scripted  # noqa: E402
 
 
 def prepared(chain, text: str, gold: set[str]) -> dict:
@@ -48,7 +48,7 @@ def main() -> None:
     args = seen_sets_parser(__doc__.splitlines()[0]).parse_args()
     service = Service(Settings())
     off = service.settings.model_copy(update={"retrieval": service.settings.retrieval.model_copy(update={"list_search_asked": False})})
-    chain = Service(off, store=service.store).answer_chain(llm=scripted("YES"))
+    chain = Service(off, store=service.store).answer_chain(llm=FakeListChatModel(responses=["YES"]))
     catalog = service.retriever().latest_catalog()
     rows, seen = [], set()
     for name, paths in QUESTION_SETS.items():

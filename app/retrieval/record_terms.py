@@ -230,10 +230,10 @@ def literal_terms(question: str) -> list[Term]:
                 if any(c.isupper() for c in part) and part != "I" and all(t.text != part for t in terms):
                     terms.append(Term(part))
     if not terms and _ASKS_LINKS.search(question):  # "code, for example a GitHub repository": a link host is exact
-        hosts = (w for w in _WORD.findall(" ".join(m.group(0) for m in _EXAMPLES.finditer(question))) if w.lower() in _LINK_HOSTS)
-        terms = [Term(host) for host in dict.fromkeys(hosts)][:1]
+        examples = " ".join(m.group(0) for m in _EXAMPLES.finditer(question))
+        terms = [Term(w) for w in _WORD.findall(examples) if w.lower() in _LINK_HOSTS][:1]
     roles = [Term(m.group("role").lower()) for m in _ROLE_AT.finditer(said) if any(t.text == m.group("name") for t in terms)]
-    return terms + [r for r in dict.fromkeys(roles)] + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]
+    return terms + list(dict.fromkeys(roles)) + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:

@@ -35,15 +35,15 @@ _LINKING = rf"(?:(?:{'|'.join(LINKING_WORDS)})\s+)*"
 #: (regular expressions, any case, no look-around: the catalog's filter reads them too). Written from how speaker bios
 #: word these roles, before any list of held-out-56 was read; held-out-55 gb004 ("How many speakers did a postdoc at
 #: MIT?") listed the 5 talks that mention MIT for 2.
+_PROFESSOR = r"professor(?:ship)?s?|faculty"
+_INTERN = r"intern(?:ship)?s?"
+_FELLOW = r"fellow(?:ship)?s?"
 ROLES = {
     "postdoc": r"post-?doc(?:toral|s)?",
     "doctorate": r"doctor(?:ate|al)|ph\.?\s?d",
-    "professor": r"professor(?:ship)?s?|faculty",
-    "faculty": r"professor(?:ship)?s?|faculty",
-    "intern": r"intern(?:ship)?s?",
-    "internship": r"intern(?:ship)?s?",
-    "fellow": r"fellow(?:ship)?s?",
-    "fellowship": r"fellow(?:ship)?s?",
+    "professor": _PROFESSOR, "faculty": _PROFESSOR,
+    "intern": _INTERN, "internship": _INTERN,
+    "fellow": _FELLOW, "fellowship": _FELLOW,
     "student": r"students?",
 }
 
