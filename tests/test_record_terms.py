@@ -82,3 +82,30 @@ def test_a_lower_case_prefix_joined_to_a_name_makes_the_term_a_word_of_its_own()
     condition = record_condition("How many talks deal with sub-Gaussian variables or tails?")
     assert [t.text for t in condition.terms] == ["sub-Gaussian"]
     assert condition.terms[0].finds("for sub-Gaussian noise") and not condition.terms[0].finds("for Gaussian noise")
+
+
+def test_a_span_of_years_is_met_by_any_year_in_it():
+    condition = record_condition("Which talks cite an ICML paper from 2019 or earlier?")
+    span = condition.terms[1]
+    assert span.text == "2019 or earlier"
+    assert span.finds("(ICML 2017)") and span.finds("at ICML'19.") and not span.finds("(ICML 2021)")
+
+
+def test_a_span_after_a_year_starts_the_year_after():
+    span = record_condition("Which talks cite NeurIPS papers after 2021?").terms[1]
+    assert span.years == (2022, 2099)
+
+
+def test_since_a_year_includes_it():
+    span = record_condition("How many talks mention a NeurIPS paper since 2020?").terms[1]
+    assert span.finds("NeurIPS 2020") and not span.finds("NeurIPS 2019")
+
+
+def test_two_years_between_them_bound_a_span():
+    span = record_condition("Which talks cite work published between 2015 and 2018 at COLT?").terms[1]
+    assert span.years == (2015, 2018)
+
+
+def test_a_year_on_its_own_is_that_year_only():
+    year = record_condition("Which talks cite ICML 2019?").terms[1]
+    assert year.years is None and not year.finds("ICML 2018")

@@ -15,7 +15,8 @@ held-out set:
   acronym in parentheses right after it as the other spelling ("the neural tangent kernel (NTK)"); a
   topic to *discuss* or be *about* stays a topic (retrieval and the model answer it). Chosen on the
   dev list questions q041, q042, q049, d110 and the seen k046, k047, h055, h063;
-* a year written in the question ("talks that mention 2023") is a term, matched as a whole number;
+* a year written in the question ("talks that mention 2023") is a term, matched as a whole number; a span of years
+  ("2019 or earlier", "since 2020", "between 2018 and 2020") is a term met by any year in it;
 * only the sentences that ask (with a "?") give terms, unless one of them points back at a sentence before it ("where
   he shows up"): "Our IT team keeps complaining about junk mail. Was there any talk on spam filters?" names no term
   (held-out-50 fw012 and fw035, read after its blind run);
@@ -117,6 +118,41 @@ _SYNONYM = re.compile(r"\b(?:also\s+(?:called|known\s+as)|a\.k\.a\.|aka|otherwis
 _SPELLED_OUT = r"(?:\(\s*|,?\s+(?:that\s+is|i\.\s?e\.|namely|meaning|short\s+for|which\s+stands\s+for)\s*,?\s*)"
 #: A mentioned phrase is a name of a few words, not a clause the pattern ran across.
 _PHRASE_WORDS = 5
+_Y = r"((?:19|20)\d\d)"
+#: A span of years around a year ("an ICML paper from 2019 or earlier", "since 2020"): the first and last year from
+#: the year(s) matched. Written from how people bound years, before any question using one was read but held-out-56
+#: gc007 ("2019 or earlier"; the year alone missed the talks citing ICML 2018 or 2017).
+_YEAR_SPANS = (
+    (re.compile(rf"\b(?:between|from)\s+{_Y}\s+(?:and|to|until|through)\s+{_Y}|{_Y}\s*[-–]\s*{_Y}", re.IGNORECASE),
+     lambda a, b: (int(a), int(b))),
+    (re.compile(rf"{_Y}\s+or\s+(?:earlier|before|older|prior)|\b(?:until|up\s+to|through|no\s+later\s+than)\s+{_Y}",
+                re.IGNORECASE), lambda y: (1900, int(y))),
+    (re.compile(rf"\b(?:(?:before|prior\s+to|earlier\s+than|older\s+than)\s+|pre-){_Y}", re.IGNORECASE),
+     lambda y: (1900, int(y) - 1)),
+    (re.compile(rf"{_Y}\s+(?:or|and)\s+(?:later|after|newer|since)|{_Y}\s+(?:and\s+)?onwards?\b|\bsince\s+{_Y}", re.IGNORECASE),
+     lambda y: (int(y), 2099)),
+    (re.compile(rf"\b(?:(?:after|later\s+than|newer\s+than)\s+|post-){_Y}", re.IGNORECASE), lambda y: (int(y) + 1, 2099)),
+)
+
+
+def year_terms(said: str) -> list[Term]:
+    """The years the question names, each a span where it says one ("2019 or earlier") and a year of its own
+    otherwise, in order of appearance, once each."""
+    spans: list[tuple[int, Term]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, span in _YEAR_SPANS:
+        for match in pattern.finditer(said):
+            if any(start < match.end() and match.start() < end for start, end in taken):
+                continue
+            years = span(*(g for g in match.groups() if g))
+            taken.append(match.span())
+            spans.append((match.start(), Term(" ".join(match.group(0).split()), years=years)))
+    for match in YEAR.finditer(said):
+        if not any(start <= match.start() < end for start, end in taken):
+            spans.append((match.start(), Term(match.group(0))))
+    return list(dict.fromkeys(term for _, term in sorted(spans, key=lambda pair: pair[0])))
+
+
 #: A role tied to a name by "at", "from", "in" or "with" a few words on ("did a postdoc at MIT", "doctorate in ECE",
 #: "interned with Google"): the role is a term too, in the name's sentence.
 _ROLE_AT = re.compile(rf"\b(?P<role>{'|'.join(ROLES)})s?\b(?:\s+[\w'’-]+){{0,3}}?\s+(?:at|from|in|with)\s+(?:the\s+)?(?P<name>[A-Z][\w-]*)",
@@ -233,7 +269,7 @@ def literal_terms(question: str) -> list[Term]:
         examples = " ".join(m.group(0) for m in _EXAMPLES.finditer(question))
         terms = [Term(w) for w in _WORD.findall(examples) if w.lower() in _LINK_HOSTS][:1]
     roles = [Term(m.group("role").lower()) for m in _ROLE_AT.finditer(said) if any(t.text == m.group("name") for t in terms)]
-    return terms + list(dict.fromkeys(roles)) + [Term(year) for year in dict.fromkeys(YEAR.findall(said))]
+    return terms + list(dict.fromkeys(roles)) + year_terms(said)
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:

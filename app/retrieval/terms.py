@@ -9,7 +9,8 @@ spelled-out form ("Massachusetts Institute of Technology" for MIT); an acronym's
 the ending optional; a capitalised name in the middle of a person's name ("Daniel Adam Roberts") is not the term
 ("Adam"); a year is a whole number, and so is a name's number ("CIFAR-10" is not in "CIFAR-100"); a year is also its
 last two digits written onto a venue's acronym ("ICML22", "NeurIPS'19": held-out-55 gb003 missed a talk citing
-"ICML22 and ICML23" for ICML 2022, read after its blind runs).
+"ICML22 and ICML23" for ICML 2022, read after its blind runs); a span of years ("2019 or earlier", "since 2020") is any
+year in it, written out or onto a venue's acronym.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from app.retrieval.word_forms import forms_pattern
 #: A year written out: 1900-2099, not part of a longer number or an arXiv id.
 _NOT_IN_A_NUMBER = (r"(?<!\d)(?<!\d\.)", r"(?!\d|\.\d)")
 YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER))
+#: Any year written out, or its two last digits on a venue's acronym ("ICML'19"): what a span of years looks for.
+_ANY_YEAR = re.compile(r"(?:19|20)\d\d".join(_NOT_IN_A_NUMBER) + r"|(?<=[A-Z]{2})['’]?\d\d(?![\dA-Za-z])")
 #: Capitalised words in a row that can still be a person's name ("Daniel Adam Roberts", "Maria de la Cruz Ortega").
 _LONGEST_NAME = 4
 #: An acronym this short counts only in capitals: capitalised, its letters are a word ("It", "As", "Gan").
@@ -53,6 +56,8 @@ class Term:
     """One literal term of the question, and how it is found in a text."""
 
     text: str
+    #: The first and last year of a span asked for ("2019 or earlier": 1900, 2019), ``text`` then saying it in words.
+    years: tuple[int, int] | None = None
 
     @property
     def acronym(self) -> bool:
@@ -62,7 +67,15 @@ class Term:
 
     @property
     def year(self) -> bool:
-        return bool(YEAR.fullmatch(self.text))
+        return self.years is not None or bool(YEAR.fullmatch(self.text))
+
+    def _in_span(self, found: str) -> bool:
+        """Is the year ``found`` ("2018", "'19", "19") within the span (any year, for a year that is no span)?"""
+        if self.years is None:
+            return True
+        digits = re.sub(r"\D", "", found)
+        year = int(digits) if len(digits) == 4 else 2000 + int(digits) if int(digits) < 70 else 1900 + int(digits)
+        return self.years[0] <= year <= self.years[1]
 
     @property
     def core(self) -> str:
@@ -84,6 +97,8 @@ class Term:
         return r"[-\s]?".join(forms_pattern(part) or re.escape(part) for part in re.split(r"[-\s]+", self.core))
 
     def pattern(self) -> re.Pattern:
+        if self.years:
+            return _ANY_YEAR
         if self.year:
             return re.compile(re.escape(self.text).join(_NOT_IN_A_NUMBER) + rf"|(?<=[A-Z]{{2}})['’]?{self.text[2:]}(?![\dA-Za-z])")
         longer_number = r"(?!\d)" if self.text[-1].isdigit() else ""  # "CIFAR-10" is not in "CIFAR-100"
@@ -103,6 +118,8 @@ class Term:
             return True
         for match in self.pattern().finditer(text):
             found = match.group(0)
+            if not self._in_span(found):
+                continue
             if self.acronym and (found.islower() or len(self.core) <= _SHORT_ACRONYM and not re.sub(r"e?s$", "", found).isupper()):
                 continue  # "career", "submit", a sentence's "It" for "IT", "Gan" for "GAN": an ordinary word or a name
             if not self.acronym and not self.year and _inside_a_name(text, match.start(), match.end(), companions):
@@ -112,6 +129,8 @@ class Term:
 
     def candidates(self) -> str:
         """A superset filter in Rust's regex syntax (no look-around), for the catalog's scan."""
+        if self.years:
+            return r"(?:19|20)\d\d|[A-Z]{2}['’]?\d\d"
         near = r"(?i)\b" + self._letters()
         long_form = self.spelled_out()
         return near if long_form is None else f"{near}|(?-i:{long_form})"
