@@ -200,6 +200,8 @@ def test_a_year_in_the_question_is_a_term_matched_as_a_whole_number():
     ("How many speakers did a postdoc at MIT?", "postdoc"),
     ("Which speakers hold a doctorate in ECE?", "doctorate"),
     ("Which speakers were interns at Google?", "intern"),
+    ("How many speakers studied for a degree at MIT?", "studied"),
+    ("Which speakers hold a professorship at a Stanford department?", "professorship"),
 ])
 def test_a_role_tied_to_a_name_must_stand_in_the_names_sentence(question, role):
     condition = record_condition(question)
@@ -209,6 +211,16 @@ def test_a_role_tied_to_a_name_must_stand_in_the_names_sentence(question, role):
 def test_a_role_is_found_as_a_bio_writes_it():
     assert Term("postdoc").finds("He was a Postdoctoral Fellow at MIT.") and Term("doctorate").finds("a Ph.D. in ECE")
     assert not Term("postdoc").finds("He was a visiting professor at MIT.")
+
+
+@pytest.mark.parametrize("bio", ["She received her B.Sc. from MIT.", "He graduated from MIT in 2010.",
+                                 "She holds a bachelor's degree from MIT.", "He studied mathematics at MIT."])
+def test_a_degree_asked_for_is_found_however_a_bio_words_it(bio):
+    assert Term("studied").finds(bio)
+
+
+def test_a_degree_asked_for_is_not_a_post_held():
+    assert not Term("studied").finds("He was a postdoc at MIT.")
 
 
 def test_a_role_named_apart_from_the_name_is_no_term():

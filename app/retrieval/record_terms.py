@@ -155,7 +155,7 @@ def year_terms(said: str) -> list[Term]:
 
 #: A role tied to a name by "at", "from", "in" or "with" a few words on ("did a postdoc at MIT", "doctorate in ECE",
 #: "interned with Google"): the role is a term too, in the name's sentence.
-_ROLE_AT = re.compile(rf"\b(?P<role>{'|'.join(ROLES)})s?\b(?:\s+[\w'’-]+){{0,3}}?\s+(?:at|from|in|with)\s+(?:the\s+)?(?P<name>[A-Z][\w-]*)",
+_ROLE_AT = re.compile(rf"\b(?P<role>{'|'.join(ROLES)})s?\b(?:\s+[\w'’-]+){{0,3}}?\s+(?:at|from|in|with)\s+(?:(?:the|a|an)\s+)?(?P<name>[A-Z][\w-]*)",
                       re.IGNORECASE)
 _BIO_START = re.compile(r"^(?:short\s+)?bio(?:graphy)?\b|\b(?:he|she)\s+(?:is|was|received|obtained|earned|holds|completed|"
                         r"graduated|joined)\b", re.IGNORECASE)
