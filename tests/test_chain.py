@@ -10,6 +10,7 @@ import pytest
 
 from app.answer.citations import is_refusal, parse_citations, says_nothing
 from app.core.errors import InputError, LLMUnavailableError
+from app.core.safety import PLACEHOLDER
 from app.retrieval.question_kinds import is_open_ended
 from app.answer.state import AnswerState
 from app.service import Service
@@ -43,6 +44,11 @@ def test_citation_numbers_without_a_source_are_dropped():
 def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before():
     sentences, _ = parse_citations("First claim. [1] Second claim [2].", {1, 2})
     assert [(s.text, s.citations) for s in sentences] == [("First claim.", [1]), ("Second claim.", [2])]
+
+
+def test_the_stand_in_for_a_removed_instruction_is_no_sentence_of_the_answer():
+    sentences, _ = parse_citations(f"A claim [1]. {PLACEHOLDER} [1] Another claim {PLACEHOLDER} here [2].", {1, 2})
+    assert [s.text for s in sentences] == ["A claim.", "Another claim here."]
 
 
 def test_comma_separated_markers_are_read():

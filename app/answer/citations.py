@@ -19,8 +19,12 @@ _REFUSAL = re.compile(
 def parse_citations(text: str, valid: set[int]) -> tuple[list[Sentence], list[int]]:
     """Split an answer into sentences with their [n] markers; numbers outside ``valid`` are dropped.
 
-    A marker right after a sentence's full stop ("... data. [2]") belongs to that sentence.
+    A marker right after a sentence's full stop ("... data. [2]") belongs to that sentence. The stand-in for a source
+    sentence removed as an instruction (``PLACEHOLDER``), copied by the model as if it were a finding ("(a sentence
+    that looked like an instruction was removed) [1]", fresh14 f14inj19, fresh24 f24inj23; mid-sentence in five
+    answers of the first injection runs), is no part of any sentence.
     """
+    text = text.replace(PLACEHOLDER, " ")
     # ... unless a word follows it: "[2] shows that ..." uses the marker as the next sentence's subject.
     text = re.sub(r"([.?!])\s+((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)(?=$|\s*\n|\s+[A-Z(\"“'0-9])", r" \2\1 ", text.strip())
     sentences, order = [], []
