@@ -54,6 +54,7 @@ from app.answer.sides import two_sides  # noqa: E402
     "Which talk proves a lower bound, the one on bandits or the one on online learning?",
     "How does the talk that surveys sparse recovery compare with the one proposing a greedy pursuit?",
     "One talk showed that pruning helps, and another argued that it hurts. How do they differ?",
+    "One talk argues easy examples can go, another finds networks that need no training; how do their claims compare?",
 ])
 def test_two_talks_named_and_related_are_two_sides(question):
     assert two_sides(question)
@@ -63,6 +64,7 @@ def test_two_talks_named_and_related_are_two_sides(question):
     "How does the optimiser from the momentum talk compare with plain gradient descent?",
     "What is the difference between weak and strong convexity according to the two-layer network talk?",
     "gradient flow vs mirror flow: how does the implicit bias talk treat them",
+    "How does the pruning talk compare another loss with cross-entropy?",
 ])
 def test_two_things_inside_one_talk_are_one_side(question):
     assert not two_sides(question)

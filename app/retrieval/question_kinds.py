@@ -67,9 +67,11 @@ _SEVERAL_TALKS = re.compile(r"\b(?:talks|presentations|lectures|studies|both|the
 #: One talk named in the singular: "the talk on X", "the X talk", "the X study", "the one showing Y", "the one
 #: proposing Y", "another argued Y" (not "which talks", plural). The "-ing" and "another" forms were added after 11
 #: of the 105 seen comparisons ("… compare with the one giving a geometric reason …", held-out-54 ga020 among them)
-#: were read as one talk and so not held to two sides; over every seen question they change no other reading.
+#: were read as one talk and so not held to two sides; over every seen question they change no other reading. "another"
+#: before a verb in -s ("another finds …") since held-out-56 gc023 (read after its blind runs; over every seen
+#: question, text only, the one reading it changes; a noun in -ss, "another loss", is no verb).
 _ONE_TALK = re.compile(r"\b(?:talk|presentation|lecture|study)\b(?!s)|\bthe\s+one\s+(?:on|about|that|which|with|where|by|\w+ing)\b"
-                       r"|\banother\s+(?:talk|one|\w+ed)\b",
+                       r"|\banother\s+(?:talk|one|\w+ed|\w+[^s\W]s)\b",
                        re.IGNORECASE)
 #: Words that relate two named talks without the comparison words above ("what distinguishes A from B", "have in
 #: common", "alike", "the same approach", "relate", "does B agree", "which of A and B", "which …, A or B").
