@@ -137,9 +137,14 @@ def test_terms_are_capitalised_words_that_open_no_sentence_outside_parentheses()
     "Which talks fine-tune a pretrained network such as BERT or GPT-2?",
     "How many talks study variational objectives, e.g. the ELBO?",
     "Which talks use a kernel, for example an RBF kernel, as their model?",
+    "Which talks reconstruct images like MRI scans?",
 ])
 def test_names_given_as_examples_of_the_topic_are_no_terms(question):
     assert literal_terms(question) == []
+
+
+def test_like_before_a_lower_case_word_gives_no_example():
+    assert [t.text for t in literal_terms("We would like speakers trained at MIT. Which speakers studied at MIT?")] == ["MIT", "studied"]
 
 
 def test_or_earlier_after_a_year_is_no_other_spelling():

@@ -59,8 +59,10 @@ _PARENTHESES = re.compile(r"\([^)]*\)")
 #: objective such as the ELBO"): like names in parentheses, no condition of their own. Seen held-out-9 v007 scanned for
 #: "ELBO" (1 of 6 gold) and held-out-55 gb008 for "LLM or BERT" (7 talks, 2 of 3 gold; read after its blind runs). A
 #: link host given as an example of links asked for ("code, for example a GitHub repository") stays the term: links are
-#: exact, and blind held-out-56 gc001 fell from 3 to 1 of 4 gold talks without it.
-_EXAMPLES = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|instance))[^,;:?!()]*", re.IGNORECASE)
+#: exact, and blind held-out-56 gc001 fell from 3 to 1 of 4 gold talks without it. "like" before a capitalised name
+#: ("image reconstruction like MRI or black hole imaging", held-out-56 gc003, read after its blind runs: the scan found
+#: 1 of 3 gold talks, the model's list 2 of 3), not before a lower-case word ("would like speakers who …").
+_EXAMPLES = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|instance)|(?-i:like\s+(?=(?:the\s+)?[A-Z])))[^,;:?!()]*", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 #: The parts of a hyphenated word that can be names, a number kept with the part before it ("CIFAR-100", "GPT-2": a
 #: benchmark or a model, not CIFAR or GPT at large; held-out-52 fy026 listed six CIFAR talks for two on CIFAR-100).
