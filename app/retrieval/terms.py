@@ -62,8 +62,9 @@ class Term:
     """One literal term of the question, and how it is found in a text."""
 
     text: str
-    #: The first and last year of a span asked for ("2019 or earlier": 1900, 2019), ``text`` then saying it in words.
-    years: tuple[int, int] | None = None
+    #: The years a span or choice of years asks for ("2019 or earlier": 1900 to 2019; "2019 or 2020"), ``text`` then
+    #: saying it in words.
+    years: frozenset[int] | None = None
 
     @property
     def acronym(self) -> bool:
@@ -76,12 +77,12 @@ class Term:
         return self.years is not None or bool(YEAR.fullmatch(self.text))
 
     def _in_span(self, found: str) -> bool:
-        """Is the year ``found`` ("2018", "'19", "19") within the span (any year, for a year that is no span)?"""
+        """Is the year ``found`` ("2018", "'19", "19") one of the years asked for (any year, for a year that is no span)?"""
         if self.years is None:
             return True
         digits = re.sub(r"\D", "", found)
         year = int(digits) if len(digits) == 4 else 2000 + int(digits) if int(digits) < 70 else 1900 + int(digits)
-        return self.years[0] <= year <= self.years[1]
+        return year in self.years
 
     @property
     def core(self) -> str:
