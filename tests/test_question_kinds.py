@@ -12,6 +12,7 @@ from app.retrieval.question_kinds import condition_sentences, is_comparison, is_
     "Is the Adam talk different from the natural-gradient one?",
     "What is the difference between the two talks on grokking?",
     "Compare the talks on NTK and mean-field limits.",
+    "Pruned weights vs function space: what sets those talks apart?",
 ])
 def test_two_talks_set_side_by_side_are_a_comparison(question):
     assert is_comparison(question)
