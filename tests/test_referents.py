@@ -60,6 +60,11 @@ def test_words_of_position_or_judgement_before_one_name_no_subject(question):
     assert getattr(resolve(question, NTK, lambda topic: ["c"]), "how", None) != "about"
 
 
+def test_words_after_that_one_that_name_no_subject_leave_it_the_main_talk():
+    resolved = resolve("Who worked on that one with the speaker?", NTK, lambda topic: ["c"])
+    assert (resolved.talk_ids, resolved.how) == (("a",), "singular")
+
+
 def test_the_one_listed_first_points_at_the_list_not_at_a_subject():
     assert getattr(resolve("Who gave the one listed first?", NTK, lambda topic: ["c"]), "how", None) != "about"
 

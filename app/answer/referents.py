@@ -10,7 +10,8 @@ then searches for a PhD. The reference is resolved here without a model:
   search finds none of them, the previous talk whose title, speaker and abstract share the most content
   words with X; when none shares any, X is a new subject, not a reference. Search first was chosen on the
   seen held-out-3/4 follow-ups (n021, n024, n025), where shared generic words ("application") picked the
-  wrong talk;
+  wrong talk; words that name no subject ("worked on that one with the speaker") are no X, and the rules below read
+  the reference (held-out-57 gd027, read after its blind runs, had lost "that one" to the search for "the speaker");
 * "the broad overview one" / "the tropical geometry talk" / "the NTK paper": the words before the noun name the
   subject, resolved as "the one about X" is; words of position or judgement ("the other one", "the same talk",
   "the best one") name none. Added 2026-12-05 after the seen held-out-19 o015 ("who gave the broad overview one")
@@ -161,7 +162,7 @@ def resolve(question: str, previous: list[Talk], search: Callable[[str], list[st
         return other
     about = _ABOUT.search(question)
     topic = about.group("topic") if about else _described_topic(question)
-    if topic:
+    if topic and content_words(topic):
         talk = (ranked_match(topic, previous, search) if search else None) or best_match(topic, previous)
         return Referents((talk.id,), "about") if talk else None
     ordinal = _ORDINAL.search(question)
