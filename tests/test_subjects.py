@@ -69,6 +69,11 @@ def test_each_side_query_leaves_out_the_other_side():
         "How does the talk on differ from the talk on spline theory?")
 
 
+def test_a_side_opening_with_a_preposition_shares_the_other_sides_head():
+    subjects = read_subjects("Feature emergence during training vs after one gradient step: how do those talks differ?")
+    assert subjects.query(1) == "Feature emergence vs after one gradient step: how do those talks differ?"
+
+
 @pytest.mark.parametrize("question", [
     "How does the first one differ from the second?",
     "How does it compare with the talk on oversmoothing?",

@@ -76,6 +76,13 @@ _LEAD = re.compile(rf"^(?:(?:both|either|compare|contrast)\s+)?{_ART}?(?:(?:{_TA
 #: on two-layer ReLU nets".
 _HEAD = re.compile(rf"^\S.*?\s{_TALK}s?\s+(?:on|about|of|with|using)\s+", re.IGNORECASE)
 _TAIL = re.compile(rf"(?:'s)?\s+{_TALK}s?$", re.IGNORECASE)
+#: A side that opens with a preposition ("feature emergence during training vs after one gradient step") leaves its
+#: head to the other side: what comes before that side's own preposition ("feature emergence ") is shared. Held-out-57
+#: gd022 (read after its blind runs) searched "vs after one gradient step: …" and found a policy-gradient talk; of the
+#: 122 seen comparisons whose subjects are read (text only), the one whose side queries this changes.
+_PREPOSITIONS = r"(?:after|before|during|in|on|with|without|for|under|at|via|by|through|from|using|beyond|within)"
+_PREPOSITION = re.compile(rf"^{_PREPOSITIONS}\b", re.IGNORECASE)
+_ELLIPTIC_HEAD = re.compile(rf"^\S.*?\s(?={_PREPOSITIONS}\s)", re.IGNORECASE)
 #: The first word of a subject that names nothing: a pronoun, an ordinal; a subject of generic words only is none either.
 _REFERRING = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "he", "she", "his", "her",
               "former", "latter", "first", "second", "third", "last", "previous", "above", "other", "both", "each",
@@ -124,7 +131,7 @@ class Subjects:
         one" is a benign-overfitting talk as well, so only "ReLU nets" is the first side's own (dev q080: without
         its head the second side's search found no benign-overfitting talk)."""
         other = self.sides[1 - i]
-        head = _HEAD.match(other.text)
+        head = _HEAD.match(other.text) or (_ELLIPTIC_HEAD.match(other.text) if _PREPOSITION.match(self.sides[i].text) else None)
         start = other.start + (head.end() if head else 0)
         return " ".join((self.question[:start] + self.question[other.end:]).split())
 
