@@ -69,6 +69,12 @@ def test_each_side_query_leaves_out_the_other_side():
         "How does the talk on differ from the talk on spline theory?")
 
 
+def test_the_one_doing_something_names_what_it_does():
+    assert texts("Contrast the talk arguing the NTK prefers low frequencies with the one using the NTK to reach a "
+                 "global optimum: what differs?") == ("arguing the NTK prefers low frequencies",
+                                                      "using the NTK to reach a global optimum")
+
+
 def test_a_side_opening_with_a_preposition_shares_the_other_sides_head():
     subjects = read_subjects("Feature emergence during training vs after one gradient step: how do those talks differ?")
     assert subjects.query(1) == "Feature emergence vs after one gradient step: how do those talks differ?"
