@@ -115,3 +115,8 @@ def test_two_years_joined_by_or_are_one_term_of_either_year():
     condition = record_condition("How many talks draw on an ICML paper from 2019 or 2020?")
     assert [t.text for t in condition.terms] == ["ICML", "2019 or 2020"] and not condition.any_term
     assert condition.terms[1].finds("ICML 2020") and not condition.terms[1].finds("ICML 2018")
+
+
+def test_a_year_is_no_alternative_to_the_name_it_dates():
+    condition = record_condition("Which talks point to an ICML paper or presentation from 2020 or 2021?")
+    assert [t.text for t in condition.terms] == ["ICML", "2020 or 2021"] and not condition.any_term
