@@ -120,3 +120,9 @@ def test_two_years_joined_by_or_are_one_term_of_either_year():
 def test_a_year_is_no_alternative_to_the_name_it_dates():
     condition = record_condition("Which talks point to an ICML paper or presentation from 2020 or 2021?")
     assert [t.text for t in condition.terms] == ["ICML", "2020 or 2021"] and not condition.any_term
+
+
+def test_an_arxiv_identifier_gives_its_year_to_a_span():
+    span = record_condition("Which talks give an arXiv preprint from 2019 or earlier?").terms[1]
+    assert span.finds("See https://arxiv.org/abs/1909.02729.") and span.finds("arXiv:1810.02716")
+    assert not span.finds("See https://arxiv.org/abs/2102.02410.") and not span.finds("a ratio of 1909.02729")
