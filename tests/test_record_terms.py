@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.retrieval.record_terms import record_condition
 
 
@@ -126,3 +128,8 @@ def test_an_arxiv_identifier_gives_its_year_to_a_span():
     span = record_condition("Which talks give an arXiv preprint from 2019 or earlier?").terms[1]
     assert span.finds("See https://arxiv.org/abs/1909.02729.") and span.finds("arXiv:1810.02716")
     assert not span.finds("See https://arxiv.org/abs/2102.02410.") and not span.finds("a ratio of 1909.02729")
+
+
+def test_the_catalogs_filter_for_a_span_keeps_a_record_whose_only_year_is_an_arxiv_identifier():
+    span = record_condition("Which talks give an arXiv preprint from 2019 or earlier?").terms[1]
+    assert re.search(span.candidates(), "https://arxiv.org/abs/1810.02716")

@@ -139,8 +139,8 @@ class Term:
 
     def candidates(self) -> str:
         """A superset filter in Rust's regex syntax (no look-around), for the catalog's scan."""
-        if self.years:
-            return r"(?:19|20)\d\d|[A-Z]{2}['’]?\d\d"
+        if self.years:  # a year written out, on a venue's acronym, or as an arXiv identifier's first digits
+            return r"(?:19|20)\d\d|[A-Z]{2}['’]?\d\d|\d{4}\.\d{4,5}"
         near = r"(?i)\b" + self._letters()
         long_form = self.spelled_out()
         return near if long_form is None else f"{near}|(?-i:{long_form})"
