@@ -37,6 +37,16 @@ def test_the_whole_questions_scores_decide_between_close_talks_of_a_side():
     assert [h.talk.id for h in side_talks(sides, (hit("d", 0.6),))] == ["a", "d"]
 
 
+def test_a_sides_own_words_judged_by_the_cross_encoder_outweigh_close_fused_scores():
+    sides = [(hit("a", 0.9),), (hit("c", 0.05), hit("d", 0.04))]
+    assert [h.talk.id for h in side_talks(sides, (), [[1.0], [-2.0, 3.0]], weight=0.05)] == ["a", "d"]
+
+
+def test_without_weight_the_logits_change_nothing():
+    sides = [(hit("a", 0.9),), (hit("c", 0.05), hit("d", 0.04))]
+    assert [h.talk.id for h in side_talks(sides, (), [[1.0], [-2.0, 3.0]], weight=0.0)] == ["a", "c"]
+
+
 def test_a_side_with_no_talk_of_its_own_reads_no_sides():
     assert side_talks([(hit("a", 0.9),), (hit("a", 0.8),)], ()) is None
 

@@ -182,7 +182,9 @@ class AnswerChain:
             return state
         if state.retrieved and subjects.of_one_talk(state.retrieved[0].talk):
             return replace(state, kinds=replace(state.kinds, comparison=False))  # one talk's two things: no comparison
-        best = side_talks([self.hits(subjects.query(i), config) for i in range(2)], state.retrieved)
+        per_side = [self.hits(subjects.query(i), config) for i in range(2)]
+        judged = [self.retriever.talk_relevances(side.text, [h.talk for h in hits]) for side, hits in zip(subjects.sides, per_side)]
+        best = side_talks(per_side, state.retrieved, None if None in judged else judged, self.settings.rerank.side_weight)
         talks = [hit.talk for hit in best or ()]
         return replace(state, sides=tuple(talks), retrieved=pin_first(state.retrieved, talks, best)) if best else state
 

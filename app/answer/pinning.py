@@ -57,23 +57,28 @@ def pin_follow_up(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk], ques
     return ordered[: len(pinned)] if asks_record(question) and not open_ended else ordered
 
 
-def side_talks(per_side: list[tuple[RetrievedTalk, ...]],
-               retrieved: tuple[RetrievedTalk, ...]) -> tuple[RetrievedTalk, ...] | None:
+def side_talks(per_side: list[tuple[RetrievedTalk, ...]], retrieved: tuple[RetrievedTalk, ...],
+               judged: list[list[float]] | None = None, weight: float = 0.0) -> tuple[RetrievedTalk, ...] | None:
     """The sides' talks, in the sides' order: the pair of distinct talks, one from each side's own search, whose
-    side scores plus their scores for the whole question are highest; None when no such pair exists.
+    side scores plus their scores for the whole question (plus ``weight`` times each talk's cross-encoder logit for
+    its side's own words, ``judged``, aligned with ``per_side``) are highest; None when no such pair exists.
 
     The question's score breaks what one side's search alone gets wrong: a side read as "a local version" or
     "the one on two-layer CNNs" loses the words the sides share, and its best talk can be the other side's talk
     or a talk on another subject; a talk the whole question also ranks high is the likelier side (dev comparisons).
+    The logits judge each side by what it says alone ("the talk arguing the NTK prefers low frequencies"): a side's
+    search runs with the rest of the question around it, whose words can rank another talk of the same area first
+    (held-out-57 gd024, held-out-58 ge022, read after their blind runs).
     """
     question = {r.talk.id: r.score for r in retrieved}
+    logits = [dict(zip((h.talk.id for h in hits), side)) for hits, side in zip(per_side, judged)] if judged else [{}, {}]
 
-    def worth(hit: RetrievedTalk) -> float:
-        return hit.score + question.get(hit.talk.id, 0.0)
+    def worth(hit: RetrievedTalk, side: int) -> float:
+        return hit.score + question.get(hit.talk.id, 0.0) + weight * logits[side].get(hit.talk.id, 0.0)
 
     first, second = per_side
     pairs = [(a, b) for a in first for b in second if a.talk.id != b.talk.id]
-    return max(pairs, key=lambda pair: worth(pair[0]) + worth(pair[1]), default=None)
+    return max(pairs, key=lambda pair: worth(pair[0], 0) + worth(pair[1], 1), default=None)
 
 
 #: A judged talk whose cross-encoder logit beats the first talk's by at least this leads a question about one
