@@ -167,7 +167,7 @@ class RerankSettings(SettingsGroup):
     #: A comparison's sides (app/answer/pinning.py ``side_talks``): each candidate talk's logit for its side's own words,
     #: times this, joins its fused scores (about 0.03 a retriever for a first place). 0: the fused scores alone. Chosen
     #: on half of the 77 seen two-talk comparisons whose subjects are read (by a hash of the id; no model run): 0.05 to
-    #: 0.1 put both gold talks in order on 36 of 43 (32 at 0); the other half 25 → 26 of 34 at 0.05 (docs/evaluation.md).
+    #: 0.1 put both gold talks in order on 36 of 43 (32 at 0); the other half 25 → 26 of 34 at 0.05 (bench/side_weight.py).
     side_weight: float = Field(0.05, ge=0)
     #: Abstention signal: the best logit among the first ``abstain_talks`` talks (+ dense_weight x best dense
     #: cosine; 0: the combination did not separate better under leave-one-out on the dev questions).
