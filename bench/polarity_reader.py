@@ -82,7 +82,7 @@ def round_p(reader: YesProbability, messages: list[dict]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, nargs="+", required=True, help="questions files (an id in two is read once)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", nargs="+", choices=READINGS, help="compute these readings only (default: all)")
     args = parser.parse_args()
@@ -91,8 +91,8 @@ def main() -> None:
         wanted |= {"kinds_block", "denies_block"}
     from app.answer.passages import passage
 
-    rows = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = [r for r in rows if r.get("type") == "yes_no"]
+    rows = [json.loads(line) for path in args.questions for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = list({r["id"]: r for r in rows if r.get("type") == "yes_no" and r.get("polarity") and not r.get("history")}.values())
     service = Service(Settings())
     chain = service.answer_chain()
     reader = YesProbability(chain.llm.load().weights)
