@@ -28,7 +28,10 @@ from app.core.text import split_sentences
 PLACEHOLDER = "(a sentence that looked like an instruction was removed)"
 
 _HIDDEN = re.compile(
-    r"<(script|style|template)\b[^>]*>.*?(?:</\1\s*>|$)"  # never shown to a reader
+    # never shown to a reader: scripts, styles, templates, and an SVG figure's description and metadata (read by screen
+    # readers and tools, never drawn: fresh25 f25inj35's <desc> dictated how descriptions of the talk close, read after
+    # its blind run)
+    r"<(script|style|template|desc|metadata)\b[^>]*>.*?(?:</\1\s*>|$)"
     r"|<([a-z][a-z0-9]*)\b[^>]*(?:display\s*:\s*none|visibility\s*:\s*hidden|\bhidden\b|font-size\s*:\s*0)[^>]*>.*?(?:</\2\s*>|$)",
     re.IGNORECASE | re.DOTALL,
 )
