@@ -55,6 +55,7 @@ def test_a_name_inside_another_word_is_not_found():
     ("How does MDL explain generalisation?", "The minimum description length principle explains it."),
     ("What does the talk say about OOD data?", "Tests on out-of-distribution data."),
     ("Which ViTs are tested?", "We test the ViT of Dosovitskiy et al."),
+    ("Does the SNR decide whether overfitting is benign?", "When the signal-to-noise ratio is large, overfitting is benign."),
 ])
 def test_an_acronym_spelled_out_or_a_plural_of_a_held_name_is_found(question, source):
     assert missing_names(question, [source], everyday) == ()
