@@ -97,6 +97,14 @@ def test_their_in_an_asking_sentence_that_says_nothing_else_points_back():
     assert condition_sentences(question) == question
 
 
+@pytest.mark.parametrize("question", [
+    "Must the graphical-model talk's algorithms keep the whole covariance matrix in memory?",
+    "Might the spline talk's bound hold for deeper networks?",
+])
+def test_a_question_opening_with_a_modal_is_yes_no(question):
+    assert is_yes_no(question)
+
+
 def test_a_yes_no_question_after_a_sentence_of_context_is_yes_no():
     assert is_yes_no("A colleague insists that expressive power is enough. Does the talk on mixup back that up?")
 
