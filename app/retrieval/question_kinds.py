@@ -271,6 +271,11 @@ _SAYS_ENOUGH = 3
 _WHERE = re.compile(r"\b(?:in|at|from|near)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 
 
+def _without_place(sentence: str) -> str:
+    """The sentence without the places ``_WHERE`` finds ("… our security team in Trieste, and …" -> "… team, and …")."""
+    return re.sub(r"\s+(?=[,;:])", "", " ".join(_WHERE.sub(" ", sentence).split()))
+
+
 def condition_sentences(question: str) -> str:
     """The sentences that say what the question asks about, whose words are read as absent or not
     (app/retrieval/absent_terms.py): those that ask (``_asking_sentences``), those before them that speak of a talk, and
@@ -280,7 +285,7 @@ def condition_sentences(question: str) -> str:
     were declined for a city or an employer in their opening sentence ("in Mostar", "at Lidl"; read after its runs),
     kept because that sentence speaks of a talk or because the question's "its" or "that" points back at it."""
     text, asking = _asking_sentences(question)
-    told = " ".join(s if s in asking else " ".join(_WHERE.sub(" ", s).split()) for s in split_sentences(text))
+    told = " ".join(s if s in asking else _without_place(s) for s in split_sentences(text))
     return _sentences_read(told, _POINTS_BACK_AT_A_THING, keep=_SPEAKS_OF_A_TALK, within=_THEIR)
 
 
