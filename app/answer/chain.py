@@ -50,7 +50,7 @@ from app.answer.guard import stop_runaway
 from app.answer.list_floor import judge_listed
 from app.answer.model_calls import llm_error, model_call
 from app.answer.preview import extractive_preview
-from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_talks
+from app.answer.pinning import judged_first, pin_first, pin_follow_up, side_logits, side_talks
 from app.answer.polarity import read_polarity
 from app.answer.prompting import AnswerPrompts
 from app.answer.record_look import RecordLook, read_topic_match, record_look
@@ -183,8 +183,7 @@ class AnswerChain:
         if state.retrieved and subjects.of_one_talk(state.retrieved[0].talk):
             return replace(state, kinds=replace(state.kinds, comparison=False))  # one talk's two things: no comparison
         per_side = [self.hits(subjects.query(i), config) for i in range(2)]
-        judged = [self.retriever.talk_relevances(side.text, [h.talk for h in hits]) for side, hits in zip(subjects.sides, per_side)]
-        best = side_talks(per_side, state.retrieved, None if None in judged else judged, self.settings.rerank.side_weight)
+        best = side_talks(per_side, state.retrieved, side_logits(per_side, subjects, self.retriever.talk_relevances), self.settings.rerank.side_weight)
         talks = [hit.talk for hit in best or ()]
         return replace(state, sides=tuple(talks), retrieved=pin_first(state.retrieved, talks, best)) if best else state
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from typing import Callable
+
 from app.answer.records import asks_record
 from app.answer.state import RetrievedTalk
 from app.core.talk import Talk
+from app.retrieval.subjects import Subjects
 
 
 def pin_first(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk],
@@ -55,6 +58,14 @@ def pin_follow_up(retrieved: tuple[RetrievedTalk, ...], pinned: list[Talk], ques
     t050, seen)."""
     ordered = pin_first(retrieved, pinned)
     return ordered[: len(pinned)] if asks_record(question) and not open_ended else ordered
+
+
+def side_logits(per_side: list[tuple[RetrievedTalk, ...]], subjects: Subjects,
+                judge: Callable[[str, list[Talk]], list[float] | None]) -> list[list[float]] | None:
+    """Each side's talks judged by the cross-encoder (``judge``: ``TalkRetriever.talk_relevances``) on that side's own
+    words, for ``side_talks``; None without a cross-encoder."""
+    judged = [judge(side.text, [hit.talk for hit in hits]) for side, hits in zip(subjects.sides, per_side)]
+    return None if None in judged else judged
 
 
 def side_talks(per_side: list[tuple[RetrievedTalk, ...]], retrieved: tuple[RetrievedTalk, ...],
