@@ -116,3 +116,7 @@ def test_a_yes_no_question_after_a_sentence_of_context_is_yes_no():
 ])
 def test_a_question_asking_for_more_a_request_or_whether_a_talk_exists_is_no_yes_no_question(question):
     assert not is_yes_no(question)
+
+
+def test_what_separates_two_named_talks_is_a_comparison():
+    assert is_comparison("What separates the talk on step sizes from the talk on dropout?")

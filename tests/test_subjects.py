@@ -147,3 +147,17 @@ def test_subjects_the_best_talk_lacks_a_word_of_are_two_sides():
 def test_a_question_naming_two_talks_compares_them_even_when_one_talk_holds_both_subjects():
     subjects = read_subjects("skill discovery talk vs the world models talk on embodied agents, how each one thinks about rewards")
     assert not subjects.of_one_talk(talk("Skill discovery for embodied agents; world models talk to each other."))
+
+
+def test_what_separates_x_from_y_names_both_sides():
+    assert texts("What separates the talk on learning from noisy crowds from the one on label smoothing?") == (
+        "learning from noisy crowds", "label smoothing")
+
+
+def test_a_question_word_after_the_talk_on_opens_what_the_talk_is_about():
+    assert texts("How does the talk on what generative AI means for mathematicians differ from the one on kernels?") == (
+        "what generative AI means for mathematicians", "kernels")
+
+
+def test_a_subject_that_names_a_second_talk_inside_it_reads_across_both_sides():
+    assert texts("Compare low-rank bias when factorizing matrices and tensors and the talk on implicit bias.") is None

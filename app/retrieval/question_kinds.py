@@ -76,7 +76,7 @@ _ONE_TALK = re.compile(r"\b(?:talk|presentation|lecture|study)\b(?!s)|\bthe\s+on
                        re.IGNORECASE)
 #: Words that relate two named talks without the comparison words above ("what distinguishes A from B", "have in
 #: common", "alike", "the same approach", "relate", "does B agree", "which of A and B", "which …, A or B").
-_RELATION = re.compile(r"\b(?:distinguish\w*|in\s+common|alike|similar\w*|same|relat\w*|agree\w*|which\s+of|which\b[^?]*\bor)\b",
+_RELATION = re.compile(r"\b(?:distinguish\w*|separat\w*|apart|in\s+common|alike|similar\w*|same|relat\w*|agree\w*|which\s+of|which\b[^?]*\bor)\b",
                        re.IGNORECASE)
 
 #: A yes/no question opens with an auxiliary, or puts one after its topic ("In the talk on X, does it …?",

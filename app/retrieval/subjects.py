@@ -62,6 +62,12 @@ _PATTERNS = [
     re.compile(rf"(?:^|[.,:;!?]\s*|\b(?:you|please|and|to)\s+)(?:compare|contrast)\s+(?P<a>{_SPAN})\s+"
                rf"(?:with|to|and|against|versus|vs\.?)\s+(?P<b>{_SPAN}){_END}",
                re.IGNORECASE),
+    # "what separates X from Y", "what distinguishes X from Y", "what sets X apart from Y" (held-out-59 gf023); first
+    # with Y a talk, so that a "from" inside X ("the talk on learning from noisy crowds from the one on …") stays X's
+    re.compile(rf"\b(?:separates?|distinguish(?:es)?|sets?)\s+(?P<a>{_SPAN})\s+(?:apart\s+)?from\s+"
+               rf"(?P<b>{_ART}(?:{_TALK}|one)\b{_SPAN}){_END}", re.IGNORECASE),
+    re.compile(rf"\b(?:separates?|distinguish(?:es)?|sets?)\s+(?P<a>{_SPAN})\s+(?:apart\s+)?from\s+(?P<b>{_SPAN}){_END}",
+               re.IGNORECASE),
     # "X vs Y", "X versus Y", "X or Y" (the comparison words are checked before any pattern)
     re.compile(rf"(?:^|[,:;]\s*|\b(?:is|are|of|between|for)\s+)(?P<a>[^,.;:?!]+?)\s+(?:vs\.?|versus|or)\s+(?P<b>{_SPAN}){_END}",
                re.IGNORECASE),
@@ -92,6 +98,9 @@ _REFERRING = {"it", "its", "they", "them", "their", "this", "that", "these", "th
               "one", "ones", "two", "either",
               # a preposition or a question word opens a clause, not a name
               "in", "on", "of", "for", "with", "at", "by", "to", "from", "how", "what", "which", "why", "whether"}
+#: A subject that names a talk inside it ("… generalization with the one bounding …") reads across both sides.
+_SECOND_TALK = re.compile(rf"\b(?:the|a|an|another)\s+(?:{_TALK}|one)\b", re.IGNORECASE)
+_QUESTION_WORDS = {"how", "what", "why", "whether", "which", "when"}
 _GENERIC = {"talk", "talks", "presentation", "presentations", "one", "ones", "speaker", "speakers", "paper", "papers",
             "work", "abstract", "abstracts", "two", "the", "a", "an"}
 
@@ -140,11 +149,17 @@ class Subjects:
 
 
 def _clean(text: str) -> str | None:
-    """The subject's name without its lead-in and trailing "talk", or None when it names nothing."""
-    name = _TAIL.sub("", _LEAD.sub("", text.strip(" \"'“”‘’"))).strip(" ,\"'“”")
+    """The subject's name without its lead-in and trailing "talk", or None when it names nothing. After "the talk on",
+    a question word opens what the talk is about ("the talk on what generative AI means for the mathematician's job",
+    "the talk on how heavy over-parameterization lets …": held-out-59 gf026 and gf023, read after its blind runs), not
+    a clause of the question."""
+    text = text.strip(" \"'“”‘’")
+    lead = _LEAD.match(text)
+    name = _TAIL.sub("", text[lead.end():]).strip(" ,\"'“”")
     words = name.lower().split()
-    if (not words or len(words) > MAX_WORDS or words[0] in _REFERRING or words[-1] in ("one", "ones")
-            or set(words) <= _GENERIC):
+    about = bool(re.search(rf"{_TALK}s?\s+(?:on|about)\s+$", text[: lead.end()], re.IGNORECASE))
+    if (not words or len(words) > MAX_WORDS or (words[0] in _REFERRING and not (about and words[0] in _QUESTION_WORDS))
+            or words[-1] in ("one", "ones") or set(words) <= _GENERIC or _SECOND_TALK.search(name)):
         return None
     return name
 
