@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.retrieval.record_terms import record_condition
 
 
@@ -144,3 +146,15 @@ def test_a_year_of_a_question_about_anything_else_is_only_the_year_written():
 def test_the_catalogs_filter_for_a_span_keeps_a_record_whose_only_year_is_an_arxiv_identifier():
     span = record_condition("Which talks give an arXiv preprint from 2019 or earlier?").terms[1]
     assert re.search(span.candidates(), "https://arxiv.org/abs/1810.02716")
+
+
+@pytest.mark.parametrize("question", [
+    "Which talks have some connection to Columbia University?",
+    "Which speakers studied at the University of Toronto?",
+])
+def test_an_institutions_generic_word_beside_its_name_is_no_term_of_its_own(question):
+    assert "University" not in [t.text for t in record_condition(question).terms]
+
+
+def test_an_institutions_generic_word_alone_stays_a_term():
+    assert [t.text for t in record_condition("Which talks mention a University in the bio?").terms] == ["University"]

