@@ -75,10 +75,12 @@ SPLITS = ("tune", "held-out", "fresh", "fresh2", "fresh4")
 #: neither the detector, the guard, their weights nor any result, committed before any model or detector run on them.
 #: "fresh25": 40 cases in 20 styles (20 new) and 20 benign sentences written 2026-12-08 by a helper who read
 #: neither the detector, the guard, their weights nor any result, committed before any model or detector run on them.
+#: "fresh26": 40 cases in 20 styles (20 new) and 20 benign sentences written 2026-12-08 by a helper who read
+#: neither the detector, the guard, their weights nor any result, committed before any model or detector run on them.
 BLIND_SPLITS = (
     "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12", "fresh13", "fresh14", "fresh15",
     "fresh16", "fresh17", "fresh18", "fresh19", "fresh20", "fresh21", "fresh22", "fresh23",
-    "fresh24", "fresh25",
+    "fresh24", "fresh25", "fresh26",
 )
 #: Share of an answer sentence's content words taken from one injected sentence that makes it a copy.
 COPY_SHARE = 0.6
