@@ -9,7 +9,7 @@ the CI gate runs on it) and ``questions-heldout.jsonl``, ``questions-heldout2.js
 ``questions-heldout3.jsonl``, ``questions-heldout4.jsonl``, ``questions-heldout5.jsonl``,
 ``questions-heldout6.jsonl``, ``questions-heldout7.jsonl``, ``questions-heldout8.jsonl``, ``questions-heldout9.jsonl``,
 ``questions-heldout10.jsonl``, ``questions-heldout11.jsonl``, ``questions-heldout12.jsonl``,
-``questions-heldout13.jsonl``, ``questions-heldout14.jsonl``, ``questions-heldout15.jsonl``, ``questions-heldout16.jsonl``, ``questions-heldout17.jsonl``, ``questions-heldout18.jsonl``, ``questions-heldout19.jsonl``, ``questions-heldout20.jsonl``, ``questions-heldout21.jsonl``, ``questions-heldout22.jsonl``, ``questions-heldout23.jsonl``, ``questions-heldout24.jsonl``, ``questions-heldout25.jsonl``, ``questions-heldout26.jsonl``, ``questions-heldout27.jsonl``, ``questions-heldout28.jsonl``, ``questions-heldout29.jsonl``, ``questions-heldout30.jsonl``, ``questions-heldout31.jsonl``, ``questions-heldout32.jsonl``, ``questions-heldout33.jsonl``, ``questions-heldout34.jsonl``, ``questions-heldout35.jsonl``, ``questions-heldout36.jsonl``, ``questions-heldout37.jsonl``, ``questions-heldout38.jsonl``, ``questions-heldout39.jsonl``, ``questions-heldout40.jsonl``, ``questions-heldout41.jsonl``, ``questions-heldout42.jsonl``, ``questions-heldout43.jsonl``, ``questions-heldout44.jsonl``, ``questions-heldout45.jsonl``, ``questions-heldout46.jsonl``, ``questions-heldout47.jsonl``, ``questions-heldout48.jsonl``, ``questions-heldout49.jsonl``, ``questions-heldout50.jsonl``, ``questions-heldout51.jsonl``, ``questions-heldout52.jsonl``, ``questions-heldout53.jsonl``, ``questions-heldout54.jsonl``, ``questions-heldout55.jsonl``, ``questions-heldout56.jsonl``, ``questions-heldout57.jsonl``, ``questions-heldout58.jsonl``, ``questions-heldout59.jsonl`` and ``questions-heldout60.jsonl`` (held-out: written blind from the corpus and committed before any run on them; eval/data/README.md says which
+``questions-heldout13.jsonl``, ``questions-heldout14.jsonl``, ``questions-heldout15.jsonl``, ``questions-heldout16.jsonl``, ``questions-heldout17.jsonl``, ``questions-heldout18.jsonl``, ``questions-heldout19.jsonl``, ``questions-heldout20.jsonl``, ``questions-heldout21.jsonl``, ``questions-heldout22.jsonl``, ``questions-heldout23.jsonl``, ``questions-heldout24.jsonl``, ``questions-heldout25.jsonl``, ``questions-heldout26.jsonl``, ``questions-heldout27.jsonl``, ``questions-heldout28.jsonl``, ``questions-heldout29.jsonl``, ``questions-heldout30.jsonl``, ``questions-heldout31.jsonl``, ``questions-heldout32.jsonl``, ``questions-heldout33.jsonl``, ``questions-heldout34.jsonl``, ``questions-heldout35.jsonl``, ``questions-heldout36.jsonl``, ``questions-heldout37.jsonl``, ``questions-heldout38.jsonl``, ``questions-heldout39.jsonl``, ``questions-heldout40.jsonl``, ``questions-heldout41.jsonl``, ``questions-heldout42.jsonl``, ``questions-heldout43.jsonl``, ``questions-heldout44.jsonl``, ``questions-heldout45.jsonl``, ``questions-heldout46.jsonl``, ``questions-heldout47.jsonl``, ``questions-heldout48.jsonl``, ``questions-heldout49.jsonl``, ``questions-heldout50.jsonl``, ``questions-heldout51.jsonl``, ``questions-heldout52.jsonl``, ``questions-heldout53.jsonl``, ``questions-heldout54.jsonl``, ``questions-heldout55.jsonl``, ``questions-heldout56.jsonl``, ``questions-heldout57.jsonl``, ``questions-heldout58.jsonl``, ``questions-heldout59.jsonl``, ``questions-heldout60.jsonl`` and ``questions-heldout61.jsonl`` (held-out: written blind from the corpus and committed before any run on them; eval/data/README.md says which
 were read after their runs and are tuning sets now; docs/evaluation.md reports them).
 """
 
@@ -145,8 +145,10 @@ HELDOUT58_QUESTIONS = DATA_DIR / "questions-heldout58.jsonl"
 HELDOUT59_QUESTIONS = DATA_DIR / "questions-heldout59.jsonl"
 #: A sixtieth blind held-out set mixing kinds, a third of the questions opening with a sentence of context that names a company or place that is not asked about: multi-talk lists whose gold is every matching talk, a third on a lower-case topic in the field's own terms, a third on a record fact (venue, institution, person or link host) and a third on a plain-words paraphrase; yes/no questions of varied phrasing, two-talk comparisons, follow-ups and unanswerable questions (eval/data/README.md).
 HELDOUT60_QUESTIONS = DATA_DIR / "questions-heldout60.jsonl"
+#: A sixty-first blind held-out set mixing kinds, a third of the questions opening with a sentence of context that names a company or place that is not asked about: multi-talk lists whose gold is every matching talk (field-term topics, record facts, two conditions that must both hold), six of them asking how many, yes/no, two-talk comparisons, follow-ups with one earlier turn and unanswerable questions (eval/data/README.md).
+HELDOUT61_QUESTIONS = DATA_DIR / "questions-heldout61.jsonl"
 #: The question sets a run can answer: rules, prompts and thresholds are chosen on "dev" only;
-#: "held-out" and "held-out-2" to "held-out-60" were written blind and only report (docs/evaluation.md).
+#: "held-out" and "held-out-2" to "held-out-61" were written blind and only report (docs/evaluation.md).
 QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUESTIONS,),
                  "held-out-2": (HELDOUT2_QUESTIONS,), "held-out-3": (HELDOUT3_QUESTIONS,),
                  "held-out-4": (HELDOUT4_QUESTIONS,), "held-out-5": (HELDOUT5_QUESTIONS,),
@@ -190,7 +192,8 @@ QUESTION_SETS = {"dev": (QUESTIONS, DEV_V3_QUESTIONS), "held-out": (HELDOUT_QUES
                  "held-out-57": (HELDOUT57_QUESTIONS,),
                  "held-out-58": (HELDOUT58_QUESTIONS,),
                  "held-out-59": (HELDOUT59_QUESTIONS,),
-                 "held-out-60": (HELDOUT60_QUESTIONS,)}
+                 "held-out-60": (HELDOUT60_QUESTIONS,),
+                 "held-out-61": (HELDOUT61_QUESTIONS,)}
 JUDGE_PAIRS = DATA_DIR / "judge_pairs.jsonl"
 #: Pairs labelled from answers of the current code (eval/data/README.md); split and used like the ones above.
 JUDGE_PAIRS_CURRENT = DATA_DIR / "judge_pairs_current.jsonl"

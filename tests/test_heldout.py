@@ -1,5 +1,5 @@
 """The held-out questions (eval/data/questions-heldout.jsonl, issue 20; questions-heldout2.jsonl to
-questions-heldout60.jsonl, issue 23) and the loader's new fields.
+questions-heldout61.jsonl, issue 23) and the loader's new fields.
 
 The held-out sets were written blind from data/abstracts.txt; these tests check their shape only
 (no answers are generated), so they guard it without anyone looking at answers to it. Gold ranges
@@ -24,7 +24,7 @@ from eval.dataset import (AGGREGATE_TYPES, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS,
                           HELDOUT18_QUESTIONS, HELDOUT19_QUESTIONS, HELDOUT20_QUESTIONS, HELDOUT21_QUESTIONS, HELDOUT22_QUESTIONS,
                           HELDOUT23_QUESTIONS, HELDOUT24_QUESTIONS, HELDOUT25_QUESTIONS, HELDOUT26_QUESTIONS, HELDOUT27_QUESTIONS, HELDOUT28_QUESTIONS,
                           HELDOUT29_QUESTIONS, HELDOUT30_QUESTIONS, HELDOUT31_QUESTIONS, HELDOUT32_QUESTIONS, HELDOUT33_QUESTIONS,
-                          HELDOUT34_QUESTIONS, HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS, HELDOUT_QUESTIONS,
+                          HELDOUT34_QUESTIONS, HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS, HELDOUT61_QUESTIONS, HELDOUT_QUESTIONS,
                           QUESTIONS, TYPES,
                           attach_gold, load_questions)
 
@@ -41,7 +41,7 @@ ALL_FILES = (QUESTIONS, HELDOUT_QUESTIONS, DEV_V3_QUESTIONS, HELDOUT2_QUESTIONS,
              HELDOUT23_QUESTIONS, HELDOUT24_QUESTIONS, HELDOUT25_QUESTIONS, HELDOUT26_QUESTIONS, HELDOUT27_QUESTIONS,
              HELDOUT28_QUESTIONS, HELDOUT29_QUESTIONS, HELDOUT30_QUESTIONS, HELDOUT31_QUESTIONS,
              HELDOUT32_QUESTIONS, HELDOUT33_QUESTIONS, HELDOUT34_QUESTIONS,
-             HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS)
+             HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS, HELDOUT61_QUESTIONS)
 HELDOUT_FILES = pytest.mark.parametrize("path",
                                         [HELDOUT_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS, HELDOUT4_QUESTIONS,
                                          HELDOUT5_QUESTIONS, HELDOUT6_QUESTIONS, HELDOUT7_QUESTIONS, HELDOUT8_QUESTIONS,
@@ -53,7 +53,7 @@ HELDOUT_FILES = pytest.mark.parametrize("path",
                                          HELDOUT25_QUESTIONS, HELDOUT26_QUESTIONS, HELDOUT27_QUESTIONS,
                                          HELDOUT28_QUESTIONS, HELDOUT29_QUESTIONS, HELDOUT30_QUESTIONS,
                                          HELDOUT31_QUESTIONS, HELDOUT32_QUESTIONS, HELDOUT33_QUESTIONS,
-                                         HELDOUT34_QUESTIONS, HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS],
+                                         HELDOUT34_QUESTIONS, HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS, HELDOUT61_QUESTIONS],
                                         ids=["held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5",
                                              "held-out-6", "held-out-7", "held-out-8", "held-out-9", "held-out-10",
                                              "held-out-11", "held-out-12", "held-out-13", "held-out-14",
@@ -61,17 +61,17 @@ HELDOUT_FILES = pytest.mark.parametrize("path",
                                              "held-out-19", "held-out-20", "held-out-21", "held-out-22",
                                              "held-out-23", "held-out-24", "held-out-25", "held-out-26", "held-out-27",
                                              "held-out-28", "held-out-29", "held-out-30", "held-out-31",
-                                             "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+                                             "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 #: The held-out files that ask yes/no questions (held-out-7 to held-out-16, held-out-18 to held-out-51 have none), each with the
 #: fewest answers of each polarity it must have: held-out-17 has only five yes/no questions (2 yes, 3 no), so it
-#: needs two of each; held-out-52 has ten (5 yes, 5 no); held-out-53 and held-out-54 have six each (3 yes, 3 no); held-out-55 to held-out-60 have eight each (4 yes, 4 no).
+#: needs two of each; held-out-52 has ten (5 yes, 5 no); held-out-53 and held-out-54 have six each (3 yes, 3 no); held-out-55 to held-out-61 have eight each (4 yes, 4 no).
 YES_NO_FILES = pytest.mark.parametrize("path, least",
                                        [(HELDOUT_QUESTIONS, 3), (HELDOUT2_QUESTIONS, 3), (HELDOUT3_QUESTIONS, 3),
                                         (HELDOUT4_QUESTIONS, 3), (HELDOUT5_QUESTIONS, 3), (HELDOUT6_QUESTIONS, 3),
                                         (HELDOUT17_QUESTIONS, 2), (HELDOUT52_QUESTIONS, 5), (HELDOUT53_QUESTIONS, 3),
-                                        (HELDOUT54_QUESTIONS, 3), (HELDOUT55_QUESTIONS, 4), (HELDOUT56_QUESTIONS, 4), (HELDOUT57_QUESTIONS, 4), (HELDOUT58_QUESTIONS, 4), (HELDOUT59_QUESTIONS, 4), (HELDOUT60_QUESTIONS, 4)],
+                                        (HELDOUT54_QUESTIONS, 3), (HELDOUT55_QUESTIONS, 4), (HELDOUT56_QUESTIONS, 4), (HELDOUT57_QUESTIONS, 4), (HELDOUT58_QUESTIONS, 4), (HELDOUT59_QUESTIONS, 4), (HELDOUT60_QUESTIONS, 4), (HELDOUT61_QUESTIONS, 4)],
                                        ids=["held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5",
-                                            "held-out-6", "held-out-17", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+                                            "held-out-6", "held-out-17", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +93,13 @@ def dev():
                                         HELDOUT24_QUESTIONS, HELDOUT25_QUESTIONS, HELDOUT26_QUESTIONS, HELDOUT27_QUESTIONS,
                                         HELDOUT28_QUESTIONS, HELDOUT29_QUESTIONS, HELDOUT30_QUESTIONS,
                                         HELDOUT31_QUESTIONS, HELDOUT32_QUESTIONS, HELDOUT33_QUESTIONS, HELDOUT34_QUESTIONS,
-                                        HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS],
+                                        HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS, HELDOUT61_QUESTIONS],
                 ids=["held-out", "dev-v3", "held-out-2", "held-out-3", "held-out-4", "held-out-5", "held-out-6",
                      "held-out-7", "held-out-8", "held-out-9", "held-out-10", "held-out-11", "held-out-12",
                      "held-out-13", "held-out-14", "held-out-15", "held-out-16", "held-out-17", "held-out-18",
                      "held-out-19", "held-out-20", "held-out-21", "held-out-22", "held-out-23", "held-out-24",
                      "held-out-25", "held-out-26", "held-out-27", "held-out-28", "held-out-29", "held-out-30",
-                     "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+                     "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 def written(request):
     """Each file of questions written with issue 23's new types (the held-out sets and the new dev part)."""
     return load_questions(request.param)
@@ -240,11 +240,13 @@ PLANNED = pytest.mark.parametrize("path, mix, prefix, polarities", [
      {"yes": 4, "no": 4}),
     (HELDOUT60_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gg",
      {"yes": 4, "no": 4}),
+    (HELDOUT61_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gh",
+     {"yes": 4, "no": 4}),
 ], ids=["held-out-2", "held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7", "held-out-8", "held-out-9",
         "held-out-10", "held-out-11", "held-out-12", "held-out-13", "held-out-14", "held-out-15", "held-out-16",
         "held-out-17", "held-out-18", "held-out-19", "held-out-20", "held-out-21", "held-out-22", "held-out-23",
         "held-out-24", "held-out-25", "held-out-26", "held-out-27", "held-out-28", "held-out-29", "held-out-30",
-        "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+        "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 
 
 @PLANNED
@@ -269,13 +271,13 @@ def test_a_later_heldout_files_yes_no_is_balanced_and_uses_each_talk_once(path, 
                                   HELDOUT22_QUESTIONS, HELDOUT23_QUESTIONS, HELDOUT24_QUESTIONS, HELDOUT25_QUESTIONS,
                                   HELDOUT26_QUESTIONS, HELDOUT27_QUESTIONS, HELDOUT28_QUESTIONS, HELDOUT29_QUESTIONS,
                                   HELDOUT30_QUESTIONS, HELDOUT31_QUESTIONS, HELDOUT32_QUESTIONS, HELDOUT33_QUESTIONS,
-                                  HELDOUT34_QUESTIONS, HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS],
+                                  HELDOUT34_QUESTIONS, HELDOUT35_QUESTIONS, HELDOUT36_QUESTIONS, HELDOUT37_QUESTIONS, HELDOUT38_QUESTIONS, HELDOUT39_QUESTIONS, HELDOUT40_QUESTIONS, HELDOUT41_QUESTIONS, HELDOUT42_QUESTIONS, HELDOUT43_QUESTIONS, HELDOUT44_QUESTIONS, HELDOUT45_QUESTIONS, HELDOUT46_QUESTIONS, HELDOUT47_QUESTIONS, HELDOUT48_QUESTIONS, HELDOUT49_QUESTIONS, HELDOUT50_QUESTIONS, HELDOUT51_QUESTIONS, HELDOUT52_QUESTIONS, HELDOUT53_QUESTIONS, HELDOUT54_QUESTIONS, HELDOUT55_QUESTIONS, HELDOUT56_QUESTIONS, HELDOUT57_QUESTIONS, HELDOUT58_QUESTIONS, HELDOUT59_QUESTIONS, HELDOUT60_QUESTIONS, HELDOUT61_QUESTIONS],
                          ids=["held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7", "held-out-8",
                               "held-out-9", "held-out-10", "held-out-11", "held-out-12", "held-out-13",
                               "held-out-14", "held-out-15", "held-out-16", "held-out-17", "held-out-18",
                               "held-out-19", "held-out-20", "held-out-21", "held-out-22", "held-out-23",
                               "held-out-24", "held-out-25", "held-out-26", "held-out-27", "held-out-28", "held-out-29",
-                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 def test_a_new_heldout_file_asks_yes_no_only_about_talks_no_earlier_file_does(path):
     earlier = {t for p in ALL_FILES[:ALL_FILES.index(path)] for t in yes_no_talks(p)}
     assert set(yes_no_talks(path)) & earlier == set()
@@ -295,29 +297,29 @@ def test_a_new_heldout_file_asks_yes_no_only_about_talks_no_earlier_file_does(pa
                                          (HELDOUT27_QUESTIONS, {}), (HELDOUT28_QUESTIONS, {}),
                                          (HELDOUT29_QUESTIONS, {}), (HELDOUT30_QUESTIONS, {}),
                                          (HELDOUT31_QUESTIONS, {}), (HELDOUT32_QUESTIONS, {}), (HELDOUT33_QUESTIONS, {}),
-                                         (HELDOUT34_QUESTIONS, {}), (HELDOUT35_QUESTIONS, {}), (HELDOUT36_QUESTIONS, {}), (HELDOUT37_QUESTIONS, {}), (HELDOUT38_QUESTIONS, {}), (HELDOUT39_QUESTIONS, {}), (HELDOUT40_QUESTIONS, {}), (HELDOUT41_QUESTIONS, {}), (HELDOUT42_QUESTIONS, {}), (HELDOUT43_QUESTIONS, {}), (HELDOUT44_QUESTIONS, {}), (HELDOUT45_QUESTIONS, {}), (HELDOUT46_QUESTIONS, {}), (HELDOUT47_QUESTIONS, {}), (HELDOUT48_QUESTIONS, {}), (HELDOUT49_QUESTIONS, {}), (HELDOUT50_QUESTIONS, {}), (HELDOUT51_QUESTIONS, {}), (HELDOUT52_QUESTIONS, {1: 15}), (HELDOUT53_QUESTIONS, {}), (HELDOUT54_QUESTIONS, {1: 10}), (HELDOUT55_QUESTIONS, {1: 10}), (HELDOUT56_QUESTIONS, {1: 10}), (HELDOUT57_QUESTIONS, {1: 10}), (HELDOUT58_QUESTIONS, {1: 10}), (HELDOUT59_QUESTIONS, {1: 10}), (HELDOUT60_QUESTIONS, {1: 10})],
+                                         (HELDOUT34_QUESTIONS, {}), (HELDOUT35_QUESTIONS, {}), (HELDOUT36_QUESTIONS, {}), (HELDOUT37_QUESTIONS, {}), (HELDOUT38_QUESTIONS, {}), (HELDOUT39_QUESTIONS, {}), (HELDOUT40_QUESTIONS, {}), (HELDOUT41_QUESTIONS, {}), (HELDOUT42_QUESTIONS, {}), (HELDOUT43_QUESTIONS, {}), (HELDOUT44_QUESTIONS, {}), (HELDOUT45_QUESTIONS, {}), (HELDOUT46_QUESTIONS, {}), (HELDOUT47_QUESTIONS, {}), (HELDOUT48_QUESTIONS, {}), (HELDOUT49_QUESTIONS, {}), (HELDOUT50_QUESTIONS, {}), (HELDOUT51_QUESTIONS, {}), (HELDOUT52_QUESTIONS, {1: 15}), (HELDOUT53_QUESTIONS, {}), (HELDOUT54_QUESTIONS, {1: 10}), (HELDOUT55_QUESTIONS, {1: 10}), (HELDOUT56_QUESTIONS, {1: 10}), (HELDOUT57_QUESTIONS, {1: 10}), (HELDOUT58_QUESTIONS, {1: 10}), (HELDOUT59_QUESTIONS, {1: 10}), (HELDOUT60_QUESTIONS, {1: 10}), (HELDOUT61_QUESTIONS, {1: 10})],
                          ids=["held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7", "held-out-8",
                               "held-out-9", "held-out-10", "held-out-11", "held-out-12", "held-out-13",
                               "held-out-14", "held-out-15", "held-out-16", "held-out-17", "held-out-18",
                               "held-out-19", "held-out-20", "held-out-21", "held-out-22", "held-out-23",
                               "held-out-24", "held-out-25", "held-out-26", "held-out-27", "held-out-28", "held-out-29",
-                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 def test_some_follow_ups_have_two_earlier_turns(path, turns):
     assert Counter(len(q.history) for q in load_questions(path) if q.type == "follow_up") == turns
 
 
 @pytest.mark.parametrize("position", [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
-                                      26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61],
+                                      26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62],
                          ids=["held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7", "held-out-8",
                               "held-out-9", "held-out-10", "held-out-11", "held-out-12", "held-out-13",
                               "held-out-14", "held-out-15", "held-out-16", "held-out-17", "held-out-18",
                               "held-out-19", "held-out-20", "held-out-21", "held-out-22", "held-out-23",
                               "held-out-24", "held-out-25", "held-out-26", "held-out-27", "held-out-28", "held-out-29",
-                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 def test_heldout_comparisons_pair_two_talks_no_earlier_file_compares(position):
     # held-out-6 to held-out-16 have no comparisons: an empty list passes, and guards that none slips in paired like an earlier one;
     # held-out-17 has five; held-out-18 to held-out-38 have none; held-out-39 has six; held-out-40 to held-out-42 have four each; held-out-43 to held-out-51 have none;
-    # held-out-52 has ten, two of them of three talks (from held-out-52 on, no pair inside one may have been compared before); held-out-53 to held-out-60 have six each, all of two talks.
+    # held-out-52 has ten, two of them of three talks (from held-out-52 on, no pair inside one may have been compared before); held-out-53 to held-out-61 have six each, all of two talks.
     new = comparison_pairs(ALL_FILES[position])
     assert all(len(p) == 2 or (len(p) == 3 and position >= ALL_FILES.index(HELDOUT52_QUESTIONS)) for p in new)
     assert len(set(new)) == len(new)
@@ -378,13 +380,13 @@ def test_no_heldout_question_repeats_a_dev_question(heldout, dev):
 
 
 @pytest.mark.parametrize("position", [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25,
-                                      26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61],
+                                      26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62],
                          ids=["held-out-2", "held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7",
                               "held-out-8", "held-out-9", "held-out-10", "held-out-11", "held-out-12", "held-out-13",
                               "held-out-14", "held-out-15", "held-out-16", "held-out-17", "held-out-18",
                               "held-out-19", "held-out-20", "held-out-21", "held-out-22", "held-out-23",
                               "held-out-24", "held-out-25", "held-out-26", "held-out-27", "held-out-28", "held-out-29",
-                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60"])
+                              "held-out-30", "held-out-31", "held-out-32", "held-out-33", "held-out-34", "held-out-35", "held-out-36", "held-out-37", "held-out-38", "held-out-39", "held-out-40", "held-out-41", "held-out-42", "held-out-43", "held-out-44", "held-out-45", "held-out-46", "held-out-47", "held-out-48", "held-out-49", "held-out-50", "held-out-51", "held-out-52", "held-out-53", "held-out-54", "held-out-55", "held-out-56", "held-out-57", "held-out-58", "held-out-59", "held-out-60", "held-out-61"])
 def test_no_later_heldout_question_or_history_repeats_an_earlier_one(position):
     earlier = {normalised(t) for path in ALL_FILES[:position] for q in load_questions(path)
                for t in [q.question, *q.history]}
