@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.answer.pinning import side_talks  # noqa: E402
+from app.answer.pinning import side_logits, side_talks  # noqa: E402
 from app.core.config import Settings  # noqa: E402
 from app.retrieval.subjects import read_subjects  # noqa: E402
 from app.service import Service  # noqa: E402
@@ -58,8 +58,7 @@ def main() -> None:
         subjects = read_subjects(q.question)
         whole = chain.hits(q.question, {})
         per_side = [chain.hits(subjects.query(i), {}) for i in range(2)]
-        judged = [chain.retriever.talk_relevances(side.text, [h.talk for h in hits])
-                  for side, hits in zip(subjects.sides, per_side)]
+        judged = side_logits(per_side, subjects, chain.retriever.talk_relevances)
         picks = {str(w): [h.talk.id for h in side_talks(per_side, whole, judged, w) or ()] for w in WEIGHTS}
         rows.append({"id": q.id, "half": half(q.id), "gold": q.gold_talks,
                      "right": {w: pick == q.gold_talks for w, pick in picks.items()}})

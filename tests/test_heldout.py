@@ -140,6 +140,10 @@ def test_heldout_has_at_least_70_questions_of_every_type(heldout):
 
 #: Each later held-out file's planned mix (a type it does not have, e.g. held-out-6's comparisons, is simply absent),
 #: id prefix and yes/no split (eval/data/README.md); the number of questions is the sum of the mix.
+#: The mix of held-out-55 on (issue 23's answers v3): lists, yes/no, comparisons, follow-ups, unanswerable; 4 yes, 4 no.
+ANSWERS_V3_MIX = {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}
+FOUR_YES_FOUR_NO = {"yes": 4, "no": 4}
+
 PLANNED = pytest.mark.parametrize("path, mix, prefix, polarities", [
     (HELDOUT2_QUESTIONS, {"yes_no": 20, "comparison": 10, "follow_up": 10, "counting": 8}, "k", {"yes": 10, "no": 10}),
     (HELDOUT3_QUESTIONS, {"yes_no": 12, "comparison": 12, "follow_up": 16, "counting": 8}, "m", {"yes": 6, "no": 6}),
@@ -228,20 +232,13 @@ PLANNED = pytest.mark.parametrize("path, mix, prefix, polarities", [
                            "unanswerable": 12}, "fz", {"yes": 3, "no": 3}),
     (HELDOUT54_QUESTIONS, {"multi_talk": 12, "yes_no": 6, "comparison": 6, "follow_up": 10, "unanswerable": 11}, "ga",
      {"yes": 3, "no": 3}),
-    (HELDOUT55_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gb",
-     {"yes": 4, "no": 4}),
-    (HELDOUT56_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gc",
-     {"yes": 4, "no": 4}),
-    (HELDOUT57_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gd",
-     {"yes": 4, "no": 4}),
-    (HELDOUT58_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "ge",
-     {"yes": 4, "no": 4}),
-    (HELDOUT59_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gf",
-     {"yes": 4, "no": 4}),
-    (HELDOUT60_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gg",
-     {"yes": 4, "no": 4}),
-    (HELDOUT61_QUESTIONS, {"multi_talk": 12, "yes_no": 8, "comparison": 6, "follow_up": 10, "unanswerable": 9}, "gh",
-     {"yes": 4, "no": 4}),
+    (HELDOUT55_QUESTIONS, ANSWERS_V3_MIX, "gb", FOUR_YES_FOUR_NO),
+    (HELDOUT56_QUESTIONS, ANSWERS_V3_MIX, "gc", FOUR_YES_FOUR_NO),
+    (HELDOUT57_QUESTIONS, ANSWERS_V3_MIX, "gd", FOUR_YES_FOUR_NO),
+    (HELDOUT58_QUESTIONS, ANSWERS_V3_MIX, "ge", FOUR_YES_FOUR_NO),
+    (HELDOUT59_QUESTIONS, ANSWERS_V3_MIX, "gf", FOUR_YES_FOUR_NO),
+    (HELDOUT60_QUESTIONS, ANSWERS_V3_MIX, "gg", FOUR_YES_FOUR_NO),
+    (HELDOUT61_QUESTIONS, ANSWERS_V3_MIX, "gh", FOUR_YES_FOUR_NO),
 ], ids=["held-out-2", "held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7", "held-out-8", "held-out-9",
         "held-out-10", "held-out-11", "held-out-12", "held-out-13", "held-out-14", "held-out-15", "held-out-16",
         "held-out-17", "held-out-18", "held-out-19", "held-out-20", "held-out-21", "held-out-22", "held-out-23",

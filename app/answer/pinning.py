@@ -14,7 +14,6 @@ cross-encoder's clearly best talk leads when the fused ranking put another first
 from __future__ import annotations
 
 from dataclasses import replace
-
 from typing import Callable
 
 from app.answer.records import asks_record

@@ -249,9 +249,10 @@ _INSTITUTION_WORDS = frozenset({"University", "Institute", "College"})
 def _names_a_place_beside(term: Term, said: str, terms: list[Term]) -> bool:
     """Is ``term`` an institution's generic word right beside another term ("Columbia University", "University of
     Toronto")? The other term names the place alone."""
+    if term.text not in _INSTITUTION_WORDS:
+        return False
     others = "|".join(re.escape(t.text) for t in terms if t is not term)
-    return term.text in _INSTITUTION_WORDS and bool(others) and bool(
-        re.search(rf"\b(?:{others})\s+{term.text}\b|\b{term.text}\s+(?:of\s+)?(?:{others})\b", said))
+    return bool(others) and bool(re.search(rf"\b(?:{others})\s+{term.text}\b|\b{term.text}\s+(?:of\s+)?(?:{others})\b", said))
 
 
 def parenthesised_acronyms(question: str, terms: list[Term]) -> tuple[Term, ...]:

@@ -40,6 +40,9 @@ _TALK = r"(?:talk|presentation|lecture|seminar|paper|work)"
 #: The words between "one" and what that one is ("one on X", "one a batch version").
 _JOIN = r"(?:on|about|is|a|an|the|with|using|that|which|by)"
 
+#: "separates / distinguishes / sets X (apart) from": what precedes the second subject of such a question.
+_SEPARATES = rf"\b(?:separates?|distinguish(?:es)?|sets?)\s+(?P<a>{_SPAN})\s+(?:apart\s+)?from\s+"
+
 #: Tried in order; the first whose two subjects are both clean is the reading.
 _PATTERNS = [
     # "one on X, the other on Y" / "one a batch version and one a local version"
@@ -64,10 +67,8 @@ _PATTERNS = [
                re.IGNORECASE),
     # "what separates X from Y", "what distinguishes X from Y", "what sets X apart from Y" (held-out-59 gf023); first
     # with Y a talk, so that a "from" inside X ("the talk on learning from noisy crowds from the one on …") stays X's
-    re.compile(rf"\b(?:separates?|distinguish(?:es)?|sets?)\s+(?P<a>{_SPAN})\s+(?:apart\s+)?from\s+"
-               rf"(?P<b>{_ART}(?:{_TALK}|one)\b{_SPAN}){_END}", re.IGNORECASE),
-    re.compile(rf"\b(?:separates?|distinguish(?:es)?|sets?)\s+(?P<a>{_SPAN})\s+(?:apart\s+)?from\s+(?P<b>{_SPAN}){_END}",
-               re.IGNORECASE),
+    re.compile(rf"{_SEPARATES}(?P<b>{_ART}(?:{_TALK}|one)\b{_SPAN}){_END}", re.IGNORECASE),
+    re.compile(rf"{_SEPARATES}(?P<b>{_SPAN}){_END}", re.IGNORECASE),
     # "X vs Y", "X versus Y", "X or Y" (the comparison words are checked before any pattern)
     re.compile(rf"(?:^|[,:;]\s*|\b(?:is|are|of|between|for)\s+)(?P<a>[^,.;:?!]+?)\s+(?:vs\.?|versus|or)\s+(?P<b>{_SPAN}){_END}",
                re.IGNORECASE),
